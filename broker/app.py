@@ -1,0 +1,73 @@
+"""The FastAPI application factory: settings, policy, keys, database, routers, middleware."""
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from broker import __version__
+from broker.config import Settings, get_settings
+from broker.db import Database
+from broker.identity import api as identity_api
+from broker.identity import oauth as identity_oauth
+from broker.identity import pages as identity_pages
+from broker.identity.deps import LoginRequired
+from broker.identity.pages import safe_next
+from broker.identity.relying_party import make_relying_party
+from broker.keys import KeyRing
+from broker.observability import SecurityHeadersMiddleware, TraceMiddleware, configure_logging
+from broker.policy import Policy, load_policy
+from broker.problems import CatchAllMiddleware, install_error_handlers
+from broker.system import api as system_api
+from broker.web import pages as web_pages
+from broker.web.templating import PACKAGE
+
+FLOW_COOKIE = "broker_flow"
+
+DESCRIPTION = """Consent-aware information sharing and network meetings for municipal youth
+care. Authenticate with `POST /oauth/token` (client credentials) and send the token as
+`Authorization: Bearer <token>`. Errors are `application/problem+json` with a `code`."""
+
+
+def create_app(settings: Settings | None = None, *, policy: Policy | None = None,
+               database: Database | None = None) -> FastAPI:
+    """Build the app. A broken policy raises PolicyError here, before anything serves."""
+    settings = settings or get_settings()
+    configure_logging(settings)
+    policy = policy or load_policy(settings.policy_dir)
+    keys = KeyRing(settings.key_dir)
+    keys.load_all()
+    app = FastAPI(title="Broker", version=__version__, description=DESCRIPTION,
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+    app.state.settings = settings
+    app.state.policy = policy
+    app.state.keys = keys
+    app.state.db = database or Database.from_url(settings.database_url)
+    app.state.relying_party = make_relying_party(app, settings)
+
+    install_error_handlers(app)
+    app.add_exception_handler(LoginRequired, _to_login)
+    api = APIRouter(prefix="/api/v1")
+    api.include_router(identity_api.router)
+    app.include_router(api)
+    app.include_router(system_api.router)
+    app.include_router(identity_oauth.router)
+    app.include_router(identity_pages.router)
+    app.include_router(web_pages.router)
+    app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")
+
+    # Added inside-out: the last one added is the outermost.
+    app.add_middleware(SessionMiddleware, secret_key=keys.session_secret,
+                       session_cookie=FLOW_COOKIE, same_site="lax",
+                       https_only=settings.secure_cookies, max_age=None)
+    app.add_middleware(CatchAllMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
+    app.add_middleware(TraceMiddleware)
+    return app
+
+
+async def _to_login(request: Request, exc: Exception) -> Response:
+    target = safe_next(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    from urllib.parse import quote
+
+    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)

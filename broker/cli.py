@@ -1,0 +1,195 @@
+"""The operator's command line: `broker serve`, `db upgrade`, `policy check`, `admin ...`.
+
+Exit codes: 0 ok, 1 a check found problems, 2 bad usage or invalid configuration/policy.
+"""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+
+from broker import __version__
+
+app = typer.Typer(help="The broker: consent-aware information sharing for youth care.",
+                  no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+policy_app = typer.Typer(help="Policy files.", no_args_is_help=True)
+admin_app = typer.Typer(help="Organisations, professionals and partner-system clients.",
+                        no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(policy_app, name="policy")
+app.add_typer(admin_app, name="admin")
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def settings_or_exit() -> Any:
+    from broker.config import Settings
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise fail(f"invalid configuration: {exc}") from None
+
+
+def policy_or_exit(directory: Path) -> Any:
+    from broker.policy import PolicyError, load_policy
+
+    try:
+        return load_policy(directory)
+    except PolicyError as exc:
+        typer.echo(f"error: the policy in {directory} is invalid:", err=True)
+        for problem in exc.problems:
+            typer.echo(f"  {problem}", err=True)
+        raise typer.Exit(2) from None
+
+
+def emit(as_json: bool, data: dict[str, Any], text: str) -> None:
+    typer.echo(json.dumps(data) if as_json else text)
+
+
+@app.command()
+def version() -> None:
+    """Print the broker's version."""
+    typer.echo(__version__)
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option()] = "127.0.0.1",
+          port: Annotated[int, typer.Option()] = 8000,
+          workers: Annotated[int, typer.Option(min=1)] = 1) -> None:
+    """Serve the API and pages (uvicorn, uvloop + httptools). Migrates an empty database."""
+    import uvicorn
+
+    from broker import migrate
+    from broker.db import create_db_engine
+
+    settings = settings_or_exit()
+    policy_or_exit(settings.policy_dir)
+    engine = create_db_engine(settings.database_url)
+    if migrate.is_empty(engine):
+        migrate.upgrade(settings.database_url)
+    engine.dispose()
+    uvicorn.run("broker.app:create_app", factory=True, host=host, port=port, workers=workers,
+                loop="uvloop", http="httptools", access_log=False, proxy_headers=True,
+                log_level="warning")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database to the newest schema."""
+    from broker import migrate
+
+    settings = settings_or_exit()
+    migrate.upgrade(settings.database_url)
+    typer.echo(f"database at {migrate.head_revision()}")
+
+
+@policy_app.command("check")
+def policy_check(directory: Annotated[Path | None, typer.Argument()] = None) -> None:
+    """Validate policy files; report every problem with file and key."""
+    from broker.policy import check_policy, load_policy
+
+    directory = directory or settings_or_exit().policy_dir
+    problems = check_policy(directory)
+    if problems:
+        for problem in problems:
+            typer.echo(str(problem), err=True)
+        typer.echo(f"{len(problems)} problem(s) in {directory}", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"policy ok: {load_policy(directory).version}")
+
+
+def _in_transaction(work: Any) -> Any:
+    from broker.db import Database
+    from broker.errors import BrokerError
+
+    settings = settings_or_exit()
+    database = Database.from_url(settings.database_url)
+    try:
+        with database.sessionmaker.begin() as session:
+            return work(session, settings)
+    except BrokerError as exc:
+        raise fail(exc.detail) from None
+    finally:
+        database.engine.dispose()
+
+
+@admin_app.command("create-org")
+def create_org(name: Annotated[str, typer.Option()], party: Annotated[str, typer.Option()],
+               as_json: JsonFlag = False) -> None:
+    """Register an organisation of a party type from policies/parties.yaml."""
+    from broker.identity import service
+
+    def work(session: Any, settings: Any) -> dict[str, Any]:
+        org = service.create_organisation(session, name=name, party=party,
+                                          policy=policy_or_exit(settings.policy_dir))
+        return {"id": org.id, "name": org.name, "party": org.party}
+
+    data = _in_transaction(work)
+    emit(as_json, data, f"organisation {data['id']} ({data['party']}): {data['name']}")
+
+
+@admin_app.command("create-user")
+def create_user(org: Annotated[str, typer.Option(help="Organisation id")],
+                email: Annotated[str, typer.Option()],
+                role: Annotated[list[str], typer.Option(help="Repeat for several roles")],
+                name: Annotated[str, typer.Option()] = "",
+                password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
+                as_json: JsonFlag = False) -> None:
+    """Create a professional. Without --password-stdin the account logs in via the IdP only."""
+    from broker.identity import service
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+
+    def work(session: Any, settings: Any) -> dict[str, Any]:
+        user = service.create_professional(session, organisation_id=org, email=email,
+                                           name=name, roles=role, password=password)
+        return {"id": user.id, "email": user.email, "roles": user.roles}
+
+    data = _in_transaction(work)
+    emit(as_json, data, f"professional {data['id']} <{data['email']}> {','.join(data['roles'])}")
+
+
+@admin_app.command("create-client")
+def create_client(org: Annotated[str, typer.Option(help="Organisation id")],
+                  name: Annotated[str, typer.Option()] = "partner system",
+                  user: Annotated[str | None, typer.Option(help="Act for this professional")]
+                  = None,
+                  jwks: Annotated[Path | None, typer.Option(
+                      help="Public JWKS file: authenticate with private_key_jwt")] = None,
+                  redirect_uri: Annotated[list[str] | None, typer.Option(
+                      help="For an OIDC relying party (code flow); repeatable")] = None,
+                  as_json: JsonFlag = False) -> None:
+    """Register a partner system (client credentials) or an OIDC relying party."""
+    from broker.identity import service
+
+    keys = None
+    if jwks is not None:
+        try:
+            keys = json.loads(jwks.read_text())
+        except (OSError, ValueError) as exc:
+            raise fail(f"cannot read JWKS {jwks}: {exc}") from None
+
+    def work(session: Any, settings: Any) -> dict[str, Any]:
+        client, secret = service.create_client(
+            session, organisation_id=org, name=name, professional_id=user, jwks=keys,
+            redirect_uris=redirect_uri or [])
+        data = {"client_id": client.client_id, "auth_method": client.auth_method}
+        return data | ({"client_secret": secret} if secret else {})
+
+    data = _in_transaction(work)
+    emit(as_json, data, "\n".join(f"{key}: {value}" for key, value in data.items()))
+
+
+def main() -> None:
+    app()

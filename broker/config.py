@@ -1,0 +1,75 @@
+"""Settings from the environment (prefix ``BROKER_``); the CLI and the server read the same."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BROKER_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{PROJECT_ROOT / 'var' / 'broker.db'}",
+        description="SQLAlchemy URL; SQLite (WAL) by default, postgresql+psycopg:// in production",
+    )
+    key_dir: Path = Field(default=PROJECT_ROOT / "var" / "keys")
+    policy_dir: Path = Field(default=PROJECT_ROOT / "policies")
+    base_url: str = "http://127.0.0.1:8000"
+    timezone: str = "Europe/Amsterdam"
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_sender: str = "broker@localhost"
+
+    token_audience: str = "broker-api"
+    access_token_ttl_seconds: int = Field(default=300, ge=30, le=3600)
+    session_ttl_minutes: int = Field(default=480, ge=5)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_minutes: int = Field(default=15, ge=1)
+
+    # External IdP mode: the broker becomes an OIDC relying party of this issuer.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+
+    log_format: Literal["json", "console"] = "json"
+    log_level: str = "INFO"
+
+    @field_validator("base_url", "oidc_issuer")
+    @classmethod
+    def _no_trailing_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        ZoneInfo(value)
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def issuer(self) -> str:
+        """The built-in provider's issuer identifier: the public base URL."""
+        return self.base_url
+
+    @property
+    def external_idp(self) -> bool:
+        return bool(self.oidc_issuer)
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

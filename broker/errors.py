@@ -1,0 +1,45 @@
+"""Domain errors. Services raise these; one handler renders problem+json or an error page."""
+
+from typing import Any
+
+
+class BrokerError(Exception):
+    """An error with an HTTP status and a machine-readable ``code`` (RFC 9457 problem)."""
+
+    status = 400
+    code = "bad_request"
+    title = "Bad request"
+
+    def __init__(self, detail: str | None = None, *, code: str | None = None,
+                 **extra: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        if code is not None:
+            self.code = code
+        self.extra = extra
+
+
+class NotFound(BrokerError):
+    status, code, title = 404, "not_found", "Not found"
+
+
+class Unauthorized(BrokerError):
+    status, code, title = 401, "unauthorized", "Authentication required"
+
+
+class Forbidden(BrokerError):
+    status, code, title = 403, "forbidden", "Forbidden"
+
+
+class Conflict(BrokerError):
+    status, code, title = 409, "conflict", "Conflict"
+
+
+class Invalid(BrokerError):
+    """The request cannot succeed as sent (a broken rule, not a malformed body)."""
+
+    status, code, title = 422, "invalid", "Unprocessable request"
+
+
+class TooManyAttempts(BrokerError):
+    status, code, title = 429, "too_many_attempts", "Too many attempts"

@@ -1,0 +1,88 @@
+"""Who is calling, as FastAPI dependencies: bearer tokens for the API, sessions for pages."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from broker.config import Settings
+from broker.db import DbSession
+from broker.errors import BrokerError, Forbidden, Unauthorized
+from broker.identity import service
+from broker.identity.models import Organisation, Professional, WebSession
+from broker.identity.principal import Principal
+from broker.identity.tokens import principal_from_claims, verify_access_token
+from broker.keys import KeyRing
+
+SESSION_COOKIE = "broker_session"
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_keys(request: Request) -> KeyRing:
+    keys: KeyRing = request.app.state.keys
+    return keys
+
+
+AppSettings = Annotated[Settings, Depends(get_app_settings)]
+Keys = Annotated[KeyRing, Depends(get_keys)]
+
+
+def bearer_principal(request: Request, settings: AppSettings, keys: Keys) -> Principal:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("A bearer token is required.")
+    return principal_from_claims(verify_access_token(token.strip(), keys=keys, settings=settings))
+
+
+ApiPrincipal = Annotated[Principal, Depends(bearer_principal)]
+
+
+def require_roles(*roles: str) -> Callable[[Principal], Principal]:
+    """A dependency that lets through only principals holding one of `roles`."""
+
+    def guard(principal: ApiPrincipal) -> Principal:
+        if not principal.has_role(*roles):
+            raise Forbidden(f"This needs the role {' or '.join(roles)}.", code="wrong_role")
+        return principal
+
+    return guard
+
+
+class LoginRequired(BrokerError):
+    """A page needs a logged-in professional; the browser is sent to the login."""
+
+    status, code, title = 401, "login_required", "Login required"
+
+
+@dataclass(frozen=True)
+class WebUser:
+    professional: Professional
+    organisation: Organisation
+    principal: Principal
+    web_session: WebSession
+
+
+def optional_web_user(request: Request, session: DbSession) -> WebUser | None:
+    raw = request.cookies.get(SESSION_COOKIE)
+    found = service.get_web_session(session, raw) if raw else None
+    if found is None:
+        return None
+    web_session, professional = found
+    organisation = service.require_organisation(session, professional.organisation_id)
+    return WebUser(professional, organisation,
+                   service.professional_principal(organisation, professional), web_session)
+
+
+def require_web_user(user: Annotated[WebUser | None, Depends(optional_web_user)]) -> WebUser:
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+MaybeWebUser = Annotated[WebUser | None, Depends(optional_web_user)]
+CurrentWebUser = Annotated[WebUser, Depends(require_web_user)]

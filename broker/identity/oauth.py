@@ -1,0 +1,102 @@
+"""Protocol endpoints of the built-in provider: token, authorize, JWKS and discovery."""
+
+import secrets
+from datetime import timedelta
+from typing import Annotated, Any
+
+from authlib.oauth2 import OAuth2Error
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from broker.db import DbSession
+from broker.errors import TooManyAttempts
+from broker.identity import service
+from broker.identity.deps import AppSettings, Keys, MaybeWebUser
+from broker.identity.provider import BrokerRequest, Provider
+from broker.web.forms import CheckedForm, FormData
+from broker.web.templating import render
+
+router = APIRouter(tags=["oauth"])
+
+
+def get_provider(session: DbSession, settings: AppSettings, keys: Keys) -> Provider:
+    return Provider(session=session, settings=settings, keys=keys)
+
+
+ProviderDep = Annotated[Provider, Depends(get_provider)]
+
+
+def _oauth_request(request: Request, provider: Provider, data: dict[str, str]) -> BrokerRequest:
+    # The public URL, so authlib's https check sees what the client sees.
+    uri = provider.settings.base_url + request.url.path
+    return BrokerRequest(method=request.method, uri=uri, headers=request.headers, data=data)
+
+
+@router.post("/oauth/token", summary="OAuth2 token endpoint (client credentials, code + PKCE)")
+def token(request: Request, form: FormData, provider: ProviderDep) -> Response:
+    return provider.create_token_response(_oauth_request(request, provider, form))  # type: ignore[no-any-return]
+
+
+@router.get("/oauth/jwks", summary="Public keys that sign access and ID tokens")
+def jwks(keys: Keys) -> dict[str, Any]:
+    return keys.public_jwks
+
+
+@router.get("/.well-known/openid-configuration", summary="OpenID provider metadata")
+def openid_configuration(provider: ProviderDep) -> dict[str, Any]:
+    return provider.metadata()
+
+
+def _login_page(request: Request, *, error: str | None = None, status_code: int = 200,
+                email: str = "") -> Response:
+    return render(request, "identity/login.html",
+                  {"error": error, "email": email, "query": request.url.query},
+                  status_code=status_code)
+
+
+def _invalid_request(request: Request, provider: Provider, oauth_request: BrokerRequest,
+                     error: OAuth2Error) -> Response:
+    """A checked redirect URI gets the error; otherwise the browser sees it (no open redirect)."""
+    if error.redirect_uri:
+        return provider.handle_error_response(oauth_request, error)  # type: ignore[no-any-return]
+    return render(request, "error.html", {"problem": {
+        "status": 400, "code": error.error, "trace_id": None}}, status_code=400)
+
+
+@router.get("/oauth/authorize", include_in_schema=False)
+def authorize(request: Request, provider: ProviderDep, user: MaybeWebUser) -> Response:
+    oauth_request = _oauth_request(request, provider, dict(request.query_params))
+    professional = user.professional if user else None
+    try:
+        grant = provider.get_consent_grant(oauth_request, end_user=professional)
+    except OAuth2Error as error:
+        return _invalid_request(request, provider, oauth_request, error)
+    if professional is not None and request.query_params.get("prompt") != "login":
+        return provider.create_authorization_response(  # type: ignore[no-any-return]
+            oauth_request, grant_user=professional, grant=grant)
+    return _login_page(request)
+
+
+@router.post("/oauth/authorize", include_in_schema=False)
+def authorize_login(request: Request, form: CheckedForm, provider: ProviderDep,
+                    session: DbSession) -> Response:
+    oauth_request = _oauth_request(request, provider, dict(request.query_params))
+    try:
+        grant = provider.get_consent_grant(oauth_request, end_user=None)
+    except OAuth2Error as error:
+        return _invalid_request(request, provider, oauth_request, error)
+    email = form.get("email", "")
+    settings = provider.settings
+    try:
+        professional = service.authenticate_password(
+            session, email=email, password=form.get("password", ""),
+            max_failures=settings.login_max_failures,
+            lockout=timedelta(minutes=settings.login_lockout_minutes))
+    except TooManyAttempts:
+        return _login_page(request, error="locked", status_code=429, email=email)
+    except service.LoginFailed:
+        return _login_page(request, error="invalid", status_code=401, email=email)
+    request.session["csrf"] = secrets.token_urlsafe(32)
+    return provider.create_authorization_response(  # type: ignore[no-any-return]
+        oauth_request, grant_user=professional, grant=grant)
+

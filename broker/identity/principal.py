@@ -1,0 +1,27 @@
+"""Who is calling: a professional (browser or bound client) or a partner system."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class PrincipalKind(StrEnum):
+    PROFESSIONAL = "professional"
+    CLIENT = "client"
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: PrincipalKind
+    organisation_id: str
+    party: str
+    roles: frozenset[str]
+    professional_id: str | None = None
+    client_id: str | None = None
+
+    @property
+    def actor_id(self) -> str:
+        """The id the audit trail records: the professional, else the client."""
+        return self.professional_id or self.client_id or ""
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))

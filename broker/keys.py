@@ -1,0 +1,80 @@
+"""Key material in the key directory: generated on first start (mode 0600), reused afterwards."""
+
+import os
+import secrets
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from joserfc.jwk import ECKey, KeySet
+
+SIGNING_KEY_FILE = "jwt-signing-es256.pem"
+SESSION_SECRET_FILE = "session.key"
+
+
+def ensure_key_file(path: Path, factory: Callable[[], bytes]) -> bytes:
+    """Return the file's bytes, creating it atomically with mode 0600 if it does not exist.
+
+    Several processes may start at once: the first link wins, the others read its key.
+    """
+    if path.exists():
+        return path.read_bytes()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, factory())
+        os.close(fd)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(tmp)
+    return path.read_bytes()
+
+
+def _new_ec_key() -> bytes:
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    """The broker's own keys: the token signing key and the cookie secret."""
+
+    key_dir: Path
+
+    @cached_property
+    def signing_key(self) -> ECKey:
+        pem = ensure_key_file(self.key_dir / SIGNING_KEY_FILE, _new_ec_key)
+        key = ECKey.import_key(pem)
+        key.ensure_kid()
+        return key
+
+    @cached_property
+    def session_secret(self) -> str:
+        raw = ensure_key_file(
+            self.key_dir / SESSION_SECRET_FILE, lambda: secrets.token_hex(32).encode()
+        )
+        return raw.decode().strip()
+
+    @cached_property
+    def public_jwks(self) -> dict[str, object]:
+        return KeySet([self.signing_key]).as_dict(private=False)
+
+    @cached_property
+    def verification_keys(self) -> KeySet:
+        return KeySet.import_key_set(self.public_jwks)  # type: ignore[arg-type]
+
+    def load_all(self) -> None:
+        """Create or read every key now, so a bad key directory fails at start-up."""
+        _ = self.signing_key, self.session_secret

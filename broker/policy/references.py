@@ -1,0 +1,125 @@
+"""Checks across policy files: every reference names something that exists, ids are unique."""
+
+from collections.abc import Iterable
+
+from broker.policy.loader import PolicyProblem, duplicates
+from broker.policy.schema import (
+    CategoriesFile,
+    ConsentFile,
+    PartiesFile,
+    PolicyModel,
+    ProcessingFile,
+    PurposesFile,
+    RetentionFile,
+)
+
+
+def _unique(file: str, section: str, ids: list[str]) -> list[PolicyProblem]:
+    dupes = duplicates(ids)
+    return [
+        PolicyProblem(file, f"{section}[{i}].id", f"duplicate id {item!r}")
+        for i, item in enumerate(ids)
+        if item in dupes and ids.index(item) != i
+    ]
+
+
+def _known(
+    file: str, key: str, values: Iterable[str], known: set[str] | None, what: str
+) -> list[PolicyProblem]:
+    if known is None:  # the file defining them is broken; that problem is reported already
+        return []
+    return [
+        PolicyProblem(file, f"{key}[{i}]", f"unknown {what} {value!r}")
+        for i, value in enumerate(values)
+        if value not in known
+    ]
+
+
+def check_references(parsed: dict[str, PolicyModel]) -> list[PolicyProblem]:
+    problems: list[PolicyProblem] = []
+    parties = parsed.get("parties.yaml")
+    categories = parsed.get("categories.yaml")
+    purposes = parsed.get("purposes.yaml")
+    retention = parsed.get("retention.yaml")
+    party_ids = category_ids = purpose_ids = retention_ids = None
+    if isinstance(parties, PartiesFile):
+        ids = [p.id for p in parties.parties]
+        problems += _unique("parties.yaml", "parties", ids)
+        party_ids = set(ids)
+    if isinstance(categories, CategoriesFile):
+        ids = [c.id for c in categories.categories]
+        problems += _unique("categories.yaml", "categories", ids)
+        category_ids = set(ids)
+    if isinstance(purposes, PurposesFile):
+        ids = [p.id for p in purposes.purposes]
+        problems += _unique("purposes.yaml", "purposes", ids)
+        purpose_ids = set(ids)
+    if isinstance(retention, RetentionFile):
+        ids = [p.id for p in retention.periods]
+        problems += _unique("retention.yaml", "periods", ids)
+        retention_ids = set(ids)
+
+    if isinstance(parties, PartiesFile):
+        for i, party in enumerate(parties.parties):
+            if party.legal_duty:
+                key = f"parties[{i}].legal_duty"
+                duty = party.legal_duty
+                problems += _known("parties.yaml", f"{key}.purposes", duty.purposes,
+                                   purpose_ids, "purpose")
+                problems += _known("parties.yaml", f"{key}.categories", duty.categories,
+                                   category_ids, "category")
+
+    consent = parsed.get("consent.yaml")
+    if isinstance(consent, ConsentFile):
+        problems += _check_consent(consent, category_ids)
+
+    processing = parsed.get("processing.yaml")
+    if isinstance(processing, ProcessingFile):
+        ids = [a.id for a in processing.activities]
+        problems += _unique("processing.yaml", "activities", ids)
+        for i, act in enumerate(processing.activities):
+            key = f"activities[{i}]"
+            problems += _known("processing.yaml", f"{key}.purposes", act.purposes,
+                               purpose_ids, "purpose")
+            problems += _known("processing.yaml", f"{key}.categories", act.categories,
+                               category_ids, "category")
+            problems += _known("processing.yaml", f"{key}.recipients", act.recipients,
+                               party_ids, "party")
+            if retention_ids is not None and act.retention not in retention_ids:
+                problems.append(PolicyProblem("processing.yaml", f"{key}.retention",
+                                              f"unknown retention period {act.retention!r}"))
+        if purpose_ids is not None:
+            covered = {p for a in processing.activities for p in a.purposes}
+            for purpose in sorted(purpose_ids - covered):
+                problems.append(PolicyProblem(
+                    "processing.yaml", "activities",
+                    f"purpose {purpose!r} has no processing activity (AVG art. 30)"))
+    return problems
+
+
+def _check_consent(consent: ConsentFile, category_ids: set[str] | None) -> list[PolicyProblem]:
+    file = "consent.yaml"
+    problems: list[PolicyProblem] = []
+    cap = consent.capacity
+    if not cap.youth_with_custodians_from <= cap.youth_alone_from <= cap.adult_from:
+        problems.append(PolicyProblem(file, "capacity",
+                                      "ages must rise: youth_with_custodians_from <= "
+                                      "youth_alone_from <= adult_from"))
+    methods = set(consent.evidence_methods)
+    problems += _known(file, "special_category_evidence", consent.special_category_evidence,
+                       methods, "evidence method")
+    seen: set[str] = set()
+    for i, rule in enumerate(consent.rules):
+        if category_ids is not None and rule.category not in category_ids:
+            problems.append(PolicyProblem(file, f"rules[{i}].category",
+                                          f"unknown category {rule.category!r}"))
+        if rule.category in seen:
+            problems.append(PolicyProblem(file, f"rules[{i}].category",
+                                          f"second rule for category {rule.category!r}"))
+        seen.add(rule.category)
+        if rule.evidence_methods is not None:
+            problems += _known(file, f"rules[{i}].evidence_methods", rule.evidence_methods,
+                               methods, "evidence method")
+    problems += _known(file, "family_present.categories", consent.family_present.categories,
+                       category_ids, "category")
+    return problems

@@ -1,0 +1,138 @@
+"""The shape of each policy file. Strict: a string where a number belongs is an error."""
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, Strict
+
+
+class PolicyModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Special(StrEnum):
+    """AVG art. 9 (special categories) and art. 10 (criminal data)."""
+
+    ART9 = "art9"
+    ART10 = "art10"
+
+
+class LegalDuty(PolicyModel):
+    source: str
+    purposes: list[str]
+    categories: list[str]
+
+
+class Party(PolicyModel):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    professional_secrecy: bool = False
+    legal_duty: LegalDuty | None = None
+
+
+class PartiesFile(PolicyModel):
+    parties: list[Party] = Field(min_length=1)
+
+
+class Category(PolicyModel):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    special: Annotated[Special, Strict(False)] | None = None
+    zrm: bool = False
+
+
+class CategoriesFile(PolicyModel):
+    categories: list[Category] = Field(min_length=1)
+
+
+class Purpose(PolicyModel):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+
+
+class PurposesFile(PolicyModel):
+    purposes: list[Purpose] = Field(min_length=1)
+
+
+class Capacity(PolicyModel):
+    youth_with_custodians_from: int = Field(ge=0, le=18)
+    youth_alone_from: int = Field(ge=0, le=18)
+    adult_from: int = Field(ge=0, le=21)
+
+
+class CategoryRule(PolicyModel):
+    category: str
+    max_period_days: int | None = Field(default=None, ge=1)
+    evidence_methods: list[str] | None = None
+
+
+class FamilyPresent(PolicyModel):
+    categories: list[str]
+
+
+class ConsentFile(PolicyModel):
+    capacity: Capacity
+    evidence_methods: list[str] = Field(min_length=1)
+    special_category_evidence: list[str] = Field(min_length=1)
+    max_period_days: int = Field(ge=1)
+    rules: list[CategoryRule] = []
+    family_present: FamilyPresent = FamilyPresent(categories=[])
+
+
+class OverrideLimits(PolicyModel):
+    max_days: int = Field(ge=1)
+    urgent_review_hours: int = Field(ge=1)
+    inform_parents_within_days: int = Field(ge=0)
+
+
+class MeldcodeFile(PolicyModel):
+    override: OverrideLimits
+    steps: int = Field(ge=5, le=5)
+
+
+class RecordKind(StrEnum):
+    OBSERVATIONS = "observations"
+    PLANS = "plans"
+    MEETINGS = "meetings"
+    MELDCODE = "meldcode"
+    CONSENTS = "consents"
+    AUDIT = "audit"
+    SESSIONS = "sessions"
+
+
+class RetentionPeriod(PolicyModel):
+    id: str
+    applies_to: list[Annotated[RecordKind, Strict(False)]] = Field(min_length=1)
+    years: int = Field(ge=1)
+    source: str
+
+
+class RetentionFile(PolicyModel):
+    periods: list[RetentionPeriod] = Field(min_length=1)
+
+
+class ProcessingActivity(PolicyModel):
+    id: str
+    name: str
+    purposes: list[str] = Field(min_length=1)
+    lawful_basis: str
+    special_basis: str | None = None
+    categories: list[str]
+    recipients: list[str]
+    retention: str
+
+
+class ProcessingFile(PolicyModel):
+    controller: str
+    activities: list[ProcessingActivity] = Field(min_length=1)
+
+
+FILES: dict[str, type[PolicyModel]] = {
+    "parties.yaml": PartiesFile,
+    "categories.yaml": CategoriesFile,
+    "purposes.yaml": PurposesFile,
+    "consent.yaml": ConsentFile,
+    "meldcode.yaml": MeldcodeFile,
+    "retention.yaml": RetentionFile,
+    "processing.yaml": ProcessingFile,
+}

@@ -1,0 +1,43 @@
+"""The navigation: each item names the roles that may use it; the menu shows only those."""
+
+from dataclasses import dataclass
+
+from broker.identity.principal import Principal
+from broker.web.i18n import gettext_ as _
+
+ROLE_LABELS = {
+    "regisseur": "Regisseur",
+    "partner": "Partner",
+    "aandachtsfunctionaris": "Aandachtsfunctionaris",
+    "privacy_officer": "Functionaris gegevensbescherming",
+    "teamleider": "Teamleider",
+    "admin": "Beheerder",
+}
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    href: str
+    roles: frozenset[str] | None = None  # None: every logged-in professional
+
+
+NAVIGATION: list[NavItem] = [
+    NavItem("Start", "/"),
+    NavItem("Beheer", "/beheer", frozenset({"admin"})),
+    NavItem("API-documentatie", "/docs"),
+]
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    href: str
+    current: bool
+
+
+def navigation_for(principal: Principal | None, path: str) -> list[NavLink]:
+    if principal is None:
+        return []
+    return [NavLink(_(item.label), item.href, path == item.href) for item in NAVIGATION
+            if item.roles is None or principal.has_role(*item.roles)]

@@ -1,0 +1,56 @@
+"""One Jinja2 environment for every domain's `templates/` folder; autoescape on."""
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from starlette.responses import HTMLResponse
+
+from broker.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, current_language, gettext_, ngettext_
+from broker.web.navigation import ROLE_LABELS, navigation_for
+
+PACKAGE = Path(__file__).resolve().parent.parent
+LANG_COOKIE = "lang"
+
+environment = Environment(
+    loader=ChoiceLoader([FileSystemLoader(str(path)) for path in
+                         sorted(PACKAGE.glob("*/templates"))]),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+environment.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
+environment.globals.update(role_labels=ROLE_LABELS, languages=LANGUAGES)
+
+
+def language_of(request: Request) -> str:
+    chosen = request.cookies.get(LANG_COOKIE, DEFAULT_LANGUAGE)
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def csrf_token(request: Request) -> str:
+    """The form token lives in the signed flow cookie; every POST form must echo it."""
+    import secrets
+
+    token = request.session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, *,
+           status_code: int = 200, user: Any = None) -> HTMLResponse:
+    """Render a page; `user` (a WebUser) drives the navigation and the logout button."""
+    language = language_of(request)
+    token = current_language.set(language)
+    try:
+        html = environment.get_template(name).render(
+            request=request, lang=language, user=user, csrf_token=csrf_token(request),
+            nav=navigation_for(user.principal if user else None, request.url.path),
+            **(context or {}))
+    finally:
+        current_language.reset(token)
+    return HTMLResponse(html, status_code=status_code)

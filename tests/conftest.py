@@ -1,0 +1,220 @@
+"""Fixtures: a migrated database per test session (SQLite, or PostgreSQL when
+BROKER_TEST_DATABASE_URL is set), each test in a rolled-back transaction, an API client,
+live servers on 127.0.0.1, a Chromium driven by Playwright, and a real SMTP server."""
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session
+
+from broker.app import create_app
+from broker.config import PROJECT_ROOT, Settings
+from broker.db import Database, create_db_engine, get_session
+from broker.policy import Policy, load_policy
+from tests.databases import backend, drop_test_schemas, fresh_database
+
+BASE_URL = "http://localhost"
+
+
+def pytest_report_header() -> str:
+    return f"broker test database: {backend()}"
+
+
+@pytest.fixture(scope="session")
+def policy() -> Policy:
+    return load_policy(PROJECT_ROOT / "policies")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    drop_test_schemas()
+    return fresh_database(tmp_path_factory.mktemp("db"), "main")
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_db_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def make_settings(tmp: Path, *, database_url: str, base_url: str = BASE_URL,
+                  **overrides: object) -> Settings:
+    return Settings(database_url=database_url, key_dir=tmp / "keys", base_url=base_url,
+                    policy_dir=PROJECT_ROOT / "policies", log_format="console",
+                    log_level="WARNING", **overrides)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory, database_url: str, policy: Policy,
+        engine: Engine) -> FastAPI:
+    settings = make_settings(tmp_path_factory.mktemp("app"), database_url=database_url)
+    return create_app(settings, policy=policy, database=Database.from_url(database_url))
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    connection = engine.connect()
+    transaction = connection.begin()
+    yield connection
+    transaction.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    """The test's session; commits inside it are savepoints of the outer transaction."""
+    with Session(bind=connection, join_transaction_mode="create_savepoint",
+                 expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def client(app: FastAPI, session: Session) -> Iterator[TestClient]:
+    """An API client whose requests run inside the test's transaction."""
+
+    def test_session() -> Iterator[Session]:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+    app.dependency_overrides[get_session] = test_session
+    with TestClient(app, base_url=BASE_URL, raise_server_exceptions=False) as test_client:
+        yield test_client
+    app.dependency_overrides.clear()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: FastAPI
+    database: Database
+
+    def session(self) -> Session:
+        """A session that really commits, for arranging data the server will see."""
+        return self.database.sessionmaker()
+
+
+class _ServerThread(threading.Thread):
+    def __init__(self, app: FastAPI, port: int) -> None:
+        super().__init__(daemon=True)
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                access_log=False, lifespan="off")
+        self.server = uvicorn.Server(config)
+
+    def run(self) -> None:
+        self.server.run()
+
+    def start_and_wait(self) -> None:
+        self.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.is_alive():
+                raise RuntimeError("live server did not start")
+            time.sleep(0.02)
+
+
+@pytest.fixture
+def live_server_factory(tmp_path: Path, policy: Policy
+                        ) -> Iterator[Callable[..., LiveServer]]:
+    """Start brokers on free ports, each with its own committed database and keys."""
+    threads: list[_ServerThread] = []
+
+    def start(name: str = "live", port: int | None = None, **overrides: object) -> LiveServer:
+        port = port or free_port()
+        url = f"http://127.0.0.1:{port}"
+        database_url = fresh_database(tmp_path, name)
+        settings = make_settings(tmp_path / name, database_url=database_url, base_url=url,
+                                 **overrides)
+        database = Database.from_url(database_url)
+        app = create_app(settings, policy=policy, database=database)
+        thread = _ServerThread(app, port)
+        thread.start_and_wait()
+        threads.append(thread)
+        return LiveServer(url, app, database)
+
+    yield start
+    for thread in threads:
+        thread.server.should_exit = True
+        thread.join(timeout=10)
+        thread.server.config.app.state.db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(live_server_factory: Callable[..., LiveServer]) -> LiveServer:
+    return live_server_factory()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-gpu",
+                 "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing; CI must install Debian's chromium")
+        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install "
+                    "chromium); CI installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                             headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(locale="nl-NL")  # type: ignore[attr-defined]
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@dataclass
+class Mailbox:
+    host: str
+    port: int
+    messages: list[bytes]
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Mailbox]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps every message it receives."""
+    from aiosmtpd.controller import Controller
+
+    received: list[bytes] = []
+
+    class Handler:
+        async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+            received.append(envelope.original_content or b"")  # type: ignore[attr-defined]
+            return "250 OK"
+
+    port = free_port()
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield Mailbox("127.0.0.1", port, received)
+    controller.stop()

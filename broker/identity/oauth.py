@@ -12,7 +12,7 @@ from broker.db import DbSession
 from broker.errors import TooManyAttempts
 from broker.identity import service
 from broker.identity.deps import AppSettings, Keys, MaybeWebUser
-from broker.identity.provider import BrokerRequest, Provider
+from broker.identity.provider import BrokerRequest, Provider, ProviderUser
 from broker.web.forms import CheckedForm, FormData
 from broker.web.templating import render
 
@@ -66,14 +66,14 @@ def _invalid_request(request: Request, provider: Provider, oauth_request: Broker
 @router.get("/oauth/authorize", include_in_schema=False)
 def authorize(request: Request, provider: ProviderDep, user: MaybeWebUser) -> Response:
     oauth_request = _oauth_request(request, provider, dict(request.query_params))
-    professional = user.professional if user else None
+    end_user = ProviderUser(user.professional) if user else None
     try:
-        grant = provider.get_consent_grant(oauth_request, end_user=professional)
+        grant = provider.get_consent_grant(oauth_request, end_user=end_user)
     except OAuth2Error as error:
         return _invalid_request(request, provider, oauth_request, error)
-    if professional is not None and request.query_params.get("prompt") != "login":
+    if end_user is not None and request.query_params.get("prompt") != "login":
         return provider.create_authorization_response(  # type: ignore[no-any-return]
-            oauth_request, grant_user=professional, grant=grant)
+            oauth_request, grant_user=end_user, grant=grant)
     return _login_page(request)
 
 
@@ -98,5 +98,5 @@ def authorize_login(request: Request, form: CheckedForm, provider: ProviderDep,
         return _login_page(request, error="invalid", status_code=401, email=email)
     request.session["csrf"] = secrets.token_urlsafe(32)
     return provider.create_authorization_response(  # type: ignore[no-any-return]
-        oauth_request, grant_user=professional, grant=grant)
+        oauth_request, grant_user=ProviderUser(professional), grant=grant)
 

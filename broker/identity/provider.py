@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from authlib.oauth2 import AuthorizationServer, OAuth2Request
-from authlib.oauth2.rfc6749 import ClientMixin, grants
+from authlib.oauth2.rfc6749 import ClientMixin, InvalidRequestError, grants
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload, JsonRequest
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from authlib.oauth2.rfc7636 import CodeChallenge
@@ -80,6 +80,16 @@ class ProviderClient(ClientMixin):
         return grant_type in self.grant_types
 
 
+class ProviderUser:
+    """authlib's view of the logged-in professional."""
+
+    def __init__(self, professional: Professional) -> None:
+        self.professional = professional
+
+    def get_user_id(self) -> str:
+        return self.professional.id
+
+
 class BrokerRequest(OAuth2Request):
     """An OAuth2Request built from what a FastAPI route already parsed."""
 
@@ -144,9 +154,10 @@ class AccessTokens(JWTBearerTokenGenerator):
                          scope: str | None) -> dict[str, Any]:
         assert isinstance(client, ProviderClient)
         session = self.provider.session
-        if isinstance(user, Professional):
-            organisation = service.require_organisation(session, user.organisation_id)
-            principal = service.professional_principal(organisation, user,
+        if isinstance(user, ProviderUser):
+            professional = user.professional
+            organisation = service.require_organisation(session, professional.organisation_id)
+            principal = service.professional_principal(organisation, professional,
                                                        client_id=client.client_id)
         else:
             assert client.row is not None
@@ -167,10 +178,10 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
     def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
         payload = request.payload
-        assert payload is not None and isinstance(request.user, Professional)
+        assert payload is not None and isinstance(request.user, ProviderUser)
         service.save_authorization_code(
             self.provider.session, code=code, client_id=payload.client_id,
-            professional_id=request.user.id, redirect_uri=payload.redirect_uri or "",
+            professional_id=request.user.get_user_id(), redirect_uri=payload.redirect_uri or "",
             scope=payload.scope or "", nonce=payload.data.get("nonce"),
             code_challenge=payload.data["code_challenge"],
             code_challenge_method=payload.data.get("code_challenge_method", "S256"),
@@ -184,10 +195,12 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     def delete_authorization_code(self, authorization_code: "StoredCode") -> None:
         service.delete_authorization_code(self.provider.session, authorization_code.row)
 
-    def authenticate_user(self, authorization_code: "StoredCode") -> Professional | None:
+    def authenticate_user(self, authorization_code: "StoredCode") -> ProviderUser | None:
         professional = self.provider.session.get(Professional,
                                                  authorization_code.row.professional_id)
-        return professional if professional is not None and professional.active else None
+        if professional is None or not professional.active:
+            return None
+        return ProviderUser(professional)
 
 
 class StoredCode:
@@ -222,7 +235,16 @@ class StoredCode:
 
 
 class S256Only(CodeChallenge):
+    """PKCE is required at the authorization endpoint already, and only with S256
+    (a missing method would mean "plain", RFC 7636 4.3)."""
+
     SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+
+    def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
+        data = grant.request.payload.data
+        if not data.get("code_challenge") or data.get("code_challenge_method") != "S256":
+            raise InvalidRequestError("PKCE with code_challenge_method=S256 is required.")
+        super().validate_code_challenge(grant, redirect_uri)
 
     def get_authorization_code_challenge(self, authorization_code: StoredCode) -> str:
         return authorization_code.get_code_challenge()
@@ -254,8 +276,10 @@ class BrokerOpenIDCode(OpenIDCode):
         return service.nonce_used(self.provider.session, client_id=request.payload.client_id,
                                   nonce=nonce)
 
-    def generate_user_info(self, user: Professional, scope: str) -> UserInfo:
-        return UserInfo(sub=user.id, name=user.name, email=user.email, email_verified=True)
+    def generate_user_info(self, user: ProviderUser, scope: str) -> UserInfo:
+        professional = user.professional
+        return UserInfo(sub=professional.id, name=professional.name, email=professional.email,
+                        email_verified=True)
 
 
 class Provider(AuthorizationServer):
@@ -333,6 +357,9 @@ def _oauth_problem(status: int, body: dict[str, Any], headers: dict[str, str]) -
     from broker.observability import trace_id_var
 
     code = str(body["error"])
+    if code == "invalid_client":  # RFC 6749 5.2 allows 401 for every failed client login
+        status = 401
+        headers.setdefault("WWW-Authenticate", 'Basic realm="broker"')
     detail = str(body.get("error_description") or code.replace("_", " "))
     problem = {"type": f"urn:broker:problem:{code}", "title": "OAuth error", "status": status,
                "detail": detail, "code": code, "trace_id": trace_id_var.get() or None,

@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test bench lint browser-test clean
+.PHONY: run test bench lint browser-test clean messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -32,3 +32,9 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# Re-extract the page texts and merge them into the catalogues (then translate the new ones).
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext_ -k N_ --no-location --sort-output \
+	  --omit-header -o broker/web/i18n/messages.pot .
+	$(BIN)/pybabel update -i broker/web/i18n/messages.pot -d broker/web/i18n --no-fuzzy-matching

@@ -139,9 +139,12 @@ def live_server_factory(tmp_path: Path, policy: Policy
     """Start brokers on free ports, each with its own committed database and keys."""
     threads: list[_ServerThread] = []
 
-    def start(name: str = "live", port: int | None = None, **overrides: object) -> LiveServer:
+    def start(name: str = "live", port: int | None = None, host_name: str = "127.0.0.1",
+              **overrides: object) -> LiveServer:
+        """`host_name` is the name in the server's URL; browsers keep cookies per host name,
+        not per port, so two brokers in one test need two names."""
         port = port or free_port()
-        url = f"http://127.0.0.1:{port}"
+        url = f"http://{host_name}:{port}"
         database_url = fresh_database(tmp_path, name)
         settings = make_settings(tmp_path / name, database_url=database_url, base_url=url,
                                  **overrides)

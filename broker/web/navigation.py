@@ -5,13 +5,20 @@ from dataclasses import dataclass
 from broker.identity.principal import Principal
 from broker.web.i18n import gettext_ as _
 
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction; it is translated where it is shown."""
+    return message
+
+
 ROLE_LABELS = {
-    "regisseur": "Regisseur",
-    "partner": "Partner",
-    "aandachtsfunctionaris": "Aandachtsfunctionaris",
-    "privacy_officer": "Functionaris gegevensbescherming",
-    "teamleider": "Teamleider",
-    "admin": "Beheerder",
+    "regisseur": N_("Regisseur"),
+    "partner": N_("Partner"),
+    "aandachtsfunctionaris": N_("Aandachtsfunctionaris"),
+    "privacy_officer": N_("Functionaris gegevensbescherming"),
+    "teamleider": N_("Teamleider"),
+    "admin": N_("Beheerder"),
 }
 
 
@@ -23,9 +30,9 @@ class NavItem:
 
 
 NAVIGATION: list[NavItem] = [
-    NavItem("Start", "/"),
-    NavItem("Beheer", "/beheer", frozenset({"admin"})),
-    NavItem("API-documentatie", "/docs"),
+    NavItem(N_("Start"), "/"),
+    NavItem(N_("Beheer"), "/beheer", frozenset({"admin"})),
+    NavItem(N_("API-documentatie"), "/docs"),
 ]
 
 

@@ -1,6 +1,7 @@
 """Drive the OIDC login with an HTTP client, as a browser would, without JavaScript."""
 
 import re
+from urllib.parse import urljoin
 from typing import Any
 
 import httpx
@@ -21,7 +22,9 @@ def login_form(client: Any, next_path: str | None = None) -> tuple[str, str]:
     assert response.status_code == 200, response.text
     action = FORM_ACTION.search(response.text)
     assert action, "no login form"
-    return action.group(1).replace("&amp;", "&"), csrf_of(response.text)
+    # The form may be on another host (an external IdP): resolve against the page's URL.
+    return urljoin(str(response.url), action.group(1).replace("&amp;", "&")), csrf_of(
+        response.text)
 
 
 def login(client: Any, email: str, password: str, next_path: str | None = None

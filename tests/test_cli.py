@@ -1,0 +1,91 @@
+"""The operator's CLI: contract 4.1 output of `admin ... --json`, exit codes, db upgrade."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.databases import fresh_database
+from tests.policy.test_policy import broker_cli
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    return {"BROKER_DATABASE_URL": fresh_database(tmp_path, "cli"),
+            "BROKER_KEY_DIR": str(tmp_path / "keys")}
+
+
+def run_json(env: dict[str, str], *args: str, stdin: str | None = None) -> dict[str, object]:
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "broker", *args, "--json"], input=stdin,
+                            capture_output=True, text=True, timeout=60,
+                            env={**os.environ, **env})
+    assert result.returncode == 0, result.stderr
+    data: dict[str, object] = json.loads(result.stdout)
+    return data
+
+
+def test_admin_commands_print_the_contract_json(cli_env: dict[str, str]) -> None:
+    org = run_json(cli_env, "admin", "create-org", "--name", "OBS De Linde", "--party", "school")
+    assert set(org) == {"id", "name", "party"} and org["party"] == "school"
+    user = run_json(cli_env, "admin", "create-user", "--org", str(org["id"]), "--email",
+                    "Juf@Example.org", "--role", "partner", "--role", "aandachtsfunctionaris",
+                    "--name", "Juf Ans", "--password-stdin", stdin="a long enough password\n")
+    assert user["email"] == "juf@example.org"
+    assert user["roles"] == ["aandachtsfunctionaris", "partner"]
+    client = run_json(cli_env, "admin", "create-client", "--org", str(org["id"]))
+    assert str(client["client_id"]).startswith("cl_") and len(str(client["client_secret"])) > 30
+    bound = run_json(cli_env, "admin", "create-client", "--org", str(org["id"]), "--user",
+                     str(user["id"]))
+    assert bound["auth_method"] == "client_secret_basic"
+
+
+def test_create_client_with_jwks_uses_private_key_jwt(cli_env: dict[str, str],
+                                                      tmp_path: Path) -> None:
+    from joserfc.jwk import ECKey
+
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps({"keys": [ECKey.generate_key("P-256").as_dict(private=False)]}))
+    org = run_json(cli_env, "admin", "create-org", "--name", "Huisarts", "--party", "huisarts")
+    client = run_json(cli_env, "admin", "create-client", "--org", str(org["id"]), "--jwks",
+                      str(jwks))
+    assert client["auth_method"] == "private_key_jwt" and "client_secret" not in client
+
+
+def test_bad_input_exits_2_with_a_message(cli_env: dict[str, str]) -> None:
+    result = broker_cli("admin", "create-org", "--name", "X", "--party", "circus", env=cli_env)
+    assert result.returncode == 2 and "Unknown party type 'circus'" in result.stderr
+    result = broker_cli("admin", "create-user", "--org", "nope", "--email", "a@b.nl",
+                        "--role", "regisseur", env=cli_env)
+    assert result.returncode == 2 and "No such organisation" in result.stderr
+
+
+def test_private_key_in_jwks_is_refused(cli_env: dict[str, str], tmp_path: Path) -> None:
+    from joserfc.jwk import ECKey
+
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps({"keys": [ECKey.generate_key("P-256").as_dict(private=True)]}))
+    org = run_json(cli_env, "admin", "create-org", "--name", "JGGZ", "--party", "jggz")
+    result = broker_cli("admin", "create-client", "--org", str(org["id"]), "--jwks", str(jwks),
+                        env=cli_env)
+    assert result.returncode == 2 and "private key" in result.stderr
+
+
+def test_version_and_db_upgrade(cli_env: dict[str, str]) -> None:
+    assert broker_cli("version").stdout.strip() == "0.1.0"
+    result = broker_cli("db", "upgrade", env=cli_env)
+    assert result.returncode == 0 and "database at 0001" in result.stdout
+
+
+def test_keys_are_created_with_mode_0600(tmp_path: Path) -> None:
+    from broker.keys import KeyRing
+
+    ring = KeyRing(tmp_path / "keys")
+    ring.load_all()
+    files = list((tmp_path / "keys").iterdir())
+    assert files and all(f.stat().st_mode & 0o777 == 0o600 for f in files)
+    again = KeyRing(tmp_path / "keys")
+    assert again.signing_key.kid == ring.signing_key.kid  # reused, not regenerated

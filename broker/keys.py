@@ -69,7 +69,7 @@ class KeyRing:
 
     @cached_property
     def public_jwks(self) -> dict[str, object]:
-        return KeySet([self.signing_key]).as_dict(private=False)
+        return dict(KeySet([self.signing_key]).as_dict(private=False))
 
     @cached_property
     def verification_keys(self) -> KeySet:

@@ -34,7 +34,7 @@ def _oauth_request(request: Request, provider: Provider, data: dict[str, str]) -
 
 @router.post("/oauth/token", summary="OAuth2 token endpoint (client credentials, code + PKCE)")
 def token(request: Request, form: FormData, provider: ProviderDep) -> Response:
-    return provider.create_token_response(_oauth_request(request, provider, form))  # type: ignore[no-any-return]
+    return provider.create_token_response(_oauth_request(request, provider, form))
 
 
 @router.get("/oauth/jwks", summary="Public keys that sign access and ID tokens")
@@ -58,7 +58,7 @@ def _invalid_request(request: Request, provider: Provider, oauth_request: Broker
                      error: OAuth2Error) -> Response:
     """A checked redirect URI gets the error; otherwise the browser sees it (no open redirect)."""
     if error.redirect_uri:
-        return provider.handle_error_response(oauth_request, error)  # type: ignore[no-any-return]
+        return provider.handle_error_response(oauth_request, error)
     return render(request, "error.html", {"problem": {
         "status": 400, "code": error.error, "trace_id": None}}, status_code=400)
 
@@ -72,7 +72,7 @@ def authorize(request: Request, provider: ProviderDep, user: MaybeWebUser) -> Re
     except OAuth2Error as error:
         return _invalid_request(request, provider, oauth_request, error)
     if end_user is not None and request.query_params.get("prompt") != "login":
-        return provider.create_authorization_response(  # type: ignore[no-any-return]
+        return provider.create_authorization_response(
             oauth_request, grant_user=end_user, grant=grant)
     return _login_page(request)
 
@@ -97,6 +97,6 @@ def authorize_login(request: Request, form: CheckedForm, provider: ProviderDep,
     except service.LoginFailed:
         return _login_page(request, error="invalid", status_code=401, email=email)
     request.session["csrf"] = secrets.token_urlsafe(32)
-    return provider.create_authorization_response(  # type: ignore[no-any-return]
+    return provider.create_authorization_response(
         oauth_request, grant_user=ProviderUser(professional), grant=grant)
 

@@ -38,7 +38,7 @@ def safe_next(value: str | None) -> str:
 async def login(request: Request, client: RelyingParty, settings: AppSettings,
                 next: str | None = None) -> Response:
     request.session["next"] = safe_next(next)
-    return await client.authorize_redirect(request, settings.base_url + CALLBACK_PATH)  # type: ignore[no-any-return]
+    return await client.authorize_redirect(request, settings.base_url + CALLBACK_PATH)
 
 
 @router.get(CALLBACK_PATH)

@@ -26,7 +26,7 @@ from starlette.responses import JSONResponse, Response
 from broker.clock import now
 from broker.config import Settings
 from broker.identity import service
-from broker.identity.models import Client, ClientAuthMethod, Professional
+from broker.identity.models import AuthorizationCode, Client, ClientAuthMethod, Professional
 from broker.keys import KeyRing
 
 WEB_CLIENT_ID = "broker-web"
@@ -206,17 +206,17 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 class StoredCode:
     """authlib's AuthorizationCodeMixin over a stored code row."""
 
-    def __init__(self, row: Any) -> None:
+    def __init__(self, row: AuthorizationCode) -> None:
         self.row = row
 
     def get_redirect_uri(self) -> str:
-        return str(self.row.redirect_uri)
+        return self.row.redirect_uri
 
     def get_scope(self) -> str:
-        return str(self.row.scope)
+        return self.row.scope
 
     def get_nonce(self) -> str | None:
-        return self.row.nonce  # type: ignore[no-any-return]
+        return self.row.nonce
 
     def get_auth_time(self) -> int:
         return int(self.row.auth_time.timestamp())
@@ -228,10 +228,10 @@ class StoredCode:
         return ["pwd"]
 
     def get_code_challenge(self) -> str:
-        return str(self.row.code_challenge)
+        return self.row.code_challenge
 
     def get_code_challenge_method(self) -> str:
-        return str(self.row.code_challenge_method)
+        return self.row.code_challenge_method
 
 
 class S256Only(CodeChallenge):

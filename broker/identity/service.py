@@ -103,7 +103,7 @@ def _public_jwks(jwks: Mapping[str, Any]) -> dict[str, Any]:
         raise Invalid(f"The JWKS cannot be read: {exc}") from None
     if any(key.is_private for key in keys.keys):
         raise Invalid("The JWKS holds a private key; give only public keys.")
-    return keys.as_dict(private=False)
+    return dict(keys.as_dict(private=False))
 
 
 def create_client(session: Session, *, organisation_id: str, name: str,

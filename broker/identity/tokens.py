@@ -1,4 +1,4 @@
-"""Validation of the broker's access tokens: signature, algorithm, type, issuer, audience, expiry."""
+"""Validation of the broker's access tokens: signature, algorithm, type, issuer, audience, exp."""
 
 from typing import Any
 

@@ -6,7 +6,6 @@ from broker.identity.principal import Principal
 from broker.web.i18n import gettext_ as _
 
 
-
 def N_(message: str) -> str:
     """Marks a message for extraction; it is translated where it is shown."""
     return message

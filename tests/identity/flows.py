@@ -1,8 +1,8 @@
 """Drive the OIDC login with an HTTP client, as a browser would, without JavaScript."""
 
 import re
-from urllib.parse import urljoin
 from typing import Any
+from urllib.parse import urljoin
 
 import httpx
 

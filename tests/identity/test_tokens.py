@@ -17,8 +17,14 @@ from joserfc.jwk import ECKey, RSAKey
 from sqlalchemy.orm import Session
 
 from broker.policy import Policy
-from tests.factories import KeyClient, SecretClient, make_key_client, make_org, \
-    make_professional, make_secret_client
+from tests.factories import (
+    KeyClient,
+    SecretClient,
+    make_key_client,
+    make_org,
+    make_professional,
+    make_secret_client,
+)
 
 TOKEN_URL = "http://localhost/oauth/token"
 

@@ -1,0 +1,58 @@
+"""The benchmark harness: workloads register here and report results against a baseline."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Result:
+    workload: str
+    measure: str
+    per_second: float
+    baseline: str
+    baseline_per_second: float
+    target: str
+
+    @property
+    def ratio(self) -> float:
+        return self.per_second / self.baseline_per_second
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    run: Callable[[float], list[Result]]
+
+
+def rate(operation: Callable[[], object], seconds: float) -> float:
+    """Operations per second over about `seconds`, after a short warm-up."""
+    for _ in range(50):
+        operation()
+    count, started = 0, time.perf_counter()
+    deadline = started + seconds
+    while True:
+        for _ in range(100):
+            operation()
+        count += 100
+        now = time.perf_counter()
+        if now >= deadline:
+            return count / (now - started)
+
+
+def print_table(results: list[Result]) -> None:
+    header = ("workload", "measure", "ops/s", "baseline", "baseline ops/s", "ratio", "target")
+    rows = [(r.workload, r.measure, f"{r.per_second:,.0f}", r.baseline,
+             f"{r.baseline_per_second:,.0f}", f"{r.ratio:.2f}", r.target) for r in results]
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+def _workloads() -> list[Workload]:
+    from bench import tokens
+
+    return [Workload("tokens", tokens.run)]
+
+
+WORKLOADS = _workloads()

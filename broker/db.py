@@ -97,12 +97,17 @@ def get_session(request: Request) -> Iterator[Session]:
     """
     database: Database = request.app.state.db
     with database.sessionmaker() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+        yield from committing(session)
+
+
+def committing(session: Session) -> Iterator[Session]:
+    """Yield the session; commit if the work succeeded, roll back if it raised."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
 
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from broker.app import create_app
 from broker.config import PROJECT_ROOT, Settings
-from broker.db import Database, create_db_engine, get_session
+from broker.db import Database, committing, create_db_engine, get_session
 from broker.policy import Policy, load_policy
 from tests.databases import backend, drop_test_schemas, fresh_database
 
@@ -84,12 +84,7 @@ def client(app: FastAPI, session: Session) -> Iterator[TestClient]:
     """An API client whose requests run inside the test's transaction."""
 
     def test_session() -> Iterator[Session]:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+        yield from committing(session)
 
     app.dependency_overrides[get_session] = test_session
     with TestClient(app, base_url=BASE_URL, raise_server_exceptions=False) as test_client:

@@ -4,14 +4,15 @@ from collections.abc import Iterable
 
 from broker.policy.loader import PolicyProblem, duplicates
 from broker.policy.schema import (
-    CategoriesFile,
     ConsentFile,
     PartiesFile,
     PolicyModel,
     ProcessingFile,
-    PurposesFile,
-    RetentionFile,
 )
+
+ID_SECTIONS = {"parties.yaml": "parties", "categories.yaml": "categories",
+               "purposes.yaml": "purposes", "retention.yaml": "periods",
+               "processing.yaml": "activities"}
 
 
 def _unique(file: str, section: str, ids: list[str]) -> list[PolicyProblem]:
@@ -38,26 +39,17 @@ def _known(
 def check_references(parsed: dict[str, PolicyModel]) -> list[PolicyProblem]:
     problems: list[PolicyProblem] = []
     parties = parsed.get("parties.yaml")
-    categories = parsed.get("categories.yaml")
-    purposes = parsed.get("purposes.yaml")
-    retention = parsed.get("retention.yaml")
-    party_ids = category_ids = purpose_ids = retention_ids = None
-    if isinstance(parties, PartiesFile):
-        ids = [p.id for p in parties.parties]
-        problems += _unique("parties.yaml", "parties", ids)
-        party_ids = set(ids)
-    if isinstance(categories, CategoriesFile):
-        ids = [c.id for c in categories.categories]
-        problems += _unique("categories.yaml", "categories", ids)
-        category_ids = set(ids)
-    if isinstance(purposes, PurposesFile):
-        ids = [p.id for p in purposes.purposes]
-        problems += _unique("purposes.yaml", "purposes", ids)
-        purpose_ids = set(ids)
-    if isinstance(retention, RetentionFile):
-        ids = [p.id for p in retention.periods]
-        problems += _unique("retention.yaml", "periods", ids)
-        retention_ids = set(ids)
+    known: dict[str, set[str] | None] = {}
+    for file, section in ID_SECTIONS.items():
+        model = parsed.get(file)
+        if model is None:
+            known[file] = None  # the file is broken; that problem is reported already
+            continue
+        ids = [item.id for item in getattr(model, section)]
+        problems += _unique(file, section, ids)
+        known[file] = set(ids)
+    party_ids, category_ids = known["parties.yaml"], known["categories.yaml"]
+    purpose_ids, retention_ids = known["purposes.yaml"], known["retention.yaml"]
 
     if isinstance(parties, PartiesFile):
         for i, party in enumerate(parties.parties):
@@ -75,8 +67,6 @@ def check_references(parsed: dict[str, PolicyModel]) -> list[PolicyProblem]:
 
     processing = parsed.get("processing.yaml")
     if isinstance(processing, ProcessingFile):
-        ids = [a.id for a in processing.activities]
-        problems += _unique("processing.yaml", "activities", ids)
         for i, act in enumerate(processing.activities):
             key = f"activities[{i}]"
             problems += _known("processing.yaml", f"{key}.purposes", act.purposes,

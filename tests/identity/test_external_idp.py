@@ -15,24 +15,31 @@ def arrange(server: LiveServer, work: Callable[..., object]) -> object:
         return work(session)
 
 
+def idp_with_relying_party(idp: LiveServer, email: str, redirect_uri: str) -> tuple[str, str]:
+    """On the IdP broker: a professional with a password and the RP's client registration."""
+
+    def work(session: object) -> str:
+        org = service.create_organisation(session, name="Gemeente IdP", party="gemeente",  # type: ignore[arg-type]
+                                          policy=idp.app.state.policy)
+        service.create_professional(session, organisation_id=org.id, email=email,  # type: ignore[arg-type]
+                                    name="Name at the IdP", roles=["partner"],
+                                    password=PASSWORD)
+        client, secret = service.create_client(session, organisation_id=org.id,  # type: ignore[arg-type]
+                                               name="broker RP", redirect_uris=[redirect_uri])
+        return f"{client.client_id} {secret}"
+
+    client_id, secret = str(arrange(idp, work)).split()
+    return client_id, secret
+
+
 def test_login_through_an_external_idp_maps_the_professional_by_email(
         live_server_factory: Callable[..., LiveServer]) -> None:
     idp = live_server_factory("idp", host_name="localhost")
     rp_port = free_port()
     rp_url = f"http://127.0.0.1:{rp_port}"
 
-    def idp_side(session: object) -> str:
-        org = service.create_organisation(session, name="Gemeente IdP", party="gemeente",  # type: ignore[arg-type]
-                                          policy=idp.app.state.policy)
-        service.create_professional(session, organisation_id=org.id,  # type: ignore[arg-type]
-                                    email="sanne@example.org", name="Sanne (IdP)",
-                                    roles=["partner"], password=PASSWORD)
-        client, secret = service.create_client(session, organisation_id=org.id,  # type: ignore[arg-type]
-                                               name="broker RP",
-                                               redirect_uris=[rp_url + "/auth/callback"])
-        return f"{client.client_id} {secret}"
-
-    client_id, secret = str(arrange(idp, idp_side)).split()
+    client_id, secret = idp_with_relying_party(idp, "sanne@example.org",
+                                               rp_url + "/auth/callback")
     rp = live_server_factory("rp", port=rp_port, oidc_issuer=idp.url,
                              oidc_client_id=client_id, oidc_client_secret=secret)
 
@@ -57,17 +64,8 @@ def test_idp_user_without_a_broker_account_is_refused(
     idp = live_server_factory("idp2", host_name="localhost")
     rp_port = free_port()
 
-    def idp_side(session: object) -> str:
-        org = service.create_organisation(session, name="IdP", party="gemeente",  # type: ignore[arg-type]
-                                          policy=idp.app.state.policy)
-        service.create_professional(session, organisation_id=org.id, email="x@example.org",  # type: ignore[arg-type]
-                                    name="X", roles=["partner"], password=PASSWORD)
-        client, secret = service.create_client(
-            session, organisation_id=org.id, name="RP",  # type: ignore[arg-type]
-            redirect_uris=[f"http://127.0.0.1:{rp_port}/auth/callback"])
-        return f"{client.client_id} {secret}"
-
-    client_id, secret = str(arrange(idp, idp_side)).split()
+    client_id, secret = idp_with_relying_party(
+        idp, "x@example.org", f"http://127.0.0.1:{rp_port}/auth/callback")
     rp = live_server_factory("rp2", port=rp_port, oidc_issuer=idp.url,
                              oidc_client_id=client_id, oidc_client_secret=secret)
     with httpx.Client(base_url=rp.url, follow_redirects=True, timeout=20) as browser:

@@ -1,6 +1,7 @@
 """Imports every domain's models so that `Base.metadata` knows all tables (Alembic, tests)."""
 
+from broker.audit import models as audit_models
 from broker.db import Base
 from broker.identity import models as identity_models
 
-__all__ = ["Base", "identity_models"]
+__all__ = ["Base", "audit_models", "identity_models"]

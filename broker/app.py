@@ -6,6 +6,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from broker import __version__
+from broker.audit.context import INFO_KEY as AUDIT_INFO
+from broker.audit.context import AuditContext
 from broker.config import Settings, get_settings
 from broker.db import Database
 from broker.identity import api as identity_api
@@ -43,6 +45,8 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     app.state.policy = policy
     app.state.keys = keys
     app.state.db = database or Database.from_url(settings.database_url)
+    app.state.audit = AuditContext.create(settings, policy, keys)
+    app.state.db.bind(AUDIT_INFO, app.state.audit)
     app.state.relying_party = make_relying_party(app, settings)
 
     install_error_handlers(app)

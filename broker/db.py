@@ -88,6 +88,12 @@ class Database:
         engine = create_db_engine(url)
         return cls(engine, sessionmaker(engine, expire_on_commit=False))
 
+    def bind(self, key: str, value: object) -> None:
+        """Give every session of this database `session.info[key]` (e.g. the audit context)."""
+        info = dict(self.sessionmaker.kw.get("info") or {})
+        info[key] = value
+        self.sessionmaker.configure(info=info)
+
 
 def get_session(request: Request) -> Iterator[Session]:
     """One request, one transaction: commit on success, roll back on any error.

@@ -10,10 +10,13 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from joserfc.jwk import ECKey, KeySet
 
 SIGNING_KEY_FILE = "jwt-signing-es256.pem"
 SESSION_SECRET_FILE = "session.key"
+AUDIT_KEY_FILE = "audit-checkpoint-ed25519.pem"
+PSEUDONYM_KEY_FILE = "audit-pseudonym.key"
 
 
 def ensure_key_file(path: Path, factory: Callable[[], bytes]) -> bytes:
@@ -36,6 +39,12 @@ def ensure_key_file(path: Path, factory: Callable[[], bytes]) -> bytes:
     finally:
         os.unlink(tmp)
     return path.read_bytes()
+
+
+def _new_ed25519_key() -> bytes:
+    return Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption())
 
 
 def _new_ec_key() -> bytes:
@@ -75,6 +84,20 @@ class KeyRing:
     def verification_keys(self) -> KeySet:
         return KeySet.import_key_set(self.public_jwks)  # type: ignore[arg-type]
 
+    @cached_property
+    def audit_key(self) -> Ed25519PrivateKey:
+        """Signs audit checkpoints (C2SP signed notes)."""
+        pem = ensure_key_file(self.key_dir / AUDIT_KEY_FILE, _new_ed25519_key)
+        key = serialization.load_pem_private_key(pem, password=None)
+        assert isinstance(key, Ed25519PrivateKey)
+        return key
+
+    @cached_property
+    def pseudonym_key(self) -> bytes:
+        """Keys the audit log's subject pseudonyms (HMAC-SHA256 of a member id)."""
+        return bytes.fromhex(ensure_key_file(
+            self.key_dir / PSEUDONYM_KEY_FILE, lambda: secrets.token_hex(32).encode()).decode())
+
     def load_all(self) -> None:
         """Create or read every key now, so a bad key directory fails at start-up."""
-        _ = self.signing_key, self.session_secret
+        _ = self.signing_key, self.session_secret, self.audit_key, self.pseudonym_key

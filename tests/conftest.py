@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from broker.app import create_app
+from broker.audit.context import INFO_KEY as AUDIT_INFO
 from broker.config import PROJECT_ROOT, Settings
 from broker.db import Database, committing, create_db_engine, get_session
 from broker.policy import Policy, load_policy
@@ -72,10 +73,10 @@ def connection(engine: Engine) -> Iterator[Connection]:
 
 
 @pytest.fixture
-def session(connection: Connection) -> Iterator[Session]:
+def session(connection: Connection, app: FastAPI) -> Iterator[Session]:
     """The test's session; commits inside it are savepoints of the outer transaction."""
     with Session(bind=connection, join_transaction_mode="create_savepoint",
-                 expire_on_commit=False) as session:
+                 expire_on_commit=False, info={AUDIT_INFO: app.state.audit}) as session:
         yield session
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from broker import migrate
 from tests.databases import fresh_database
 from tests.policy.test_policy import broker_cli
 
@@ -77,7 +78,7 @@ def test_private_key_in_jwks_is_refused(cli_env: dict[str, str], tmp_path: Path)
 def test_version_and_db_upgrade(cli_env: dict[str, str]) -> None:
     assert broker_cli("version").stdout.strip() == "0.1.0"
     result = broker_cli("db", "upgrade", env=cli_env)
-    assert result.returncode == 0 and "database at 0001" in result.stdout
+    assert result.returncode == 0 and f"database at {migrate.head_revision()}" in result.stdout
 
 
 def test_keys_are_created_with_mode_0600(tmp_path: Path) -> None:

@@ -1,0 +1,135 @@
+"""`record(session, Record(...))`: the second half of the one door.
+
+The event is written into the caller's transaction, so it stands or falls with the act it
+records. It holds ids, pseudonyms and policy terms only: no names, no BSNs, no free text.
+"""
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from broker.audit.context import AuditContext, audit_context
+from broker.audit.models import SEARCH_COLUMNS, AuditPending
+from broker.clock import now
+from broker.identity.principal import Principal
+from broker.observability import parent_span_var, span_id_var, trace_id_var
+
+ACCOUNTABILITY_ACTIVITY = "verantwoording"
+
+
+class Action(StrEnum):
+    """The closed list of what the log records."""
+
+    DISCLOSURE = "disclosure"
+    REFUSAL = "refusal"
+    READ = "read"
+    DECISION = "decision"
+    CONSENT_GRANT = "consent.grant"
+    CONSENT_WITHDRAW = "consent.withdraw"
+    OVERRIDE_REQUEST = "override.request"
+    OVERRIDE_APPROVE = "override.approve"
+    OVERRIDE_REVOKE = "override.revoke"
+    OVERRIDE_EXPIRE = "override.expire"
+    MELDCODE_STEP = "meldcode.step"
+    MEETING_CREATE = "meeting.create"
+    MEETING_INVITE = "meeting.invite"
+    MEETING_ANSWER = "meeting.answer"
+    MEETING_SCHEDULE = "meeting.schedule"
+    MEETING_CANCEL = "meeting.cancel"
+    MEETING_OUTCOME = "meeting.outcome"
+    LOGIN = "login"
+    LOGIN_FAILED = "login.failed"
+    LOGOUT = "logout"
+    EXPORT = "export"
+    AUDIT_SEARCH = "audit.search"
+    AUDIT_READ = "audit.read"
+    AUDIT_REPORT = "audit.report"
+    AUDIT_PROOF = "audit.proof"
+    AUDIT_VERIFY = "audit.verify"
+    RETENTION_RUN = "retention.run"
+    KEY_ROTATE = "key.rotate"
+    KEY_DESTROY = "key.destroy"
+
+
+class Outcome(StrEnum):
+    SUCCESS = "success"
+    DENIED = "denied"
+    FAILURE = "failure"
+
+
+@dataclass(frozen=True)
+class Record:
+    """What happened. `actor` None means the broker itself (a scheduled job, the CLI)."""
+
+    action: Action
+    actor: Principal | None
+    role: str | None = None
+    subject_id: str | None = None
+    categories: Sequence[str] = ()
+    purpose: str | None = None
+    processing_activity: str | None = None
+    effect: str | None = None
+    basis: str | None = None
+    consent_ids: Sequence[str] = ()
+    override_ids: Sequence[str] = ()
+    recipient_organisation_id: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    outcome: Outcome = Outcome.SUCCESS
+
+
+def timestamp() -> str:
+    return now().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical(data: object) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def record(session: Session, event: Record) -> None:
+    """Append `event` to the log, inside the caller's transaction."""
+    context = audit_context(session)
+    policy = context.policy
+    unknown = [c for c in event.categories if c not in policy.categories]
+    if unknown or (event.purpose and event.purpose not in policy.purposes):
+        raise ValueError(f"audit event names unknown categories {unknown} or purpose")
+    actor = event.actor
+    fields = {
+        "recorded_at": timestamp(),
+        "trace_id": trace_id_var.get() or None,
+        "span_id": span_id_var.get() or None,
+        "parent_span_id": parent_span_var.get(),
+        "actor_kind": actor.kind.value if actor else "system",
+        "actor_id": actor.actor_id if actor else None,
+        "actor_organisation_id": actor.organisation_id if actor else None,
+        "actor_role": event.role or (",".join(sorted(actor.roles)) if actor else None),
+        "action": Action(event.action).value,
+        "subject": context.pseudonym(event.subject_id) if event.subject_id else None,
+        "categories": sorted(event.categories),
+        "purpose": event.purpose,
+        "processing_activity": event.processing_activity or _activity(context, event.purpose),
+        "effect": event.effect,
+        "basis": event.basis,
+        "consent_ids": sorted(event.consent_ids),
+        "override_ids": sorted(event.override_ids),
+        "recipient_organisation_id": event.recipient_organisation_id,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "policy_version": policy.version,
+        "outcome": Outcome(event.outcome).value,
+    }
+    session.execute(insert(AuditPending).values(
+        payload=canonical(fields), **{name: fields[name] for name in SEARCH_COLUMNS}))
+
+
+def _activity(context: AuditContext, purpose: str | None) -> str:
+    """The art. 30 activity a purpose belongs to; accountability logging otherwise."""
+    if purpose:
+        for activity in context.policy.activities.values():
+            if purpose in activity.purposes:
+                return activity.id
+    return ACCOUNTABILITY_ACTIVITY

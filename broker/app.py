@@ -1,11 +1,18 @@
 """The FastAPI application factory: settings, policy, keys, database, routers, middleware."""
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from broker import __version__
+from broker.audit import api as audit_api
+from broker.audit import pages as audit_pages
+from broker.audit.background import audit_loop
 from broker.audit.context import INFO_KEY as AUDIT_INFO
 from broker.audit.context import AuditContext
 from broker.config import Settings, get_settings
@@ -40,7 +47,8 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     keys = KeyRing(settings.key_dir)
     keys.load_all()
     app = FastAPI(title="Broker", version=__version__, description=DESCRIPTION,
-                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json",
+                  lifespan=lifespan)
     app.state.settings = settings
     app.state.policy = policy
     app.state.keys = keys
@@ -53,10 +61,12 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     app.add_exception_handler(LoginRequired, _to_login)
     api = APIRouter(prefix="/api/v1")
     api.include_router(identity_api.router)
+    api.include_router(audit_api.router)
     app.include_router(api)
     app.include_router(system_api.router)
     app.include_router(identity_oauth.router)
     app.include_router(identity_pages.router)
+    app.include_router(audit_pages.router)
     app.include_router(web_pages.router)
     app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")
 
@@ -68,6 +78,20 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     app.add_middleware(TraceMiddleware)
     return app
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """In `serve`: keep the audit log sequenced and checkpointed in the background."""
+    settings: Settings = app.state.settings
+    task = None
+    if settings.audit_background:
+        task = asyncio.create_task(audit_loop(app.state.db, settings))
+    yield
+    if task is not None:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
 
 
 async def _to_login(request: Request, exc: Exception) -> Response:

@@ -4,7 +4,10 @@ Exit codes: 0 ok, 1 a check found problems, 2 bad usage or invalid configuration
 """
 
 import json
+import secrets
 import sys
+from contextlib import nullcontext
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,6 +26,11 @@ admin_app = typer.Typer(help="Organisations, professionals and partner-system cl
 app.add_typer(db_app, name="db")
 app.add_typer(policy_app, name="policy")
 app.add_typer(admin_app, name="admin")
+audit_app = typer.Typer(help="The AVG audit log.", no_args_is_help=True)
+retention_app = typer.Typer(help="Retention periods (policies/retention.yaml).",
+                            no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+app.add_typer(retention_app, name="retention")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
@@ -110,11 +118,19 @@ def policy_check(directory: Annotated[Path | None, typer.Argument()] = None) -> 
 
 
 def _in_transaction(work: Any) -> Any:
+    """Run `work(session, settings)` in one transaction, with the audit log bound."""
+    from broker.audit.context import INFO_KEY, AuditContext
     from broker.db import Database
     from broker.errors import BrokerError
+    from broker.keys import KeyRing
+    from broker.observability import span_id_var, trace_id_var
 
     settings = settings_or_exit()
+    policy = policy_or_exit(settings.policy_dir)
     database = Database.from_url(settings.database_url)
+    database.bind(INFO_KEY, AuditContext.create(settings, policy, KeyRing(settings.key_dir)))
+    trace_id_var.set(secrets.token_hex(16))  # each command is one operation in the log
+    span_id_var.set(secrets.token_hex(8))
     try:
         with database.sessionmaker.begin() as session:
             return work(session, settings)
@@ -189,6 +205,80 @@ def create_client(org: Annotated[str, typer.Option(help="Organisation id")],
 
     data = _in_transaction(work)
     emit(as_json, data, "\n".join(f"{key}: {value}" for key, value in data.items()))
+
+
+@audit_app.command("verify")
+def audit_verify(as_json: JsonFlag = False) -> None:
+    """Recompute the whole log; exit 1 naming the first bad sequence if anything is off."""
+    from dataclasses import asdict
+
+    from broker.audit import service
+    from broker.audit.verify import summarise
+
+    result = _in_transaction(lambda session, settings: service.verify(session, actor=None))
+    if as_json:
+        typer.echo(json.dumps({"ok": result.ok, "tree_size": result.tree_size,
+                               "root_hash": result.root_hash, "events": result.events,
+                               "first_bad_seq": result.first_bad_seq,
+                               "problems": [asdict(p) for p in result.problems]}))
+    else:
+        typer.echo(summarise(result))
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(as_json: JsonFlag = False) -> None:
+    """Sequence queued events and sign a checkpoint of the tree."""
+    from dataclasses import asdict
+
+    from broker.audit.proofs import make_checkpoint
+
+    signed = _in_transaction(lambda session, settings: make_checkpoint(session))
+    typer.echo(json.dumps(asdict(signed)) if as_json else signed.note, nl=not as_json)
+
+
+@audit_app.command("export")
+def audit_export(since: Annotated[datetime | None, typer.Option(help="ISO time")] = None,
+                 until: Annotated[datetime | None, typer.Option(help="ISO time")] = None,
+                 fmt: Annotated[str, typer.Option("--format", help="jsonl or ldv")] = "jsonl",
+                 output: Annotated[Path | None, typer.Option(help="File; default stdout")]
+                 = None) -> None:
+    """Write events as JSON lines or in the Logboek Dataverwerkingen shape."""
+    from broker.audit.export import FORMATS, export_events
+    from broker.audit.recording import Action, Record, record
+    from broker.audit.sequencer import sequence_pending
+
+    if fmt not in FORMATS:
+        raise fail(f"--format must be one of {', '.join(FORMATS)}")
+    bounds = [b if b is None or b.tzinfo else b.replace(tzinfo=UTC) for b in (since, until)]
+
+    def work(session: Any, settings: Any) -> int:
+        sequence_pending(session)
+        with (output.open("w", encoding="utf-8") if output else nullcontext(sys.stdout)) as out:
+            count = export_events(session, out, fmt=fmt, since=bounds[0], until=bounds[1])
+        record(session, Record(Action.EXPORT, None, object_type="audit_export",
+                               object_id=fmt))
+        return count
+
+    count = _in_transaction(work)
+    typer.echo(f"exported {count} events", err=True)
+
+
+@retention_app.command("run")
+def retention_run(as_json: JsonFlag = False) -> None:
+    """Apply the retention periods; the audit log itself is never pruned."""
+    from dataclasses import asdict
+
+    from broker.audit.retention import run_retention
+
+    lines = _in_transaction(lambda session, settings: run_retention(
+        session, policy=policy_or_exit(settings.policy_dir)))
+    if as_json:
+        typer.echo(json.dumps([asdict(line) for line in lines]))
+        return
+    for line in lines:
+        typer.echo(f"{line.kind:<13} {line.period_years:>2}y  removed {line.removed:>6}  "
+                   f"past period {line.kept_past_period:>6}  {line.note}")
 
 
 def main() -> None:

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = None
 
+    # `serve` sequences the audit queue every few seconds and signs a checkpoint periodically.
+    audit_background: bool = True
+    audit_sequence_seconds: float = Field(default=1.0, gt=0)
+    audit_checkpoint_minutes: float = Field(default=10.0, gt=0)
+
     log_format: Literal["json", "console"] = "json"
     log_level: str = "INFO"
 

@@ -53,7 +53,8 @@ def make_settings(tmp: Path, *, database_url: str, base_url: str = BASE_URL,
                   **overrides: object) -> Settings:
     return Settings(database_url=database_url, key_dir=tmp / "keys", base_url=base_url,
                     policy_dir=PROJECT_ROOT / "policies", log_format="console",
-                    log_level="WARNING", **overrides)  # type: ignore[arg-type]
+                    log_level="WARNING", audit_background=False,
+                    **overrides)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")

@@ -53,7 +53,7 @@ def checkpoint_text(origin: str, size: int, root: bytes, timestamp: str) -> str:
 
 def verify_note(note: str, verifier_key: str) -> str:
     """Return the note's text if a signature by `verifier_key` is valid; raise otherwise."""
-    name, hash_hex, key_b64 = verifier_key.split("+")
+    name, hash_hex, key_b64 = verifier_key.split("+", 2)
     raw = base64.b64decode(key_b64)
     if raw[:1] != ED25519 or key_hash(name, raw[1:]).hex() != hash_hex:
         raise ValueError("malformed verifier key")

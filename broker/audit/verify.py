@@ -4,6 +4,7 @@ the stored leaf hashes, the head and every signed checkpoint, and name the first
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, select, text
 
@@ -40,10 +41,11 @@ class Verification:
         return min(seqs) if seqs else None
 
 
-def _stream(connection: Connection, sql: str) -> Iterator[Sequence[tuple]]:  # type: ignore[type-arg]
-    result = connection.execution_options(stream_results=True, yield_per=CHUNK).exec_driver_sql(sql)
-    for partition in result.partitions(CHUNK):
-        yield partition  # type: ignore[misc]
+def _stream(connection: Connection, sql: str) -> Iterator[Sequence[Any]]:
+    # Per statement: Connection.execution_options() would change the connection for good.
+    result = connection.exec_driver_sql(
+        sql, execution_options={"stream_results": True, "yield_per": CHUNK})
+    yield from result.partitions(CHUNK)
 
 
 def _levels(leaves: list[bytes]) -> list[list[bytes]]:
@@ -83,10 +85,12 @@ def _check_nodes(connection: Connection, levels: list[list[bytes]],
                  result: Verification) -> None:
     for chunk in _stream(connection, "SELECT level, idx, hash FROM audit_nodes WHERE level > 0 "
                                      "ORDER BY level, idx"):
+        count = len(levels[0])
         for level, idx, stored in chunk:
             width = 1 << level
-            row = levels[level] if level < len(levels) else []
-            if idx >= len(row) or bytes(stored) != row[idx]:
+            if (idx + 1) * width > count:
+                continue  # over events that are gone: reported as truncation
+            if bytes(stored) != levels[level][idx]:
                 result.problems.append(Problem(
                     idx * width + 1, "node_changed",
                     f"tree node {level}/{idx} (events {idx * width + 1} to {(idx + 1) * width}) "

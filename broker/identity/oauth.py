@@ -8,6 +8,7 @@ from authlib.oauth2 import OAuth2Error
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from broker.audit.recording import Action, Outcome, Record, record
 from broker.db import DbSession
 from broker.errors import TooManyAttempts
 from broker.identity import service
@@ -93,9 +94,14 @@ def authorize_login(request: Request, form: CheckedForm, provider: ProviderDep,
             max_failures=settings.login_max_failures,
             lockout=timedelta(minutes=settings.login_lockout_minutes))
     except TooManyAttempts:
+        record(session, Record(Action.LOGIN_FAILED, None, outcome=Outcome.DENIED))
         return _login_page(request, error="locked", status_code=429, email=email)
     except service.LoginFailed:
+        record(session, Record(Action.LOGIN_FAILED, None, outcome=Outcome.FAILURE))
         return _login_page(request, error="invalid", status_code=401, email=email)
+    organisation = service.require_organisation(session, professional.organisation_id)
+    record(session, Record(Action.LOGIN, service.professional_principal(organisation,
+                                                                        professional)))
     request.session["csrf"] = secrets.token_urlsafe(32)
     return provider.create_authorization_response(
         oauth_request, grant_user=ProviderUser(professional), grant=grant)

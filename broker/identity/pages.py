@@ -8,10 +8,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from broker.audit.recording import Action, Record, record
 from broker.db import DbSession
 from broker.errors import Forbidden
 from broker.identity import service
-from broker.identity.deps import SESSION_COOKIE, AppSettings, CurrentWebUser
+from broker.identity.deps import SESSION_COOKIE, AppSettings, CurrentWebUser, MaybeWebUser
 from broker.identity.provider import CALLBACK_PATH
 from broker.web.forms import CheckedForm
 from broker.web.templating import render
@@ -63,10 +64,12 @@ async def callback(request: Request, client: RelyingParty, settings: AppSettings
 
 
 @router.post("/logout")
-def logout(request: Request, form: CheckedForm, session: DbSession) -> Response:
+def logout(request: Request, form: CheckedForm, session: DbSession, user: MaybeWebUser
+           ) -> Response:
     raw = request.cookies.get(SESSION_COOKIE)
-    if raw:
+    if raw and user:
         service.end_web_session(session, raw)
+        record(session, Record(Action.LOGOUT, user.principal))
     request.session.clear()
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE)

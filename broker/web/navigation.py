@@ -30,6 +30,7 @@ class NavItem:
 
 NAVIGATION: list[NavItem] = [
     NavItem(N_("Start"), "/"),
+    NavItem(N_("Verantwoording"), "/verantwoording", frozenset({"privacy_officer"})),
     NavItem(N_("Beheer"), "/beheer", frozenset({"admin"})),
     NavItem(N_("API-documentatie"), "/docs"),
 ]
@@ -45,5 +46,7 @@ class NavLink:
 def navigation_for(principal: Principal | None, path: str) -> list[NavLink]:
     if principal is None:
         return []
-    return [NavLink(_(item.label), item.href, path == item.href) for item in NAVIGATION
+    return [NavLink(_(item.label), item.href,
+                    path == item.href or (item.href != "/" and path.startswith(item.href + "/")))
+            for item in NAVIGATION
             if item.roles is None or principal.has_role(*item.roles)]

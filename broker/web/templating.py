@@ -1,7 +1,9 @@
 """One Jinja2 environment for every domain's `templates/` folder; autoescape on."""
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
@@ -23,6 +25,18 @@ environment = Environment(
 )
 environment.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
 environment.globals.update(role_labels=ROLE_LABELS, languages=LANGUAGES)
+
+
+def local_time(value: str | datetime | None, zone: ZoneInfo) -> str:
+    """An ISO time (UTC) as people read it: 23-11-2026 20:25 in their time zone."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) \
+        else value
+    return moment.astimezone(zone).strftime("%d-%m-%Y %H:%M")
+
+
+environment.filters["local_time"] = local_time
 
 
 def language_of(request: Request) -> str:
@@ -49,6 +63,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
     try:
         html = environment.get_template(name).render(
             request=request, lang=language, user=user, csrf_token=csrf_token(request),
+            zone=request.app.state.settings.zone,
             nav=navigation_for(user.principal if user else None, request.url.path),
             **(context or {}))
     finally:

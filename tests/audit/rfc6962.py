@@ -80,7 +80,7 @@ def verify_consistency(first: int, second: int, first_root: bytes, second_root: 
 
 def open_checkpoint(note: str, verifier_key: str) -> tuple[int, bytes]:
     """Check a C2SP signed checkpoint with the verifier key; return (size, root)."""
-    name, key_id, key_b64 = verifier_key.split("+")
+    name, key_id, key_b64 = verifier_key.split("+", 2)
     raw = base64.b64decode(key_b64)
     assert raw[0] == 1, "Ed25519"
     assert h(name.encode() + b"\n" + raw).hex()[:8] == key_id

@@ -1,0 +1,29 @@
+"""Dutch words for the log's terms, as the privacy officer and the family read them."""
+
+from broker.web.navigation import N_
+
+ACTIONS = {
+    "disclosure": N_("verstrekt"), "refusal": N_("geweigerd"), "read": N_("ingezien"),
+    "decision": N_("beslissing getoetst"), "consent.grant": N_("toestemming gegeven"),
+    "consent.withdraw": N_("toestemming ingetrokken"),
+    "override.request": N_("doorbreking aangevraagd"),
+    "override.approve": N_("doorbreking goedgekeurd"),
+    "override.revoke": N_("doorbreking ingetrokken"),
+    "override.expire": N_("doorbreking verlopen"), "meldcode.step": N_("meldcodestap"),
+    "meeting.create": N_("bijeenkomst gemaakt"), "meeting.invite": N_("uitnodiging verstuurd"),
+    "meeting.answer": N_("beschikbaarheid gegeven"),
+    "meeting.schedule": N_("bijeenkomst gepland"), "meeting.cancel": N_("bijeenkomst afgezegd"),
+    "meeting.outcome": N_("uitkomst vastgelegd"), "login": N_("ingelogd"),
+    "login.failed": N_("inloggen mislukt"), "logout": N_("uitgelogd"),
+    "export": N_("geëxporteerd"), "audit.search": N_("logboek doorzocht"),
+    "audit.read": N_("logregel bekeken"), "audit.report": N_("inzageoverzicht gemaakt"),
+    "audit.proof": N_("bewijs opgevraagd"), "audit.verify": N_("logboek gecontroleerd"),
+    "retention.run": N_("bewaartermijnen toegepast"), "key.rotate": N_("sleutels vernieuwd"),
+    "key.destroy": N_("sleutel vernietigd"),
+}
+
+BASES = {
+    "consent": N_("toestemming"), "override": N_("doorbreking van het beroepsgeheim (meldcode)"),
+    "own_submission": N_("eigen melding"), "family_present": N_("gezin aanwezig"),
+    "legal_duty": N_("wettelijke plicht"),
+}

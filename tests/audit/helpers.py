@@ -32,7 +32,8 @@ def bearer(client: TestClient, session: Session, policy: Policy, *, roles: list[
            ) -> dict[str, str]:
     org = make_org(session, policy, party="gemeente")
     person = make_professional(session, org, roles=roles)
-    return {"Authorization": f"Bearer {secret_token(client, make_secret_client(session, org, person))}"}
+    token = secret_token(client, make_secret_client(session, org, person))
+    return {"Authorization": f"Bearer {token}"}
 
 
 @contextmanager

@@ -132,7 +132,7 @@ class TestSearch:
     def test_filters_and_cursor_pagination(self, client: TestClient, session: Session,
                                            officer: dict[str, str], policy: Policy) -> None:
         school = make_org(session, policy, party="school")
-        for i in range(7):
+        for _ in range(7):
             disclose(session, subject_id="noor", to=actor(school.id))
         disclose(session, subject_id="daan", to=actor(school.id))
         params = {"subject_id": "noor", "limit": 3}

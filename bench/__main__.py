@@ -8,7 +8,10 @@ import argparse
 import sys
 import time
 
-from bench.runner import WORKLOADS, Result, print_table
+from bench import audit, tokens
+from bench.runner import Result, Workload, print_table
+
+WORKLOADS = [Workload("tokens", tokens.run), Workload("audit", audit.run)]
 
 
 def main() -> int:

@@ -47,12 +47,3 @@ def print_table(results: list[Result]) -> None:
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, tuple("-" * w for w in widths), *rows]:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
-
-
-def _workloads() -> list[Workload]:
-    from bench import tokens
-
-    return [Workload("tokens", tokens.run)]
-
-
-WORKLOADS = _workloads()

@@ -66,10 +66,13 @@ class _Reader:
         return self.subproof(m - k, start + k, end, False) + [self.subtree(start, start + k)]
 
 
-def _twice(fetch: Fetch, compute: Callable[[_Reader], list[bytes]]) -> list[bytes]:
+def _twice(fetch: Fetch, compute: Callable[[_Reader], list[bytes]],
+           also: Sequence[Key] = ()) -> list[bytes]:
+    """Run `compute` dry to learn which stored nodes it needs, fetch them in one batch
+    (with `also`), then run it for real."""
     dry = _Reader(None)
     compute(dry)
-    return compute(_Reader(fetch(sorted(set(dry.wanted)))))
+    return compute(_Reader(fetch(sorted({*dry.wanted, *also}))))
 
 
 def root(fetch: Fetch, size: int) -> bytes:
@@ -79,9 +82,23 @@ def root(fetch: Fetch, size: int) -> bytes:
 
 
 def inclusion_path(fetch: Fetch, index: int, size: int) -> list[bytes]:
+    return inclusion(fetch, index, size)[1]
+
+
+def inclusion(fetch: Fetch, index: int, size: int) -> tuple[bytes, list[bytes]]:
+    """The leaf hash at `index` and its audit path in the tree of `size`, in one fetch."""
     if not 0 <= index < size:
         raise ValueError("leaf index outside the tree")
-    return _twice(fetch, lambda r: r.path(index, 0, size))
+    leaf: list[bytes] = []
+
+    def compute(reader: _Reader) -> list[bytes]:
+        path = reader.path(index, 0, size)
+        if reader.known is not None:
+            leaf.append(reader.known[(0, index)])
+        return path
+
+    path = _twice(fetch, compute, also=[(0, index)])
+    return leaf[0], path
 
 
 def consistency_proof(fetch: Fetch, first: int, second: int) -> list[bytes]:

@@ -89,9 +89,7 @@ def inclusion_proof(session: Session, *, seq: int, size: int | None) -> Inclusio
     size = _check_size(session, size)
     if not 1 <= seq <= size:
         raise NotFound(f"Event {seq} is not in a tree of size {size}.")
-    fetch = node_fetcher(session)
-    leaf = fetch([(0, seq - 1)])[(0, seq - 1)]
-    path = merkle.inclusion_path(fetch, seq - 1, size)
+    leaf, path = merkle.inclusion(node_fetcher(session), seq - 1, size)
     return InclusionProof(seq - 1, size, leaf.hex(), [h.hex() for h in path])
 
 

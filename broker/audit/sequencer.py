@@ -7,7 +7,7 @@ loop in each) can run it at once and still produce one gap-free, ordered log.
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from broker.audit import merkle
@@ -21,8 +21,13 @@ def node_fetcher(session: Session) -> merkle.Fetch:
     def fetch(keys: Sequence[merkle.Key]) -> dict[merkle.Key, bytes]:
         if not keys:
             return {}
-        rows = session.execute(select(AuditNode.level, AuditNode.idx, AuditNode.hash).where(
-            tuple_(AuditNode.level, AuditNode.idx).in_(list(keys))))
+        # Point look-ups joined by OR (a row-value IN would scan the table on SQLite). The
+        # text depends only on the number of keys, so its compiled form is cached.
+        where = " OR ".join(f"(level = :l{n} AND idx = :i{n})" for n in range(len(keys)))
+        params = {f"{p}{n}": v for n, key in enumerate(keys) for p, v in zip("li", key,
+                                                                              strict=True)}
+        rows = session.execute(text(f"SELECT level, idx, hash FROM audit_nodes WHERE {where}"),
+                               params)
         return {(level, idx): bytes(digest) for level, idx, digest in rows}
 
     return fetch

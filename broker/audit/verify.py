@@ -15,6 +15,7 @@ from broker.audit.sequencer import HEAD_ID
 
 _sha256 = hashlib.sha256
 CHUNK = 20_000
+FOLD = 1 << 16  # leaves hashed per chunk; aligned, so chunks are perfect subtrees
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,20 @@ def _stream(connection: Connection, sql: str) -> Iterator[Sequence[Any]]:
     yield from result.partitions(CHUNK)
 
 
+def _raw_stream(connection: Connection, sql: str) -> Iterator[list[Any]]:
+    """Rows straight from the driver: the hot loop of verification skips SQLAlchemy's rows."""
+    connection.exec_driver_sql("SELECT 1")  # make sure a transaction is open (named cursors)
+    raw: Any = connection.connection.driver_connection
+    cursor = raw.cursor(name="audit_verify") if connection.dialect.name == "postgresql" \
+        else raw.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(CHUNK):
+            yield rows
+    finally:
+        cursor.close()
+
+
 def _levels(leaves: list[bytes]) -> list[list[bytes]]:
     """Every perfect subtree hash, level by level (level 0: the leaves)."""
     levels = [leaves]
@@ -58,76 +73,134 @@ def _levels(leaves: list[bytes]) -> list[list[bytes]]:
     return levels
 
 
-def _check_leaves(connection: Connection, result: Verification) -> list[bytes]:
-    digests: list[bytes] = []
-    expected = 1
-    problems = result.problems
+class _Edge:
+    """The right edge of the tree being rebuilt: perfect subtrees, largest first."""
+
+    def __init__(self) -> None:
+        self.nodes: list[tuple[int, bytes]] = []
+
+    def push(self, level: int, digest: bytes) -> None:
+        while self.nodes and self.nodes[-1][0] == level:
+            digest = _sha256(b"\x01" + self.nodes.pop()[1] + digest).digest()
+            level += 1
+        self.nodes.append((level, digest))
+
+    def root_with(self, extra: list[tuple[int, bytes]]) -> bytes:
+        nodes = [digest for _, digest in self.nodes] + [digest for _, digest in extra]
+        if not nodes:
+            return merkle.EMPTY_ROOT
+        digest = nodes[-1]
+        for left in reversed(nodes[:-1]):
+            digest = _sha256(b"\x01" + left + digest).digest()
+        return digest
+
+
+def _perfect_parts(levels: list[list[bytes]], size: int) -> list[tuple[int, bytes]]:
+    """The perfect subtrees of the first `size` leaves of a chunk, largest first."""
+    return [(level, levels[level][index]) for level, index in merkle.decomposition(size)]
+
+
+def _rebuild(connection: Connection, sizes: set[int], result: Verification
+             ) -> dict[int, bytes]:
+    """Hash every event and fold them into the tree chunk by chunk (aligned, 2^16 leaves);
+    return the roots at `sizes`. Gaps in the sequence are noted as problems."""
+    edge, roots = _Edge(), {}
+    wanted = sorted(sizes)
+    expected, offset = 1, 0
+    chunk: list[bytes] = []
+
+    def fold(chunk: list[bytes]) -> None:
+        nonlocal offset
+        levels = _levels(chunk)
+        while wanted and wanted[0] <= offset + len(chunk):
+            size = wanted.pop(0)
+            roots[size] = edge.root_with(_perfect_parts(levels, size - offset))
+        for level, digest in _perfect_parts(levels, len(chunk)):
+            edge.push(level, digest)
+        offset += len(chunk)
+
+    for rows in _raw_stream(connection, "SELECT seq, leaf FROM audit_events ORDER BY seq"):
+        for seq, leaf in rows:
+            if seq != expected:
+                result.problems.append(Problem(expected, "missing",
+                                               f"events {expected} to {seq - 1} are missing"))
+                expected = seq
+            chunk.append(_sha256(b"\x00" + leaf.encode()).digest())
+            expected += 1
+            if len(chunk) == FOLD:
+                fold(chunk)
+                chunk = []
+    if chunk or not offset:
+        fold(chunk)
+    result.events = offset
+    return roots
+
+
+def _pinpoint(connection: Connection, result: Verification) -> None:
+    """The slow path, when roots differ: compare each event with its stored leaf hash."""
     for chunk in _stream(connection, "SELECT e.seq, e.leaf, n.hash FROM audit_events e "
                                      "LEFT JOIN audit_nodes n ON n.level = 0 AND n.idx = e.seq - 1 "
                                      "ORDER BY e.seq"):
         for seq, leaf, stored in chunk:
-            digest = _sha256(b"\x00" + leaf.encode()).digest()
-            if seq != expected:
-                problems.append(Problem(expected, "missing",
-                                        f"events {expected} to {seq - 1} are missing"))
-                expected = seq
             if stored is None:
-                problems.append(Problem(seq, "not_in_tree", f"event {seq} is not in the tree"))
-            elif bytes(stored) != digest:
-                problems.append(Problem(seq, "changed", f"event {seq} was changed"))
-            digests.append(digest)
-            expected += 1
-    result.events = expected - 1
-    return digests
+                result.problems.append(Problem(seq, "not_in_tree",
+                                               f"event {seq} is not in the tree"))
+            elif bytes(stored) != _sha256(b"\x00" + leaf.encode()).digest():
+                result.problems.append(Problem(seq, "changed", f"event {seq} was changed"))
 
 
-def _check_nodes(connection: Connection, levels: list[list[bytes]],
-                 result: Verification) -> None:
+def _check_nodes(connection: Connection, result: Verification) -> None:
+    """Deep check: every stored node must follow from the stored leaf hashes below it."""
+    leaves = [bytes(h) for rows in _raw_stream(
+        connection, "SELECT hash FROM audit_nodes WHERE level = 0 ORDER BY idx") for (h,) in rows]
+    levels = _levels(leaves) if leaves else [[]]
     for chunk in _stream(connection, "SELECT level, idx, hash FROM audit_nodes WHERE level > 0 "
                                      "ORDER BY level, idx"):
-        count = len(levels[0])
         for level, idx, stored in chunk:
             width = 1 << level
-            if (idx + 1) * width > count:
-                continue  # over events that are gone: reported as truncation
-            if bytes(stored) != levels[level][idx]:
+            if level >= len(levels) or idx >= len(levels[level]) or \
+                    bytes(stored) != levels[level][idx]:
                 result.problems.append(Problem(
                     idx * width + 1, "node_changed",
                     f"tree node {level}/{idx} (events {idx * width + 1} to {(idx + 1) * width}) "
-                    "does not match the events"))
+                    "does not follow from the leaf hashes"))
                 return
 
 
-def _check_roots(connection: Connection, levels: list[list[bytes]], verifier_key: str,
-                 result: Verification) -> None:
-    def fetch(keys: Sequence[merkle.Key]) -> dict[merkle.Key, bytes]:
-        return {(level, idx): levels[level][idx] for level, idx in keys}
-
-    count = len(levels[0])
-    head_size, head_root = connection.execute(
-        select(AuditHead.tree_size, AuditHead.root_hash).where(AuditHead.id == HEAD_ID)).one()
-    result.tree_size = head_size
-    result.root_hash = bytes(head_root).hex()
-    if count < head_size:
-        result.problems.append(Problem(count + 1, "truncated",
-                                       f"the tree holds {head_size} events, the log ends at "
-                                       f"{count}"))
-    elif merkle.root(fetch, head_size) != bytes(head_root):
-        result.problems.append(Problem(None, "head_mismatch", "the stored root does not match"))
+def _signed_checkpoints(connection: Connection, verifier_key: str, result: Verification
+                        ) -> list[tuple[int, bytes]]:
+    checked = []
     for size, root_hash, note in connection.execute(
             select(AuditCheckpoint.tree_size, AuditCheckpoint.root_hash, AuditCheckpoint.note)
             .order_by(AuditCheckpoint.tree_size)):
         try:
-            body = verify_note(note, verifier_key)
+            lines = verify_note(note, verifier_key).splitlines()
         except ValueError as exc:
             result.problems.append(Problem(None, "checkpoint_signature",
                                            f"checkpoint of size {size}: {exc}"))
             continue
-        lines = body.splitlines()
         if int(lines[1]) != size or merkle.b64(root_hash) != lines[2]:
             result.problems.append(Problem(None, "checkpoint_mismatch",
                                            f"checkpoint of size {size} differs from its note"))
-        elif size <= count and merkle.root(fetch, size) != bytes(root_hash):
+            continue
+        checked.append((size, bytes(root_hash)))
+    return checked
+
+
+def _compare_roots(roots: dict[int, bytes], head: tuple[int, bytes],
+                   checkpoints: list[tuple[int, bytes]], result: Verification) -> None:
+    head_size, head_root = head
+    if result.events < head_size:
+        result.problems.append(Problem(result.events + 1, "truncated",
+                                       f"the tree holds {head_size} events, the log ends at "
+                                       f"{result.events}"))
+    elif result.events > head_size:
+        result.problems.append(Problem(head_size + 1, "not_in_tree",
+                                       f"events after {head_size} are not in the tree"))
+    elif roots[head_size] != head_root:
+        result.problems.append(Problem(None, "head_mismatch", "the stored root does not match"))
+    for size, root_hash in checkpoints:
+        if size <= result.events and roots[size] != root_hash:
             result.problems.append(Problem(
                 None, "checkpoint_mismatch",
                 f"the events no longer produce the signed root of size {size}"))
@@ -153,17 +226,24 @@ def _check_search_columns(connection: Connection, result: Verification) -> None:
                                        f"the search columns of event {first} differ from it"))
 
 
-def verify_log(connection: Connection, *, verifier_key: str,
-               search_columns: bool = True) -> Verification:
+def verify_log(connection: Connection, *, verifier_key: str, search_columns: bool = True,
+               deep: bool = False) -> Verification:
+    """Rebuild the tree from the events and compare its roots with the head and every signed
+    checkpoint. Matching roots prove every event (Merkle); on a mismatch, or with `deep`, each
+    event is compared with its stored leaf hash and every stored node is checked."""
     result = Verification()
-    digests = _check_leaves(connection, result)
-    levels = _levels(digests) if digests else [[]]
-    if result.ok:  # else the changed leaves already explain every node above them
-        _check_nodes(connection, levels, result)
-    _check_roots(connection, levels, verifier_key, result)
+    head_size, head_root = connection.execute(
+        select(AuditHead.tree_size, AuditHead.root_hash).where(AuditHead.id == HEAD_ID)).one()
+    result.tree_size, result.root_hash = head_size, bytes(head_root).hex()
+    checkpoints = _signed_checkpoints(connection, verifier_key, result)
+    roots = _rebuild(connection, {head_size, *(size for size, _ in checkpoints)}, result)
+    _compare_roots(roots, (head_size, bytes(head_root)), checkpoints, result)
+    if deep or not result.ok:
+        _pinpoint(connection, result)
+        _check_nodes(connection, result)
     if search_columns:
         _check_search_columns(connection, result)
-    result.problems.sort(key=lambda p: (p.seq is None, p.seq or 0))
+    result.problems = sorted(set(result.problems), key=lambda p: (p.seq is None, p.seq or 0))
     return result
 
 

@@ -8,8 +8,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from broker.audit.context import AuditContext, audit_context
@@ -126,7 +127,8 @@ def record(session: Session, event: Record) -> None:
                                            **{name: fields[name] for name in SEARCH_COLUMNS}})
 
 
-_INSERT = insert(AuditPending.__table__)  # type: ignore[arg-type]  # Core, built once: hot path
+# Core, built once: record() sits on every hot path.
+_INSERT = insert(cast(Table, AuditPending.__table__))
 
 
 def _activity(context: AuditContext, purpose: str | None) -> str:

@@ -100,11 +100,11 @@ def run(seconds: float) -> list[Result]:
     with database.engine.connect() as connection:
         leaves = [leaf.encode() for (leaf,) in
                   connection.exec_driver_sql("SELECT leaf FROM audit_events ORDER BY seq")]
-    started = time.perf_counter()
-    for leaf in leaves:
-        hashlib.sha256(b"\x00" + leaf).digest()
+    sha256 = hashlib.sha256
+    started = time.perf_counter()  # the fastest plain-Python loop over bytes already in memory
+    digests = [sha256(b"\x00" + leaf).digest() for leaf in leaves]
     raw_rate = len(leaves) / (time.perf_counter() - started)
-    del leaves
+    del leaves, digests
 
     for columns in (False, True):
         with database.engine.connect() as connection:

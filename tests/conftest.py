@@ -51,10 +51,11 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 def make_settings(tmp: Path, *, database_url: str, base_url: str = BASE_URL,
                   **overrides: object) -> Settings:
-    return Settings(database_url=database_url, key_dir=tmp / "keys", base_url=base_url,
-                    policy_dir=PROJECT_ROOT / "policies", log_format="console",
-                    log_level="WARNING", audit_background=False,
-                    **overrides)  # type: ignore[arg-type]
+    values: dict[str, object] = {
+        "database_url": database_url, "key_dir": tmp / "keys", "base_url": base_url,
+        "policy_dir": PROJECT_ROOT / "policies", "log_format": "console",
+        "log_level": "WARNING", "audit_background": False, **overrides}
+    return Settings(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")
@@ -115,7 +116,7 @@ class _ServerThread(threading.Thread):
     def __init__(self, app: FastAPI, port: int) -> None:
         super().__init__(daemon=True)
         config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                access_log=False, lifespan="off")
+                                access_log=False, lifespan="on")
         self.server = uvicorn.Server(config)
 
     def run(self) -> None:

@@ -100,6 +100,13 @@ def _perfect_parts(levels: list[list[bytes]], size: int) -> list[tuple[int, byte
     return [(level, levels[level][index]) for level, index in merkle.decomposition(size)]
 
 
+# The leaf as the bytes that were hashed, without a round trip through str.
+_LEAVES_AS_BYTES = {
+    "sqlite": "SELECT seq, CAST(leaf AS BLOB) FROM audit_events ORDER BY seq",
+    "postgresql": "SELECT seq, convert_to(leaf, 'UTF8') FROM audit_events ORDER BY seq",
+}
+
+
 def _rebuild(connection: Connection, sizes: set[int], result: Verification
              ) -> dict[int, bytes]:
     """Hash every event and fold them into the tree chunk by chunk (aligned, 2^16 leaves);
@@ -119,17 +126,20 @@ def _rebuild(connection: Connection, sizes: set[int], result: Verification
             edge.push(level, digest)
         offset += len(chunk)
 
-    for rows in _raw_stream(connection, "SELECT seq, leaf FROM audit_events ORDER BY seq"):
-        for seq, leaf in rows:
-            if seq != expected:
-                result.problems.append(Problem(expected, "missing",
-                                               f"events {expected} to {seq - 1} are missing"))
-                expected = seq
-            chunk.append(_sha256(b"\x00" + leaf.encode()).digest())
-            expected += 1
-            if len(chunk) == FOLD:
-                fold(chunk)
-                chunk = []
+    for rows in _raw_stream(connection, _LEAVES_AS_BYTES[connection.dialect.name]):
+        if rows[0][0] != expected or rows[-1][0] - expected != len(rows) - 1:
+            for seq, _ in rows:  # a gap in this batch: find it
+                if seq != expected:
+                    result.problems.append(Problem(
+                        expected, "missing", f"events {expected} to {seq - 1} are missing"))
+                    expected = seq
+                expected += 1
+        else:
+            expected += len(rows)
+        chunk += [_sha256(b"\x00" + leaf).digest() for _, leaf in rows]
+        while len(chunk) >= FOLD:
+            fold(chunk[:FOLD])
+            chunk = chunk[FOLD:]
     if chunk or not offset:
         fold(chunk)
     result.events = offset

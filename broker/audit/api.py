@@ -1,6 +1,5 @@
 """The privacy officer's audit API (contract v1); every call is itself recorded."""
 
-from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
 
@@ -8,13 +7,10 @@ from fastapi import APIRouter, Query
 
 from broker.audit import queries, service
 from broker.audit.deps import PrivacyOfficer
+from broker.audit.proofs import Checkpoint, InclusionProof
 from broker.audit.schemas import (
-    CheckpointRead,
     ConsistencyProofRead,
     EventPageRead,
-    InclusionProofRead,
-    ProblemRead,
-    ReportLineRead,
     SubjectReportRead,
     VerificationRead,
 )
@@ -48,20 +44,18 @@ def get_event(seq: int, session: DbSession, actor: PrivacyOfficer) -> dict[str, 
 def subject_report(subject_id: str, session: DbSession, actor: PrivacyOfficer
                    ) -> SubjectReportRead:
     lines = queries.subject_report(session, actor=actor, subject_id=subject_id)
-    return SubjectReportRead(subject_id=subject_id,
-                             lines=[ReportLineRead(**asdict(line)) for line in lines])
+    return SubjectReportRead(subject_id=subject_id, lines=lines)
 
 
 @router.get("/checkpoint", summary="A signed checkpoint (C2SP signed note) of the log")
-def checkpoint(session: DbSession, actor: PrivacyOfficer) -> CheckpointRead:
-    return CheckpointRead(**asdict(service.checkpoint(session, actor=actor)))
+def checkpoint(session: DbSession, actor: PrivacyOfficer) -> Checkpoint:
+    return service.checkpoint(session, actor=actor)
 
 
 @router.get("/proof/{seq}", summary="Inclusion proof of an event (RFC 6962)")
 def inclusion_proof(seq: int, session: DbSession, actor: PrivacyOfficer,
-                    tree_size: Annotated[int | None, Query(ge=1)] = None) -> InclusionProofRead:
-    proof = service.inclusion_proof(session, actor=actor, seq=seq, tree_size=tree_size)
-    return InclusionProofRead(**asdict(proof))
+                    tree_size: Annotated[int | None, Query(ge=1)] = None) -> InclusionProof:
+    return service.inclusion_proof(session, actor=actor, seq=seq, tree_size=tree_size)
 
 
 @router.get("/consistency", summary="Consistency proof between two tree sizes (RFC 6962)")
@@ -77,4 +71,4 @@ def verify(session: DbSession, actor: PrivacyOfficer) -> VerificationRead:
     return VerificationRead(ok=result.ok, tree_size=result.tree_size,
                             root_hash=result.root_hash, events=result.events,
                             first_bad_seq=result.first_bad_seq,
-                            problems=[ProblemRead(**asdict(p)) for p in result.problems])
+                            problems=result.problems)

@@ -1,7 +1,9 @@
 """Imports every domain's models so that `Base.metadata` knows all tables (Alembic, tests)."""
 
 from broker.audit import models as audit_models
+from broker.consent import models as consent_models
 from broker.db import Base
+from broker.households import models as household_models
 from broker.identity import models as identity_models
 
-__all__ = ["Base", "audit_models", "identity_models"]
+__all__ = ["Base", "audit_models", "consent_models", "household_models", "identity_models"]

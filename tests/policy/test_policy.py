@@ -75,7 +75,7 @@ class TestBrokenPolicy:
     def test_all_three_problems_named_with_file_and_key(self, broken_policy: Path) -> None:
         problems = {str(p) for p in check_policy(broken_policy)}
         assert "consent.yaml: rules[3].category: unknown category 'justice'" in problems
-        assert "categories.yaml: categories[2].id: duplicate id 'financien'" in problems
+        assert "categories.yaml: categories[3].id: duplicate id 'financien'" in problems
         assert any(p.startswith("meldcode.yaml: override.max_days: ") and "integer" in p
                    for p in problems)
 
@@ -83,7 +83,7 @@ class TestBrokenPolicy:
         result = broker_cli("policy", "check", str(broken_policy))
         assert result.returncode == 2
         assert "consent.yaml: rules[3].category" in result.stderr
-        assert "categories.yaml: categories[2].id" in result.stderr
+        assert "categories.yaml: categories[3].id" in result.stderr
         assert "meldcode.yaml: override.max_days" in result.stderr
 
     def test_serve_refuses_to_start(self, broken_policy: Path, tmp_path: Path) -> None:

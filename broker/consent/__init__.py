@@ -1,0 +1,1 @@
+"""The consent registry, capacity rules and the decision engine (the one door)."""

@@ -1,0 +1,165 @@
+"""`decide()`: may this recipient see this category of this person's data for this purpose?
+
+Pure and fast: it works on facts loaded beforehand (`facts.py`) and touches no database.
+Bases in order: own submission, consent, override, family present, legal duty. Anything
+else is denied, with the reasons and who still has to consent.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from broker.consent.capacity import (
+    GrantorRole,
+    Person,
+    Required,
+    missing_grantors,
+    required_grantors,
+)
+from broker.policy import Policy
+
+
+class Effect(StrEnum):
+    PERMIT = "permit"
+    DENY = "deny"
+
+
+class Basis(StrEnum):
+    OWN_SUBMISSION = "own_submission"
+    CONSENT = "consent"
+    OVERRIDE = "override"
+    FAMILY_PRESENT = "family_present"
+    LEGAL_DUTY = "legal_duty"
+
+
+@dataclass(frozen=True)
+class ConsentFact:
+    id: str
+    categories: frozenset[str]
+    organisations: frozenset[str]
+    parties: frozenset[str]
+    purposes: frozenset[str]
+    grantors: frozenset[str]
+    valid_from: datetime
+    valid_until: datetime
+    withdrawn_at: datetime | None = None
+
+    def covers(self, request: "DecisionRequest") -> bool:
+        return (request.category in self.categories and request.purpose in self.purposes
+                and (request.recipient_organisation_id in self.organisations
+                     or request.recipient_party in self.parties))
+
+    def in_force(self, at: datetime) -> bool:
+        return self.valid_from <= at < self.valid_until and (
+            self.withdrawn_at is None or at < self.withdrawn_at)
+
+
+@dataclass(frozen=True)
+class OverrideFact:
+    """Seam for the meldcode override path (a later issue fills it)."""
+
+    id: str
+    categories: frozenset[str]
+    organisations: frozenset[str]
+    valid_from: datetime
+    valid_until: datetime
+
+
+@dataclass(frozen=True)
+class SubjectFacts:
+    person: Person
+    household_id: str
+    owner_organisation_id: str | None  # the regisseur's organisation keeps the household record
+    consents: tuple[ConsentFact, ...] = ()
+    overrides: tuple[OverrideFact, ...] = ()
+    present_member_ids: frozenset[str] = frozenset()  # seam: family present in a meeting
+
+
+@dataclass(frozen=True)
+class DecisionRequest:
+    subject_id: str
+    category: str
+    recipient_organisation_id: str
+    recipient_party: str
+    purpose: str
+    at: datetime
+    day: date  # the local calendar day of `at`, for ages
+    submitted_by_organisation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    effect: Effect
+    basis: Basis | None
+    policy_version: str
+    consent_ids: tuple[str, ...] = ()
+    override_ids: tuple[str, ...] = ()
+    missing: tuple[Required, ...] = ()
+    reasons: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def permitted(self) -> bool:
+        return self.effect is Effect.PERMIT
+
+
+BASIC_DATA = "basisgegevens"  # names and birth dates: the household record itself
+ROLE_WORDS = {GrantorRole.SUBJECT: "de jongere zelf", GrantorRole.CUSTODIAN:
+              "gezaghebbende ouder"}
+
+
+def describe_missing(missing: tuple[Required, ...], names: Mapping[str, str] | None) -> str:
+    """'toestemming ontbreekt van: gezaghebbende ouder S. Jansen, de jongere zelf'; names only
+    when the caller is involved with the household (`names` given)."""
+    parts = []
+    for required in missing:
+        word = ROLE_WORDS[required.role]
+        if required.member_id is None:
+            parts.append(f"{word} (niet vastgelegd)")
+        elif names and required.member_id in names:
+            parts.append(f"{word} {names[required.member_id]}")
+        else:
+            parts.append(word)
+    return "toestemming ontbreekt van: " + ", ".join(parts)
+
+
+def decide(request: DecisionRequest, facts: SubjectFacts, policy: Policy, *,
+           names: Mapping[str, str] | None = None) -> Decision:
+    version = policy.version
+    if request.category not in policy.categories or request.purpose not in policy.purposes:
+        return Decision(Effect.DENY, None, version,
+                        reasons=("onbekende categorie of onbekend doel",))
+    recipient = request.recipient_organisation_id
+    if recipient and (recipient == request.submitted_by_organisation_id or (
+            request.category == BASIC_DATA and recipient == facts.owner_organisation_id)):
+        return Decision(Effect.PERMIT, Basis.OWN_SUBMISSION, version,
+                        reasons=("eigen gegevens van de ontvangende organisatie",))
+    required = required_grantors(facts.person, request.day, policy.consent.capacity)
+    covering = [c for c in facts.consents if c.covers(request) and c.in_force(request.at)]
+    valid = [c for c in covering if not missing_grantors(required, c.grantors)]
+    if valid:
+        return Decision(Effect.PERMIT, Basis.CONSENT, version,
+                        consent_ids=tuple(sorted(c.id for c in valid)),
+                        reasons=(f"toestemming voor {policy.categories[request.category].label}"
+                                 " aan deze ontvanger",))
+    overrides = [o for o in facts.overrides if request.category in o.categories
+                 and recipient in o.organisations and o.valid_from <= request.at < o.valid_until]
+    if overrides:
+        return Decision(Effect.PERMIT, Basis.OVERRIDE, version,
+                        override_ids=tuple(sorted(o.id for o in overrides)),
+                        reasons=("doorbreking van het beroepsgeheim volgens de meldcode",))
+    if facts.present_member_ids and request.category in policy.consent.family_present.categories \
+            and not missing_grantors(required, facts.present_member_ids):
+        return Decision(Effect.PERMIT, Basis.FAMILY_PRESENT, version,
+                        reasons=("het gezin is aanwezig en stemt in",))
+    duty = policy.parties[request.recipient_party].legal_duty \
+        if request.recipient_party in policy.parties else None
+    if duty and request.category in duty.categories and request.purpose in duty.purposes:
+        return Decision(Effect.PERMIT, Basis.LEGAL_DUTY, version,
+                        reasons=(f"wettelijke taak: {duty.source}",))
+    missing = min((missing_grantors(required, c.grantors) for c in covering), key=len,
+                  default=required)
+    reasons = [describe_missing(missing, names)]
+    if covering and not valid:
+        reasons.append("de gegeven toestemming is niet (meer) door de juiste personen gegeven")
+    return Decision(Effect.DENY, None, version, missing=missing, reasons=tuple(reasons))

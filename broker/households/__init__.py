@@ -1,0 +1,1 @@
+"""Households: members, custody and the regisseur."""

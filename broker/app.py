@@ -16,7 +16,9 @@ from broker.audit.background import audit_loop
 from broker.audit.context import INFO_KEY as AUDIT_INFO
 from broker.audit.context import AuditContext
 from broker.config import Settings, get_settings
+from broker.consent import api as consent_api
 from broker.db import Database
+from broker.households import api as households_api
 from broker.identity import api as identity_api
 from broker.identity import oauth as identity_oauth
 from broker.identity import pages as identity_pages
@@ -62,6 +64,8 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     api = APIRouter(prefix="/api/v1")
     api.include_router(identity_api.router)
     api.include_router(audit_api.router)
+    api.include_router(households_api.router)
+    api.include_router(consent_api.router)
     app.include_router(api)
     app.include_router(system_api.router)
     app.include_router(identity_oauth.router)

@@ -10,6 +10,8 @@ ACTIONS = {
     "override.approve": N_("doorbreking goedgekeurd"),
     "override.revoke": N_("doorbreking ingetrokken"),
     "override.expire": N_("doorbreking verlopen"), "meldcode.step": N_("meldcodestap"),
+    "household.create": N_("huishouden vastgelegd"),
+    "regisseur.change": N_("regie overgedragen"),
     "meeting.create": N_("bijeenkomst gemaakt"), "meeting.invite": N_("uitnodiging verstuurd"),
     "meeting.answer": N_("beschikbaarheid gegeven"),
     "meeting.schedule": N_("bijeenkomst gepland"), "meeting.cancel": N_("bijeenkomst afgezegd"),

@@ -36,6 +36,8 @@ class Action(StrEnum):
     OVERRIDE_REVOKE = "override.revoke"
     OVERRIDE_EXPIRE = "override.expire"
     MELDCODE_STEP = "meldcode.step"
+    HOUSEHOLD_CREATE = "household.create"
+    REGISSEUR_CHANGE = "regisseur.change"
     MEETING_CREATE = "meeting.create"
     MEETING_INVITE = "meeting.invite"
     MEETING_ANSWER = "meeting.answer"

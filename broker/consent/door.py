@@ -1,0 +1,40 @@
+"""The one door: every disclosure of personal data is a decision plus its audit record, in
+the caller's transaction."""
+
+from collections.abc import Mapping
+
+from sqlalchemy.orm import Session
+
+from broker.audit.context import audit_context
+from broker.audit.recording import Action, Outcome, Record, record
+from broker.clock import local_day, now
+from broker.consent.engine import Decision, DecisionRequest, SubjectFacts, decide
+from broker.identity.principal import Principal
+
+
+def disclose(session: Session, *, actor: Principal, facts: SubjectFacts, category: str,
+             purpose: str, recipient: tuple[str | None, str] | None = None,
+             submitted_by_organisation_id: str | None = None, object_type: str | None = None,
+             object_id: str | None = None, names: Mapping[str, str] | None = None,
+             dry_run: bool = False) -> Decision:
+    """Decide whether the recipient (organisation id or None, party type) may see this, by
+    default the caller's own organisation, and record the disclosure, refusal or (dry run)
+    the decision."""
+    at = now()
+    organisation_id, party = recipient or (actor.organisation_id, actor.party)
+    request = DecisionRequest(
+        subject_id=facts.person.id, category=category,
+        recipient_organisation_id=organisation_id or "", recipient_party=party,
+        purpose=purpose, at=at,
+        day=local_day(at), submitted_by_organisation_id=submitted_by_organisation_id)
+    decision = decide(request, facts, audit_context(session).policy, names=names)
+    action = Action.DECISION if dry_run else (
+        Action.DISCLOSURE if decision.permitted else Action.REFUSAL)
+    record(session, Record(
+        action, actor, subject_id=facts.person.id, categories=[category], purpose=purpose,
+        effect=decision.effect.value, basis=decision.basis.value if decision.basis else None,
+        consent_ids=decision.consent_ids, override_ids=decision.override_ids,
+        recipient_organisation_id=organisation_id,
+        object_type=object_type, object_id=object_id,
+        outcome=Outcome.SUCCESS if decision.permitted else Outcome.DENIED))
+    return decision

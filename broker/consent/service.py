@@ -1,0 +1,228 @@
+"""The consent registry: grant, withdraw, history, re-consent due, dry-run decisions."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from broker.audit.context import audit_context
+from broker.audit.recording import Action, Record, record
+from broker.clock import local_day, now
+from broker.consent.capacity import Required, missing_grantors, required_grantors
+from broker.consent.door import disclose
+from broker.consent.engine import Decision
+from broker.consent.facts import consents_with_history, household_facts, subject_facts
+from broker.consent.models import Consent, ConsentGrantor, ConsentWithdrawal
+from broker.consent.schemas import ConsentCreate, DecisionCreate
+from broker.errors import Conflict, Forbidden, Invalid, NotFound
+from broker.households import service as households
+from broker.identity.models import Organisation, Role
+from broker.identity.principal import Principal
+from broker.policy import Policy
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+class CapacityError(Invalid):
+    code, title = "capacity", "The wrong people grant this consent"
+
+
+def status_of(consent: Consent, withdrawn_at: datetime | None, at: datetime) -> Status:
+    if withdrawn_at is not None and withdrawn_at <= at:
+        return Status.WITHDRAWN
+    if at >= consent.valid_until:
+        return Status.EXPIRED
+    return Status.PENDING if at < consent.valid_from else Status.ACTIVE
+
+
+def _check_terms(session: Session, body: ConsentCreate, policy: Policy) -> None:
+    unknown = [c for c in body.categories if c not in policy.categories] + \
+        [p for p in body.purposes if p not in policy.purposes] + \
+        [r.party for r in body.recipients if r.party and r.party not in policy.parties]
+    if unknown:
+        raise Invalid(f"Unknown terms: {', '.join(unknown)}.", code="unknown_term")
+    for recipient in body.recipients:
+        if recipient.organisation_id and session.get(Organisation,
+                                                     recipient.organisation_id) is None:
+            raise Invalid("A recipient organisation does not exist.", code="unknown_recipient")
+    rules = {rule.category: rule for rule in policy.consent.rules}
+    method = body.evidence.method
+    for category in body.categories:
+        rule = rules.get(category)
+        allowed = (rule.evidence_methods if rule and rule.evidence_methods
+                   else policy.consent.special_category_evidence if policy.is_special(category)
+                   else policy.consent.evidence_methods)
+        if method not in allowed:
+            raise Invalid(f"Consent for {category} needs explicit evidence "
+                          f"({', '.join(allowed)}), not {method!r}.", code="evidence")
+
+
+def _period(body: ConsentCreate, policy: Policy) -> tuple[datetime, datetime]:
+    rules = {rule.category: rule for rule in policy.consent.rules}
+    longest = min([policy.consent.max_period_days,
+                   *(days for c in body.categories
+                     if c in rules and (days := rules[c].max_period_days) is not None)])
+    start = body.valid_from or now()
+    until = body.valid_until or start + timedelta(days=longest)
+    if start.tzinfo is None or until.tzinfo is None:
+        raise Invalid("Times need an offset.", code="naive_time")
+    if until <= start:
+        raise Invalid("valid_until must be after valid_from.", code="invalid_period")
+    if until - start > timedelta(days=longest):
+        raise Invalid(f"A consent for these categories lasts at most {longest} days.",
+                      code="period_too_long", max_days=longest)
+    return start, until
+
+
+def grant_consent(session: Session, *, actor: Principal, body: ConsentCreate,
+                  meeting_id: str | None = None) -> Consent:
+    """Record consent; refused (422 capacity) unless exactly the entitled people grant it."""
+    if not actor.has_role(Role.REGISSEUR, Role.PARTNER):
+        raise Forbidden("Only a regisseur or partner records consent.", code="wrong_role")
+    member = households.require_member(session, actor, body.subject_id)
+    policy = audit_context(session).policy
+    _check_terms(session, body, policy)
+    start, until = _period(body, policy)
+    facts = subject_facts(session, member.id)
+    assert facts is not None
+    required = required_grantors(facts.person, local_day(now()), policy.consent.capacity)
+    grantors = set(body.grantor_ids)
+    missing = missing_grantors(required, frozenset(grantors))
+    not_entitled = sorted(grantors - {r.member_id for r in required})
+    if missing or not_entitled:
+        raise CapacityError(
+            "Consent must be granted by exactly the people entitled to it.",
+            missing=[{"member_id": r.member_id, "role": r.role.value} for r in missing],
+            not_entitled=not_entitled)
+    consent = Consent(household_id=member.household_id, subject_id=member.id,
+                      categories=sorted(set(body.categories)),
+                      recipients=[r.model_dump(exclude_none=True) for r in body.recipients],
+                      purposes=sorted(set(body.purposes)), evidence_method=body.evidence.method,
+                      evidence_reference=body.evidence.reference, recorded_by=actor.actor_id,
+                      recorded_by_organisation_id=actor.organisation_id, meeting_id=meeting_id,
+                      valid_from=start, valid_until=until)
+    session.add(consent)
+    session.flush()
+    session.add_all(ConsentGrantor(consent_id=consent.id, member_id=g) for g in sorted(grantors))
+    session.flush()
+    record(session, Record(Action.CONSENT_GRANT, actor, subject_id=member.id,
+                           categories=consent.categories, purpose=consent.purposes[0],
+                           consent_ids=[consent.id], object_type="consent",
+                           object_id=consent.id))
+    return consent
+
+
+def withdraw_consent(session: Session, *, actor: Principal, consent_id: str, grantor_id: str,
+                     reason: str | None) -> Consent:
+    """Any one of the entitled grantors ends the consent, at once; history is kept."""
+    consent = session.get(Consent, consent_id)
+    if consent is None:
+        raise NotFound("No such consent.")
+    households.require_visible_household(session, actor, consent.household_id)
+    if not actor.has_role(Role.REGISSEUR, Role.PARTNER):
+        raise Forbidden("Only a regisseur or partner records a withdrawal.", code="wrong_role")
+    ((_, grantors, withdrawn),) = consents_with_history(session, Consent.id == consent.id)
+    if withdrawn is not None:
+        raise Conflict("This consent was withdrawn already.", code="already_withdrawn")
+    facts = subject_facts(session, consent.subject_id)
+    assert facts is not None
+    policy = audit_context(session).policy
+    entitled = set(grantors) | {r.member_id for r in required_grantors(
+        facts.person, local_day(now()), policy.consent.capacity)}
+    if grantor_id not in entitled:
+        raise Invalid("This person is not entitled to withdraw this consent.",
+                      code="not_entitled")
+    session.add(ConsentWithdrawal(consent_id=consent.id, member_id=grantor_id,
+                                  reason=reason, recorded_by=actor.actor_id))
+    session.flush()
+    record(session, Record(Action.CONSENT_WITHDRAW, actor, subject_id=consent.subject_id,
+                           categories=consent.categories, consent_ids=[consent.id],
+                           object_type="consent", object_id=consent.id))
+    return consent
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    consent: Consent
+    grantors: list[str]
+    withdrawn_at: datetime | None
+    withdrawn_by: str | None
+    status: Status
+
+
+def consents_of_subject(session: Session, *, actor: Principal, subject_id: str
+                        ) -> list[ConsentView]:
+    households.require_member(session, actor, subject_id)
+    return _views(session, Consent.subject_id == subject_id)
+
+
+def consent_view(session: Session, *, actor: Principal, consent_id: str) -> ConsentView:
+    consent = session.get(Consent, consent_id)
+    if consent is None:
+        raise NotFound("No such consent.")
+    households.require_visible_household(session, actor, consent.household_id)
+    return _views(session, Consent.id == consent_id)[0]
+
+
+def _views(session: Session, *criteria: object) -> list[ConsentView]:
+    at = now()
+    rows = consents_with_history(session, *criteria)
+    withdrawals = dict(session.execute(
+        select(ConsentWithdrawal.consent_id, ConsentWithdrawal.member_id)
+        .where(ConsentWithdrawal.consent_id.in_([c.id for c, _, _ in rows]))).tuples())
+    return [ConsentView(c, sorted(g), w, withdrawals.get(c.id) if w else None,
+                        status_of(c, w, at))
+            for c, g, w in sorted(rows, key=lambda row: row[0].created_at)]
+
+
+@dataclass(frozen=True)
+class ReconsentDue:
+    consent: Consent
+    missing: tuple[Required, ...]
+
+
+def reconsent_due(session: Session, household_id: str) -> list[ReconsentDue]:
+    """Active consents that stopped counting because a child turned 12 or 16 (or custody
+    changed): the regisseur must ask the right people again."""
+    at = now()
+    policy = audit_context(session).policy
+    facts = household_facts(session, household_id)
+    due = []
+    for consent, grantors, withdrawn in consents_with_history(
+            session, Consent.household_id == household_id):
+        if status_of(consent, withdrawn, at) is not Status.ACTIVE:
+            continue
+        required = required_grantors(facts[consent.subject_id].person, local_day(at),
+                                     policy.consent.capacity)
+        missing = missing_grantors(required, frozenset(grantors))
+        if missing:
+            due.append(ReconsentDue(consent, missing))
+    return due
+
+
+def dry_run(session: Session, *, actor: Principal, body: DecisionCreate) -> Decision:
+    """POST /decisions: what the door would answer, recorded as a decision (no disclosure).
+    Names appear in the reasons only when the caller is involved with the household."""
+    facts = subject_facts(session, body.subject_id)
+    if facts is None:
+        raise NotFound("No such person.")
+    involved = households.is_involved(session, actor, facts.household_id)
+    names = households.short_names(households.members_of(session, facts.household_id)) \
+        if involved else None
+    recipient_org, party = body.recipient.organisation_id, body.recipient.party
+    if recipient_org is not None:
+        organisation = session.get(Organisation, recipient_org)
+        if organisation is None:
+            raise Invalid("The recipient organisation does not exist.",
+                          code="unknown_recipient")
+        party = organisation.party
+    return disclose(session, actor=actor, facts=facts, category=body.category,
+                    purpose=body.purpose, recipient=(recipient_org, party or ""), names=names,
+                    dry_run=True)

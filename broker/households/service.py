@@ -1,0 +1,212 @@
+"""Households: creation with members and custody, who is involved, the regisseur."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from broker.audit.context import audit_context
+from broker.audit.recording import Action, Record, record
+from broker.clock import local_day, now
+from broker.consent.capacity import age_on
+from broker.errors import Forbidden, Invalid, NotFound
+from broker.households.models import Custody, Household, Member, RegisseurAssignment
+from broker.households.schemas import HouseholdCreate
+from broker.identity.models import Professional, Role
+from broker.identity.principal import Principal
+
+MAX_CUSTODIANS = 2  # BW 1:251: custody is held by at most two persons
+
+
+def valid_bsn(bsn: str) -> bool:
+    """The elfproef: 9 digits, weights 9..2 and -1, sum divisible by 11 (and not all zero)."""
+    if len(bsn) == 8:
+        bsn = "0" + bsn
+    if len(bsn) != 9 or not bsn.isdigit() or int(bsn) == 0:
+        return False
+    total = sum(int(d) * w for d, w in zip(bsn, (9, 8, 7, 6, 5, 4, 3, 2, -1), strict=True))
+    return total % 11 == 0
+
+
+def _check_members(body: HouseholdCreate, today: date, adult_from: int) -> None:
+    refs = [m.ref for m in body.members]
+    if len(set(refs)) != len(refs):
+        raise Invalid("Every member needs its own ref.", code="duplicate_ref")
+    for m in body.members:
+        if m.birth_date > today:
+            raise Invalid(f"Member {m.ref}: the birth date is in the future.",
+                          code="birth_date_in_future")
+        if m.bsn is not None and not valid_bsn(m.bsn):
+            raise Invalid(f"Member {m.ref}: the BSN fails the elfproef.", code="invalid_bsn")
+    by_ref = {m.ref: m for m in body.members}
+    per_child: dict[str, int] = {}
+    for link in body.custody:
+        custodian, child = by_ref.get(link.custodian), by_ref.get(link.child)
+        if custodian is None or child is None:
+            raise Invalid("Custody names a ref that is not a member.", code="unknown_ref")
+        if custodian.ref == child.ref or age_on(custodian.birth_date, today) < adult_from:
+            raise Invalid(f"{custodian.ref} cannot hold custody of {child.ref}.",
+                          code="invalid_custody")
+        if age_on(child.birth_date, today) >= adult_from:
+            raise Invalid(f"{child.ref} is an adult; custody ends at {adult_from}.",
+                          code="invalid_custody")
+        per_child[child.ref] = per_child.get(child.ref, 0) + 1
+        if per_child[child.ref] > MAX_CUSTODIANS:
+            raise Invalid(f"{child.ref} has more than two custodians.", code="invalid_custody")
+    if len({(c.custodian, c.child) for c in body.custody}) != len(body.custody):
+        raise Invalid("A custody link is given twice.", code="invalid_custody")
+
+
+def create_household(session: Session, *, actor: Principal, body: HouseholdCreate
+                     ) -> Household:
+    """The caller, a regisseur, creates the household and becomes its regisseur."""
+    if actor.professional_id is None or not actor.has_role(Role.REGISSEUR):
+        raise Forbidden("Only a regisseur (a person, not a system) creates a household.",
+                        code="wrong_role")
+    policy = audit_context(session).policy
+    _check_members(body, local_day(now()), policy.consent.capacity.adult_from)
+    household = Household(label=body.label, created_by_organisation_id=actor.organisation_id)
+    session.add(household)
+    session.flush()
+    ids = {}
+    for m in body.members:
+        member = Member(household_id=household.id, ref=m.ref, given_name=m.given_name,
+                        family_name=m.family_name, birth_date=m.birth_date, role=m.role,
+                        bsn=m.bsn, email=m.email)
+        session.add(member)
+        session.flush()
+        ids[m.ref] = member.id
+    session.add_all(Custody(household_id=household.id, custodian_id=ids[c.custodian],
+                            child_id=ids[c.child]) for c in body.custody)
+    session.add(RegisseurAssignment(household_id=household.id,
+                                    professional_id=actor.professional_id,
+                                    organisation_id=actor.organisation_id,
+                                    assigned_by=actor.actor_id))
+    session.flush()
+    record(session, Record(Action.HOUSEHOLD_CREATE, actor, role=Role.REGISSEUR,
+                           object_type="household", object_id=household.id,
+                           categories=["basisgegevens"], purpose="hulpverlening"))
+    return household
+
+
+def current_regisseur(session: Session, household_id: str) -> RegisseurAssignment:
+    assignment = session.scalar(select(RegisseurAssignment)
+                                .where(RegisseurAssignment.household_id == household_id)
+                                .order_by(RegisseurAssignment.assigned_at.desc()).limit(1))
+    assert assignment is not None, "every household has a regisseur from its creation"
+    return assignment
+
+
+def members_of(session: Session, household_id: str) -> list[Member]:
+    return list(session.scalars(select(Member).where(Member.household_id == household_id)
+                                .order_by(Member.birth_date)))
+
+
+def custody_of(session: Session, household_id: str) -> list[Custody]:
+    return list(session.scalars(select(Custody).where(Custody.household_id == household_id)))
+
+
+def involved_organisations(session: Session, household_id: str) -> set[str]:
+    """Organisations named in a consent in force for a member (later issues add meeting
+    invitations, submissions and override recipients)."""
+    from broker.consent.facts import consents_in_force_for_household
+
+    return {recipient["organisation_id"]
+            for consent in consents_in_force_for_household(session, household_id, now())
+            for recipient in consent.recipients if recipient.get("organisation_id")}
+
+
+def is_involved(session: Session, principal: Principal, household_id: str) -> bool:
+    regisseur = current_regisseur(session, household_id)
+    if principal.professional_id and principal.professional_id == regisseur.professional_id:
+        return True
+    return principal.organisation_id in involved_organisations(session, household_id)
+
+
+def require_visible_household(session: Session, principal: Principal, household_id: str
+                              ) -> Household:
+    """404 for households the caller is not involved with: a 403 would reveal a file exists."""
+    household = session.get(Household, household_id)
+    if household is None or not is_involved(session, principal, household_id):
+        raise NotFound("No such household.")
+    return household
+
+
+def require_member(session: Session, principal: Principal, member_id: str) -> Member:
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound("No such person.")
+    require_visible_household(session, principal, member.household_id)
+    return member
+
+
+def hand_over(session: Session, *, actor: Principal, household_id: str,
+              professional_id: str) -> RegisseurAssignment:
+    """The current regisseur (or an administrator) hands direction to another regisseur."""
+    household = session.get(Household, household_id) if actor.has_role(Role.ADMIN) \
+        else require_visible_household(session, actor, household_id)
+    if household is None:
+        raise NotFound("No such household.")
+    current = current_regisseur(session, household.id)
+    if actor.professional_id != current.professional_id and not actor.has_role(Role.ADMIN):
+        raise Forbidden("Only the current regisseur or an administrator hands over.",
+                        code="wrong_role")
+    target = session.get(Professional, professional_id)
+    if target is None or not target.active or Role.REGISSEUR not in target.roles:
+        raise Invalid("Hand over to an active professional with the role regisseur.",
+                      code="not_a_regisseur")
+    assignment = RegisseurAssignment(household_id=household.id, professional_id=target.id,
+                                     organisation_id=target.organisation_id,
+                                     assigned_by=actor.actor_id)
+    session.add(assignment)
+    session.flush()
+    record(session, Record(Action.REGISSEUR_CHANGE, actor, object_type="household",
+                           object_id=household.id,
+                           recipient_organisation_id=target.organisation_id))
+    return assignment
+
+
+@dataclass(frozen=True)
+class MemberView:
+    member: Member
+    shown: bool
+    reason: str | None
+
+
+def short_names(members: Iterable[Member]) -> dict[str, str]:
+    """'S. Jansen': how reasons name people, and only to those involved."""
+    return {m.id: f"{m.given_name[:1]}. {m.family_name}" for m in members}
+
+
+
+
+@dataclass(frozen=True)
+class HouseholdView:
+    household: Household
+    members: list[MemberView]
+    custody: list[Custody]
+    regisseur: RegisseurAssignment
+
+
+def view_household(session: Session, *, actor: Principal, household_id: str,
+                   purpose: str = "hulpverlening") -> HouseholdView:
+    """The household as this caller may see it: each member's name and birth date passes the
+    door (category basisgegevens) and is recorded; what may not be shown is withheld."""
+    from broker.consent.door import disclose
+    from broker.consent.facts import household_facts
+
+    household = require_visible_household(session, actor, household_id)
+    facts = household_facts(session, household_id)
+    members = members_of(session, household_id)
+    names = short_names(members)
+    views = []
+    for member in members:
+        decision = disclose(session, actor=actor, facts=facts[member.id],
+                            category="basisgegevens", purpose=purpose, names=names,
+                            object_type="household", object_id=household_id)
+        views.append(MemberView(member, decision.permitted,
+                                None if decision.permitted else "; ".join(decision.reasons)))
+    return HouseholdView(household, views, custody_of(session, household_id),
+                         current_regisseur(session, household_id))

@@ -174,9 +174,9 @@ def consent_view(session: Session, *, actor: Principal, consent_id: str) -> Cons
 def _views(session: Session, *criteria: object) -> list[ConsentView]:
     at = now()
     rows = consents_with_history(session, *criteria)
-    withdrawals = dict(session.execute(
+    withdrawals = {consent_id: member_id for consent_id, member_id in session.execute(
         select(ConsentWithdrawal.consent_id, ConsentWithdrawal.member_id)
-        .where(ConsentWithdrawal.consent_id.in_([c.id for c, _, _ in rows]))).tuples())
+        .where(ConsentWithdrawal.consent_id.in_([c.id for c, _, _ in rows])))}
     return [ConsentView(c, sorted(g), w, withdrawals.get(c.id) if w else None,
                         status_of(c, w, at))
             for c, g, w in sorted(rows, key=lambda row: row[0].created_at)]

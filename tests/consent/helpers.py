@@ -1,0 +1,64 @@
+"""A family for the consent tests, created through the API."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from broker.identity.models import Organisation, Professional
+from broker.policy import Policy
+from tests.factories import make_org, make_professional, make_secret_client
+from tests.identity.test_tokens import secret_token
+
+
+@dataclass
+class Caller:
+    org: Organisation
+    headers: dict[str, str]
+    professional: Professional | None = None
+
+
+def caller(client: TestClient, session: Session, policy: Policy, *, party: str,
+           roles: list[str] | None = None, name: str | None = None) -> Caller:
+    org = make_org(session, policy, party=party, name=name)
+    person = make_professional(session, org, roles=roles) if roles else None
+    token = secret_token(client, make_secret_client(session, org, person))
+    return Caller(org, {"Authorization": f"Bearer {token}"}, person)
+
+
+def years_ago(years: int, days: int = 0, today: date = date(2026, 11, 23)) -> str:
+    """A birth date `years` before `today`, shifted by `days` (negative: birthday is later)."""
+    from datetime import timedelta
+
+    return (today.replace(year=today.year - years) - timedelta(days=days)).isoformat()
+
+
+def jansen(client: TestClient, regisseur: Caller, *, noor_born: str | None = None,
+           daan_born: str | None = None) -> dict[str, str]:
+    """Sanne and Piet (joint custody), Noor (13) and Daan (11): member ids by ref."""
+    body = {"label": "Gezin J.", "members": [
+        {"ref": "m", "given_name": "Sanne", "family_name": "Jansen",
+         "birth_date": "1988-04-02", "role": "parent", "bsn": "111222333"},
+        {"ref": "p", "given_name": "Piet", "family_name": "Jansen",
+         "birth_date": "1986-01-20", "role": "parent"},
+        {"ref": "c1", "given_name": "Noor", "family_name": "Jansen",
+         "birth_date": noor_born or years_ago(13, 30), "role": "child"},
+        {"ref": "c2", "given_name": "Daan", "family_name": "Jansen",
+         "birth_date": daan_born or years_ago(11, 30), "role": "child"}],
+        "custody": [{"custodian": "m", "child": "c1"}, {"custodian": "p", "child": "c1"},
+                    {"custodian": "m", "child": "c2"}, {"custodian": "p", "child": "c2"}]}
+    response = client.post("/api/v1/households", json=body, headers=regisseur.headers)
+    assert response.status_code == 201, response.text
+    ids = {m["ref"]: m["id"] for m in response.json()["members"]}
+    ids["household"] = response.json()["id"]
+    return ids
+
+
+def consent_body(subject: str, grantors: list[str], *, categories: list[str] | None = None,
+                 recipients: list[dict[str, str]] | None = None,
+                 method: str = "written") -> dict[str, object]:
+    return {"subject_id": subject, "categories": categories or ["onderwijs"],
+            "recipients": recipients or [{"party": "school"}],
+            "purposes": ["hulpverlening"], "grantor_ids": grantors,
+            "evidence": {"method": method, "reference": "formulier 2026-114"}}

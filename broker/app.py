@@ -17,8 +17,10 @@ from broker.audit.context import INFO_KEY as AUDIT_INFO
 from broker.audit.context import AuditContext
 from broker.config import Settings, get_settings
 from broker.consent import api as consent_api
+from broker.consent import pages as consent_pages
 from broker.db import Database
 from broker.households import api as households_api
+from broker.households import pages as households_pages
 from broker.identity import api as identity_api
 from broker.identity import oauth as identity_oauth
 from broker.identity import pages as identity_pages
@@ -71,6 +73,8 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     app.include_router(identity_oauth.router)
     app.include_router(identity_pages.router)
     app.include_router(audit_pages.router)
+    app.include_router(households_pages.router)
+    app.include_router(consent_pages.router)
     app.include_router(web_pages.router)
     app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")
 

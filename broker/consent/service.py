@@ -171,6 +171,21 @@ def consent_view(session: Session, *, actor: Principal, consent_id: str) -> Cons
     return _views(session, Consent.id == consent_id)[0]
 
 
+def household_consents(session: Session, *, actor: Principal, household_id: str
+                       ) -> list[ConsentView]:
+    households.require_visible_household(session, actor, household_id)
+    return _views(session, Consent.household_id == household_id)
+
+
+def organisation_names(session: Session, views: list[ConsentView]) -> dict[str, str]:
+    ids = {r["organisation_id"] for v in views for r in v.consent.recipients
+           if r.get("organisation_id")}
+    if not ids:
+        return {}
+    return {org.id: org.name for org in session.scalars(
+        select(Organisation).where(Organisation.id.in_(ids)))}
+
+
 def _views(session: Session, *criteria: object) -> list[ConsentView]:
     at = now()
     rows = consents_with_history(session, *criteria)
@@ -226,3 +241,13 @@ def dry_run(session: Session, *, actor: Principal, body: DecisionCreate) -> Deci
     return disclose(session, actor=actor, facts=facts, category=body.category,
                     purpose=body.purpose, recipient=(recipient_org, party or ""), names=names,
                     dry_run=True)
+
+
+def required_signers(session: Session, *, actor: Principal, subject_id: str
+                     ) -> tuple[Required, ...]:
+    """Who must sign a consent about this person today (the form shows it before saving)."""
+    households.require_member(session, actor, subject_id)
+    facts = subject_facts(session, subject_id)
+    assert facts is not None
+    return required_grantors(facts.person, local_day(now()),
+                             audit_context(session).policy.consent.capacity)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from broker.audit.context import audit_context
 from broker.audit.recording import Action, Record, record
@@ -210,3 +210,14 @@ def view_household(session: Session, *, actor: Principal, household_id: str,
                                 None if decision.permitted else "; ".join(decision.reasons)))
     return HouseholdView(household, views, custody_of(session, household_id),
                          current_regisseur(session, household_id))
+
+
+def households_of_regisseur(session: Session, professional_id: str) -> list[Household]:
+    """The households this professional currently directs."""
+    mine, later = aliased(RegisseurAssignment), aliased(RegisseurAssignment)
+    superseded = select(later.id).where(later.household_id == mine.household_id,
+                                        later.assigned_at > mine.assigned_at).exists()
+    current = select(mine.household_id).where(mine.professional_id == professional_id,
+                                              ~superseded)
+    return list(session.scalars(select(Household).where(Household.id.in_(current))
+                                .order_by(Household.created_at.desc())))

@@ -1,0 +1,37 @@
+"""The regisseur's pages (Dutch): my households, one household with its consent matrix."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from broker.consent import service as consents
+from broker.consent.matrix import matrices
+from broker.db import DbSession
+from broker.households import service
+from broker.identity.deps import CurrentWebUser
+from broker.web.templating import render
+
+router = APIRouter(prefix="/huishoudens", include_in_schema=False)
+
+
+@router.get("")
+def my_households(request: Request, session: DbSession, user: CurrentWebUser) -> Response:
+    households = service.households_of_regisseur(session, user.professional.id)
+    return render(request, "households/list.html", {"households": households}, user=user)
+
+
+@router.get("/{household_id}")
+def household(household_id: str, request: Request, session: DbSession,
+              user: CurrentWebUser) -> Response:
+    view = service.view_household(session, actor=user.principal, household_id=household_id)
+    names = {v.member.id: f"{v.member.given_name} {v.member.family_name}" if v.shown
+             else v.member.ref for v in view.members}
+    consent_views = consents.household_consents(session, actor=user.principal,
+                                                household_id=household_id)
+    policy = request.app.state.policy
+    org_names = consents.organisation_names(session, consent_views)
+    return render(request, "households/household.html", {
+        "view": view, "names": names, "policy": policy,
+        "matrices": matrices(consent_views, policy, org_names),
+        "due": consents.reconsent_due(session, household_id),
+        "is_regisseur": view.regisseur.professional_id == user.professional.id,
+    }, user=user)

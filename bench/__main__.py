@@ -8,10 +8,11 @@ import argparse
 import sys
 import time
 
-from bench import audit, tokens
+from bench import audit, decisions, http, tokens
 from bench.runner import Result, Workload, print_table
 
-WORKLOADS = [Workload("tokens", tokens.run), Workload("audit", audit.run)]
+WORKLOADS = [Workload("tokens", tokens.run), Workload("decisions", decisions.run),
+             Workload("decisions-http", http.run), Workload("audit", audit.run)]
 
 
 def main() -> int:

@@ -25,16 +25,18 @@ class Workload:
     run: Callable[[float], list[Result]]
 
 
-def rate(operation: Callable[[], object], seconds: float) -> float:
+def rate(operation: Callable[[], object], seconds: float, warmup: int = 50,
+         step: int | None = None) -> float:
     """Operations per second over about `seconds`, after a short warm-up."""
-    for _ in range(50):
+    for _ in range(warmup):
         operation()
+    step = step or min(100, max(1, warmup))
     count, started = 0, time.perf_counter()
     deadline = started + seconds
     while True:
-        for _ in range(100):
+        for _ in range(step):
             operation()
-        count += 100
+        count += step
         now = time.perf_counter()
         if now >= deadline:
             return count / (now - started)

@@ -66,6 +66,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(connection: Any) -> None:
+    """Request transactions write (at least their audit record), so on SQLite they take the
+    write lock when they begin: a deferred transaction that upgrades later fails at once with
+    SQLITE_BUSY when another one got there first, whatever the busy timeout."""
+    immediate = connection.get_execution_options().get(IMMEDIATE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+IMMEDIATE = "broker_immediate"
+
+
 def create_db_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -73,7 +84,7 @@ def create_db_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
@@ -86,7 +97,8 @@ class Database:
     @classmethod
     def from_url(cls, url: str) -> "Database":
         engine = create_db_engine(url)
-        return cls(engine, sessionmaker(engine, expire_on_commit=False))
+        writer = engine.execution_options(**{IMMEDIATE: True})
+        return cls(engine, sessionmaker(writer, expire_on_commit=False))
 
     def bind(self, key: str, value: object) -> None:
         """Give every session of this database `session.info[key]` (e.g. the audit context)."""

@@ -3,8 +3,8 @@
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from broker.consent.service import grant_consent
 from broker.consent.schemas import ConsentCreate
+from broker.consent.service import grant_consent
 from broker.households.schemas import HouseholdCreate
 from broker.households.service import create_household, members_of
 from broker.identity.principal import Principal

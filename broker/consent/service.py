@@ -13,7 +13,12 @@ from broker.clock import local_day, now
 from broker.consent.capacity import Required, missing_grantors, required_grantors
 from broker.consent.door import disclose
 from broker.consent.engine import Decision
-from broker.consent.facts import consents_with_history, household_facts, subject_facts
+from broker.consent.facts import (
+    consents_with_history,
+    household_facts,
+    load_household,
+    subject_facts,
+)
 from broker.consent.models import Consent, ConsentGrantor, ConsentWithdrawal
 from broker.consent.schemas import ConsentCreate, DecisionCreate
 from broker.errors import Conflict, Forbidden, Invalid, NotFound
@@ -225,12 +230,11 @@ def reconsent_due(session: Session, household_id: str) -> list[ReconsentDue]:
 def dry_run(session: Session, *, actor: Principal, body: DecisionCreate) -> Decision:
     """POST /decisions: what the door would answer, recorded as a decision (no disclosure).
     Names appear in the reasons only when the caller is involved with the household."""
-    facts = subject_facts(session, body.subject_id)
-    if facts is None:
+    household = load_household(session, member_id=body.subject_id)
+    if household is None:
         raise NotFound("No such person.")
-    involved = households.is_involved(session, actor, facts.household_id)
-    names = households.short_names(households.members_of(session, facts.household_id)) \
-        if involved else None
+    facts = household.subjects[body.subject_id]
+    names = household.short_names() if household.involves(actor, now()) else None
     recipient_org, party = body.recipient.organisation_id, body.recipient.party
     if recipient_org is not None:
         organisation = session.get(Organisation, recipient_org)

@@ -1,6 +1,5 @@
 """Households: creation with members and custody, who is involved, the regisseur."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,6 +10,7 @@ from broker.audit.context import audit_context
 from broker.audit.recording import Action, Record, record
 from broker.clock import local_day, now
 from broker.consent.capacity import age_on
+from broker.consent.facts import MemberFacts, load_household
 from broker.errors import Forbidden, Invalid, NotFound
 from broker.households.models import Custody, Household, Member, RegisseurAssignment
 from broker.households.schemas import HouseholdCreate
@@ -108,21 +108,9 @@ def custody_of(session: Session, household_id: str) -> list[Custody]:
     return list(session.scalars(select(Custody).where(Custody.household_id == household_id)))
 
 
-def involved_organisations(session: Session, household_id: str) -> set[str]:
-    """Organisations named in a consent in force for a member (later issues add meeting
-    invitations, submissions and override recipients)."""
-    from broker.consent.facts import consents_in_force_for_household
-
-    return {recipient["organisation_id"]
-            for consent in consents_in_force_for_household(session, household_id, now())
-            for recipient in consent.recipients if recipient.get("organisation_id")}
-
-
 def is_involved(session: Session, principal: Principal, household_id: str) -> bool:
-    regisseur = current_regisseur(session, household_id)
-    if principal.professional_id and principal.professional_id == regisseur.professional_id:
-        return True
-    return principal.organisation_id in involved_organisations(session, household_id)
+    facts = load_household(session, household_id=household_id)
+    return facts is not None and facts.involves(principal, now())
 
 
 def require_visible_household(session: Session, principal: Principal, household_id: str
@@ -170,16 +158,9 @@ def hand_over(session: Session, *, actor: Principal, household_id: str,
 
 @dataclass(frozen=True)
 class MemberView:
-    member: Member
+    member: MemberFacts
     shown: bool
     reason: str | None
-
-
-def short_names(members: Iterable[Member]) -> dict[str, str]:
-    """'S. Jansen': how reasons name people, and only to those involved."""
-    return {m.id: f"{m.given_name[:1]}. {m.family_name}" for m in members}
-
-
 
 
 @dataclass(frozen=True)
@@ -195,15 +176,15 @@ def view_household(session: Session, *, actor: Principal, household_id: str,
     """The household as this caller may see it: each member's name and birth date passes the
     door (category basisgegevens) and is recorded; what may not be shown is withheld."""
     from broker.consent.door import disclose
-    from broker.consent.facts import household_facts
 
-    household = require_visible_household(session, actor, household_id)
-    facts = household_facts(session, household_id)
-    members = members_of(session, household_id)
-    names = short_names(members)
+    household = session.get(Household, household_id)
+    facts = load_household(session, household_id=household_id)
+    if household is None or facts is None or not facts.involves(actor, now()):
+        raise NotFound("No such household.")
+    names = facts.short_names()
     views = []
-    for member in members:
-        decision = disclose(session, actor=actor, facts=facts[member.id],
+    for member in sorted(facts.members.values(), key=lambda m: m.birth_date):
+        decision = disclose(session, actor=actor, facts=facts.subjects[member.id],
                             category="basisgegevens", purpose=purpose, names=names,
                             object_type="household", object_id=household_id)
         views.append(MemberView(member, decision.permitted,

@@ -165,7 +165,15 @@ class ConsentView:
 def consents_of_subject(session: Session, *, actor: Principal, subject_id: str
                         ) -> list[ConsentView]:
     households.require_member(session, actor, subject_id)
-    return _views(session, Consent.subject_id == subject_id)
+    views = _views(session, Consent.subject_id == subject_id)
+    _record_read(session, actor, subject_id, [v.consent.id for v in views])
+    return views
+
+
+def _record_read(session: Session, actor: Principal, subject_id: str, ids: list[str]) -> None:
+    """Consent details are personal data: every read by someone involved is recorded."""
+    record(session, Record(Action.READ, actor, subject_id=subject_id, consent_ids=ids,
+                           object_type="consent", purpose="hulpverlening"))
 
 
 def consent_view(session: Session, *, actor: Principal, consent_id: str) -> ConsentView:
@@ -173,6 +181,7 @@ def consent_view(session: Session, *, actor: Principal, consent_id: str) -> Cons
     if consent is None:
         raise NotFound("No such consent.")
     households.require_visible_household(session, actor, consent.household_id)
+    _record_read(session, actor, consent.subject_id, [consent.id])
     return _views(session, Consent.id == consent_id)[0]
 
 

@@ -234,3 +234,14 @@ class TestFhir:
                            headers=regisseur.headers).json()["items"]
         assert len(items) == 1 and items[0]["history"][0]["status"] == "active"
 
+    def test_consent_reads_are_recorded(self, client: TestClient, session: Session,
+                                        policy: Policy, regisseur: Caller,
+                                        family: dict[str, str]) -> None:
+        created = client.post("/api/v1/consents", headers=regisseur.headers,
+                              json=consent_body(family["m"], [family["m"]])).json()
+        client.get(f"/api/v1/consents/{created['id']}/fhir", headers=regisseur.headers)
+        officer = bearer(client, session, policy, roles=["privacy_officer"])
+        reads = client.get("/api/v1/audit/events", headers=officer,
+                           params={"subject_id": family["m"], "action": "read"}).json()
+        assert any(created["id"] in e["consent_ids"] for e in reads["items"])
+

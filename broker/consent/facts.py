@@ -128,8 +128,3 @@ def load_household(session: Session, *, household_id: str | None = None,
 def household_facts(session: Session, household_id: str) -> dict[str, SubjectFacts]:
     facts = load_household(session, household_id=household_id)
     return facts.subjects if facts else {}
-
-
-def subject_facts(session: Session, subject_id: str) -> SubjectFacts | None:
-    facts = load_household(session, member_id=subject_id)
-    return facts.subjects[subject_id] if facts else None

@@ -17,7 +17,6 @@ from broker.consent.facts import (
     consents_with_history,
     household_facts,
     load_household,
-    subject_facts,
 )
 from broker.consent.models import Consent, ConsentGrantor, ConsentWithdrawal
 from broker.consent.schemas import ConsentCreate, DecisionCreate
@@ -91,12 +90,11 @@ def grant_consent(session: Session, *, actor: Principal, body: ConsentCreate,
     """Record consent; refused (422 capacity) unless exactly the entitled people grant it."""
     if not actor.has_role(Role.REGISSEUR, Role.PARTNER):
         raise Forbidden("Only a regisseur or partner records consent.", code="wrong_role")
-    member = households.require_member(session, actor, body.subject_id)
+    household = households.visible_facts(session, actor, member_id=body.subject_id)
+    facts = household.subjects[body.subject_id]
     policy = audit_context(session).policy
     _check_terms(session, body, policy)
     start, until = _period(body, policy)
-    facts = subject_facts(session, member.id)
-    assert facts is not None
     required = required_grantors(facts.person, local_day(now()), policy.consent.capacity)
     grantors = set(body.grantor_ids)
     missing = missing_grantors(required, frozenset(grantors))
@@ -106,7 +104,7 @@ def grant_consent(session: Session, *, actor: Principal, body: ConsentCreate,
             "Consent must be granted by exactly the people entitled to it.",
             missing=[{"member_id": r.member_id, "role": r.role.value} for r in missing],
             not_entitled=not_entitled)
-    consent = Consent(household_id=member.household_id, subject_id=member.id,
+    consent = Consent(household_id=household.household_id, subject_id=body.subject_id,
                       categories=sorted(set(body.categories)),
                       recipients=[r.model_dump(exclude_none=True) for r in body.recipients],
                       purposes=sorted(set(body.purposes)), evidence_method=body.evidence.method,
@@ -117,7 +115,7 @@ def grant_consent(session: Session, *, actor: Principal, body: ConsentCreate,
     session.flush()
     session.add_all(ConsentGrantor(consent_id=consent.id, member_id=g) for g in sorted(grantors))
     session.flush()
-    record(session, Record(Action.CONSENT_GRANT, actor, subject_id=member.id,
+    record(session, Record(Action.CONSENT_GRANT, actor, subject_id=body.subject_id,
                            categories=consent.categories, purpose=consent.purposes[0],
                            consent_ids=[consent.id], object_type="consent",
                            object_id=consent.id))
@@ -130,16 +128,15 @@ def withdraw_consent(session: Session, *, actor: Principal, consent_id: str, gra
     consent = session.get(Consent, consent_id)
     if consent is None:
         raise NotFound("No such consent.")
-    households.require_visible_household(session, actor, consent.household_id)
+    household = households.visible_facts(session, actor, household_id=consent.household_id)
     if not actor.has_role(Role.REGISSEUR, Role.PARTNER):
         raise Forbidden("Only a regisseur or partner records a withdrawal.", code="wrong_role")
-    ((_, grantors, withdrawn),) = consents_with_history(session, Consent.id == consent.id)
-    if withdrawn is not None:
+    facts = household.subjects[consent.subject_id]
+    (fact,) = [c for c in facts.consents if c.id == consent.id]
+    if fact.withdrawn_at is not None:
         raise Conflict("This consent was withdrawn already.", code="already_withdrawn")
-    facts = subject_facts(session, consent.subject_id)
-    assert facts is not None
     policy = audit_context(session).policy
-    entitled = set(grantors) | {r.member_id for r in required_grantors(
+    entitled = set(fact.grantors) | {r.member_id for r in required_grantors(
         facts.person, local_day(now()), policy.consent.capacity)}
     if grantor_id not in entitled:
         raise Invalid("This person is not entitled to withdraw this consent.",
@@ -164,7 +161,7 @@ class ConsentView:
 
 def consents_of_subject(session: Session, *, actor: Principal, subject_id: str
                         ) -> list[ConsentView]:
-    households.require_member(session, actor, subject_id)
+    households.visible_facts(session, actor, member_id=subject_id)
     views = _views(session, Consent.subject_id == subject_id)
     _record_read(session, actor, subject_id, [v.consent.id for v in views])
     return views
@@ -259,8 +256,6 @@ def dry_run(session: Session, *, actor: Principal, body: DecisionCreate) -> Deci
 def required_signers(session: Session, *, actor: Principal, subject_id: str
                      ) -> tuple[Required, ...]:
     """Who must sign a consent about this person today (the form shows it before saving)."""
-    households.require_member(session, actor, subject_id)
-    facts = subject_facts(session, subject_id)
-    assert facts is not None
+    facts = households.visible_facts(session, actor, member_id=subject_id).subjects[subject_id]
     return required_grantors(facts.person, local_day(now()),
                              audit_context(session).policy.consent.capacity)

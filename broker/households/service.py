@@ -10,7 +10,7 @@ from broker.audit.context import audit_context
 from broker.audit.recording import Action, Record, record
 from broker.clock import local_day, now
 from broker.consent.capacity import age_on
-from broker.consent.facts import MemberFacts, load_household
+from broker.consent.facts import HouseholdFacts, MemberFacts, load_household
 from broker.errors import Forbidden, Invalid, NotFound
 from broker.households.models import Custody, Household, Member, RegisseurAssignment
 from broker.households.schemas import HouseholdCreate
@@ -108,26 +108,24 @@ def custody_of(session: Session, household_id: str) -> list[Custody]:
     return list(session.scalars(select(Custody).where(Custody.household_id == household_id)))
 
 
-def is_involved(session: Session, principal: Principal, household_id: str) -> bool:
-    facts = load_household(session, household_id=household_id)
-    return facts is not None and facts.involves(principal, now())
+def visible_facts(session: Session, principal: Principal, *, household_id: str | None = None,
+                  member_id: str | None = None) -> HouseholdFacts:
+    """The household's facts (by its id or a member's), loaded once; 404 for households the
+    caller is not involved with, as for households that do not exist (a 403 would reveal a
+    file exists)."""
+    facts = load_household(session, household_id=household_id, member_id=member_id)
+    if facts is None or (member_id is not None and member_id not in facts.members) \
+            or not facts.involves(principal, now()):
+        raise NotFound("No such person." if member_id else "No such household.")
+    return facts
 
 
 def require_visible_household(session: Session, principal: Principal, household_id: str
                               ) -> Household:
-    """404 for households the caller is not involved with: a 403 would reveal a file exists."""
+    visible_facts(session, principal, household_id=household_id)
     household = session.get(Household, household_id)
-    if household is None or not is_involved(session, principal, household_id):
-        raise NotFound("No such household.")
+    assert household is not None, "facts exist only for an existing household"
     return household
-
-
-def require_member(session: Session, principal: Principal, member_id: str) -> Member:
-    member = session.get(Member, member_id)
-    if member is None:
-        raise NotFound("No such person.")
-    require_visible_household(session, principal, member.household_id)
-    return member
 
 
 def hand_over(session: Session, *, actor: Principal, household_id: str,
@@ -177,10 +175,9 @@ def view_household(session: Session, *, actor: Principal, household_id: str,
     door (category basisgegevens) and is recorded; what may not be shown is withheld."""
     from broker.consent.door import disclose
 
+    facts = visible_facts(session, actor, household_id=household_id)
     household = session.get(Household, household_id)
-    facts = load_household(session, household_id=household_id)
-    if household is None or facts is None or not facts.involves(actor, now()):
-        raise NotFound("No such household.")
+    assert household is not None, "facts exist only for an existing household"
     names = facts.short_names()
     views = []
     for member in sorted(facts.members.values(), key=lambda m: m.birth_date):

@@ -27,6 +27,7 @@ from broker.identity import pages as identity_pages
 from broker.identity.deps import LoginRequired
 from broker.identity.pages import safe_next
 from broker.identity.relying_party import make_relying_party
+from broker.identity.tokens import VerifiedTokens
 from broker.keys import KeyRing
 from broker.observability import SecurityHeadersMiddleware, TraceMiddleware, configure_logging
 from broker.policy import Policy, load_policy
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     app.state.settings = settings
     app.state.policy = policy
     app.state.keys = keys
+    app.state.tokens = VerifiedTokens(keys=keys, settings=settings)
     app.state.db = database or Database.from_url(settings.database_url)
     app.state.audit = AuditContext.create(settings, policy, keys)
     app.state.db.bind(AUDIT_INFO, app.state.audit)

@@ -1,17 +1,24 @@
 """Engine, sessions and the ORM base: SQLite (WAL) embedded, PostgreSQL through psycopg 3."""
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+from starlette.concurrency import run_in_threadpool
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -61,7 +68,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT * 1000)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -75,6 +82,11 @@ def _sqlite_begin(connection: Any) -> None:
 
 
 IMMEDIATE = "broker_immediate"
+POOL_SIZE = 10
+# SQLite writes one transaction at a time; more threads only fight over its lock and the GIL
+# (measured: 1 thread 734 decisions/s, 2: 683, 4: 645, 8: 648).
+SQLITE_CONCURRENCY = 1
+SQLITE_BUSY_TIMEOUT = 10.0
 
 
 def create_db_engine(url: str) -> Engine:
@@ -82,23 +94,31 @@ def create_db_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = create_engine(url, connect_args={"check_same_thread": False,
+                                                  "timeout": SQLITE_BUSY_TIMEOUT})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=10)
 
 
 @dataclass
 class Database:
     engine: Engine
     sessionmaker: sessionmaker[Session]
+    concurrency: int
+
+    @cached_property
+    def limiter(self) -> CapacityLimiter:
+        """How many transactions run at once (made on first use, inside the event loop)."""
+        return CapacityLimiter(self.concurrency)
 
     @classmethod
     def from_url(cls, url: str) -> "Database":
         engine = create_db_engine(url)
         writer = engine.execution_options(**{IMMEDIATE: True})
-        return cls(engine, sessionmaker(writer, expire_on_commit=False))
+        concurrency = SQLITE_CONCURRENCY if engine.dialect.name == "sqlite" else POOL_SIZE
+        return cls(engine, sessionmaker(writer, expire_on_commit=False), concurrency)
 
     def bind(self, key: str, value: object) -> None:
         """Give every session of this database `session.info[key]` (e.g. the audit context)."""
@@ -107,15 +127,37 @@ class Database:
         self.sessionmaker.configure(info=info)
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One request, one transaction: commit on success, roll back on any error.
 
-    Declared with scope="function" so a failing commit becomes an error response
-    before anything is sent.
+    Declared with scope="function" so a failing commit becomes an error response before
+    anything is sent. The request waits its turn in the event loop (the database's
+    limiter), not in a worker thread: a sync route takes several thread hops while it holds
+    the transaction, and with every worker thread waiting for that transaction the hop that
+    would end it could never run. Opening a session touches no database (it connects on
+    first use), so only the end goes to a worker thread.
     """
     database: Database = request.app.state.db
-    with database.sessionmaker() as session:
-        yield from committing(session)
+    turn = object()
+    await database.limiter.acquire_on_behalf_of(turn)
+    try:
+        session = database.sessionmaker()
+        failed = True
+        try:
+            yield session
+            failed = False
+        finally:
+            await run_in_threadpool(_finish, session, failed)
+    finally:
+        database.limiter.release_on_behalf_of(turn)
+
+
+def _finish(session: Session, failed: bool) -> None:
+    with session:
+        if failed:
+            session.rollback()
+        else:
+            session.commit()
 
 
 def committing(session: Session) -> Iterator[Session]:
@@ -129,3 +171,43 @@ def committing(session: Session) -> Iterator[Session]:
 
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
+
+
+class Transaction:
+    """One request's transaction, run whole in one worker thread: open a session, call the
+    service, commit (or roll back on any error), close. For `async def` routes on hot paths:
+    a sync route with `DbSession` costs three thread-pool hops (the endpoint, its commit, the
+    response check) of about 150 µs each, and holds SQLite's write lock across them; this
+    costs one and holds the lock only while working.
+
+    `decision = await tx.run(service.dry_run, actor=actor, body=body)`
+    """
+
+    def __init__(self, sessions: Callable[[], AbstractContextManager[Session]],
+                 limiter: CapacityLimiter | None = None) -> None:
+        self._sessions, self._limiter = sessions, limiter
+
+    async def run(self, work: Callable[Concatenate[Session, P], T], /,
+                  *args: P.args, **kwargs: P.kwargs) -> T:
+        def bound(session: Session) -> T:
+            return work(session, *args, **kwargs)
+
+        return await to_thread.run_sync(self._in_transaction, bound, limiter=self._limiter)
+
+    def _in_transaction(self, work: Callable[[Session], T]) -> T:
+        with self._sessions() as session:
+            try:
+                result = work(session)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            return result
+
+
+async def get_transaction(request: Request) -> Transaction:
+    database: Database = request.app.state.db
+    return Transaction(database.sessionmaker, database.limiter)
+
+
+Tx = Annotated[Transaction, Depends(get_transaction)]

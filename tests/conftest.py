@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,14 @@ from sqlalchemy.orm import Session
 from broker.app import create_app
 from broker.audit.context import INFO_KEY as AUDIT_INFO
 from broker.config import PROJECT_ROOT, Settings
-from broker.db import Database, committing, create_db_engine, get_session
+from broker.db import (
+    Database,
+    Transaction,
+    committing,
+    create_db_engine,
+    get_session,
+    get_transaction,
+)
 from broker.policy import Policy, load_policy
 from tests.databases import backend, drop_test_schemas, fresh_database
 
@@ -90,6 +98,7 @@ def client(app: FastAPI, session: Session) -> Iterator[TestClient]:
         yield from committing(session)
 
     app.dependency_overrides[get_session] = test_session
+    app.dependency_overrides[get_transaction] = lambda: Transaction(lambda: nullcontext(session))
     with TestClient(app, base_url=BASE_URL, raise_server_exceptions=False) as test_client:
         yield test_client
     app.dependency_overrides.clear()

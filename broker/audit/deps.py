@@ -11,7 +11,7 @@ from broker.identity.principal import Principal
 PrivacyOfficer = Annotated[Principal, Depends(require_roles("privacy_officer"))]
 
 
-def require_privacy_officer_page(user: CurrentWebUser) -> WebUser:
+async def require_privacy_officer_page(user: CurrentWebUser) -> WebUser:
     if not user.principal.has_role("privacy_officer"):
         raise Forbidden("These pages are for the privacy officer.", code="wrong_role")
     return user

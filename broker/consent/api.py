@@ -16,7 +16,7 @@ from broker.consent.schemas import (
     HistoryEntry,
     MissingRead,
 )
-from broker.db import DbSession
+from broker.db import DbSession, Tx
 from broker.identity.deps import ApiPrincipal
 
 router = APIRouter(tags=["consent"])
@@ -69,8 +69,8 @@ def fhir(consent_id: str, session: DbSession, actor: ApiPrincipal) -> dict[str, 
 
 @router.post("/decisions", summary="Dry run: may this recipient see this category of this "
              "person's data for this purpose?")
-def decisions(body: DecisionCreate, session: DbSession, actor: ApiPrincipal) -> DecisionRead:
-    decision = service.dry_run(session, actor=actor, body=body)
+async def decisions(body: DecisionCreate, tx: Tx, actor: ApiPrincipal) -> DecisionRead:
+    decision = await tx.run(service.dry_run, actor=actor, body=body)
     return DecisionRead(
         effect=decision.effect.value, basis=decision.basis.value if decision.basis else None,
         consent_ids=list(decision.consent_ids), override_ids=list(decision.override_ids),

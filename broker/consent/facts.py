@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from broker.consent.capacity import Person
@@ -76,53 +76,67 @@ class HouseholdFacts:
         return {m.id: f"{m.given_name[:1]}. {m.family_name}" for m in self.members.values()}
 
 
+def _statements(household: Any) -> tuple[Select[Any], Select[Any]]:
+    """The two queries that load a household, given how to find it."""
+    regisseur = (select(RegisseurAssignment)
+                 .where(RegisseurAssignment.household_id == household)
+                 .order_by(RegisseurAssignment.assigned_at.desc()).limit(1).subquery())
+    members = (select(Member.household_id, Member.id, Member.ref, Member.given_name,
+                      Member.family_name, Member.birth_date, Member.role,
+                      Custody.custodian_id, regisseur.c.professional_id,
+                      regisseur.c.organisation_id)
+               .outerjoin(Custody, Custody.child_id == Member.id)
+               .outerjoin(regisseur, regisseur.c.household_id == Member.household_id)
+               .where(Member.household_id == household))
+    consents = (select(Consent.id, Consent.subject_id, Consent.categories, Consent.recipients,
+                       Consent.purposes, Consent.valid_from, Consent.valid_until,
+                       ConsentWithdrawal.withdrawn_at, ConsentGrantor.member_id)
+                .outerjoin(ConsentWithdrawal, ConsentWithdrawal.consent_id == Consent.id)
+                .outerjoin(ConsentGrantor, ConsentGrantor.consent_id == Consent.id)
+                .where(Consent.household_id == household))
+    return members, consents
+
+
+# Built once: they run on every disclosure, and building a statement costs more than running it.
+_BY_HOUSEHOLD = _statements(bindparam("household_id"))
+_BY_MEMBER = _statements(select(Member.household_id)
+                         .where(Member.id == bindparam("member_id")).scalar_subquery())
+
+
 def load_household(session: Session, *, household_id: str | None = None,
                    member_id: str | None = None) -> HouseholdFacts | None:
-    """Everything the door needs about one household (by its id or a member's id)."""
-    # Core queries on the session's connection: this runs on every disclosure.
+    """Everything the door needs about one household (by its id or a member's id), in two
+    Core queries: members with custody and the regisseur, consents with grantors."""
+    members_query, consents_query = _BY_MEMBER if household_id is None else _BY_HOUSEHOLD
+    key = {"member_id": member_id} if household_id is None else {"household_id": household_id}
     connection = session.connection()
-    if household_id is None:
-        household_id = connection.execute(
-            select(Member.household_id).where(Member.id == member_id)).scalar()
-        if household_id is None:
-            return None
-    members = {row.id: MemberFacts(row.id, row.ref, row.given_name, row.family_name,
-                                   row.birth_date, row.role)
-               for row in connection.execute(select(
-                   Member.id, Member.ref, Member.given_name, Member.family_name,
-                   Member.birth_date, Member.role).where(Member.household_id == household_id))}
-    if not members:
+    rows = connection.execute(members_query, key).all()
+    if not rows:
         return None
+    members: dict[str, MemberFacts] = {}
     custodians: dict[str, set[str]] = defaultdict(set)
-    for custodian_id, child_id in connection.execute(
-            select(Custody.custodian_id, Custody.child_id)
-            .where(Custody.household_id == household_id)):
-        custodians[child_id].add(custodian_id)
+    for row in rows:
+        members[row.id] = MemberFacts(row.id, row.ref, row.given_name, row.family_name,
+                                      row.birth_date, row.role)
+        if row.custodian_id:
+            custodians[row.id].add(row.custodian_id)
+    consents: dict[str, Any] = {}
     grantors: dict[str, list[str]] = defaultdict(list)
-    for consent_id, grantor in connection.execute(
-            select(ConsentGrantor.consent_id, ConsentGrantor.member_id)
-            .join(Consent, Consent.id == ConsentGrantor.consent_id)
-            .where(Consent.household_id == household_id)):
-        grantors[consent_id].append(grantor)
+    for row in connection.execute(consents_query, key):
+        consents[row.id] = row
+        if row.member_id:
+            grantors[row.id].append(row.member_id)
     by_subject: dict[str, list[ConsentFact]] = defaultdict(list)
-    for consent in connection.execute(
-            select(Consent.id, Consent.subject_id, Consent.categories, Consent.recipients,
-                   Consent.purposes, Consent.valid_from, Consent.valid_until,
-                   ConsentWithdrawal.withdrawn_at)
-            .outerjoin(ConsentWithdrawal, ConsentWithdrawal.consent_id == Consent.id)
-            .where(Consent.household_id == household_id)):
+    for consent in consents.values():
         by_subject[consent.subject_id].append(
             consent_fact(consent, grantors[consent.id], consent.withdrawn_at))
-    regisseur = connection.execute(
-        select(RegisseurAssignment.professional_id, RegisseurAssignment.organisation_id)
-        .where(RegisseurAssignment.household_id == household_id)
-        .order_by(RegisseurAssignment.assigned_at.desc()).limit(1)).first()
-    owner = regisseur.organisation_id if regisseur else None
+    first = rows[0]
     subjects = {m.id: SubjectFacts(Person(m.id, m.birth_date, frozenset(custodians[m.id])),
-                                   household_id, owner, tuple(by_subject[m.id]))
+                                   first.household_id, first.organisation_id,
+                                   tuple(by_subject[m.id]))
                 for m in members.values()}
-    return HouseholdFacts(household_id, regisseur.professional_id if regisseur else None,
-                          owner, members, subjects)
+    return HouseholdFacts(first.household_id, first.professional_id, first.organisation_id,
+                          members, subjects)
 
 
 def household_facts(session: Session, household_id: str) -> dict[str, SubjectFacts]:

@@ -1,6 +1,6 @@
 """Who is calling, as FastAPI dependencies: bearer tokens for the API, sessions for pages."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -12,18 +12,19 @@ from broker.errors import BrokerError, Forbidden, Unauthorized
 from broker.identity import service
 from broker.identity.models import Organisation, Professional, WebSession
 from broker.identity.principal import Principal
-from broker.identity.tokens import principal_from_claims, verify_access_token
+from broker.identity.tokens import VerifiedTokens
 from broker.keys import KeyRing
 
 SESSION_COOKIE = "broker_session"
 
 
-def get_app_settings(request: Request) -> Settings:
+# The light dependencies are `async def`: a sync one costs a thread-pool hop per request.
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_keys(request: Request) -> KeyRing:
+async def get_keys(request: Request) -> KeyRing:
     keys: KeyRing = request.app.state.keys
     return keys
 
@@ -32,20 +33,21 @@ AppSettings = Annotated[Settings, Depends(get_app_settings)]
 Keys = Annotated[KeyRing, Depends(get_keys)]
 
 
-def bearer_principal(request: Request, settings: AppSettings, keys: Keys) -> Principal:
+async def bearer_principal(request: Request) -> Principal:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("A bearer token is required.")
-    return principal_from_claims(verify_access_token(token.strip(), keys=keys, settings=settings))
+    tokens: VerifiedTokens = request.app.state.tokens
+    return tokens.principal(token.strip())
 
 
 ApiPrincipal = Annotated[Principal, Depends(bearer_principal)]
 
 
-def require_roles(*roles: str) -> Callable[[Principal], Principal]:
+def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets through only principals holding one of `roles`."""
 
-    def guard(principal: ApiPrincipal) -> Principal:
+    async def guard(principal: ApiPrincipal) -> Principal:
         if not principal.has_role(*roles):
             raise Forbidden(f"This needs the role {' or '.join(roles)}.", code="wrong_role")
         return principal
@@ -78,7 +80,7 @@ def optional_web_user(request: Request, session: DbSession) -> WebUser | None:
                    service.professional_principal(organisation, professional), web_session)
 
 
-def require_web_user(user: Annotated[WebUser | None, Depends(optional_web_user)]) -> WebUser:
+async def require_web_user(user: Annotated[WebUser | None, Depends(optional_web_user)]) -> WebUser:
     if user is None:
         raise LoginRequired()
     return user

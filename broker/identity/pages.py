@@ -6,10 +6,9 @@ from typing import Annotated
 from authlib.integrations.starlette_client import OAuthError, StarletteOAuth2App
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from broker.audit.recording import Action, Record, record
-from broker.db import DbSession
+from broker.db import DbSession, Tx
 from broker.errors import Forbidden
 from broker.identity import service
 from broker.identity.deps import SESSION_COOKIE, AppSettings, CurrentWebUser, MaybeWebUser
@@ -20,7 +19,7 @@ from broker.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 
-def get_relying_party(request: Request) -> StarletteOAuth2App:
+async def get_relying_party(request: Request) -> StarletteOAuth2App:
     client: StarletteOAuth2App = request.app.state.relying_party
     return client
 
@@ -44,15 +43,17 @@ async def login(request: Request, client: RelyingParty, settings: AppSettings,
 
 @router.get(CALLBACK_PATH)
 async def callback(request: Request, client: RelyingParty, settings: AppSettings,
-                   session: DbSession) -> Response:
+                   tx: Tx) -> Response:
     try:
         token = await client.authorize_access_token(request)
     except OAuthError:
         raise Forbidden("The login could not be completed; please try again.",
                         code="login_failed") from None
     email = (token.get("userinfo") or {}).get("email")
-    raw = await run_in_threadpool(service.start_web_login, session, email=email,
-                                  ttl=timedelta(minutes=settings.session_ttl_minutes))
+    # The token exchange above is a request to the provider (in-process for the built-in
+    # one): it must not wait for a transaction this request holds, so none is open yet.
+    raw = await tx.run(service.start_web_login, email=email,
+                       ttl=timedelta(minutes=settings.session_ttl_minutes))
     if raw is None:
         return render(request, "identity/no_account.html", status_code=403)
     target = safe_next(request.session.get("next"))

@@ -16,7 +16,7 @@ async def form_data(request: Request) -> dict[str, str]:
 FormData = Annotated[dict[str, str], Depends(form_data)]
 
 
-def checked_form(request: Request, form: FormData) -> dict[str, str]:
+async def checked_form(request: Request, form: FormData) -> dict[str, str]:
     expected = request.session.get("csrf")
     given = form.get("csrf_token", "")
     if not isinstance(expected, str) or not hmac.compare_digest(expected, given):

@@ -264,3 +264,24 @@ class TestDiscovery:
         jwks = client.get("/oauth/jwks").json()
         assert [k["kid"] for k in jwks["keys"]] == [app.state.keys.signing_key.kid]
         assert all("d" not in k for k in jwks["keys"])
+
+
+class TestVerifiedTokens:
+    """Verified tokens are remembered (an ES256 check per call is the costliest part of a
+    decision request), but never past their `exp`."""
+
+    def test_a_remembered_token_stops_working_when_it_expires(
+            self, client: TestClient, app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+        token = forge(app, exp=int(time.time()) + 60)
+        assert me(client, token).status_code == 200
+        later = time.time() + 120  # past exp and the 30 s leeway
+        monkeypatch.setattr("broker.identity.tokens.time.time", lambda: later)
+        assert me(client, token).status_code == 401
+
+    def test_a_token_that_failed_once_is_checked_again_not_remembered(
+            self, client: TestClient, app: FastAPI) -> None:
+        header, payload, _ = forge(app).split(".")
+        _, _, good_signature = forge(app).split(".")
+        assert me(client, f"{header}.{payload}.{'A' * 86}").status_code == 401
+        assert me(client, f"{header}.{payload}.{'A' * 86}").status_code == 401
+        assert me(client, f"{header}.{payload}.{good_signature}").status_code == 401

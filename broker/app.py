@@ -30,6 +30,7 @@ from broker.identity.relying_party import make_relying_party
 from broker.identity.tokens import VerifiedTokens
 from broker.keys import KeyRing
 from broker.observability import SecurityHeadersMiddleware, TraceMiddleware, configure_logging
+from broker.observations import api as observations_api
 from broker.policy import Policy, load_policy
 from broker.problems import CatchAllMiddleware, install_error_handlers
 from broker.system import api as system_api
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     api.include_router(audit_api.router)
     api.include_router(households_api.router)
     api.include_router(consent_api.router)
+    api.include_router(observations_api.router)
     app.include_router(api)
     app.include_router(system_api.router)
     app.include_router(identity_oauth.router)

@@ -31,6 +31,9 @@ retention_app = typer.Typer(help="Retention periods (policies/retention.yaml).",
                             no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
+keys_app = typer.Typer(help="Key-encryption keys and households' data keys.",
+                       no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
@@ -119,6 +122,7 @@ def policy_check(directory: Annotated[Path | None, typer.Argument()] = None) -> 
 
 def _in_transaction(work: Any) -> Any:
     """Run `work(session, settings)` in one transaction, with the audit log bound."""
+    import broker.all_models  # noqa: F401  (every table known, for foreign keys at flush)
     from broker.audit.context import INFO_KEY, AuditContext
     from broker.db import Database
     from broker.errors import BrokerError
@@ -279,6 +283,33 @@ def retention_run(as_json: JsonFlag = False) -> None:
     for line in lines:
         typer.echo(f"{line.kind:<13} {line.period_years:>2}y  removed {line.removed:>6}  "
                    f"past period {line.kept_past_period:>6}  {line.note}")
+
+
+@keys_app.command("rotate")
+def keys_rotate(as_json: JsonFlag = False) -> None:
+    """Make a new key-encryption key and rewrap every household's data key under it (the
+    encrypted texts are not touched); key-encryption keys no data key uses any more are
+    removed from the key directory."""
+    from broker.vault.service import retire_unused_keks, rotate_keys
+
+    kek_id, rewrapped = _in_transaction(lambda session, settings: rotate_keys(session))
+    retired = _in_transaction(lambda session, settings: retire_unused_keks(session))
+    emit(as_json, {"kek_id": kek_id, "rewrapped": rewrapped, "retired": retired},
+         f"New key-encryption key {kek_id}; {rewrapped} data keys rewrapped; "
+         f"{len(retired)} old keys removed.")
+
+
+@keys_app.command("destroy")
+def keys_destroy(household: Annotated[str, typer.Option(help="Household id")],
+                 as_json: JsonFlag = False) -> None:
+    """Crypto-shred a household: destroy its data key, so every text sealed under it is
+    unreadable for good. The audit log stays whole. Cannot be undone."""
+    from broker.vault.service import destroy_data_key
+
+    _in_transaction(lambda session, settings: destroy_data_key(
+        session, actor=None, household_id=household))
+    emit(as_json, {"household_id": household, "destroyed": True},
+         f"Data key of household {household} destroyed.")
 
 
 def main() -> None:

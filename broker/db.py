@@ -142,32 +142,39 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     await database.limiter.acquire_on_behalf_of(turn)
     try:
         session = database.sessionmaker()
-        failed = True
+        error: BaseException | None = None
         try:
             yield session
-            failed = False
+        except BaseException as exc:
+            error = exc
+            raise
         finally:
-            await run_in_threadpool(_finish, session, failed)
+            await run_in_threadpool(_finish, session, error)
     finally:
         database.limiter.release_on_behalf_of(turn)
 
 
-def _finish(session: Session, failed: bool) -> None:
+def _finish(session: Session, error: BaseException | None) -> None:
     with session:
-        if failed:
-            session.rollback()
-        else:
-            session.commit()
+        _end(session, error)
+
+
+def _end(session: Session, error: BaseException | None) -> None:
+    """Commit after success and after an error that `commits` (a recorded refusal)."""
+    if error is None or getattr(error, "commits", False):
+        session.commit()
+    else:
+        session.rollback()
 
 
 def committing(session: Session) -> Iterator[Session]:
     """Yield the session; commit if the work succeeded, roll back if it raised."""
     try:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
+    except BaseException as exc:
+        _end(session, exc)
         raise
+    _end(session, None)
 
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
@@ -198,10 +205,10 @@ class Transaction:
         with self._sessions() as session:
             try:
                 result = work(session)
-                session.commit()
-            except BaseException:
-                session.rollback()
+            except BaseException as exc:
+                _end(session, exc)
                 raise
+            _end(session, None)
             return result
 
 

@@ -9,6 +9,10 @@ class BrokerError(Exception):
     status = 400
     code = "bad_request"
     title = "Bad request"
+    # A refusal is itself a fact to keep: when True, the request's transaction still commits
+    # (its audit event) before the error goes to the caller. Only for errors raised before
+    # anything but audit records was written.
+    commits = False
 
     def __init__(self, detail: str | None = None, *, code: str | None = None,
                  **extra: Any) -> None:
@@ -29,6 +33,12 @@ class Unauthorized(BrokerError):
 
 class Forbidden(BrokerError):
     status, code, title = 403, "forbidden", "Forbidden"
+
+
+class NoConsent(BrokerError):
+    """The door refused: no basis to share this (the refusal event is kept)."""
+
+    status, code, title, commits = 403, "no_consent", "No consent", True
 
 
 class Conflict(BrokerError):

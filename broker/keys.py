@@ -17,6 +17,8 @@ SIGNING_KEY_FILE = "jwt-signing-es256.pem"
 SESSION_SECRET_FILE = "session.key"
 AUDIT_KEY_FILE = "audit-checkpoint-ed25519.pem"
 PSEUDONYM_KEY_FILE = "audit-pseudonym.key"
+KEK_DIR = "kek"
+CURRENT_KEK_FILE = "current"
 
 
 def ensure_key_file(path: Path, factory: Callable[[], bytes]) -> bytes:
@@ -98,6 +100,55 @@ class KeyRing:
         return bytes.fromhex(ensure_key_file(
             self.key_dir / PSEUDONYM_KEY_FILE, lambda: secrets.token_hex(32).encode()).decode())
 
+    @cached_property
+    def _keks(self) -> dict[str, bytes]:
+        return {}
+
+    def current_kek_id(self) -> str:
+        """The key-encryption key new data keys are wrapped under (`broker keys rotate` makes
+        a new one; read from disk each time, so a rotation by the CLI is seen at once)."""
+        current = self.key_dir / KEK_DIR / CURRENT_KEK_FILE
+        if not current.exists():
+            ensure_key_file(current, self._new_kek_id)
+        return current.read_text().strip()
+
+    def kek(self, kek_id: str) -> bytes:
+        """A key-encryption key (AES-256) by id; old ones stay until nothing uses them."""
+        if kek_id not in self._keks:
+            if not kek_id.isalnum():
+                raise ValueError("malformed key id")
+            raw = (self.key_dir / KEK_DIR / f"{kek_id}.key").read_bytes()
+            self._keks[kek_id] = bytes.fromhex(raw.decode().strip())
+        return self._keks[kek_id]
+
+    def rotate_kek(self) -> str:
+        """Make a new key-encryption key and make it current; returns its id."""
+        kek_id = self._new_kek_id().decode()
+        current = self.key_dir / KEK_DIR / CURRENT_KEK_FILE
+        fd, tmp = tempfile.mkstemp(dir=current.parent, prefix=".tmp-")
+        os.fchmod(fd, 0o600)
+        os.write(fd, kek_id.encode())
+        os.close(fd)
+        os.replace(tmp, current)
+        return kek_id
+
+    def remove_keks(self, *, keep: set[str]) -> list[str]:
+        """Delete the key-encryption key files not in `keep`; returns their ids."""
+        removed = []
+        for path in sorted((self.key_dir / KEK_DIR).glob("kek*.key")):
+            if path.stem not in keep:
+                path.unlink()
+                self._keks.pop(path.stem, None)
+                removed.append(path.stem)
+        return removed
+
+    def _new_kek_id(self) -> bytes:
+        kek_id = "kek" + secrets.token_hex(8)
+        ensure_key_file(self.key_dir / KEK_DIR / f"{kek_id}.key",
+                        lambda: secrets.token_hex(32).encode())
+        return kek_id.encode()
+
     def load_all(self) -> None:
         """Create or read every key now, so a bad key directory fails at start-up."""
         _ = self.signing_key, self.session_secret, self.audit_key, self.pseudonym_key
+        self.kek(self.current_kek_id())

@@ -86,7 +86,9 @@ def test_keys_are_created_with_mode_0600(tmp_path: Path) -> None:
 
     ring = KeyRing(tmp_path / "keys")
     ring.load_all()
-    files = list((tmp_path / "keys").iterdir())
+    files = [f for f in (tmp_path / "keys").rglob("*") if f.is_file()]
+    folders = [f for f in (tmp_path / "keys").rglob("*") if f.is_dir()]
     assert files and all(f.stat().st_mode & 0o777 == 0o600 for f in files)
+    assert folders and all(f.stat().st_mode & 0o777 == 0o700 for f in folders)  # kek/
     again = KeyRing(tmp_path / "keys")
     assert again.signing_key.kid == ring.signing_key.kid  # reused, not regenerated

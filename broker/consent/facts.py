@@ -14,6 +14,7 @@ from broker.consent.engine import ConsentFact, SubjectFacts
 from broker.consent.models import Consent, ConsentGrantor, ConsentWithdrawal
 from broker.households.models import Custody, Member, RegisseurAssignment
 from broker.identity.principal import Principal
+from broker.observations.models import Observation
 
 
 def consent_fact(consent: Any, grantors: list[str], withdrawn_at: datetime | None
@@ -61,23 +62,30 @@ class HouseholdFacts:
     regisseur_organisation_id: str | None
     members: dict[str, MemberFacts]
     subjects: dict[str, SubjectFacts]
+    submitters: frozenset[str] = frozenset()  # organisations that shared an observation
 
     def involves(self, principal: Principal, at: datetime) -> bool:
-        """The regisseur, and organisations named in a consent in force for a member (later
-        issues add meeting invitations, submissions and override recipients)."""
+        """The regisseur, organisations named in a consent in force for a member, and
+        organisations that shared an observation about one (later issues add meeting
+        invitations and override recipients)."""
         if principal.professional_id and \
                 principal.professional_id == self.regisseur_professional_id:
             return True
-        return any(principal.organisation_id in c.organisations and c.in_force(at)
-                   for facts in self.subjects.values() for c in facts.consents)
+        return principal.organisation_id in self.partners(at)
+
+    def partners(self, at: datetime) -> set[str]:
+        """Organisations named in a consent in force for a member, and organisations that
+        shared an observation about one."""
+        return {org for facts in self.subjects.values() for c in facts.consents
+                if c.in_force(at) for org in c.organisations} | self.submitters
 
     def short_names(self) -> dict[str, str]:
         """'S. Jansen': how reasons name people, and only to those involved."""
         return {m.id: f"{m.given_name[:1]}. {m.family_name}" for m in self.members.values()}
 
 
-def _statements(household: Any) -> tuple[Select[Any], Select[Any]]:
-    """The two queries that load a household, given how to find it."""
+def _statements(household: Any) -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """The queries that load a household, given how to find it."""
     regisseur = (select(RegisseurAssignment)
                  .where(RegisseurAssignment.household_id == household)
                  .order_by(RegisseurAssignment.assigned_at.desc()).limit(1).subquery())
@@ -94,7 +102,9 @@ def _statements(household: Any) -> tuple[Select[Any], Select[Any]]:
                 .outerjoin(ConsentWithdrawal, ConsentWithdrawal.consent_id == Consent.id)
                 .outerjoin(ConsentGrantor, ConsentGrantor.consent_id == Consent.id)
                 .where(Consent.household_id == household))
-    return members, consents
+    submitters = (select(Observation.submitted_by_organisation_id).distinct()
+                  .where(Observation.household_id == household))
+    return members, consents, submitters
 
 
 # Built once: they run on every disclosure, and building a statement costs more than running it.
@@ -105,9 +115,11 @@ _BY_MEMBER = _statements(select(Member.household_id)
 
 def load_household(session: Session, *, household_id: str | None = None,
                    member_id: str | None = None) -> HouseholdFacts | None:
-    """Everything the door needs about one household (by its id or a member's id), in two
-    Core queries: members with custody and the regisseur, consents with grantors."""
-    members_query, consents_query = _BY_MEMBER if household_id is None else _BY_HOUSEHOLD
+    """Everything the door needs about one household (by its id or a member's id), in three
+    Core queries: members with custody and the regisseur, consents with grantors, and the
+    organisations that shared observations."""
+    members_query, consents_query, submitters_query = \
+        _BY_MEMBER if household_id is None else _BY_HOUSEHOLD
     key = {"member_id": member_id} if household_id is None else {"household_id": household_id}
     connection = session.connection()
     rows = connection.execute(members_query, key).all()
@@ -135,8 +147,9 @@ def load_household(session: Session, *, household_id: str | None = None,
                                    first.household_id, first.organisation_id,
                                    tuple(by_subject[m.id]))
                 for m in members.values()}
+    submitters = frozenset(connection.execute(submitters_query, key).scalars())
     return HouseholdFacts(first.household_id, first.professional_id, first.organisation_id,
-                          members, subjects)
+                          members, subjects, submitters)
 
 
 def household_facts(session: Session, household_id: str) -> dict[str, SubjectFacts]:

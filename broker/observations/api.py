@@ -1,0 +1,99 @@
+"""Observation routes (contract v1)."""
+
+from fastapi import APIRouter
+
+from broker.consent.schemas import MissingRead
+from broker.db import DbSession
+from broker.identity.deps import ApiPrincipal
+from broker.observations import service
+from broker.observations.deps import Submitter
+from broker.observations.models import AmendmentKind, Concern
+from broker.observations.schemas import (
+    AmendmentCreate,
+    AmendmentRead,
+    ObservationCreate,
+    ObservationList,
+    ObservationRead,
+    PreviewRead,
+    RecipientPreview,
+    SubmittedRead,
+    SubmitterRead,
+    WithheldRead,
+)
+
+router = APIRouter(tags=["observations"])
+
+
+@router.post("/observations", status_code=201, summary="Share an observation (403 no_consent "
+             "when the network may not have it; nothing is stored then)")
+def submit(body: ObservationCreate, session: DbSession, actor: Submitter) -> SubmittedRead:
+    observation, decision = service.submit_observation(session, actor=actor, body=body)
+    return SubmittedRead(
+        id=observation.id, household_id=observation.household_id,
+        subject_id=observation.subject_id, category=observation.category,
+        concern=Concern(observation.concern), observed_on=observation.observed_on,
+        basis=decision.basis.value if decision.basis else "",
+        consent_ids=list(decision.consent_ids), override_ids=list(decision.override_ids))
+
+
+@router.post("/observations/preview", summary="Who would see this observation, and why; "
+             "nothing is stored")
+def preview(body: ObservationCreate, session: DbSession, actor: Submitter) -> PreviewRead:
+    result = service.preview_observation(session, actor=actor, body=body)
+    return preview_read(result)
+
+
+@router.post("/observations/{observation_id}/amendments", status_code=201,
+             summary="Correct or retract your organisation's observation")
+def amend(observation_id: str, body: AmendmentCreate, session: DbSession, actor: Submitter
+          ) -> AmendmentRead:
+    amendment = service.amend_observation(session, actor=actor, observation_id=observation_id,
+                                          body=body)
+    return AmendmentRead(id=amendment.id, kind=AmendmentKind(amendment.kind), body=body.body,
+                         created_at=amendment.created_at.isoformat())
+
+
+@router.get("/households/{household_id}/observations", summary="What the caller may see, and "
+            "stubs with a reason for the rest")
+def household_observations(household_id: str, session: DbSession, actor: ApiPrincipal
+                           ) -> ObservationList:
+    shown, withheld = service.household_observations(session, actor=actor,
+                                                     household_id=household_id)
+    return ObservationList(items=[item_read(s) for s in shown],
+                           withheld=[stub_read(w) for w in withheld])
+
+
+def preview_read(result: service.Preview) -> PreviewRead:
+    gate = result.decision
+    return PreviewRead(
+        accepted=gate.permitted, meldcode=result.meldcode, reasons=list(gate.reasons),
+        missing=[MissingRead(member_id=m.member_id, role=m.role.value) for m in gate.missing],
+        recipients=[RecipientPreview(
+            organisation_id=r.organisation.id, organisation_name=r.organisation.name,
+            party=r.organisation.party, effect=r.decision.effect.value,
+            basis=r.decision.basis.value if r.decision.basis else None,
+            reasons=list(r.decision.reasons)) for r in result.recipients])
+
+
+def item_read(item: service.Shown) -> ObservationRead:
+    observation = item.observation
+    return ObservationRead(
+        id=observation.id, subject_id=observation.subject_id, category=observation.category,
+        concern=Concern(observation.concern), observed_on=observation.observed_on,
+        body=item.body, destroyed=item.body is None, retracted=item.retracted,
+        submitted_by=SubmitterRead(organisation_id=item.submitter.id,
+                                   organisation_name=item.submitter.name,
+                                   party=item.submitter.party),
+        basis=item.decision.basis.value if item.decision.basis else "",
+        amendments=[AmendmentRead(id=a.id, kind=AmendmentKind(a.kind), body=text,
+                                  created_at=a.created_at.isoformat())
+                    for a, text in item.amendments])
+
+
+def stub_read(stub: service.Withheld) -> WithheldRead:
+    observation = stub.observation
+    return WithheldRead(
+        id=observation.id, subject_id=observation.subject_id,
+        observed_on=observation.observed_on, reason=stub.reason, ask=stub.ask,
+        category=None if stub.special else observation.category,
+        submitted_by_party=None if stub.special else observation.submitted_by_party)

@@ -1,0 +1,104 @@
+"""Observation payloads (contract 4.1)."""
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from broker.consent.schemas import Id, MissingRead, Term
+from broker.observations.models import AmendmentKind, Concern
+from broker.schemas import StrictModel
+
+BODY_MAX = 4000
+Body = Annotated[str, StringConstraints(min_length=1, max_length=BODY_MAX,
+                                        strip_whitespace=True)]
+
+
+class ObservationCreate(StrictModel):
+    subject_id: Id
+    category: Term
+    concern: Concern
+    observed_on: date
+    body: Body
+    meeting_id: Id | None = None
+
+
+class AmendmentCreate(StrictModel):
+    kind: AmendmentKind
+    body: Body | None = None
+
+
+class SubmittedRead(BaseModel):
+    """What was stored, and on what basis it is shared with the household's network."""
+
+    id: str
+    household_id: str
+    subject_id: str
+    category: str
+    concern: Concern
+    observed_on: date
+    basis: str
+    consent_ids: list[str]
+    override_ids: list[str]
+
+
+class SubmitterRead(BaseModel):
+    organisation_id: str
+    organisation_name: str
+    party: str
+
+
+class AmendmentRead(BaseModel):
+    id: str
+    kind: AmendmentKind
+    body: str | None
+    created_at: str
+
+
+class ObservationRead(BaseModel):
+    id: str
+    subject_id: str
+    category: str
+    concern: Concern
+    observed_on: date
+    body: str | None = Field(description="None when the household's data key was destroyed")
+    destroyed: bool = False
+    retracted: bool = False
+    submitted_by: SubmitterRead
+    basis: str
+    amendments: list[AmendmentRead] = []
+
+
+class WithheldRead(BaseModel):
+    """A stub: the item exists, the reader may not see it. Category and submitting party are
+    named only for categories that are not special (AVG art. 9/10)."""
+
+    id: str
+    subject_id: str
+    observed_on: date
+    reason: str
+    ask: str
+    category: str | None = None
+    submitted_by_party: str | None = None
+
+
+class ObservationList(BaseModel):
+    items: list[ObservationRead]
+    withheld: list[WithheldRead]
+
+
+class RecipientPreview(BaseModel):
+    organisation_id: str
+    organisation_name: str
+    party: str
+    effect: str
+    basis: str | None
+    reasons: list[str]
+
+
+class PreviewRead(BaseModel):
+    accepted: bool
+    missing: list[MissingRead]
+    reasons: list[str]
+    meldcode: bool
+    recipients: list[RecipientPreview]

@@ -1,0 +1,251 @@
+"""Observations: a partner shares what it sees; the door checks it before anything is stored
+and again for every reader; what a reader may not see is withheld with a reason."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from broker.audit.context import audit_context
+from broker.clock import local_day, now
+from broker.consent.door import disclose
+from broker.consent.engine import Decision
+from broker.consent.facts import HouseholdFacts, load_household
+from broker.db import new_id
+from broker.errors import Forbidden, Invalid, NoConsent, NotFound
+from broker.households import service as households
+from broker.identity.models import Organisation
+from broker.identity.principal import Principal
+from broker.observations.models import (
+    MELDCODE_CONCERNS,
+    AmendmentKind,
+    Concern,
+    Observation,
+    ObservationAmendment,
+)
+from broker.observations.schemas import AmendmentCreate, ObservationCreate
+from broker.vault.service import DataKey, Destroyed, data_key, existing_data_key, open_or_none
+
+PURPOSE = "hulpverlening"  # shared with the household's network to coordinate help
+MELDCODE_HINT = ("Er is geen toestemming om dit te delen. Maakt u zich ernstig zorgen over de "
+                 "veiligheid van het kind? Volg dan de meldcode: bespreek het met uw "
+                 "aandachtsfunctionaris; die kan via de meldcode gericht en tijdelijk laten "
+                 "delen wat nodig is.")
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Whether the submitter may share this with the household's network (its regisseur's
+    organisation), and who in the network would see it."""
+
+    facts: HouseholdFacts
+    regisseur_organisation: Organisation
+    decision: Decision
+
+
+def _submission_facts(session: Session, actor: Principal, body: ObservationCreate
+                      ) -> tuple[HouseholdFacts, Organisation]:
+    policy = audit_context(session).policy
+    if body.category not in policy.categories:
+        raise Invalid("Unknown category.", code="unknown_category")
+    if body.observed_on > local_day(now()):
+        raise Invalid("The observation date lies in the future.", code="future_date")
+    if body.meeting_id is not None:  # meetings arrive with a later issue
+        raise Invalid("No such meeting.", code="unknown_meeting")
+    facts = load_household(session, member_id=body.subject_id)
+    if facts is None or facts.regisseur_organisation_id is None:
+        raise NotFound("No such person.")
+    regisseur = session.get(Organisation, facts.regisseur_organisation_id)
+    assert regisseur is not None, "a regisseur belongs to an organisation"
+    return facts, regisseur
+
+
+def _names(facts: HouseholdFacts, actor: Principal) -> dict[str, str] | None:
+    return facts.short_names() if facts.involves(actor, now()) else None
+
+
+def _refusal(decision: Decision, concern: Concern) -> NoConsent:
+    meldcode = concern in MELDCODE_CONCERNS
+    return NoConsent(
+        MELDCODE_HINT if meldcode else "Er is geen grond om dit met het netwerk te delen: "
+        + "; ".join(decision.reasons),
+        missing=[{"member_id": m.member_id, "role": m.role.value} for m in decision.missing],
+        reasons=list(decision.reasons), meldcode=meldcode)
+
+
+def submit_observation(session: Session, *, actor: Principal, body: ObservationCreate
+                       ) -> tuple[Observation, Decision]:
+    """Store the observation only when the submitter may share it with the household's
+    network; otherwise 403 `no_consent` (the refusal is recorded, nothing else is kept)."""
+    facts, regisseur = _submission_facts(session, actor, body)
+    observation_id = new_id()
+    decision = disclose(session, actor=actor, facts=facts.subjects[body.subject_id],
+                        category=body.category, purpose=PURPOSE,
+                        recipient=(regisseur.id, regisseur.party),
+                        submitted_by_organisation_id=actor.organisation_id,
+                        object_type="observation", names=_names(facts, actor),
+                        object_id=observation_id)
+    if not decision.permitted:
+        raise _refusal(decision, body.concern)
+    try:
+        key = data_key(session, facts.household_id)
+    except Destroyed:
+        raise Invalid("This family's data was erased; nothing new can be stored.",
+                      code="household_erased") from None
+    observation = Observation(
+        id=observation_id, household_id=facts.household_id, subject_id=body.subject_id,
+        category=body.category, concern=body.concern.value, observed_on=body.observed_on,
+        body=key.seal(_context(observation_id), body.body), submitted_by=actor.actor_id,
+        submitted_by_organisation_id=actor.organisation_id, submitted_by_party=actor.party,
+        meeting_id=body.meeting_id)
+    session.add(observation)
+    session.flush()
+    return observation, decision
+
+
+@dataclass(frozen=True)
+class RecipientView:
+    organisation: Organisation
+    decision: Decision
+
+
+@dataclass(frozen=True)
+class Preview:
+    decision: Decision
+    meldcode: bool
+    recipients: list[RecipientView]
+
+
+def preview_observation(session: Session, *, actor: Principal, body: ObservationCreate
+                        ) -> Preview:
+    """What `submit_observation` would answer, and which organisations of the household's
+    network would see the observation, without storing it. Each answer is recorded as a
+    dry-run decision, as `POST /decisions` is."""
+    facts, regisseur = _submission_facts(session, actor, body)
+    names = _names(facts, actor)
+    subject = facts.subjects[body.subject_id]
+    gate = disclose(session, actor=actor, facts=subject, category=body.category,
+                    purpose=PURPOSE, recipient=(regisseur.id, regisseur.party),
+                    submitted_by_organisation_id=actor.organisation_id, names=names,
+                    dry_run=True)
+    network = {regisseur.id} | facts.partners(now())
+    organisations = session.scalars(select(Organisation).where(Organisation.id.in_(network))
+                                    .order_by(Organisation.name)).all()
+    recipients = [RecipientView(org, disclose(
+        session, actor=actor, facts=subject, category=body.category, purpose=PURPOSE,
+        recipient=(org.id, org.party), submitted_by_organisation_id=actor.organisation_id,
+        names=names, dry_run=True)) for org in organisations]
+    return Preview(gate, not gate.permitted and body.concern in MELDCODE_CONCERNS, recipients)
+
+
+@dataclass(frozen=True)
+class Shown:
+    observation: Observation
+    body: str | None  # None: the household's data key was destroyed
+    decision: Decision
+    amendments: list[tuple[ObservationAmendment, str | None]]
+    submitter: Organisation
+
+    @property
+    def retracted(self) -> bool:
+        return any(a.kind == AmendmentKind.RETRACTION for a, _ in self.amendments)
+
+
+@dataclass(frozen=True)
+class Withheld:
+    observation: Observation
+    reason: str
+    ask: str
+    special: bool
+
+
+def household_observations(session: Session, *, actor: Principal, household_id: str
+                           ) -> tuple[list[Shown], list[Withheld]]:
+    """Every observation about the household, each through the door for this reader: shown
+    (a `disclosure` event) or withheld with a reason and whom to ask (a `refusal` event)."""
+    facts = households.visible_facts(session, actor, household_id=household_id)
+    policy = audit_context(session).policy
+    observations = session.scalars(select(Observation)
+                                   .where(Observation.household_id == household_id)
+                                   .order_by(Observation.observed_on.desc(),
+                                             Observation.created_at.desc())).all()
+    amendments = _amendments(session, [o.id for o in observations])
+    organisations = {o.id: o for o in session.scalars(select(Organisation).where(
+        Organisation.id.in_({o.submitted_by_organisation_id for o in observations})))}
+    ask = _whom_to_ask(session, household_id)
+    key: DataKey | None = None
+    names = facts.short_names()
+    shown, withheld = [], []
+    for observation in observations:
+        decision = disclose(session, actor=actor, facts=facts.subjects[observation.subject_id],
+                            category=observation.category, purpose=PURPOSE, names=names,
+                            submitted_by_organisation_id=observation.submitted_by_organisation_id,
+                            object_type="observation", object_id=observation.id)
+        if not decision.permitted:
+            withheld.append(Withheld(observation, "; ".join(decision.reasons), ask,
+                                     policy.categories[observation.category].special is not None))
+            continue
+        key = key or existing_data_key(session, household_id)
+        shown.append(Shown(
+            observation, open_or_none(key, _context(observation.id), observation.body),
+            decision, [(a, open_or_none(key, _context(a.id), a.body))
+                       for a in amendments[observation.id]],
+            organisations[observation.submitted_by_organisation_id]))
+    return shown, withheld
+
+
+def amend_observation(session: Session, *, actor: Principal, observation_id: str,
+                      body: AmendmentCreate) -> ObservationAmendment:
+    """The submitting organisation corrects or retracts its observation; the original and
+    every amendment stay, and readers who may see the observation see the amendment."""
+    observation = session.get(Observation, observation_id)
+    if observation is None:
+        raise NotFound("No such observation.")
+    households.visible_facts(session, actor, household_id=observation.household_id)
+    if observation.submitted_by_organisation_id != actor.organisation_id:
+        raise Forbidden("Only the organisation that shared an observation amends it.",
+                        code="not_submitter")
+    if (body.kind == AmendmentKind.CORRECTION) != (body.body is not None):
+        raise Invalid("A correction carries a text; a retraction does not.",
+                      code="amendment_body")
+    if any(a.kind == AmendmentKind.RETRACTION for a in _amendments(
+            session, [observation.id])[observation.id]):
+        raise Invalid("This observation was retracted.", code="retracted")
+    amendment_id = new_id()
+    sealed = None
+    if body.body is not None:
+        try:
+            sealed = data_key(session, observation.household_id).seal(_context(amendment_id),
+                                                                      body.body)
+        except Destroyed:
+            raise Invalid("This family's data was erased.", code="household_erased") from None
+    amendment = ObservationAmendment(id=amendment_id, observation_id=observation.id,
+                                     kind=body.kind.value, body=sealed,
+                                     amended_by=actor.actor_id)
+    session.add(amendment)
+    session.flush()
+    return amendment
+
+
+def _amendments(session: Session, observation_ids: list[str]
+                ) -> dict[str, list[ObservationAmendment]]:
+    found: dict[str, list[ObservationAmendment]] = defaultdict(list)
+    if observation_ids:
+        for amendment in session.scalars(
+                select(ObservationAmendment)
+                .where(ObservationAmendment.observation_id.in_(observation_ids))
+                .order_by(ObservationAmendment.created_at)):
+            found[amendment.observation_id].append(amendment)
+    return found
+
+
+def _whom_to_ask(session: Session, household_id: str) -> str:
+    regisseur = households.current_regisseur(session, household_id)
+    organisation = session.get(Organisation, regisseur.organisation_id)
+    name = organisation.name if organisation else "de regisseur"
+    return f"Vraag de regisseur van dit gezin ({name})."
+
+
+def _context(row_id: str) -> str:
+    return f"observation:{row_id}"

@@ -1,0 +1,135 @@
+"""Envelope encryption: free text about a family is sealed with AES-256-GCM under the
+household's data key; data keys are wrapped by a key-encryption key (KEK) from the key
+directory. Rotating the KEK rewraps data keys without touching what they sealed; destroying a
+household's data key makes everything sealed under it unreadable (crypto-shredding), while
+the audit log, which holds no content, stays whole and verifiable."""
+
+import os
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from broker.audit.context import audit_context
+from broker.audit.recording import Action, Record, record
+from broker.clock import now
+from broker.errors import Conflict
+from broker.identity.principal import Principal
+from broker.keys import KeyRing
+from broker.vault.models import HouseholdKey
+
+NONCE = 12
+
+
+class Destroyed(Exception):
+    """The household's data key was destroyed: what it sealed cannot be read any more."""
+
+
+@dataclass(frozen=True)
+class DataKey:
+    """One household's data key, unwrapped for the length of a transaction."""
+
+    household_id: str
+    _aead: AESGCM
+
+    def seal(self, context: str, plaintext: str) -> bytes:
+        """`context` (e.g. "observation:<id>") is bound to the ciphertext as associated data
+        together with the household: a sealed body moved to another row does not open."""
+        nonce = os.urandom(NONCE)
+        return nonce + self._aead.encrypt(nonce, plaintext.encode(), self._ad(context))
+
+    def open(self, context: str, sealed: bytes) -> str:
+        return self._aead.decrypt(sealed[:NONCE], sealed[NONCE:], self._ad(context)).decode()
+
+    def _ad(self, context: str) -> bytes:
+        return f"{self.household_id}|{context}".encode()
+
+
+def _wrap(keys: KeyRing, kek_id: str, household_id: str, data_key: bytes) -> bytes:
+    nonce = os.urandom(NONCE)
+    return nonce + AESGCM(keys.kek(kek_id)).encrypt(nonce, data_key, _wrap_ad(household_id))
+
+
+def _unwrap(keys: KeyRing, row: HouseholdKey) -> bytes:
+    assert row.wrapped is not None and row.kek_id is not None
+    return AESGCM(keys.kek(row.kek_id)).decrypt(row.wrapped[:NONCE], row.wrapped[NONCE:],
+                                                _wrap_ad(row.household_id))
+
+
+def _wrap_ad(household_id: str) -> bytes:
+    return f"household-key|{household_id}".encode()
+
+
+def data_key(session: Session, household_id: str) -> DataKey:
+    """The household's data key, made on first use. Raises Destroyed after destruction."""
+    keys = audit_context(session).keys
+    row = session.get(HouseholdKey, household_id, with_for_update=True)
+    if row is None:
+        kek_id, raw = keys.current_kek_id(), AESGCM.generate_key(bit_length=256)
+        row = HouseholdKey(household_id=household_id, kek_id=kek_id,
+                           wrapped=_wrap(keys, kek_id, household_id, raw))
+        session.add(row)
+        session.flush()
+        return DataKey(household_id, AESGCM(raw))
+    if row.wrapped is None:
+        raise Destroyed(household_id)
+    return DataKey(household_id, AESGCM(_unwrap(keys, row)))
+
+
+def existing_data_key(session: Session, household_id: str) -> DataKey | None:
+    """For reading: the data key, or None when it was destroyed or never made."""
+    row = session.get(HouseholdKey, household_id)
+    if row is None or row.wrapped is None:
+        return None
+    return DataKey(household_id, AESGCM(_unwrap(audit_context(session).keys, row)))
+
+
+def open_or_none(key: DataKey | None, context: str, sealed: bytes | None) -> str | None:
+    """Plaintext, or None when the key is gone (destroyed) or the ciphertext does not open."""
+    if key is None or sealed is None:
+        return None
+    try:
+        return key.open(context, sealed)
+    except InvalidTag:
+        return None
+
+
+def destroy_data_key(session: Session, *, actor: Principal | None, household_id: str) -> None:
+    """Crypto-shred a household: its data key is erased, its sealed content unreadable."""
+    row = session.get(HouseholdKey, household_id, with_for_update=True)
+    if row is None:
+        row = HouseholdKey(household_id=household_id)
+        session.add(row)
+    elif row.wrapped is None:
+        raise Conflict("This household's data key was already destroyed.",
+                       code="already_destroyed")
+    row.wrapped, row.kek_id, row.destroyed_at = None, None, now()
+    session.flush()
+    record(session, Record(Action.KEY_DESTROY, actor, object_type="household",
+                           object_id=household_id))
+
+
+def rotate_keys(session: Session) -> tuple[str, int]:
+    """Make a new KEK current and rewrap every live data key under it (the sealed content is
+    not touched). Returns the new KEK id and how many data keys were rewrapped."""
+    keys = audit_context(session).keys
+    kek_id = keys.rotate_kek()
+    rows = session.scalars(select(HouseholdKey).where(HouseholdKey.wrapped.is_not(None))
+                           .with_for_update()).all()
+    for row in rows:
+        row.wrapped = _wrap(keys, kek_id, row.household_id, _unwrap(keys, row))
+        row.kek_id, row.rotated_at = kek_id, now()
+    session.flush()
+    record(session, Record(Action.KEY_ROTATE, None, object_type="kek", object_id=kek_id))
+    return kek_id, len(rows)
+
+
+def retire_unused_keks(session: Session) -> list[str]:
+    """Remove key-encryption keys that no data key is wrapped under, except the current one
+    (after a rotation, the old key is gone from disk once nothing needs it)."""
+    keys = audit_context(session).keys
+    used = {kek_id for kek_id in session.scalars(select(HouseholdKey.kek_id).distinct())
+            if kek_id is not None}
+    return keys.remove_keks(keep=used | {keys.current_kek_id()})

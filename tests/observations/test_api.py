@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -175,3 +177,60 @@ class TestValidation:
         response = client.get(f"/api/v1/households/{net.family['household']}/observations",
                               headers=stranger.headers)
         assert response.status_code == 404
+
+
+class TestAcceptance5PreviewAgreesWithSubmission:
+    def test_preview_and_submission_agree(self, client: TestClient, session: Session,
+                                          policy: Policy) -> None:
+        net = network(client, session, policy)
+
+        @settings(max_examples=80, deadline=None)
+        @given(data=st.data())
+        def agree(data: st.DataObject) -> None:
+            submitter = data.draw(st.sampled_from([net.school, net.gp, net.regisseur]))
+            body = observation(
+                data.draw(st.sampled_from([net.family[r] for r in ("c1", "c2", "m")])),
+                category=data.draw(st.sampled_from(["onderwijs", "gezondheid", "financien",
+                                                    "veiligheid", "psychische_gezondheid"])),
+                concern=data.draw(st.sampled_from(["none", "low", "medium", "high", "acute"])))
+            if data.draw(st.booleans()):  # now and then the education consent ends
+                client.post(f"/api/v1/consents/{net.onderwijs_consent}/withdraw",
+                            headers=net.regisseur.headers, json={"grantor_id": net.family["m"]})
+            preview = client.post("/api/v1/observations/preview", headers=submitter.headers,
+                                  json=body)
+            assert preview.status_code == 200, preview.text
+            submitted = client.post("/api/v1/observations", headers=submitter.headers,
+                                    json=body)
+            assert submitted.status_code == (201 if preview.json()["accepted"] else 403)
+            if submitted.status_code == 403:
+                problem = submitted.json()
+                assert problem["meldcode"] == preview.json()["meldcode"]
+                assert problem["missing"] == preview.json()["missing"]
+            [own] = [r for r in preview.json()["recipients"]
+                     if r["organisation_id"] == net.regisseur.org.id]
+            assert (own["effect"] == "permit") == preview.json()["accepted"]
+
+        agree()
+
+
+class TestAmendments:
+    def test_correction_and_retraction_are_shown_with_the_original(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        net = network(client, session, policy)
+        obs_id = client.post("/api/v1/observations", headers=net.school.headers,
+                             json=observation(net.family["c1"])).json()["id"]
+        path = f"/api/v1/observations/{obs_id}/amendments"
+        not_mine = client.post(path, headers=net.regisseur.headers,
+                               json={"kind": "retraction"})
+        assert not_mine.status_code == 403 and not_mine.json()["code"] == "not_submitter"
+        corrected = client.post(path, headers=net.school.headers,
+                                json={"kind": "correction", "body": "Verzuim: 7 dagen."})
+        assert corrected.status_code == 201, corrected.text
+        assert client.post(path, headers=net.school.headers,
+                           json={"kind": "retraction"}).status_code == 201
+        [item] = read(client, net.regisseur.headers, net.family["household"])["items"]
+        assert item["body"] == TEXT and item["retracted"] is True
+        assert [(a["kind"], a["body"]) for a in item["amendments"]] == [
+            ("correction", "Verzuim: 7 dagen."), ("retraction", None)]
+        again = client.post(path, headers=net.school.headers, json={"kind": "retraction"})
+        assert again.status_code == 422 and again.json()["code"] == "retracted"

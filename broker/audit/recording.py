@@ -95,7 +95,18 @@ def canonical(data: object) -> str:
 
 def record(session: Session, event: Record) -> None:
     """Append `event` to the log, inside the caller's transaction."""
+    record_all(session, [event])
+
+
+def record_all(session: Session, events: Sequence[Record]) -> None:
+    """Append `events` to the log in one statement (a list read records one per item)."""
     context = audit_context(session)
+    rows = [_row(context, event) for event in events]
+    if rows:
+        session.connection().execute(_INSERT, rows)
+
+
+def _row(context: AuditContext, event: Record) -> dict[str, object]:
     policy = context.policy
     unknown = [c for c in event.categories if c not in policy.categories]
     if unknown or (event.purpose and event.purpose not in policy.purposes):
@@ -125,8 +136,7 @@ def record(session: Session, event: Record) -> None:
         "policy_version": policy.version,
         "outcome": Outcome(event.outcome).value,
     }
-    session.connection().execute(_INSERT, {"payload": canonical(fields),
-                                           **{name: fields[name] for name in SEARCH_COLUMNS}})
+    return {"payload": canonical(fields), **{name: fields[name] for name in SEARCH_COLUMNS}}
 
 
 # Core, built once: record() sits on every hot path.

@@ -1,12 +1,13 @@
 """The one door: every disclosure of personal data is a decision plus its audit record, in
 the caller's transaction."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from broker.audit.context import audit_context
-from broker.audit.recording import Action, Outcome, Record, record
+from broker.audit.recording import Action, Outcome, Record, record, record_all
 from broker.clock import local_day, now
 from broker.consent.engine import Decision, DecisionRequest, SubjectFacts, decide
 from broker.identity.principal import Principal
@@ -20,21 +21,52 @@ def disclose(session: Session, *, actor: Principal, facts: SubjectFacts, categor
     """Decide whether the recipient (organisation id or None, party type) may see this, by
     default the caller's own organisation, and record the disclosure, refusal or (dry run)
     the decision."""
+    decision, event = _decide(session, actor, Item(facts, category, submitted_by_organisation_id,
+                                                   object_type, object_id),
+                              purpose, recipient, names, dry_run)
+    record(session, event)
+    return decision
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing a list shows, for `disclose_each`."""
+
+    facts: SubjectFacts
+    category: str
+    submitted_by_organisation_id: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+
+
+def disclose_each(session: Session, *, actor: Principal, items: Sequence[Item], purpose: str,
+                  names: Mapping[str, str] | None = None) -> list[Decision]:
+    """`disclose` for every item of a list to the caller's organisation, the audit records
+    written in one statement."""
+    decided = [_decide(session, actor, item, purpose, None, names, False) for item in items]
+    record_all(session, [event for _, event in decided])
+    return [decision for decision, _ in decided]
+
+
+def _decide(session: Session, actor: Principal, item: Item, purpose: str,
+            recipient: tuple[str | None, str] | None, names: Mapping[str, str] | None,
+            dry_run: bool) -> tuple[Decision, Record]:
     at = now()
     organisation_id, party = recipient or (actor.organisation_id, actor.party)
+    facts = item.facts
     request = DecisionRequest(
-        subject_id=facts.person.id, category=category,
+        subject_id=facts.person.id, category=item.category,
         recipient_organisation_id=organisation_id or "", recipient_party=party,
-        purpose=purpose, at=at,
-        day=local_day(at), submitted_by_organisation_id=submitted_by_organisation_id)
+        purpose=purpose, at=at, day=local_day(at),
+        submitted_by_organisation_id=item.submitted_by_organisation_id)
     decision = decide(request, facts, audit_context(session).policy, names=names)
     action = Action.DECISION if dry_run else (
         Action.DISCLOSURE if decision.permitted else Action.REFUSAL)
-    record(session, Record(
-        action, actor, subject_id=facts.person.id, categories=[category], purpose=purpose,
-        effect=decision.effect.value, basis=decision.basis.value if decision.basis else None,
+    return decision, Record(
+        action, actor, subject_id=facts.person.id, categories=[item.category],
+        purpose=purpose, effect=decision.effect.value,
+        basis=decision.basis.value if decision.basis else None,
         consent_ids=decision.consent_ids, override_ids=decision.override_ids,
-        recipient_organisation_id=organisation_id,
-        object_type=object_type, object_id=object_id,
-        outcome=Outcome.SUCCESS if decision.permitted else Outcome.DENIED))
-    return decision
+        recipient_organisation_id=organisation_id, object_type=item.object_type,
+        object_id=item.object_id,
+        outcome=Outcome.SUCCESS if decision.permitted else Outcome.DENIED)

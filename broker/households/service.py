@@ -173,19 +173,19 @@ def view_household(session: Session, *, actor: Principal, household_id: str,
                    purpose: str = "hulpverlening") -> HouseholdView:
     """The household as this caller may see it: each member's name and birth date passes the
     door (category basisgegevens) and is recorded; what may not be shown is withheld."""
-    from broker.consent.door import disclose
+    from broker.consent.door import Item, disclose_each
 
     facts = visible_facts(session, actor, household_id=household_id)
     household = session.get(Household, household_id)
     assert household is not None, "facts exist only for an existing household"
-    names = facts.short_names()
-    views = []
-    for member in sorted(facts.members.values(), key=lambda m: m.birth_date):
-        decision = disclose(session, actor=actor, facts=facts.subjects[member.id],
-                            category="basisgegevens", purpose=purpose, names=names,
-                            object_type="household", object_id=household_id)
-        views.append(MemberView(member, decision.permitted,
-                                None if decision.permitted else "; ".join(decision.reasons)))
+    members = sorted(facts.members.values(), key=lambda m: m.birth_date)
+    decisions = disclose_each(session, actor=actor, purpose=purpose, names=facts.short_names(),
+                              items=[Item(facts.subjects[m.id], "basisgegevens",
+                                          object_type="household", object_id=household_id)
+                                     for m in members])
+    views = [MemberView(member, decision.permitted,
+                        None if decision.permitted else "; ".join(decision.reasons))
+             for member, decision in zip(members, decisions, strict=True)]
     return HouseholdView(household, views, custody_of(session, household_id),
                          current_regisseur(session, household_id))
 

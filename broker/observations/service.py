@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from broker.audit.context import audit_context
 from broker.clock import local_day, now
-from broker.consent.door import disclose
+from broker.consent.door import Item, disclose, disclose_each
 from broker.consent.engine import Decision
 from broker.consent.facts import HouseholdFacts, load_household
 from broker.db import new_id
@@ -176,12 +176,11 @@ def household_observations(session: Session, *, actor: Principal, household_id: 
     ask = _whom_to_ask(session, household_id)
     key: DataKey | None = None
     names = facts.short_names()
+    decisions = disclose_each(session, actor=actor, purpose=PURPOSE, names=names, items=[
+        Item(facts.subjects[o.subject_id], o.category, o.submitted_by_organisation_id,
+             "observation", o.id) for o in observations])
     shown, withheld = [], []
-    for observation in observations:
-        decision = disclose(session, actor=actor, facts=facts.subjects[observation.subject_id],
-                            category=observation.category, purpose=PURPOSE, names=names,
-                            submitted_by_organisation_id=observation.submitted_by_organisation_id,
-                            object_type="observation", object_id=observation.id)
+    for observation, decision in zip(observations, decisions, strict=True):
         if not decision.permitted:
             withheld.append(Withheld(observation, "; ".join(decision.reasons), ask,
                                      policy.categories[observation.category].special is not None))

@@ -31,6 +31,7 @@ from broker.identity.tokens import VerifiedTokens
 from broker.keys import KeyRing
 from broker.observability import SecurityHeadersMiddleware, TraceMiddleware, configure_logging
 from broker.observations import api as observations_api
+from broker.observations import pages as observations_pages
 from broker.policy import Policy, load_policy
 from broker.problems import CatchAllMiddleware, install_error_handlers
 from broker.system import api as system_api
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     app.include_router(audit_pages.router)
     app.include_router(households_pages.router)
     app.include_router(consent_pages.router)
+    app.include_router(observations_pages.router)
     app.include_router(web_pages.router)
     app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")
 

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from broker.clock import now
@@ -53,6 +53,6 @@ class ConsentWithdrawal(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     consent_id: Mapped[str] = mapped_column(ForeignKey("consents.id"), unique=True)
     member_id: Mapped[str] = mapped_column(ForeignKey("household_members.id"))
-    reason: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[bytes | None] = mapped_column(LargeBinary)  # sealed (broker.vault)
     recorded_by: Mapped[str] = mapped_column(String(64))
     withdrawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -25,6 +25,7 @@ from broker.households import service as households
 from broker.identity.models import Organisation, Role
 from broker.identity.principal import Principal
 from broker.policy import Policy
+from broker.vault.service import Destroyed, data_key
 
 
 class Status(StrEnum):
@@ -122,6 +123,15 @@ def grant_consent(session: Session, *, actor: Principal, body: ConsentCreate,
     return consent
 
 
+def _sealed_reason(session: Session, consent: Consent, reason: str) -> bytes | None:
+    """The reason is free text about the family: sealed, or (its data erased) not kept."""
+    try:
+        return data_key(session, consent.household_id).seal(f"consent-withdrawal:{consent.id}",
+                                                             reason)
+    except Destroyed:
+        return None
+
+
 def withdraw_consent(session: Session, *, actor: Principal, consent_id: str, grantor_id: str,
                      reason: str | None) -> Consent:
     """Any one of the entitled grantors ends the consent, at once; history is kept."""
@@ -141,8 +151,9 @@ def withdraw_consent(session: Session, *, actor: Principal, consent_id: str, gra
     if grantor_id not in entitled:
         raise Invalid("This person is not entitled to withdraw this consent.",
                       code="not_entitled")
+    sealed = _sealed_reason(session, consent, reason) if reason else None
     session.add(ConsentWithdrawal(consent_id=consent.id, member_id=grantor_id,
-                                  reason=reason, recorded_by=actor.actor_id))
+                                  reason=sealed, recorded_by=actor.actor_id))
     session.flush()
     record(session, Record(Action.CONSENT_WITHDRAW, actor, subject_id=consent.subject_id,
                            categories=consent.categories, consent_ids=[consent.id],

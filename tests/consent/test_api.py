@@ -5,11 +5,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 from fhir.resources.R4B.consent import Consent as FhirConsent
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from broker.clock import frozen_at
+from broker.consent.models import ConsentWithdrawal
 from broker.consent.service import reconsent_due
 from broker.policy import Policy
+from broker.vault.service import data_key
 from tests.audit.helpers import bearer
 from tests.consent.helpers import Caller, caller, consent_body, jansen, years_ago
 
@@ -124,6 +127,19 @@ class TestCapacity:
         again = client.post(f"/api/v1/consents/{consent_id}/withdraw",
                             headers=regisseur.headers, json={"grantor_id": family["m"]})
         assert again.status_code == 409
+
+    def test_a_withdrawal_reason_is_kept_sealed_not_in_plain_text(
+            self, client: TestClient, session: Session, regisseur: Caller,
+            family: dict[str, str]) -> None:
+        consent_id = client.post("/api/v1/consents", headers=regisseur.headers, json=consent_body(
+            family["c1"], [family["c1"], family["m"], family["p"]])).json()["id"]
+        reason = "Moeder wil niet dat de school meer hoort over de scheiding."
+        client.post(f"/api/v1/consents/{consent_id}/withdraw", headers=regisseur.headers,
+                    json={"grantor_id": family["m"], "reason": reason})
+        stored = session.scalars(select(ConsentWithdrawal.reason)).one()
+        assert stored is not None and reason.encode() not in stored
+        key = data_key(session, family["household"])
+        assert key.open(f"consent-withdrawal:{consent_id}", stored) == reason
 
     def test_someone_not_entitled_is_named(self, client: TestClient, regisseur: Caller,
                                            family: dict[str, str]) -> None:

@@ -120,8 +120,8 @@ class Preview:
 def preview_observation(session: Session, *, actor: Principal, body: ObservationCreate
                         ) -> Preview:
     """What `submit_observation` would answer, and which organisations of the household's
-    network would see the observation, without storing it. Each answer is recorded as a
-    dry-run decision, as `POST /decisions` is."""
+    network would see the observation (only to those involved with the household), without
+    storing it. Each answer is recorded as a dry-run decision, as `POST /decisions` is."""
     facts, regisseur = _submission_facts(session, actor, body)
     names = _names(facts, actor)
     subject = facts.subjects[body.subject_id]
@@ -129,7 +129,8 @@ def preview_observation(session: Session, *, actor: Principal, body: Observation
                     purpose=PURPOSE, recipient=(regisseur.id, regisseur.party),
                     submitted_by_organisation_id=actor.organisation_id, names=names,
                     dry_run=True)
-    network = {regisseur.id} | facts.partners(now())
+    # Which organisations help this family is itself sensitive: only the involved see it.
+    network = {regisseur.id} | facts.partners(now()) if names is not None else set()
     organisations = session.scalars(select(Organisation).where(Organisation.id.in_(network))
                                     .order_by(Organisation.name)).all()
     recipients = [RecipientView(org, disclose(

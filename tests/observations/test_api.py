@@ -183,6 +183,7 @@ class TestAcceptance5PreviewAgreesWithSubmission:
     def test_preview_and_submission_agree(self, client: TestClient, session: Session,
                                           policy: Policy) -> None:
         net = network(client, session, policy)
+        involved = {net.gp.org.id, net.regisseur.org.id}  # named in a consent; the regisseur
 
         @settings(max_examples=80, deadline=None)
         @given(data=st.data())
@@ -206,9 +207,14 @@ class TestAcceptance5PreviewAgreesWithSubmission:
                 problem = submitted.json()
                 assert problem["meldcode"] == preview.json()["meldcode"]
                 assert problem["missing"] == preview.json()["missing"]
-            [own] = [r for r in preview.json()["recipients"]
-                     if r["organisation_id"] == net.regisseur.org.id]
-            assert (own["effect"] == "permit") == preview.json()["accepted"]
+            own = [r for r in preview.json()["recipients"]
+                   if r["organisation_id"] == net.regisseur.org.id]
+            # The network is shown only to the involved; the school, named by party only,
+            # becomes involved once it has shared something.
+            assert len(own) == (1 if submitter.org.id in involved else 0)
+            if submitted.status_code == 201:
+                involved.add(submitter.org.id)
+            assert all((r["effect"] == "permit") == preview.json()["accepted"] for r in own)
 
         agree()
 
@@ -234,3 +240,19 @@ class TestAmendments:
             ("correction", "Verzuim: 7 dagen."), ("retraction", None)]
         again = client.post(path, headers=net.school.headers, json={"kind": "retraction"})
         assert again.status_code == 422 and again.json()["code"] == "retracted"
+
+
+class TestPreviewPrivacy:
+    def test_an_uninvolved_caller_learns_the_answer_but_not_the_network(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        net = network(client, session, policy)
+        stranger = caller(client, session, policy, party="woningcorporatie", roles=["partner"])
+        preview = client.post("/api/v1/observations/preview", headers=stranger.headers,
+                              json=observation(net.family["c1"], category="huisvesting"))
+        assert preview.status_code == 200
+        assert preview.json()["accepted"] is False and preview.json()["recipients"] == []
+        assert "Jansen" not in preview.text
+        involved = client.post("/api/v1/observations/preview", headers=net.gp.headers,
+                               json=observation(net.family["c1"], category="gezondheid"))
+        names = {r["organisation_name"] for r in involved.json()["recipients"]}
+        assert "Huisartsenpraktijk Oost" in names and len(names) >= 2

@@ -16,6 +16,7 @@ from broker.audit.queries import iso
 from broker.audit.recording import Action, Record, record
 from broker.clock import now
 from broker.identity.models import AuthorizationCode, UsedAssertion, WebSession
+from broker.observations.retention import purge_observations
 from broker.policy import Policy
 from broker.policy.schema import RecordKind
 
@@ -49,6 +50,7 @@ def _audit(session: Session, cutoff: datetime) -> tuple[int, int, str]:
 PURGES: dict[RecordKind, Callable[[Session, datetime], tuple[int, int, str]]] = {
     RecordKind.SESSIONS: _sessions,
     RecordKind.AUDIT: _audit,
+    RecordKind.OBSERVATIONS: purge_observations,
 }
 
 

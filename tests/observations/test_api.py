@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from broker.audit.models import AuditPending
+from broker.audit.retention import run_retention
 from broker.clock import frozen_at
 from broker.observations.models import Observation
 from broker.policy import Policy
@@ -256,3 +257,20 @@ class TestPreviewPrivacy:
                                json=observation(net.family["c1"], category="gezondheid"))
         names = {r["organisation_name"] for r in involved.json()["recipients"]}
         assert "Huisartsenpraktijk Oost" in names and len(names) >= 2
+
+
+class TestRetention:
+    def test_observations_past_the_period_are_removed_their_audit_events_stay(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        net = network(client, session, policy)
+        with frozen_at(datetime(2005, 3, 1, 12, tzinfo=UTC)):
+            old = client.post("/api/v1/observations", headers=net.regisseur.headers,
+                              json=observation(net.family["c1"], observed_on="2005-02-20"))
+        assert old.status_code == 201, old.text
+        recent = client.post("/api/v1/observations", headers=net.regisseur.headers,
+                             json=observation(net.family["c1"])).json()["id"]
+        lines = {line.kind: line for line in run_retention(session, policy=policy)}
+        assert lines["observations"].removed == 1
+        assert session.scalars(select(Observation.id)).all() == [recent]
+        assert session.scalars(select(AuditPending.id).where(
+            AuditPending.payload.contains(old.json()["id"]))).all()

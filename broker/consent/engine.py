@@ -57,7 +57,8 @@ class ConsentFact:
 
 @dataclass(frozen=True)
 class OverrideFact:
-    """Seam for the meldcode override path (a later issue fills it)."""
+    """An override of professional secrecy (meldcode) as it applies to one subject: it
+    permits these categories to these organisations from `valid_from` until `valid_until`."""
 
     id: str
     categories: frozenset[str]

@@ -2,6 +2,7 @@
 members, custody, consents with grantors and withdrawals, and the regisseur."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -10,10 +11,12 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from broker.consent.capacity import Person
-from broker.consent.engine import ConsentFact, SubjectFacts
+from broker.consent.engine import ConsentFact, OverrideFact, SubjectFacts
 from broker.consent.models import Consent, ConsentGrantor, ConsentWithdrawal
 from broker.households.models import Custody, Member, RegisseurAssignment
 from broker.identity.principal import Principal
+from broker.meldcode.models import Override, OverrideEvent
+from broker.meldcode.rules import OverrideTimes, in_force
 from broker.observations.models import Observation
 
 
@@ -65,26 +68,29 @@ class HouseholdFacts:
     submitters: frozenset[str] = frozenset()  # organisations that shared an observation
 
     def involves(self, principal: Principal, at: datetime) -> bool:
-        """The regisseur, organisations named in a consent in force for a member, and
-        organisations that shared an observation about one (later issues add meeting
-        invitations and override recipients)."""
+        """The regisseur, organisations named in a consent or override in force for a member,
+        and organisations that shared an observation about one (meeting invitations come
+        with the meetings)."""
         if principal.professional_id and \
                 principal.professional_id == self.regisseur_professional_id:
             return True
         return principal.organisation_id in self.partners(at)
 
     def partners(self, at: datetime) -> set[str]:
-        """Organisations named in a consent in force for a member, and organisations that
-        shared an observation about one."""
-        return {org for facts in self.subjects.values() for c in facts.consents
-                if c.in_force(at) for org in c.organisations} | self.submitters
+        """Organisations named in a consent or an override in force for a member, and
+        organisations that shared an observation about one."""
+        named = {org for facts in self.subjects.values() for c in facts.consents
+                 if c.in_force(at) for org in c.organisations}
+        overridden = {org for facts in self.subjects.values() for o in facts.overrides
+                      if o.valid_from <= at < o.valid_until for org in o.organisations}
+        return named | overridden | self.submitters
 
     def short_names(self) -> dict[str, str]:
         """'S. Jansen': how reasons name people, and only to those involved."""
         return {m.id: f"{m.given_name[:1]}. {m.family_name}" for m in self.members.values()}
 
 
-def _statements(household: Any) -> tuple[Select[Any], Select[Any], Select[Any]]:
+def _statements(household: Any) -> tuple[Select[Any], Select[Any], Select[Any], Select[Any]]:
     """The queries that load a household, given how to find it."""
     regisseur = (select(RegisseurAssignment)
                  .where(RegisseurAssignment.household_id == household)
@@ -104,7 +110,14 @@ def _statements(household: Any) -> tuple[Select[Any], Select[Any], Select[Any]]:
                 .where(Consent.household_id == household))
     submitters = (select(Observation.submitted_by_organisation_id).distinct()
                   .where(Observation.household_id == household))
-    return members, consents, submitters
+    columns: tuple[Any, ...] = (
+        Override.id, Override.subject_ids, Override.categories, Override.recipient_ids,
+        Override.urgent, Override.created_at, Override.valid_until, Override.review_due,
+        OverrideEvent.kind, OverrideEvent.at)
+    overrides = (select(*columns)
+                 .outerjoin(OverrideEvent, OverrideEvent.override_id == Override.id)
+                 .where(Override.household_id == household))
+    return members, consents, submitters, overrides
 
 
 # Built once: they run on every disclosure, and building a statement costs more than running it.
@@ -113,12 +126,33 @@ _BY_MEMBER = _statements(select(Member.household_id)
                          .where(Member.id == bindparam("member_id")).scalar_subquery())
 
 
+def _override_facts(rows: Sequence[Any]) -> dict[str, tuple[OverrideFact, ...]]:
+    """Each subject's overrides with the window in which they permit (none while pending)."""
+    events: dict[str, dict[str, datetime]] = defaultdict(dict)
+    found = {}
+    for row in rows:
+        found[row.id] = row
+        if row.kind:
+            events[row.id][row.kind] = row.at
+    by_subject: dict[str, list[OverrideFact]] = defaultdict(list)
+    for row in found.values():
+        window = in_force(OverrideTimes(row.urgent, row.created_at, row.valid_until,
+                                        row.review_due, events[row.id]))
+        if window is None:
+            continue
+        fact = OverrideFact(row.id, frozenset(row.categories), frozenset(row.recipient_ids),
+                            *window)
+        for subject_id in row.subject_ids:
+            by_subject[subject_id].append(fact)
+    return {subject: tuple(facts) for subject, facts in by_subject.items()}
+
+
 def load_household(session: Session, *, household_id: str | None = None,
                    member_id: str | None = None) -> HouseholdFacts | None:
     """Everything the door needs about one household (by its id or a member's id), in three
     Core queries: members with custody and the regisseur, consents with grantors, and the
     organisations that shared observations."""
-    members_query, consents_query, submitters_query = \
+    members_query, consents_query, submitters_query, overrides_query = \
         _BY_MEMBER if household_id is None else _BY_HOUSEHOLD
     key = {"member_id": member_id} if household_id is None else {"household_id": household_id}
     connection = session.connection()
@@ -142,10 +176,11 @@ def load_household(session: Session, *, household_id: str | None = None,
     for consent in consents.values():
         by_subject[consent.subject_id].append(
             consent_fact(consent, grantors[consent.id], consent.withdrawn_at))
+    overrides = _override_facts(connection.execute(overrides_query, key).all())
     first = rows[0]
     subjects = {m.id: SubjectFacts(Person(m.id, m.birth_date, frozenset(custodians[m.id])),
                                    first.household_id, first.organisation_id,
-                                   tuple(by_subject[m.id]))
+                                   tuple(by_subject[m.id]), overrides.get(m.id, ()))
                 for m in members.values()}
     submitters = frozenset(connection.execute(submitters_query, key).scalars())
     return HouseholdFacts(first.household_id, first.professional_id, first.organisation_id,

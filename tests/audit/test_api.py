@@ -96,8 +96,9 @@ AUDIT_ROUTES = ["/api/v1/audit/events", "/api/v1/audit/events/1",
 
 class TestAccess:
     def test_the_list_covers_every_audit_route(self, app: FastAPI) -> None:
+        # The override review queue is also the aandachtsfunctionaris's (tests/meldcode).
         paths = {re.sub(r"\{[^}]+\}", "x", path) for path in app.openapi()["paths"]
-                 if path.startswith("/api/v1/audit")}
+                 if path.startswith("/api/v1/audit") and path != "/api/v1/audit/overrides"}
         listed = {re.sub(r"/\d+", "/x", p.split("?")[0]) for p in AUDIT_ROUTES}
         assert paths == listed
 

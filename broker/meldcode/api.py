@@ -1,0 +1,92 @@
+"""Meldcode and override routes (contract v1)."""
+
+from fastapi import APIRouter
+
+from broker.db import DbSession
+from broker.identity.deps import ApiPrincipal
+from broker.meldcode import service
+from broker.meldcode.schemas import (
+    CaseCreate,
+    CaseRead,
+    OverrideCreate,
+    OverrideRead,
+    OverrideRecipient,
+    OverrideRevoke,
+    ReviewQueue,
+    StepCreate,
+    StepRead,
+)
+
+router = APIRouter(tags=["meldcode"])
+
+
+@router.post("/meldcode/cases", status_code=201, summary="Open a meldcode case for a child")
+def open_case(body: CaseCreate, session: DbSession, actor: ApiPrincipal) -> CaseRead:
+    case = service.open_case(session, actor=actor, body=body)
+    return case_read(service.case_view(session, actor=actor, case_id=case.id))
+
+
+@router.get("/meldcode/cases/{case_id}", summary="The case with its steps and overrides")
+def get_case(case_id: str, session: DbSession, actor: ApiPrincipal) -> CaseRead:
+    return case_read(service.case_view(session, actor=actor, case_id=case_id))
+
+
+@router.post("/meldcode/cases/{case_id}/steps", status_code=201,
+             summary="Record the next step (1-5, strictly in order; 422 step_order)")
+def record_step(case_id: str, body: StepCreate, session: DbSession, actor: ApiPrincipal
+                ) -> CaseRead:
+    service.record_step(session, actor=actor, case_id=case_id, body=body)
+    return case_read(service.case_view(session, actor=actor, case_id=case_id))
+
+
+@router.post("/meldcode/cases/{case_id}/overrides", status_code=201,
+             summary="Request an override of professional secrecy (step 4 or later, or urgent)")
+def request_override(case_id: str, body: OverrideCreate, session: DbSession,
+                     actor: ApiPrincipal) -> OverrideRead:
+    return override_read(service.request_override(session, actor=actor, case_id=case_id,
+                                                  body=body))
+
+
+@router.post("/overrides/{override_id}/approve",
+             summary="Approve (four eyes) or review an urgent override")
+def approve(override_id: str, session: DbSession, actor: ApiPrincipal) -> OverrideRead:
+    return override_read(service.approve_override(session, actor=actor,
+                                                  override_id=override_id))
+
+
+@router.post("/overrides/{override_id}/revoke", summary="End an override at once")
+def revoke(override_id: str, body: OverrideRevoke, session: DbSession, actor: ApiPrincipal
+           ) -> OverrideRead:
+    return override_read(service.revoke_override(session, actor=actor, override_id=override_id,
+                                                 reason=body.reason))
+
+
+@router.get("/audit/overrides", summary="Overrides to review: pending, urgent awaiting review, "
+            "overdue, expiring soon")
+def review_queue(session: DbSession, actor: ApiPrincipal) -> ReviewQueue:
+    queue = service.review_queue(session, actor=actor)
+    return ReviewQueue(pending=[override_read(v) for v in queue.pending],
+                       awaiting_review=[override_read(v) for v in queue.awaiting_review],
+                       overdue=[override_read(v) for v in queue.overdue],
+                       expiring_soon=[override_read(v) for v in queue.expiring_soon])
+
+
+def override_read(view: service.OverrideView) -> OverrideRead:
+    o = view.override
+    return OverrideRead(
+        id=o.id, case_id=o.case_id, status=view.status.value, subject_ids=o.subject_ids,
+        categories=o.categories,
+        recipients=[OverrideRecipient(organisation_id=r) for r in o.recipient_ids],
+        urgent=o.urgent, valid_until=o.valid_until, review_due=o.review_due,
+        inform_parents_on=o.inform_parents_on, requested_by=o.requested_by,
+        approved_by=view.approved_by, disclosures=view.disclosures)
+
+
+def case_read(view: service.CaseView) -> CaseRead:
+    steps = [StepRead(step=s.step, content=text, answers=s.answers, decision=s.decision,
+                      observation_ids=s.observation_ids or [], recorded_by=s.recorded_by,
+                      recorded_at=s.recorded_at) for s, text in view.steps]
+    return CaseRead(id=view.case.id, child_id=view.case.child_id,
+                    household_id=view.case.household_id, step=min(len(steps) + 1, 5),
+                    completed=len(steps) == 5, steps=steps,
+                    overrides=[override_read(v) for v in view.overrides])

@@ -1,0 +1,116 @@
+"""Meldcode payloads (contract 4.1)."""
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+
+from broker.consent.schemas import Id, Term
+from broker.meldcode.models import StepDecision
+from broker.schemas import StrictModel
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
+
+
+class CaseCreate(StrictModel):
+    child_id: Id
+
+
+class Answers(StrictModel):
+    """The afwegingskader's five questions; None where the question did not arise."""
+
+    vermoeden: bool
+    acuut_of_structureel_onveilig: bool | None = None
+    hulp_mogelijk: bool | None = None
+    hulp_geaccepteerd: bool | None = None
+    hulp_leidt_tot_veiligheid: bool | None = None
+
+
+class StepCreate(StrictModel):
+    step: int = Field(ge=1, le=5)
+    content: Text
+    answers: Answers | None = None
+    decision: StepDecision | None = None
+    observation_ids: list[Id] = Field(default_factory=list, max_length=200)
+
+    @model_validator(mode="after")
+    def _fits_the_step(self) -> "StepCreate":
+        if (self.step == 4) != (self.answers is not None):
+            raise ValueError("step 4, and only step 4, carries the afwegingskader answers")
+        if (self.step == 5) != (self.decision is not None):
+            raise ValueError("step 5, and only step 5, carries a decision")
+        if self.observation_ids and self.step != 1:
+            raise ValueError("observations are linked in step 1")
+        return self
+
+
+class InformParents(StrictModel):
+    planned_on: date | None = None
+    not_informed_reason: Text | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> "InformParents":
+        if (self.planned_on is None) == (self.not_informed_reason is None):
+            raise ValueError("give either planned_on or not_informed_reason")
+        return self
+
+
+class OverrideRecipient(StrictModel):
+    organisation_id: Id
+
+
+class OverrideCreate(StrictModel):
+    subject_ids: list[Id] = Field(min_length=1, max_length=10)
+    categories: list[Term] = Field(min_length=1, max_length=10)
+    recipients: list[OverrideRecipient] = Field(min_length=1, max_length=10)
+    justification: Text
+    valid_until: datetime
+    urgent: bool = False
+    inform_parents: InformParents
+
+
+class OverrideRevoke(StrictModel):
+    reason: Text
+
+
+class StepRead(BaseModel):
+    step: int
+    content: str | None
+    answers: dict[str, bool | None] | None
+    decision: str | None
+    observation_ids: list[str]
+    recorded_by: str
+    recorded_at: datetime
+
+
+class OverrideRead(BaseModel):
+    id: str
+    case_id: str
+    status: str
+    subject_ids: list[str]
+    categories: list[str]
+    recipients: list[OverrideRecipient]
+    urgent: bool
+    valid_until: datetime
+    review_due: datetime | None
+    inform_parents_on: date | None
+    requested_by: str
+    approved_by: str | None
+    disclosures: int | None = None
+
+
+class CaseRead(BaseModel):
+    id: str
+    child_id: str
+    household_id: str
+    step: int = Field(description="the next step to record (5 once all are recorded)")
+    completed: bool
+    steps: list[StepRead]
+    overrides: list[OverrideRead]
+
+
+class ReviewQueue(BaseModel):
+    pending: list[OverrideRead]
+    awaiting_review: list[OverrideRead]
+    overdue: list[OverrideRead]
+    expiring_soon: list[OverrideRead]

@@ -1,0 +1,334 @@
+"""The meldcode: five steps per child in order, and the override path when a child's safety
+outweighs missing consent — scoped, time-limited, four-eyes, recorded."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from broker.audit.context import audit_context
+from broker.audit.models import AuditEvent, AuditPending
+from broker.audit.recording import Action, Record, record
+from broker.clock import local_day, now
+from broker.consent.facts import load_household
+from broker.errors import Conflict, Forbidden, Invalid, NotFound
+from broker.identity.models import Organisation, Role
+from broker.identity.principal import Principal
+from broker.meldcode.models import (
+    MeldcodeCase,
+    MeldcodeStep,
+    Override,
+    OverrideEvent,
+    OverrideEventKind,
+)
+from broker.meldcode.rules import OverrideStatus, OverrideTimes, decision_allowed, status
+from broker.meldcode.schemas import CaseCreate, OverrideCreate, StepCreate
+from broker.observations.models import Observation
+from broker.vault.service import Destroyed, data_key, existing_data_key, open_or_none
+
+EXPIRING_SOON = timedelta(days=3)
+
+
+class StepOrder(Invalid):
+    code, title = "step_order", "Meldcode steps are taken in order"
+
+
+def _professional(actor: Principal) -> str:
+    if actor.professional_id is None:
+        raise Forbidden("The meldcode is followed by a professional, not a system.",
+                        code="not_a_professional")
+    return actor.professional_id
+
+
+def _seal(session: Session, household_id: str, context: str, text: str) -> bytes:
+    try:
+        return data_key(session, household_id).seal(context, text)
+    except Destroyed:
+        raise Invalid("This family's data was erased.", code="household_erased") from None
+
+
+def open_case(session: Session, *, actor: Principal, body: CaseCreate) -> MeldcodeCase:
+    """Any professional who worries about a child opens a case; it belongs to their
+    organisation (its meldcode, its aandachtsfunctionaris)."""
+    professional = _professional(actor)
+    facts = load_household(session, member_id=body.child_id)
+    if facts is None:
+        raise NotFound("No such person.")
+    case = MeldcodeCase(household_id=facts.household_id, child_id=body.child_id,
+                        organisation_id=actor.organisation_id, opened_by=professional)
+    session.add(case)
+    session.flush()
+    record(session, Record(Action.MELDCODE_STEP, actor, subject_id=body.child_id,
+                           purpose="meldcode", object_type="meldcode_case", object_id=case.id))
+    return case
+
+
+def require_case(session: Session, actor: Principal, case_id: str) -> MeldcodeCase:
+    """A case is seen by the professionals of the organisation that keeps it; 404 for
+    everyone else (a 403 would reveal that a child is a meldcode case)."""
+    case = session.get(MeldcodeCase, case_id)
+    if case is None or actor.professional_id is None \
+            or case.organisation_id != actor.organisation_id:
+        raise NotFound("No such case.")
+    return case
+
+
+def _steps(session: Session, case_id: str) -> list[MeldcodeStep]:
+    return list(session.scalars(select(MeldcodeStep).where(MeldcodeStep.case_id == case_id)
+                                .order_by(MeldcodeStep.step)))
+
+
+def record_step(session: Session, *, actor: Principal, case_id: str, body: StepCreate
+                ) -> MeldcodeStep:
+    """Steps 1 to 5 strictly in order; step 5's decision must follow the afwegingskader."""
+    professional = _professional(actor)
+    case = require_case(session, actor, case_id)
+    steps = _steps(session, case.id)
+    if body.step != len(steps) + 1:
+        expected = len(steps) + 1
+        raise StepOrder(f"The next step of this case is step {expected}." if expected <= 5
+                        else "All five steps of this case have been taken.",
+                        expected=expected if expected <= 5 else None)
+    if body.step == 1 and body.observation_ids:
+        found = set(session.scalars(select(Observation.id).where(
+            Observation.id.in_(body.observation_ids),
+            Observation.household_id == case.household_id)))
+        if found != set(body.observation_ids):
+            raise Invalid("Link observations about this family only.",
+                          code="unknown_observation")
+    if body.decision is not None:
+        answers = steps[3].answers or {}
+        why = decision_allowed(answers, body.decision)
+        if why:
+            raise Invalid(why, code="meldplicht")
+    step = MeldcodeStep(
+        case_id=case.id, step=body.step,
+        content=_seal(session, case.household_id, f"meldcode-step:{case.id}:{body.step}",
+                      body.content),
+        answers=body.answers.model_dump() if body.answers else None,
+        decision=body.decision.value if body.decision else None,
+        observation_ids=body.observation_ids or None, recorded_by=professional)
+    session.add(step)
+    session.flush()
+    record(session, Record(Action.MELDCODE_STEP, actor, subject_id=case.child_id,
+                           purpose="meldcode", object_type="meldcode_case", object_id=case.id))
+    return step
+
+
+@dataclass(frozen=True)
+class OverrideView:
+    override: Override
+    status: OverrideStatus
+    events: dict[str, OverrideEvent]
+    disclosures: int | None = None
+
+    @property
+    def approved_by(self) -> str | None:
+        approval = self.events.get(OverrideEventKind.APPROVE)
+        return approval.by if approval else None
+
+
+@dataclass(frozen=True)
+class CaseView:
+    case: MeldcodeCase
+    steps: list[tuple[MeldcodeStep, str | None]]
+    overrides: list[OverrideView]
+
+
+def case_view(session: Session, *, actor: Principal, case_id: str) -> CaseView:
+    case = require_case(session, actor, case_id)
+    key = existing_data_key(session, case.household_id)
+    steps = [(s, open_or_none(key, f"meldcode-step:{case.id}:{s.step}", s.content))
+             for s in _steps(session, case.id)]
+    overrides = _views(session, select(Override).where(Override.case_id == case.id))
+    return CaseView(case, steps, overrides)
+
+
+def _views(session: Session, query: object, *, count: bool = False) -> list[OverrideView]:
+    overrides = list(session.scalars(query.order_by(Override.created_at)))  # type: ignore
+    events: dict[str, dict[str, OverrideEvent]] = defaultdict(dict)
+    if overrides:
+        for event in session.scalars(select(OverrideEvent).where(
+                OverrideEvent.override_id.in_([o.id for o in overrides]))):
+            events[event.override_id][event.kind] = event
+    at = now()
+    return [OverrideView(o, status(_times(o, events[o.id]), at), events[o.id],
+                         _disclosures(session, o.id) if count else None) for o in overrides]
+
+
+def _times(override: Override, events: dict[str, OverrideEvent]) -> OverrideTimes:
+    return OverrideTimes(override.urgent, override.created_at, override.valid_until,
+                         override.review_due, {kind: e.at for kind, e in events.items()})
+
+
+def request_override(session: Session, *, actor: Principal, case_id: str,
+                     body: OverrideCreate) -> OverrideView:
+    """Ask to share specific data with specific organisations despite missing consent. Needs
+    step 4 (the weighing) unless the child is in acute danger (`urgent`): then it is in force
+    at once, but lapses unless an aandachtsfunctionaris reviews it before the deadline."""
+    professional = _professional(actor)
+    case = require_case(session, actor, case_id)
+    policy = audit_context(session).policy
+    limits = policy.meldcode.override
+    if not body.urgent and len(_steps(session, case.id)) < 4:
+        raise Invalid("An override needs the weighing of step 4 first (or, in acute danger, "
+                      "an urgent request).", code="step_order")
+    at = now()
+    if body.valid_until <= at:
+        raise Invalid("The override must end in the future.", code="override_in_past")
+    if body.valid_until > at + timedelta(days=limits.max_days):
+        raise Invalid(f"An override lasts at most {limits.max_days} days.",
+                      code="override_too_long", max_days=limits.max_days)
+    facts = load_household(session, household_id=case.household_id)
+    assert facts is not None, "a case belongs to a household"
+    if not set(body.subject_ids) <= set(facts.members):
+        raise Invalid("Name members of this case's family only.", code="unknown_subject")
+    unknown = [c for c in body.categories if c not in policy.categories]
+    if unknown:
+        raise Invalid("Unknown category.", code="unknown_category", categories=unknown)
+    recipients = sorted({r.organisation_id for r in body.recipients})
+    if len(session.scalars(select(Organisation.id).where(Organisation.id.in_(recipients)))
+           .all()) != len(recipients):
+        raise Invalid("A recipient organisation does not exist.", code="unknown_recipient")
+    planned = body.inform_parents.planned_on
+    if planned is not None and not \
+            local_day(at) <= planned <= local_day(at) + timedelta(
+                days=limits.inform_parents_within_days):
+        raise Invalid(f"Inform the parents within {limits.inform_parents_within_days} days.",
+                      code="inform_parents_date")
+    override = Override(
+        case_id=case.id, household_id=case.household_id, subject_ids=sorted(body.subject_ids),
+        categories=sorted(body.categories), recipient_ids=recipients,
+        justification=b"", requested_by=professional, organisation_id=case.organisation_id,
+        urgent=body.urgent, valid_until=body.valid_until,
+        review_due=at + timedelta(hours=limits.urgent_review_hours) if body.urgent else None,
+        inform_parents_on=planned)
+    session.add(override)
+    session.flush()
+    override.justification = _seal(session, case.household_id, f"override:{override.id}",
+                                   body.justification)
+    if body.inform_parents.not_informed_reason:
+        override.not_informed_reason = _seal(
+            session, case.household_id, f"override-not-informed:{override.id}",
+            body.inform_parents.not_informed_reason)
+    session.flush()
+    for subject_id in override.subject_ids:
+        record(session, Record(Action.OVERRIDE_REQUEST, actor, subject_id=subject_id,
+                               categories=override.categories, purpose="meldcode",
+                               override_ids=[override.id], object_type="override",
+                               object_id=override.id))
+    return _views(session, select(Override).where(Override.id == override.id))[0]
+
+
+def _require_override(session: Session, actor: Principal, override_id: str) -> OverrideView:
+    override = session.get(Override, override_id)
+    case = session.get(MeldcodeCase, override.case_id) if override else None
+    if override is None or case is None or case.organisation_id != actor.organisation_id:
+        raise NotFound("No such override.")
+    if not actor.has_role(Role.AANDACHTSFUNCTIONARIS):
+        raise Forbidden("This needs the role aandachtsfunctionaris.", code="wrong_role")
+    return _views(session, select(Override).where(Override.id == override_id))[0]
+
+
+def approve_override(session: Session, *, actor: Principal, override_id: str) -> OverrideView:
+    """Four eyes: an aandachtsfunctionaris other than the requester approves a pending
+    override, or reviews an urgent one."""
+    view = _require_override(session, actor, override_id)
+    if actor.professional_id == view.override.requested_by:
+        raise Forbidden("Four eyes: someone else must approve this override.",
+                        code="four_eyes")
+    if view.status is not OverrideStatus.PENDING and not (
+            view.status is OverrideStatus.ACTIVE and view.approved_by is None):
+        raise Conflict(f"This override is {view.status.value}; it cannot be approved.",
+                       code="override_not_pending", status_now=view.status.value)
+    session.add(OverrideEvent(override_id=override_id, kind=OverrideEventKind.APPROVE,
+                              by=actor.professional_id))
+    session.flush()
+    for subject_id in view.override.subject_ids:
+        record(session, Record(Action.OVERRIDE_APPROVE, actor, subject_id=subject_id,
+                               categories=view.override.categories, purpose="meldcode",
+                               override_ids=[override_id], object_type="override",
+                               object_id=override_id))
+    return _views(session, select(Override).where(Override.id == override_id))[0]
+
+
+def revoke_override(session: Session, *, actor: Principal, override_id: str, reason: str
+                    ) -> OverrideView:
+    """Ends the override at once; the next read no longer finds a basis in it."""
+    view = _require_override(session, actor, override_id)
+    if view.status in (OverrideStatus.REVOKED, OverrideStatus.EXPIRED, OverrideStatus.LAPSED):
+        raise Conflict(f"This override is {view.status.value} already.",
+                       code="override_ended", status_now=view.status.value)
+    session.add(OverrideEvent(
+        override_id=override_id, kind=OverrideEventKind.REVOKE, by=actor.professional_id,
+        reason=_seal(session, view.override.household_id, f"override-revoke:{override_id}",
+                     reason)))
+    session.flush()
+    for subject_id in view.override.subject_ids:
+        record(session, Record(Action.OVERRIDE_REVOKE, actor, subject_id=subject_id,
+                               categories=view.override.categories, purpose="meldcode",
+                               override_ids=[override_id], object_type="override",
+                               object_id=override_id))
+    return _views(session, select(Override).where(Override.id == override_id))[0]
+
+
+def record_expiries(session: Session) -> int:
+    """Record, once, each override whose validity or urgent-review deadline has passed (the
+    engine stops using it at that moment whether or not this has run)."""
+    ended = [v for v in _views(session, select(Override).where(~Override.id.in_(
+        select(OverrideEvent.override_id).where(OverrideEvent.kind.in_(
+            [OverrideEventKind.EXPIRE, OverrideEventKind.REVOKE])))))
+             if v.status in (OverrideStatus.EXPIRED, OverrideStatus.LAPSED)]
+    for view in ended:
+        session.add(OverrideEvent(override_id=view.override.id, kind=OverrideEventKind.EXPIRE))
+        for subject_id in view.override.subject_ids:
+            record(session, Record(Action.OVERRIDE_EXPIRE, None, subject_id=subject_id,
+                                   categories=view.override.categories, purpose="meldcode",
+                                   override_ids=[view.override.id], object_type="override",
+                                   object_id=view.override.id, role=view.status.value))
+    session.flush()
+    return len(ended)
+
+
+@dataclass(frozen=True)
+class Queue:
+    pending: list[OverrideView]
+    awaiting_review: list[OverrideView]
+    overdue: list[OverrideView]
+    expiring_soon: list[OverrideView]
+
+
+def review_queue(session: Session, *, actor: Principal) -> Queue:
+    """What an aandachtsfunctionaris (their organisation's overrides) or the privacy officer
+    (all) must look at, with the number of disclosures made under each."""
+    if not actor.has_role(Role.AANDACHTSFUNCTIONARIS, Role.PRIVACY_OFFICER):
+        raise Forbidden("This needs the role aandachtsfunctionaris or privacy_officer.",
+                        code="wrong_role")
+    record_expiries(session)
+    query = select(Override)
+    if not actor.has_role(Role.PRIVACY_OFFICER):
+        query = query.where(Override.organisation_id == actor.organisation_id)
+    views = _views(session, query, count=True)
+    at = now()
+    queue = Queue(
+        pending=[v for v in views if v.status is OverrideStatus.PENDING],
+        awaiting_review=[v for v in views if v.status is OverrideStatus.ACTIVE
+                         and v.override.urgent and v.approved_by is None],
+        overdue=[v for v in views if v.status is OverrideStatus.LAPSED],
+        expiring_soon=[v for v in views if v.status is OverrideStatus.ACTIVE
+                       and v.override.valid_until - at <= EXPIRING_SOON])
+    record(session, Record(Action.AUDIT_SEARCH, actor, object_type="override_queue"))
+    return queue
+
+
+def _disclosures(session: Session, override_id: str) -> int:
+    """Disclosures made under an override, from the audit log (queued and sequenced). A scan
+    of the event text: fine for a queue of a few overrides; an index would serve a big log."""
+    needle = f'"{override_id}"'
+    queued = session.scalar(select(func.count()).select_from(AuditPending).where(
+        AuditPending.action == Action.DISCLOSURE.value, AuditPending.payload.contains(needle)))
+    logged = session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == Action.DISCLOSURE.value, AuditEvent.leaf.contains(needle)))
+    return (queued or 0) + (logged or 0)

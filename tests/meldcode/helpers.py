@@ -1,0 +1,84 @@
+"""A child at risk, a school that follows its meldcode, and a GP that should be told."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from broker.clock import now
+from broker.identity.models import Organisation
+from broker.policy import Policy
+from tests.consent.helpers import Caller, caller, jansen
+from tests.factories import make_professional, make_secret_client
+from tests.identity.test_tokens import secret_token
+
+ANSWERS = {"vermoeden": True, "acuut_of_structureel_onveilig": False, "hulp_mogelijk": True,
+           "hulp_geaccepteerd": False, "hulp_leidt_tot_veiligheid": None}
+
+
+@dataclass
+class Setting:
+    regisseur: Caller
+    teacher: Caller  # opens the case and asks for the override; also aandachtsfunctionaris
+    officer: Caller  # the school's other aandachtsfunctionaris
+    gp: Caller
+    family: dict[str, str]
+
+
+def colleague(client: TestClient, session: Session, org: Organisation, roles: list[str]
+              ) -> Caller:
+    person = make_professional(session, org, roles=roles)
+    token = secret_token(client, make_secret_client(session, org, person))
+    return Caller(org, {"Authorization": f"Bearer {token}"}, person)
+
+
+def setting(client: TestClient, session: Session, policy: Policy) -> Setting:
+    regisseur = caller(client, session, policy, party="wijkteam", roles=["regisseur"])
+    teacher = caller(client, session, policy, party="school", name="De Linde",
+                     roles=["partner", "aandachtsfunctionaris"])
+    officer = colleague(client, session, teacher.org, ["aandachtsfunctionaris"])
+    gp = caller(client, session, policy, party="huisarts", roles=["partner"],
+                name="Praktijk Oost")
+    return Setting(regisseur, teacher, officer, gp, jansen(client, regisseur))
+
+
+def open_case(client: TestClient, s: Setting, *, steps: int = 0) -> str:
+    response = client.post("/api/v1/meldcode/cases", headers=s.teacher.headers,
+                           json={"child_id": s.family["c1"]})
+    assert response.status_code == 201, response.text
+    case_id = str(response.json()["id"])
+    for number in range(1, steps + 1):
+        posted = client.post(f"/api/v1/meldcode/cases/{case_id}/steps",
+                             headers=s.teacher.headers, json=step(number))
+        assert posted.status_code == 201, posted.text
+    return case_id
+
+
+def step(number: int, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"step": number, "content": f"Stap {number} vastgelegd."}
+    if number == 4:
+        body["answers"] = ANSWERS
+    if number == 5:
+        body["decision"] = "melden_en_hulp"
+    return {**body, **extra}
+
+
+def override_body(s: Setting, *, days: int = 14, urgent: bool = False,
+                  categories: list[str] | None = None) -> dict[str, Any]:
+    until: datetime = now() + timedelta(days=days)
+    return {"subject_ids": [s.family["c1"]], "categories": categories or ["gezondheid"],
+            "recipients": [{"organisation_id": s.gp.org.id}],
+            "justification": "Blauwe plekken; de huisarts moet dit weten.",
+            "valid_until": until.isoformat(), "urgent": urgent,
+            "inform_parents": {"planned_on": (now() + timedelta(days=2)).date().isoformat()}}
+
+
+def gp_may_see(client: TestClient, s: Setting, subject: str, category: str,
+               recipient: str | None = None) -> dict[str, Any]:
+    response = client.post("/api/v1/decisions", headers=s.gp.headers, json={
+        "subject_id": subject, "category": category, "purpose": "veiligheid",
+        "recipient": {"organisation_id": recipient or s.gp.org.id}})
+    assert response.status_code == 200, response.text
+    return dict(response.json())

@@ -1,0 +1,202 @@
+"""Issue 7: the meldcode's five steps, and overrides that are scoped, time-limited,
+four-eyes and recorded."""
+
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from broker.audit.models import AuditPending
+from broker.clock import frozen_at, now
+from broker.meldcode.service import record_expiries
+from broker.policy import Policy
+from tests.meldcode.helpers import (
+    ANSWERS,
+    gp_may_see,
+    open_case,
+    override_body,
+    setting,
+    step,
+)
+
+
+class TestAcceptance1Order:
+    def test_steps_out_of_order_get_422_step_order(self, client: TestClient, session: Session,
+                                                   policy: Policy) -> None:
+        s = setting(client, session, policy)
+        case_id = open_case(client, s)
+        path = f"/api/v1/meldcode/cases/{case_id}/steps"
+        skipped = client.post(path, headers=s.teacher.headers, json=step(2))
+        assert skipped.status_code == 422 and skipped.json()["code"] == "step_order"
+        assert skipped.json()["expected"] == 1
+        assert client.post(path, headers=s.teacher.headers, json=step(1)).status_code == 201
+        again = client.post(path, headers=s.teacher.headers, json=step(1))
+        assert again.status_code == 422 and again.json()["expected"] == 2
+        case = client.get(f"/api/v1/meldcode/cases/{case_id}", headers=s.teacher.headers)
+        assert case.json()["step"] == 2 and case.json()["steps"][0]["content"] == \
+            "Stap 1 vastgelegd."
+
+    def test_override_before_step_4_is_refused_unless_urgent(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        s = setting(client, session, policy)
+        case_id = open_case(client, s, steps=3)
+        path = f"/api/v1/meldcode/cases/{case_id}/overrides"
+        early = client.post(path, headers=s.teacher.headers, json=override_body(s))
+        assert early.status_code == 422 and early.json()["code"] == "step_order"
+        urgent = client.post(path, headers=s.teacher.headers,
+                             json=override_body(s, urgent=True))
+        assert urgent.status_code == 201 and urgent.json()["status"] == "active"
+        assert urgent.json()["review_due"] is not None
+
+    def test_other_organisations_do_not_see_the_case(self, client: TestClient,
+                                                     session: Session, policy: Policy) -> None:
+        s = setting(client, session, policy)
+        case_id = open_case(client, s)
+        assert client.get(f"/api/v1/meldcode/cases/{case_id}",
+                          headers=s.gp.headers).status_code == 404
+
+
+class TestAcceptance2FourEyesAndScope:
+    def test_own_approval_is_refused_another_officer_approves_scope_holds(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        s = setting(client, session, policy)
+        case_id = open_case(client, s, steps=4)
+        requested = client.post(f"/api/v1/meldcode/cases/{case_id}/overrides",
+                                headers=s.teacher.headers, json=override_body(s))
+        assert requested.status_code == 201 and requested.json()["status"] == "pending"
+        override_id = requested.json()["id"]
+        noor, daan = s.family["c1"], s.family["c2"]
+        assert gp_may_see(client, s, noor, "gezondheid")["effect"] == "deny"  # pending
+
+        own = client.post(f"/api/v1/overrides/{override_id}/approve", headers=s.teacher.headers)
+        assert own.status_code == 403 and own.json()["code"] == "four_eyes"
+        approved = client.post(f"/api/v1/overrides/{override_id}/approve",
+                               headers=s.officer.headers)
+        assert approved.status_code == 200 and approved.json()["status"] == "active"
+
+        permitted = gp_may_see(client, s, noor, "gezondheid")
+        assert permitted["effect"] == "permit" and permitted["basis"] == "override"
+        assert permitted["override_ids"] == [override_id]
+        assert gp_may_see(client, s, noor, "financien")["effect"] == "deny"  # other category
+        assert gp_may_see(client, s, daan, "gezondheid")["effect"] == "deny"  # sibling
+        assert gp_may_see(client, s, noor, "gezondheid",
+                          recipient=s.regisseur.org.id)["effect"] == "deny"  # other recipient
+
+    def test_a_partner_without_the_role_cannot_approve(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        s = setting(client, session, policy)
+        case_id = open_case(client, s, steps=4)
+        override_id = client.post(f"/api/v1/meldcode/cases/{case_id}/overrides",
+                                  headers=s.teacher.headers,
+                                  json=override_body(s)).json()["id"]
+        response = client.post(f"/api/v1/overrides/{override_id}/approve",
+                               headers=s.gp.headers)
+        assert response.status_code == 404  # another organisation's override
+
+    def test_too_long_is_refused(self, client: TestClient, session: Session,
+                                 policy: Policy) -> None:
+        s = setting(client, session, policy)
+        case_id = open_case(client, s, steps=4)
+        response = client.post(f"/api/v1/meldcode/cases/{case_id}/overrides",
+                               headers=s.teacher.headers, json=override_body(s, days=29))
+        assert response.status_code == 422 and response.json()["code"] == "override_too_long"
+
+
+class TestAcceptance3ExpiryAndRevocation:
+    def _approved(self, client: TestClient, s: object, case_id: str, days: int = 14) -> str:
+        override_id = client.post(f"/api/v1/meldcode/cases/{case_id}/overrides",
+                                  headers=s.teacher.headers,  # type: ignore[attr-defined]
+                                  json=override_body(s, days=days)).json()["id"]  # type: ignore
+        client.post(f"/api/v1/overrides/{override_id}/approve",
+                    headers=s.officer.headers)  # type: ignore[attr-defined]
+        return str(override_id)
+
+    def test_expiry_ends_access_on_the_next_read_and_is_recorded(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        s = setting(client, session, policy)
+        override_id = self._approved(client, s, open_case(client, s, steps=4), days=3)
+        noor = s.family["c1"]
+        assert gp_may_see(client, s, noor, "gezondheid")["effect"] == "permit"
+        with frozen_at(now() + timedelta(days=3, minutes=1)):
+            assert gp_may_see(client, s, noor, "gezondheid")["effect"] == "deny"
+            assert record_expiries(session) == 1
+            assert record_expiries(session) == 0  # once
+        expired = session.scalars(select(AuditPending.payload).where(
+            AuditPending.action == "override.expire")).all()
+        assert len(expired) == 1 and override_id in expired[0]
+
+    def test_revocation_ends_access_at_once_and_is_recorded(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        s = setting(client, session, policy)
+        override_id = self._approved(client, s, open_case(client, s, steps=4))
+        revoked = client.post(f"/api/v1/overrides/{override_id}/revoke",
+                              headers=s.officer.headers,
+                              json={"reason": "Ouders zijn ingelicht en stemmen nu in."})
+        assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
+        assert gp_may_see(client, s, s.family["c1"], "gezondheid")["effect"] == "deny"
+        assert session.scalars(select(AuditPending.id).where(
+            AuditPending.action == "override.revoke")).all()
+        again = client.post(f"/api/v1/overrides/{override_id}/revoke",
+                            headers=s.officer.headers, json={"reason": "nogmaals"})
+        assert again.status_code == 409
+
+
+class TestAcceptance4UrgentReview:
+    def test_an_unreviewed_urgent_override_lapses_and_shows_as_overdue(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        s = setting(client, session, policy)
+        case_id = open_case(client, s, steps=1)
+        urgent = client.post(f"/api/v1/meldcode/cases/{case_id}/overrides",
+                             headers=s.teacher.headers, json=override_body(s, urgent=True))
+        override_id = urgent.json()["id"]
+        noor = s.family["c1"]
+        assert gp_may_see(client, s, noor, "gezondheid")["basis"] == "override"
+        queue = client.get("/api/v1/audit/overrides", headers=s.officer.headers).json()
+        assert [o["id"] for o in queue["awaiting_review"]] == [override_id]
+        hours = policy.meldcode.override.urgent_review_hours
+        with frozen_at(now() + timedelta(hours=hours, minutes=1)):
+            assert gp_may_see(client, s, noor, "gezondheid")["effect"] == "deny"
+            queue = client.get("/api/v1/audit/overrides", headers=s.officer.headers).json()
+        assert [o["id"] for o in queue["overdue"]] == [override_id]
+        assert queue["overdue"][0]["status"] == "lapsed" and queue["awaiting_review"] == []
+
+    def test_a_reviewed_urgent_override_stays_in_force(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        s = setting(client, session, policy)
+        case_id = open_case(client, s, steps=1)
+        override_id = client.post(f"/api/v1/meldcode/cases/{case_id}/overrides",
+                                  headers=s.teacher.headers,
+                                  json=override_body(s, urgent=True)).json()["id"]
+        assert client.post(f"/api/v1/overrides/{override_id}/approve",
+                           headers=s.officer.headers).status_code == 200
+        hours = policy.meldcode.override.urgent_review_hours
+        with frozen_at(now() + timedelta(hours=hours + 1)):
+            assert gp_may_see(client, s, s.family["c1"], "gezondheid")["effect"] == "permit"
+
+
+class TestAcceptance5Afwegingskader:
+    def test_acute_unsafety_with_afsluiten_is_refused(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        s = setting(client, session, policy)
+        case_id = open_case(client, s, steps=3)
+        path = f"/api/v1/meldcode/cases/{case_id}/steps"
+        acute = {**ANSWERS, "acuut_of_structureel_onveilig": True}
+        assert client.post(path, headers=s.teacher.headers,
+                           json=step(4, answers=acute)).status_code == 201
+        closing = client.post(path, headers=s.teacher.headers,
+                              json=step(5, decision="afsluiten"))
+        assert closing.status_code == 422 and closing.json()["code"] == "meldplicht"
+        assert "acute of structurele onveiligheid" in closing.json()["detail"]
+        reported = client.post(path, headers=s.teacher.headers, json=step(5, decision="melden"))
+        assert reported.status_code == 201 and reported.json()["completed"] is True
+
+    def test_without_a_suspicion_the_case_may_close(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        s = setting(client, session, policy)
+        case_id = open_case(client, s, steps=3)
+        path = f"/api/v1/meldcode/cases/{case_id}/steps"
+        client.post(path, headers=s.teacher.headers, json=step(4, answers={"vermoeden": False}))
+        closing = client.post(path, headers=s.teacher.headers,
+                              json=step(5, decision="afsluiten"))
+        assert closing.status_code == 201

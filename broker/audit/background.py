@@ -10,12 +10,14 @@ from broker.audit.proofs import make_checkpoint
 from broker.audit.sequencer import sequence_pending
 from broker.config import Settings
 from broker.db import Database
+from broker.meldcode.service import record_expiries
 
 log = structlog.get_logger("broker.audit")
 
 
 def _tick(database: Database, *, checkpoint: bool) -> int:
     with database.sessionmaker.begin() as session:
+        record_expiries(session)  # overrides that ran out are recorded once, then sequenced
         added = sequence_pending(session)
         if checkpoint:
             make_checkpoint(session)

@@ -40,10 +40,12 @@ class Item:
 
 
 def disclose_each(session: Session, *, actor: Principal, items: Sequence[Item], purpose: str,
-                  names: Mapping[str, str] | None = None) -> list[Decision]:
-    """`disclose` for every item of a list to the caller's organisation, the audit records
-    written in one statement."""
-    decided = [_decide(session, actor, item, purpose, None, names, False) for item in items]
+                  names: Mapping[str, str] | None = None,
+                  recipient: tuple[str | None, str] | None = None) -> list[Decision]:
+    """`disclose` for every item of a list (by default to the caller's organisation), the
+    audit records written in one statement."""
+    decided = [_decide(session, actor, item, purpose, recipient, names, False)
+               for item in items]
     record_all(session, [event for _, event in decided])
     return [decision for decision, _ in decided]
 

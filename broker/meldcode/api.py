@@ -12,6 +12,11 @@ from broker.meldcode.schemas import (
     OverrideRead,
     OverrideRecipient,
     OverrideRevoke,
+    ReportChild,
+    ReportContact,
+    ReportRead,
+    ReportSignal,
+    ReportStep,
     ReviewQueue,
     StepCreate,
     StepRead,
@@ -37,6 +42,12 @@ def record_step(case_id: str, body: StepCreate, session: DbSession, actor: ApiPr
                 ) -> CaseRead:
     service.record_step(session, actor=actor, case_id=case_id, body=body)
     return case_read(service.case_view(session, actor=actor, case_id=case_id))
+
+
+@router.get("/meldcode/cases/{case_id}/report", summary="The report to Veilig Thuis after a "
+            "step 5 decision to report (each part a disclosure, basis legal_duty)")
+def report(case_id: str, session: DbSession, actor: ApiPrincipal) -> ReportRead:
+    return report_read(service.report_to_veilig_thuis(session, actor=actor, case_id=case_id))
 
 
 @router.post("/meldcode/cases/{case_id}/overrides", status_code=201,
@@ -90,3 +101,19 @@ def case_read(view: service.CaseView) -> CaseRead:
                     household_id=view.case.household_id, step=min(len(steps) + 1, 5),
                     completed=len(steps) == 5, steps=steps,
                     overrides=[override_read(v) for v in view.overrides])
+
+
+def report_read(report: service.Report) -> ReportRead:
+    child = report.child
+    return ReportRead(
+        case_id=report.case.id,
+        child=ReportChild(given_name=child[0], family_name=child[1], birth_date=child[2])
+        if child else None,
+        signals=[ReportSignal(observed_on=o.observed_on, category=o.category,
+                              concern=o.concern, body=text) for o, text in report.signals],
+        withheld_signals=report.withheld_signals,
+        steps=[ReportStep(step=s.step, content=text, recorded_at=s.recorded_at)
+               for s, text in report.steps],
+        decision=report.decision,
+        contact=ReportContact(organisation_id=report.contact.id,
+                              organisation_name=report.contact.name))

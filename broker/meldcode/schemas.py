@@ -114,3 +114,40 @@ class ReviewQueue(BaseModel):
     awaiting_review: list[OverrideRead]
     overdue: list[OverrideRead]
     expiring_soon: list[OverrideRead]
+
+
+class ReportChild(BaseModel):
+    given_name: str
+    family_name: str
+    birth_date: str
+
+
+class ReportSignal(BaseModel):
+    observed_on: date
+    category: str
+    concern: str
+    body: str | None
+
+
+class ReportStep(BaseModel):
+    step: int
+    content: str | None
+    recorded_at: datetime
+
+
+class ReportContact(BaseModel):
+    organisation_id: str
+    organisation_name: str
+
+
+class ReportRead(BaseModel):
+    """A report to Veilig Thuis: only what the meldcode allows to be shared."""
+
+    case_id: str
+    basis: str = "legal_duty"
+    child: ReportChild | None
+    signals: list[ReportSignal]
+    withheld_signals: int
+    steps: list[ReportStep]
+    decision: str
+    contact: ReportContact

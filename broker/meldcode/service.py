@@ -12,6 +12,7 @@ from broker.audit.context import audit_context
 from broker.audit.models import AuditEvent, AuditPending
 from broker.audit.recording import Action, Record, record
 from broker.clock import local_day, now
+from broker.consent.door import Item, disclose_each
 from broker.consent.facts import load_household
 from broker.errors import Conflict, Forbidden, Invalid, NotFound
 from broker.identity.models import Organisation, Role
@@ -22,6 +23,7 @@ from broker.meldcode.models import (
     Override,
     OverrideEvent,
     OverrideEventKind,
+    StepDecision,
 )
 from broker.meldcode.rules import OverrideStatus, OverrideTimes, decision_allowed, status
 from broker.meldcode.schemas import CaseCreate, OverrideCreate, StepCreate
@@ -332,3 +334,54 @@ def _disclosures(session: Session, override_id: str) -> int:
     logged = session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == Action.DISCLOSURE.value, AuditEvent.leaf.contains(needle)))
     return (queued or 0) + (logged or 0)
+
+
+@dataclass(frozen=True)
+class Report:
+    """What goes to Veilig Thuis: the child, the signals, the steps taken, who to contact —
+    each piece through the door (basis `legal_duty`, the meldrecht); nothing else."""
+
+    case: MeldcodeCase
+    child: tuple[str, str, str] | None  # given name, family name, birth date
+    signals: list[tuple[Observation, str | None]]
+    withheld_signals: int
+    steps: list[tuple[MeldcodeStep, str | None]]
+    decision: str
+    contact: Organisation
+
+
+REPORTING = {StepDecision.MELDEN.value, StepDecision.MELDEN_EN_HULP.value}
+VEILIG_THUIS = (None, "veilig_thuis")
+
+
+def report_to_veilig_thuis(session: Session, *, actor: Principal, case_id: str) -> Report:
+    case = require_case(session, actor, case_id)
+    view = case_view(session, actor=actor, case_id=case_id)
+    decision = view.steps[4][0].decision if len(view.steps) == 5 else None
+    if decision not in REPORTING:
+        raise Conflict("A report to Veilig Thuis follows a step 5 decision to report.",
+                       code="no_report")
+    facts = load_household(session, household_id=case.household_id)
+    assert facts is not None and decision is not None
+    child_facts = facts.subjects[case.child_id]
+    shared = disclose_each(session, actor=actor, purpose="meldcode", recipient=VEILIG_THUIS,
+                           items=[Item(child_facts, "basisgegevens", object_type="meldcode_case",
+                                       object_id=case.id),
+                                  Item(child_facts, "veiligheid", object_type="meldcode_case",
+                                       object_id=case.id)])
+    member = facts.members[case.child_id]
+    linked = view.steps[0][0].observation_ids or []
+    observations = list(session.scalars(select(Observation).where(Observation.id.in_(linked))
+                                        .order_by(Observation.observed_on)))
+    decisions = disclose_each(session, actor=actor, purpose="meldcode", recipient=VEILIG_THUIS,
+                              items=[Item(facts.subjects[o.subject_id], o.category,
+                                          object_type="observation", object_id=o.id)
+                                     for o in observations])
+    key = existing_data_key(session, case.household_id)
+    signals = [(o, open_or_none(key, f"observation:{o.id}", o.body))
+               for o, d in zip(observations, decisions, strict=True) if d.permitted]
+    contact = session.get(Organisation, case.organisation_id)
+    assert contact is not None
+    return Report(case, (member.given_name, member.family_name, member.birth_date.isoformat())
+                  if shared[0].permitted else None, signals, len(observations) - len(signals),
+                  view.steps if shared[1].permitted else [], decision, contact)

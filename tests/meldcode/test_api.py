@@ -200,3 +200,42 @@ class TestAcceptance5Afwegingskader:
         closing = client.post(path, headers=s.teacher.headers,
                               json=step(5, decision="afsluiten"))
         assert closing.status_code == 201
+
+
+class TestReportToVeiligThuis:
+    def test_the_report_holds_the_signals_and_steps_under_legal_duty(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        s = setting(client, session, policy)
+        noor = s.family["c1"]
+        grantors = [noor, s.family["m"], s.family["p"]]
+        client.post("/api/v1/consents", headers=s.regisseur.headers, json={
+            "subject_id": noor, "categories": ["veiligheid", "financien"],
+            "recipients": [{"party": "wijkteam"}], "purposes": ["hulpverlening"],
+            "grantor_ids": grantors, "evidence": {"method": "written"}})
+        signals = [client.post("/api/v1/observations", headers=s.teacher.headers, json={
+            "subject_id": noor, "category": category, "concern": "high",
+            "observed_on": "2026-11-20", "body": text}).json()["id"]
+            for category, text in (("veiligheid", "Blauwe plekken op de armen."),
+                                   ("financien", "Geen geld voor schoolreisje."))]
+        case_id = open_case(client, s)
+        path = f"/api/v1/meldcode/cases/{case_id}/steps"
+        client.post(path, headers=s.teacher.headers, json=step(1, observation_ids=signals))
+        for number in (2, 3, 4):
+            client.post(path, headers=s.teacher.headers, json=step(number))
+        early = client.get(f"/api/v1/meldcode/cases/{case_id}/report",
+                           headers=s.teacher.headers)
+        assert early.status_code == 409 and early.json()["code"] == "no_report"
+        client.post(path, headers=s.teacher.headers, json=step(5, decision="melden"))
+        report = client.get(f"/api/v1/meldcode/cases/{case_id}/report",
+                            headers=s.teacher.headers)
+        assert report.status_code == 200, report.text
+        body = report.json()
+        assert body["child"]["given_name"] == "Noor" and body["basis"] == "legal_duty"
+        assert [x["body"] for x in body["signals"]] == ["Blauwe plekken op de armen."]
+        assert body["withheld_signals"] == 1  # finances are not the meldcode's to share
+        assert [x["step"] for x in body["steps"]] == [1, 2, 3, 4, 5]
+        assert body["contact"]["organisation_name"] == "De Linde"
+        to_veilig_thuis = session.scalars(select(AuditPending.basis).where(
+            AuditPending.action == "disclosure",
+            AuditPending.payload.contains('"purpose":"meldcode"'))).all()
+        assert len(to_veilig_thuis) == 3 and set(to_veilig_thuis) == {"legal_duty"}

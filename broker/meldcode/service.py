@@ -224,14 +224,20 @@ def request_override(session: Session, *, actor: Principal, case_id: str,
     return _views(session, select(Override).where(Override.id == override.id))[0]
 
 
-def _require_override(session: Session, actor: Principal, override_id: str) -> OverrideView:
+def override_view(session: Session, *, actor: Principal, override_id: str) -> OverrideView:
+    """An override, for the professionals of the organisation whose case it belongs to."""
     override = session.get(Override, override_id)
-    case = session.get(MeldcodeCase, override.case_id) if override else None
-    if override is None or case is None or case.organisation_id != actor.organisation_id:
+    if override is None or actor.professional_id is None \
+            or override.organisation_id != actor.organisation_id:
         raise NotFound("No such override.")
+    return _views(session, select(Override).where(Override.id == override_id))[0]
+
+
+def _require_override(session: Session, actor: Principal, override_id: str) -> OverrideView:
+    view = override_view(session, actor=actor, override_id=override_id)
     if not actor.has_role(Role.AANDACHTSFUNCTIONARIS):
         raise Forbidden("This needs the role aandachtsfunctionaris.", code="wrong_role")
-    return _views(session, select(Override).where(Override.id == override_id))[0]
+    return view
 
 
 def approve_override(session: Session, *, actor: Principal, override_id: str) -> OverrideView:

@@ -1,0 +1,175 @@
+"""Meldcode pages (Dutch): a case as a guided five-step form with the afwegingskader, the
+override request, the four-eyes approval, the review queue and the report to Veilig Thuis."""
+
+from datetime import datetime, time
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from broker.clock import LEGAL_ZONE
+from broker.db import DbSession
+from broker.errors import BrokerError
+from broker.households import service as households
+from broker.identity.deps import CurrentWebUser
+from broker.identity.models import Organisation
+from broker.meldcode import service
+from broker.meldcode.schemas import CaseCreate, OverrideCreate, StepCreate
+from broker.observations import service as observations
+from broker.web.forms import CheckedForm
+from broker.web.navigation import N_
+from broker.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+STEPS = {1: N_("Signalen in kaart brengen"),
+         2: N_("Collegiale consultatie en zo nodig Veilig Thuis raadplegen"),
+         3: N_("Gesprek met de ouders en het kind"),
+         4: N_("Wegen met het afwegingskader"),
+         5: N_("Beslissen: melden en/of hulp organiseren")}
+QUESTIONS = {
+    "vermoeden": N_("1. Is er een vermoeden van huiselijk geweld of kindermishandeling?"),
+    "acuut_of_structureel_onveilig": N_("2. Is er sprake van acute of structurele "
+                                        "onveiligheid? (Zo ja: melden is nodig.)"),
+    "hulp_mogelijk": N_("3. Kunt u zelf, of met anderen, passende hulp bieden of organiseren?"),
+    "hulp_geaccepteerd": N_("4. Aanvaarden de betrokkenen de hulp en werken zij mee?"),
+    "hulp_leidt_tot_veiligheid": N_("5. Leidt de hulp tot de gewenste veiligheid?"),
+}
+DECISIONS = {"melden": N_("melden bij Veilig Thuis"),
+             "hulp_organiseren": N_("hulp organiseren"),
+             "melden_en_hulp": N_("melden en hulp organiseren"),
+             "afsluiten": N_("afsluiten: geen zorgen meer")}
+
+
+@router.get("/meldcode/nieuw")
+def new_case(request: Request, session: DbSession, user: CurrentWebUser, household: str
+             ) -> Response:
+    view = households.view_household(session, actor=user.principal, household_id=household)
+    return render(request, "meldcode/new.html", {"view": view}, user=user)
+
+
+@router.post("/meldcode/zaken")
+def open_case(request: Request, session: DbSession, user: CurrentWebUser, form: CheckedForm
+              ) -> Response:
+    case = service.open_case(session, actor=user.principal,
+                             body=CaseCreate(child_id=form.get("child_id", "")))
+    return RedirectResponse(f"/meldcode/zaken/{case.id}", status_code=303)
+
+
+@router.get("/meldcode/zaken/{case_id}")
+def case_page(case_id: str, request: Request, session: DbSession, user: CurrentWebUser
+              ) -> Response:
+    return _case(request, session, user, case_id)
+
+
+def _case(request: Request, session: DbSession, user: CurrentWebUser, case_id: str, *,
+          error: str | None = None, status_code: int = 200) -> Response:
+    view = service.case_view(session, actor=user.principal, case_id=case_id)
+    household = households.view_household(session, actor=user.principal,
+                                          household_id=view.case.household_id)
+    names = {v.member.id: f"{v.member.given_name} {v.member.family_name}" if v.shown
+             else v.member.ref for v in household.members}
+    shown, _ = observations.household_observations(session, actor=user.principal,
+                                                    household_id=view.case.household_id)
+    return render(request, "meldcode/case.html", {
+        "view": view, "household": household, "names": names, "steps": STEPS,
+        "questions": QUESTIONS, "decisions": DECISIONS, "signals": shown,
+        "policy": request.app.state.policy, "organisations": _organisations(session),
+        "error": error, "next_step": len(view.steps) + 1,
+    }, user=user, status_code=status_code)
+
+
+def _organisations(session: DbSession) -> list[Organisation]:
+    return list(session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+@router.post("/meldcode/zaken/{case_id}/stap")
+async def record_step(case_id: str, request: Request, session: DbSession,
+                      user: CurrentWebUser, form: CheckedForm) -> Response:
+    multi = await request.form()
+    number = int(form.get("step") or 0)
+    answers = {q: {"ja": True, "nee": False}.get(form.get(q, "")) for q in QUESTIONS} \
+        if number == 4 else None
+    try:
+        body = StepCreate.model_validate({
+            "step": number, "content": form.get("content", ""), "answers": answers,
+            "decision": form.get("decision") or None,
+            "observation_ids": [str(v) for v in multi.getlist("observation_ids")]})
+        service.record_step(session, actor=user.principal, case_id=case_id, body=body)
+    except ValidationError:
+        return _case(request, session, user, case_id, status_code=422,
+                     error="Vul de beschrijving in (en bij stap 4 de eerste vraag).")
+    except BrokerError as exc:
+        return _case(request, session, user, case_id, status_code=422, error=exc.detail)
+    return RedirectResponse(f"/meldcode/zaken/{case_id}", status_code=303)
+
+
+@router.post("/meldcode/zaken/{case_id}/doorbreking")
+async def request_override(case_id: str, request: Request, session: DbSession,
+                           user: CurrentWebUser, form: CheckedForm) -> Response:
+    multi = await request.form()
+    until = form.get("valid_until", "")
+    try:
+        body = OverrideCreate.model_validate({
+            "subject_ids": [str(v) for v in multi.getlist("subject_ids")],
+            "categories": [str(v) for v in multi.getlist("categories")],
+            "recipients": [{"organisation_id": str(v)} for v in multi.getlist("recipients")],
+            "justification": form.get("justification", ""),
+            "valid_until": datetime.combine(datetime.fromisoformat(until).date(), time(23, 59),
+                                            tzinfo=LEGAL_ZONE) if until else "",
+            "urgent": form.get("urgent") == "ja",
+            "inform_parents": {"planned_on": form.get("planned_on") or None,
+                               "not_informed_reason": form.get("not_informed_reason") or None}})
+        view = service.request_override(session, actor=user.principal, case_id=case_id,
+                                        body=body)
+    except (ValidationError, ValueError):
+        return _case(request, session, user, case_id, status_code=422,
+                     error="Vul alle velden van het verzoek in: wie, welke gegevens, aan wie, "
+                           "waarom, tot wanneer, en wanneer u de ouders informeert (of "
+                           "waarom niet).")
+    except BrokerError as exc:
+        return _case(request, session, user, case_id, status_code=422, error=exc.detail)
+    return RedirectResponse(f"/doorbrekingen/{view.override.id}", status_code=303)
+
+
+@router.get("/doorbrekingen/{override_id}")
+def override_page(override_id: str, request: Request, session: DbSession,
+                  user: CurrentWebUser) -> Response:
+    view = service.override_view(session, actor=user.principal, override_id=override_id)
+    return render(request, "meldcode/override.html", {
+        "view": view, "policy": request.app.state.policy,
+        "organisations": {o.id: o.name for o in _organisations(session)},
+        "is_officer": user.principal.has_role("aandachtsfunctionaris"),
+        "is_requester": user.professional.id == view.override.requested_by,
+    }, user=user)
+
+
+@router.post("/doorbrekingen/{override_id}/goedkeuren")
+def approve(override_id: str, session: DbSession, user: CurrentWebUser, form: CheckedForm
+            ) -> Response:
+    service.approve_override(session, actor=user.principal, override_id=override_id)
+    return RedirectResponse(f"/doorbrekingen/{override_id}", status_code=303)
+
+
+@router.post("/doorbrekingen/{override_id}/intrekken")
+def revoke(override_id: str, session: DbSession, user: CurrentWebUser, form: CheckedForm
+           ) -> Response:
+    service.revoke_override(session, actor=user.principal, override_id=override_id,
+                            reason=form.get("reason") or "ingetrokken")
+    return RedirectResponse(f"/doorbrekingen/{override_id}", status_code=303)
+
+
+@router.get("/meldcode/overzicht")
+def queue(request: Request, session: DbSession, user: CurrentWebUser) -> Response:
+    return render(request, "meldcode/queue.html", {
+        "queue": service.review_queue(session, actor=user.principal)}, user=user)
+
+
+@router.get("/meldcode/zaken/{case_id}/melding")
+def report(case_id: str, request: Request, session: DbSession, user: CurrentWebUser
+           ) -> Response:
+    return render(request, "meldcode/report.html", {
+        "report": service.report_to_veilig_thuis(session, actor=user.principal,
+                                                 case_id=case_id),
+        "policy": request.app.state.policy, "steps": STEPS, "decisions": DECISIONS}, user=user)

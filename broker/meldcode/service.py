@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from broker.audit.context import audit_context
@@ -144,12 +144,19 @@ def case_view(session: Session, *, actor: Principal, case_id: str) -> CaseView:
     key = existing_data_key(session, case.household_id)
     steps = [(s, open_or_none(key, f"meldcode-step:{case.id}:{s.step}", s.content))
              for s in _steps(session, case.id)]
-    overrides = _views(session, select(Override).where(Override.case_id == case.id))
+    overrides = _views(session, Override.case_id == case.id)
     return CaseView(case, steps, overrides)
 
 
-def _views(session: Session, query: object, *, count: bool = False) -> list[OverrideView]:
-    overrides = list(session.scalars(query.order_by(Override.created_at)))  # type: ignore
+def _view(session: Session, override_id: str) -> OverrideView:
+    return _views(session, Override.id == override_id)[0]
+
+
+def _views(session: Session, *criteria: ColumnElement[bool], count: bool = False
+           ) -> list[OverrideView]:
+    """Overrides matching `criteria`, each with its events and status now."""
+    overrides = list(session.scalars(select(Override).where(*criteria)
+                                     .order_by(Override.created_at)))
     events: dict[str, dict[str, OverrideEvent]] = defaultdict(dict)
     if overrides:
         for event in session.scalars(select(OverrideEvent).where(
@@ -221,7 +228,7 @@ def request_override(session: Session, *, actor: Principal, case_id: str,
                                categories=override.categories, purpose="meldcode",
                                override_ids=[override.id], object_type="override",
                                object_id=override.id))
-    return _views(session, select(Override).where(Override.id == override.id))[0]
+    return _view(session, override.id)
 
 
 def override_view(session: Session, *, actor: Principal, override_id: str) -> OverrideView:
@@ -230,7 +237,7 @@ def override_view(session: Session, *, actor: Principal, override_id: str) -> Ov
     if override is None or actor.professional_id is None \
             or override.organisation_id != actor.organisation_id:
         raise NotFound("No such override.")
-    return _views(session, select(Override).where(Override.id == override_id))[0]
+    return _view(session, override_id)
 
 
 def _require_override(session: Session, actor: Principal, override_id: str) -> OverrideView:
@@ -259,7 +266,7 @@ def approve_override(session: Session, *, actor: Principal, override_id: str) ->
                                categories=view.override.categories, purpose="meldcode",
                                override_ids=[override_id], object_type="override",
                                object_id=override_id))
-    return _views(session, select(Override).where(Override.id == override_id))[0]
+    return _view(session, override_id)
 
 
 def revoke_override(session: Session, *, actor: Principal, override_id: str, reason: str
@@ -279,15 +286,15 @@ def revoke_override(session: Session, *, actor: Principal, override_id: str, rea
                                categories=view.override.categories, purpose="meldcode",
                                override_ids=[override_id], object_type="override",
                                object_id=override_id))
-    return _views(session, select(Override).where(Override.id == override_id))[0]
+    return _view(session, override_id)
 
 
 def record_expiries(session: Session) -> int:
     """Record, once, each override whose validity or urgent-review deadline has passed (the
     engine stops using it at that moment whether or not this has run)."""
-    ended = [v for v in _views(session, select(Override).where(~Override.id.in_(
+    ended = [v for v in _views(session, ~Override.id.in_(
         select(OverrideEvent.override_id).where(OverrideEvent.kind.in_(
-            [OverrideEventKind.EXPIRE, OverrideEventKind.REVOKE])))))
+            [OverrideEventKind.EXPIRE, OverrideEventKind.REVOKE]))))
              if v.status in (OverrideStatus.EXPIRED, OverrideStatus.LAPSED)]
     for view in ended:
         session.add(OverrideEvent(override_id=view.override.id, kind=OverrideEventKind.EXPIRE))
@@ -315,10 +322,9 @@ def review_queue(session: Session, *, actor: Principal) -> Queue:
         raise Forbidden("This needs the role aandachtsfunctionaris or privacy_officer.",
                         code="wrong_role")
     record_expiries(session)
-    query = select(Override)
-    if not actor.has_role(Role.PRIVACY_OFFICER):
-        query = query.where(Override.organisation_id == actor.organisation_id)
-    views = _views(session, query, count=True)
+    mine = () if actor.has_role(Role.PRIVACY_OFFICER) else (
+        Override.organisation_id == actor.organisation_id,)
+    views = _views(session, *mine, count=True)
     at = now()
     queue = Queue(
         pending=[v for v in views if v.status is OverrideStatus.PENDING],

@@ -34,16 +34,6 @@ MELDCODE_HINT = ("Er is geen toestemming om dit te delen. Maakt u zich ernstig z
                  "delen wat nodig is.")
 
 
-@dataclass(frozen=True)
-class Gate:
-    """Whether the submitter may share this with the household's network (its regisseur's
-    organisation), and who in the network would see it."""
-
-    facts: HouseholdFacts
-    regisseur_organisation: Organisation
-    decision: Decision
-
-
 def _submission_facts(session: Session, actor: Principal, body: ObservationCreate
                       ) -> tuple[HouseholdFacts, Organisation]:
     policy = audit_context(session).policy

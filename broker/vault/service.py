@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from broker.audit.context import audit_context
@@ -68,11 +69,15 @@ def data_key(session: Session, household_id: str) -> DataKey:
     row = session.get(HouseholdKey, household_id, with_for_update=True)
     if row is None:
         kek_id, raw = keys.current_kek_id(), AESGCM.generate_key(bit_length=256)
-        row = HouseholdKey(household_id=household_id, kek_id=kek_id,
-                           wrapped=_wrap(keys, kek_id, household_id, raw))
-        session.add(row)
-        session.flush()
-        return DataKey(household_id, AESGCM(raw))
+        try:
+            with session.begin_nested():  # two first uses at once: one key wins
+                session.add(HouseholdKey(household_id=household_id, kek_id=kek_id,
+                                         wrapped=_wrap(keys, kek_id, household_id, raw)))
+            return DataKey(household_id, AESGCM(raw))
+        except IntegrityError:
+            row = session.get(HouseholdKey, household_id, with_for_update=True,
+                              populate_existing=True)
+            assert row is not None
     if row.wrapped is None:
         raise Destroyed(household_id)
     return DataKey(household_id, AESGCM(_unwrap(keys, row)))

@@ -29,6 +29,7 @@ from broker.identity.pages import safe_next
 from broker.identity.relying_party import make_relying_party
 from broker.identity.tokens import VerifiedTokens
 from broker.keys import KeyRing
+from broker.meetings import api as meetings_api
 from broker.meldcode import api as meldcode_api
 from broker.meldcode import pages as meldcode_pages
 from broker.observability import SecurityHeadersMiddleware, TraceMiddleware, configure_logging
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     api.include_router(consent_api.router)
     api.include_router(observations_api.router)
     api.include_router(meldcode_api.router)
+    api.include_router(meetings_api.router)
     app.include_router(api)
     app.include_router(system_api.router)
     app.include_router(identity_oauth.router)

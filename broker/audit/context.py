@@ -21,11 +21,13 @@ class AuditContext:
     pseudonym_key: bytes
     signer: NoteSigner
     keys: KeyRing
+    settings: Settings
 
     @classmethod
     def create(cls, settings: Settings, policy: Policy, keys: KeyRing) -> "AuditContext":
         origin = f"{urlsplit(settings.base_url).netloc}/audit"
-        return cls(policy, keys.pseudonym_key, NoteSigner(origin, keys.audit_key), keys)
+        return cls(policy, keys.pseudonym_key, NoteSigner(origin, keys.audit_key), keys,
+                   settings)
 
     def pseudonym(self, member_id: str) -> str:
         """A keyed hash: stable per person, meaningless without the key, never a name or BSN."""

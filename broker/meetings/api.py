@@ -1,0 +1,95 @@
+"""Meeting routes (contract v1), part 1: create, poll, schedule, RSVP, cancel, iCalendar."""
+
+from datetime import timedelta
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from broker.db import DbSession
+from broker.households.deps import Regisseur
+from broker.identity.deps import ApiPrincipal
+from broker.meetings import service
+from broker.meetings.schemas import (
+    AvailabilityIn,
+    InviteeRead,
+    MeetingCreate,
+    MeetingRead,
+    RsvpIn,
+    ScheduleIn,
+    SlotRead,
+    SlotScoreRead,
+)
+
+router = APIRouter(tags=["meetings"])
+
+
+@router.post("/meetings", status_code=201, summary="Create a meeting with candidate slots and "
+             "invitees (family members get a personal link, shown once)")
+def create(body: MeetingCreate, session: DbSession, actor: Regisseur) -> MeetingRead:
+    return meeting_read(service.create_meeting(session, actor=actor, body=body))
+
+
+@router.get("/meetings/{meeting_id}", summary="The meeting, its poll and the slot ranking")
+def get(meeting_id: str, session: DbSession, actor: ApiPrincipal) -> MeetingRead:
+    return meeting_read(service.meeting_view(session, actor=actor, meeting_id=meeting_id))
+
+
+@router.post("/meetings/{meeting_id}/availability", summary="Mark slots yes / if need be / no")
+def availability(meeting_id: str, body: AvailabilityIn, session: DbSession,
+                 actor: ApiPrincipal) -> MeetingRead:
+    return meeting_read(service.record_availability(session, actor=actor,
+                                                    meeting_id=meeting_id, body=body))
+
+
+@router.post("/invitations/{token}/availability", status_code=204,
+             summary="A family member answers through their personal link (no account)")
+def availability_by_link(token: str, body: AvailabilityIn, session: DbSession) -> Response:
+    service.answer_by_link(session, token=token, body=body)
+    return Response(status_code=204)
+
+
+@router.post("/meetings/{meeting_id}/schedule", summary="Fix a slot (the best when none is "
+             "given) and send the invitations")
+def schedule(meeting_id: str, body: ScheduleIn, session: DbSession, actor: ApiPrincipal
+             ) -> MeetingRead:
+    return meeting_read(service.schedule_meeting(session, actor=actor, meeting_id=meeting_id,
+                                                 body=body))
+
+
+@router.post("/meetings/{meeting_id}/rsvp", summary="Accepted / declined / tentative")
+def rsvp(meeting_id: str, body: RsvpIn, session: DbSession, actor: ApiPrincipal
+         ) -> MeetingRead:
+    return meeting_read(service.rsvp(session, actor=actor, meeting_id=meeting_id, body=body))
+
+
+@router.post("/meetings/{meeting_id}/cancel", summary="Cancel; sends METHOD:CANCEL")
+def cancel(meeting_id: str, session: DbSession, actor: ApiPrincipal) -> MeetingRead:
+    return meeting_read(service.cancel_meeting(session, actor=actor, meeting_id=meeting_id))
+
+
+@router.get("/meetings/{meeting_id}/ics", summary="The invitation as iCalendar",
+            response_class=Response)
+def ics(meeting_id: str, session: DbSession, actor: ApiPrincipal) -> Response:
+    return Response(service.meeting_calendar(session, actor=actor, meeting_id=meeting_id),
+                    media_type="text/calendar; charset=utf-8")
+
+
+def meeting_read(view: service.MeetingView) -> MeetingRead:
+    meeting = view.meeting
+    length = timedelta(minutes=meeting.duration_minutes)
+    return MeetingRead(
+        id=meeting.id, household_id=meeting.household_id, reference=meeting.reference,
+        title=view.title, location=meeting.location, duration_minutes=meeting.duration_minutes,
+        status=meeting.status, sequence=meeting.sequence, slot_id=meeting.slot_id,
+        slots=[SlotRead(id=s.id, start=s.start, end=s.start + length) for s in view.slots],
+        invitees=[InviteeRead(
+            id=i.id, professional_id=i.professional_id, organisation_id=i.organisation_id,
+            member_id=i.member_id, required=i.required, rsvp=i.rsvp,
+            answers={slot: answer.value for (who, slot), answer in view.answers.items()
+                     if who == i.id},
+            personal_link=view.links.get(i.id)) for i in view.invitees],
+        ranking=[SlotScoreRead(slot_id=r.slot.id, all_required=r.all_required,
+                               compromise=r.compromise, yes=r.yes, if_need_be=r.if_need_be,
+                               unavailable_required=list(r.unavailable_required))
+                 for r in view.ranking],
+        warnings=view.warnings)

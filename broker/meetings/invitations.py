@@ -1,0 +1,126 @@
+"""Invitations: an iCalendar file (icalendar) and an e-mail over SMTP. Neither holds anything
+about the family: the title is "Netwerkbijeenkomst" and a reference, the rest is behind login."""
+
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from zoneinfo import ZoneInfo
+
+from icalendar import Alarm, Calendar, Event, vCalAddress, vText
+
+from broker.clock import LEGAL_ZONE, now
+from broker.config import Settings
+from broker.errors import BrokerError
+
+SUMMARY = "Netwerkbijeenkomst"
+PARTSTAT = {None: "NEEDS-ACTION", "accepted": "ACCEPTED", "declined": "DECLINED",
+            "tentative": "TENTATIVE"}
+
+
+class MailFailed(BrokerError):
+    status, code, title = 502, "mail_failed", "The invitations could not be sent"
+
+
+@dataclass(frozen=True)
+class Attendee:
+    email: str
+    name: str | None  # professionals only; never a family member's name
+    required: bool
+    rsvp: str | None
+
+
+@dataclass(frozen=True)
+class Invitation:
+    uid: str
+    reference: str
+    sequence: int
+    start: datetime
+    minutes: int
+    location: str
+    link: str
+    organiser: Attendee
+    attendees: list[Attendee]
+    cancelled: bool = False
+
+
+def calendar(invitation: Invitation) -> bytes:
+    """METHOD:REQUEST (or CANCEL), stable UID, SEQUENCE, ORGANIZER and ATTENDEEs with
+    PARTSTAT, a reminder the day before, times in Europe/Amsterdam with its VTIMEZONE."""
+    cal = Calendar()
+    cal.add("prodid", "-//Gemeente//broker//NL")
+    cal.add("version", "2.0")
+    cal.add("method", "CANCEL" if invitation.cancelled else "REQUEST")
+    event = Event()
+    zone = ZoneInfo(str(LEGAL_ZONE))
+    start = invitation.start.astimezone(zone)
+    event.add("uid", invitation.uid)
+    event.add("sequence", invitation.sequence)
+    event.add("dtstamp", now())
+    event.add("dtstart", start)
+    event.add("dtend", start + timedelta(minutes=invitation.minutes))
+    event.add("summary", f"{SUMMARY} {invitation.reference}")
+    event.add("description", f"Referentie {invitation.reference}. Na inloggen: "
+                             f"{invitation.link}")
+    event.add("location", invitation.location)
+    event.add("url", invitation.link)
+    event.add("status", "CANCELLED" if invitation.cancelled else "CONFIRMED")
+    event.add("organizer", _address(invitation.organiser, organiser=True))
+    for attendee in invitation.attendees:
+        event.add("attendee", _address(attendee), encode=False)
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", f"{SUMMARY} {invitation.reference}")
+    alarm.add("trigger", timedelta(days=-1))
+    event.add_component(alarm)
+    cal.add_component(event)
+    cal.add_missing_timezones()
+    return bytes(cal.to_ical())
+
+
+def _address(person: Attendee, *, organiser: bool = False) -> vCalAddress:
+    address = vCalAddress(f"mailto:{person.email}")
+    if person.name:
+        address.params["cn"] = vText(person.name)
+    if not organiser:
+        address.params["role"] = vText("REQ-PARTICIPANT" if person.required
+                                       else "OPT-PARTICIPANT")
+        address.params["partstat"] = vText(PARTSTAT.get(person.rsvp, "NEEDS-ACTION"))
+        address.params["rsvp"] = vText("TRUE")
+    return address
+
+
+def send(settings: Settings, invitation: Invitation) -> int:
+    """One message per attendee, each with the calendar attached; returns how many."""
+    ics = calendar(invitation)
+    method = "CANCEL" if invitation.cancelled else "REQUEST"
+    when = invitation.start.astimezone(LEGAL_ZONE).strftime("%d-%m-%Y %H:%M")
+    try:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
+            for attendee in invitation.attendees:
+                message = EmailMessage()
+                message["From"] = settings.smtp_sender
+                message["To"] = attendee.email
+                message["Message-ID"] = make_msgid(domain="broker")
+                message["Subject"] = (f"Geannuleerd: {SUMMARY} {invitation.reference}"
+                                      if invitation.cancelled
+                                      else f"{SUMMARY} {invitation.reference}")
+                message.set_content(_body(invitation, when))
+                message.add_attachment(ics, maintype="text", subtype="calendar",
+                                       filename="uitnodiging.ics",
+                                       params={"method": method})
+                smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailFailed(f"SMTP: {type(exc).__name__}") from None
+    return len(invitation.attendees)
+
+
+def _body(invitation: Invitation, when: str) -> str:
+    if invitation.cancelled:
+        return (f"De netwerkbijeenkomst met referentie {invitation.reference} op {when} gaat "
+                "niet door.\n")
+    return (f"U bent uitgenodigd voor een netwerkbijeenkomst (referentie "
+            f"{invitation.reference}).\n\nWanneer: {when}\nWaar: {invitation.location}\n\n"
+            f"Om wie het gaat en wat u vooraf mag weten, ziet u na inloggen:\n"
+            f"{invitation.link}\n\nGeef in uw agenda aan of u komt.\n")

@@ -1,0 +1,389 @@
+"""Network meetings, part 1: candidate slots, the availability poll, the best slot, and
+invitations by e-mail with an iCalendar file; RSVPs and cancellation."""
+
+import hashlib
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from broker.audit.context import audit_context
+from broker.audit.recording import Action, Record, record
+from broker.clock import now
+from broker.consent.facts import load_household
+from broker.errors import BrokerError, Conflict, Forbidden, Invalid, NotFound
+from broker.households.models import Member
+from broker.identity.models import Organisation, Professional
+from broker.identity.principal import Principal
+from broker.meetings import invitations
+from broker.meetings.models import (
+    Answer,
+    Availability,
+    Invitee,
+    Meeting,
+    MeetingSlot,
+    MeetingStatus,
+)
+from broker.meetings.rules import InviteeFacts, SlotFacts, SlotScore, best_slot, ranked
+from broker.meetings.schemas import AvailabilityIn, MeetingCreate, RsvpIn, ScheduleIn
+from broker.vault.service import Destroyed, data_key, existing_data_key, open_or_none
+
+LINK_DAYS = 14
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class LinkExpired(BrokerError):
+    status, code, title = 410, "link_expired", "This personal link can no longer be used"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _reference() -> str:
+    return "NB-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    meeting: Meeting
+    title: str | None  # for the organiser only: it names the family
+    slots: list[MeetingSlot]
+    invitees: list[Invitee]
+    answers: dict[tuple[str, str], Answer]
+    ranking: list[SlotScore]
+    warnings: list[str]
+    links: dict[str, str] = field(default_factory=dict)  # invitee id -> personal link
+
+
+def create_meeting(session: Session, *, actor: Principal, body: MeetingCreate) -> MeetingView:
+    """The household's regisseur proposes slots and invites professionals, organisations and
+    family members; each family member gets a personal link (single use, expiring)."""
+    facts = load_household(session, household_id=body.household_id)
+    if facts is None or actor.professional_id is None \
+            or facts.regisseur_professional_id != actor.professional_id:
+        raise NotFound("No such household.")
+    _check_invitees(session, body, set(facts.members))
+    try:
+        sealed_title = data_key(session, facts.household_id).seal("meeting-title", body.title)
+    except Destroyed:
+        raise Invalid("This family's data was erased.", code="household_erased") from None
+    meeting = Meeting(household_id=facts.household_id, reference=_reference(),
+                      title=sealed_title, location=body.location,
+                      duration_minutes=body.duration_minutes,
+                      organiser_id=actor.professional_id, organisation_id=actor.organisation_id,
+                      status=MeetingStatus.POLLING, sequence=0)
+    session.add(meeting)
+    session.flush()
+    for start in sorted({s.start for s in body.slots}):
+        session.add(MeetingSlot(meeting_id=meeting.id, start=start))
+    links = {}
+    for wanted in body.invitees:
+        invitee = Invitee(meeting_id=meeting.id, professional_id=wanted.professional_id,
+                          organisation_id=wanted.organisation_id, member_id=wanted.member_id,
+                          required=wanted.required)
+        if wanted.member_id:
+            token = secrets.token_urlsafe(24)
+            invitee.link_hash = _hash(token)
+            invitee.link_expires_at = now() + timedelta(days=LINK_DAYS)
+            links[wanted.member_id] = token
+        session.add(invitee)
+    session.flush()
+    record(session, Record(Action.MEETING_CREATE, actor, object_type="meeting",
+                           object_id=meeting.id))
+    view = meeting_view(session, actor=actor, meeting_id=meeting.id)
+    by_member = {i.member_id: i.id for i in view.invitees if i.member_id}
+    return MeetingView(**{**view.__dict__,
+                          "links": {by_member[m]: t for m, t in links.items()}})
+
+
+def _check_invitees(session: Session, body: MeetingCreate, members: set[str]) -> None:
+    professionals = {i.professional_id for i in body.invitees if i.professional_id}
+    organisations = {i.organisation_id for i in body.invitees if i.organisation_id}
+    found = set(session.scalars(select(Professional.id).where(
+        Professional.id.in_(professionals), Professional.active.is_(True))))
+    if found != professionals:
+        raise Invalid("An invited professional does not exist or is not active.",
+                      code="unknown_invitee")
+    if len(session.scalars(select(Organisation.id).where(
+            Organisation.id.in_(organisations))).all()) != len(organisations):
+        raise Invalid("An invited organisation does not exist.", code="unknown_invitee")
+    if not {i.member_id for i in body.invitees if i.member_id} <= members:
+        raise Invalid("Invite members of this family only.", code="unknown_invitee")
+
+
+def _meeting(session: Session, meeting_id: str) -> Meeting:
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound("No such meeting.")
+    return meeting
+
+
+def _invitees(session: Session, meeting_id: str) -> list[Invitee]:
+    return list(session.scalars(select(Invitee).where(Invitee.meeting_id == meeting_id)
+                                .order_by(Invitee.required.desc(), Invitee.id)))
+
+
+def _own_invitee(invitees: list[Invitee], actor: Principal) -> Invitee | None:
+    """The caller's own row: as the invited professional, else for their organisation."""
+    mine = [i for i in invitees if actor.professional_id and
+            i.professional_id == actor.professional_id]
+    mine += [i for i in invitees if i.organisation_id == actor.organisation_id]
+    return mine[0] if mine else None
+
+
+def meeting_view(session: Session, *, actor: Principal, meeting_id: str) -> MeetingView:
+    """For the organiser and the invitees; 404 for everyone else."""
+    meeting = _meeting(session, meeting_id)
+    invitees = _invitees(session, meeting.id)
+    organiser = actor.professional_id == meeting.organiser_id
+    if not organiser and _own_invitee(invitees, actor) is None:
+        raise NotFound("No such meeting.")
+    slots = list(session.scalars(select(MeetingSlot).where(MeetingSlot.meeting_id == meeting.id)
+                                 .order_by(MeetingSlot.start)))
+    answers = {(a.invitee_id, a.slot_id): Answer(a.answer) for a in session.scalars(
+        select(Availability).where(Availability.invitee_id.in_([i.id for i in invitees])))}
+    ranking = ranked([SlotFacts(s.id, s.start) for s in slots], _facts(invitees), answers)
+    title = open_or_none(existing_data_key(session, meeting.household_id), "meeting-title",
+                         meeting.title) if organiser else None
+    return MeetingView(meeting, title, slots, invitees, answers, ranking,
+                       _warnings(meeting, invitees, answers))
+
+
+def _facts(invitees: list[Invitee]) -> list[InviteeFacts]:
+    return [InviteeFacts(i.id, i.required, i.member_id is not None) for i in invitees]
+
+
+def _warnings(meeting: Meeting, invitees: list[Invitee],
+              answers: dict[tuple[str, str], Answer]) -> list[str]:
+    warnings = []
+    for invitee in invitees:
+        if not invitee.required:
+            continue
+        if meeting.slot_id and answers.get((invitee.id, meeting.slot_id)) is Answer.NO:
+            warnings.append(f"Een verplichte genodigde ({_who(invitee)}) kan niet op het "
+                            "gekozen moment.")
+        if invitee.rsvp == "declined":
+            warnings.append(f"Een verplichte genodigde ({_who(invitee)}) heeft afgezegd.")
+    return warnings
+
+
+def _who(invitee: Invitee) -> str:
+    return "gezinslid" if invitee.member_id else (
+        "organisatie" if invitee.organisation_id else "professional")
+
+
+def record_availability(session: Session, *, actor: Principal, meeting_id: str,
+                        body: AvailabilityIn) -> MeetingView:
+    """An invitee marks slots; the regisseur may answer for a family member. Nobody changes
+    another invitee's answers."""
+    meeting = _meeting(session, meeting_id)
+    invitees = _invitees(session, meeting.id)
+    organiser = actor.professional_id == meeting.organiser_id
+    if body.on_behalf_of_member_id is not None:
+        if not organiser:
+            raise Forbidden("Only the regisseur answers for a family member.",
+                            code="not_your_answers")
+        invitee = next((i for i in invitees if i.member_id == body.on_behalf_of_member_id),
+                       None)
+        if invitee is None:
+            raise Invalid("This family member is not invited.", code="unknown_invitee")
+    else:
+        own = _own_invitee(invitees, actor)
+        if own is None:
+            raise NotFound("No such meeting.") if not organiser else \
+                Forbidden("The regisseur answers only for family members.",
+                          code="not_your_answers")
+        invitee = own
+    _answer(session, meeting, invitee, body, by=actor.actor_id)
+    record(session, Record(Action.MEETING_ANSWER, actor, object_type="meeting",
+                           object_id=meeting.id))
+    return meeting_view(session, actor=actor, meeting_id=meeting.id)
+
+
+def answer_by_link(session: Session, *, token: str, body: AvailabilityIn) -> Meeting:
+    """A family member answers through their personal link: no account, once, before it
+    expires."""
+    invitee = session.scalar(select(Invitee).where(Invitee.link_hash == _hash(token)))
+    if invitee is None:
+        raise NotFound("No such invitation.")
+    if invitee.link_used_at is not None or invitee.link_expires_at is None \
+            or now() >= invitee.link_expires_at:
+        raise LinkExpired("This link was used or has expired; ask the regisseur for a new "
+                          "one.")
+    if body.on_behalf_of_member_id is not None:
+        raise Forbidden("A personal link answers for its own invitee.",
+                        code="not_your_answers")
+    meeting = _meeting(session, invitee.meeting_id)
+    _answer(session, meeting, invitee, body, by="link")
+    invitee.link_used_at = now()
+    session.flush()
+    record(session, Record(Action.MEETING_ANSWER, None, role="gezinslid",
+                           object_type="meeting", object_id=meeting.id))
+    return meeting
+
+
+def link_invitation(session: Session, *, token: str) -> tuple[Meeting, list[MeetingSlot]]:
+    """What the personal link's page shows: the reference and the slots (no names)."""
+    invitee = session.scalar(select(Invitee).where(Invitee.link_hash == _hash(token)))
+    if invitee is None:
+        raise NotFound("No such invitation.")
+    if invitee.link_used_at is not None or invitee.link_expires_at is None \
+            or now() >= invitee.link_expires_at:
+        raise LinkExpired("This link was used or has expired; ask the regisseur for a new "
+                          "one.")
+    meeting = _meeting(session, invitee.meeting_id)
+    return meeting, list(session.scalars(select(MeetingSlot).where(
+        MeetingSlot.meeting_id == meeting.id).order_by(MeetingSlot.start)))
+
+
+def _answer(session: Session, meeting: Meeting, invitee: Invitee, body: AvailabilityIn, *,
+            by: str) -> None:
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise Conflict("This meeting was cancelled.", code="meeting_cancelled")
+    slots = set(session.scalars(select(MeetingSlot.id).where(
+        MeetingSlot.meeting_id == meeting.id)))
+    if not {a.slot_id for a in body.answers} <= slots:
+        raise Invalid("Answer for this meeting's slots only.", code="unknown_slot")
+    existing = {a.slot_id: a for a in session.scalars(select(Availability).where(
+        Availability.invitee_id == invitee.id))}
+    for given in body.answers:
+        row = existing.get(given.slot_id)
+        if row is None:
+            session.add(Availability(invitee_id=invitee.id, slot_id=given.slot_id,
+                                     answer=given.answer.value, answered_by=by))
+        else:
+            row.answer, row.answered_by, row.answered_at = given.answer.value, by, now()
+    session.flush()
+
+
+def _require_organiser(session: Session, actor: Principal, meeting_id: str) -> Meeting:
+    meeting = _meeting(session, meeting_id)
+    if actor.professional_id != meeting.organiser_id:
+        invitees = _invitees(session, meeting.id)
+        if _own_invitee(invitees, actor) is None:
+            raise NotFound("No such meeting.")
+        raise Forbidden("Only the regisseur who organises the meeting does this.",
+                        code="not_organiser")
+    return meeting
+
+
+def schedule_meeting(session: Session, *, actor: Principal, meeting_id: str,
+                     body: ScheduleIn) -> MeetingView:
+    """Fix a slot (the best one when none is given) and send the invitations; a later change
+    of slot or location is sent again with the next SEQUENCE."""
+    meeting = _require_organiser(session, actor, meeting_id)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise Conflict("This meeting was cancelled.", code="meeting_cancelled")
+    view = meeting_view(session, actor=actor, meeting_id=meeting.id)
+    if body.slot_id is None:
+        best = best_slot([SlotFacts(s.id, s.start) for s in view.slots], _facts(view.invitees),
+                         view.answers)
+        if best is None:
+            raise Conflict("No slot suits every required invitee; choose one yourself.",
+                           code="no_common_slot")
+        slot_id = best.slot.id
+    elif body.slot_id in {s.id for s in view.slots}:
+        slot_id = body.slot_id
+    else:
+        raise Invalid("Choose one of this meeting's slots.", code="unknown_slot")
+    location = body.location or meeting.location
+    if meeting.status == MeetingStatus.SCHEDULED:
+        if (slot_id, location) == (meeting.slot_id, meeting.location):
+            return view
+        meeting.sequence += 1
+    meeting.slot_id, meeting.location = slot_id, location
+    meeting.status = MeetingStatus.SCHEDULED
+    session.flush()
+    _send(session, meeting)
+    record(session, Record(Action.MEETING_SCHEDULE, actor, object_type="meeting",
+                           object_id=meeting.id))
+    return meeting_view(session, actor=actor, meeting_id=meeting.id)
+
+
+def cancel_meeting(session: Session, *, actor: Principal, meeting_id: str) -> MeetingView:
+    meeting = _require_organiser(session, actor, meeting_id)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise Conflict("This meeting was cancelled already.", code="meeting_cancelled")
+    was_scheduled = meeting.status == MeetingStatus.SCHEDULED
+    meeting.status = MeetingStatus.CANCELLED
+    if was_scheduled:
+        meeting.sequence += 1
+        session.flush()
+        _send(session, meeting, cancelled=True)
+    session.flush()
+    record(session, Record(Action.MEETING_CANCEL, actor, object_type="meeting",
+                           object_id=meeting.id))
+    return meeting_view(session, actor=actor, meeting_id=meeting.id)
+
+
+def rsvp(session: Session, *, actor: Principal, meeting_id: str, body: RsvpIn) -> MeetingView:
+    meeting = _meeting(session, meeting_id)
+    invitee = _own_invitee(_invitees(session, meeting.id), actor)
+    if invitee is None:
+        raise NotFound("No such meeting.")
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise Conflict("Answer once the meeting is scheduled.", code="not_scheduled")
+    invitee.rsvp = body.response.value
+    session.flush()
+    record(session, Record(Action.MEETING_ANSWER, actor, object_type="meeting",
+                           object_id=meeting.id))
+    return meeting_view(session, actor=actor, meeting_id=meeting.id)
+
+
+def meeting_calendar(session: Session, *, actor: Principal, meeting_id: str) -> bytes:
+    view = meeting_view(session, actor=actor, meeting_id=meeting_id)
+    if view.meeting.slot_id is None:
+        raise Conflict("This meeting has no fixed time yet.", code="not_scheduled")
+    return invitations.calendar(_invitation(session, view.meeting,
+                                            view.meeting.status == MeetingStatus.CANCELLED))
+
+
+def _invitation(session: Session, meeting: Meeting, cancelled: bool) -> invitations.Invitation:
+    settings = audit_context(session).settings
+    slot = session.get(MeetingSlot, meeting.slot_id)
+    organiser = session.get(Professional, meeting.organiser_id)
+    assert slot is not None and organiser is not None
+    return invitations.Invitation(
+        uid=f"{meeting.id}@broker", reference=meeting.reference, sequence=meeting.sequence,
+        start=slot.start, minutes=meeting.duration_minutes, location=meeting.location,
+        link=f"{settings.base_url}/bijeenkomsten/{meeting.id}",
+        organiser=invitations.Attendee(organiser.email, organiser.name, True, "accepted"),
+        attendees=_attendees(session, meeting), cancelled=cancelled)
+
+
+def _attendees(session: Session, meeting: Meeting) -> list[invitations.Attendee]:
+    """Everyone with an e-mail address: invited professionals, the active professionals of
+    invited organisations, family members who gave one (no names for them)."""
+    attendees: dict[str, invitations.Attendee] = {}
+    by_org: dict[str, list[Professional]] = defaultdict(list)
+    invitees = _invitees(session, meeting.id)
+    orgs = [i.organisation_id for i in invitees if i.organisation_id]
+    for person in session.scalars(select(Professional).where(
+            Professional.organisation_id.in_(orgs), Professional.active.is_(True))):
+        by_org[person.organisation_id].append(person)
+    for invitee in invitees:
+        if invitee.professional_id:
+            found = session.get(Professional, invitee.professional_id)
+            people = [found] if found else []
+        elif invitee.organisation_id:
+            people = by_org[invitee.organisation_id]
+        else:
+            member = session.get(Member, invitee.member_id)
+            if member is not None and member.email:
+                attendees[member.email] = invitations.Attendee(
+                    member.email, None, invitee.required, invitee.rsvp)
+            continue
+        for person in people:
+            attendees[person.email] = invitations.Attendee(
+                person.email, person.name, invitee.required, invitee.rsvp)
+    return list(attendees.values())
+
+
+def _send(session: Session, meeting: Meeting, *, cancelled: bool = False) -> None:
+    invitations.send(audit_context(session).settings, _invitation(session, meeting, cancelled))
+    record(session, Record(Action.MEETING_INVITE, None, object_type="meeting",
+                           object_id=meeting.id, role="cancel" if cancelled else "request"))

@@ -1,0 +1,202 @@
+"""Issue 8 acceptance 2-4: invitations over real SMTP with iCalendar, the personal link, and
+answers that are one's own."""
+
+import dataclasses
+import email
+from datetime import UTC, datetime, timedelta
+from email.message import Message
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from icalendar import Calendar
+from sqlalchemy.orm import Session
+
+from broker.audit.context import INFO_KEY
+from broker.clock import frozen_at, now
+from broker.policy import Policy
+from tests.conftest import Mailbox
+from tests.consent.helpers import Caller, caller
+from tests.meldcode.helpers import colleague
+
+MOTHER = {"ref": "m", "given_name": "Sanne", "family_name": "Jansen", "bsn": "111222333",
+          "birth_date": "1988-04-02", "role": "parent", "email": "sanne@example.org"}
+CHILD = {"ref": "c", "given_name": "Noor", "family_name": "Jansen",
+         "birth_date": "2013-10-23", "role": "child"}
+
+
+@pytest.fixture
+def mail(session: Session, smtp_server: Mailbox) -> Mailbox:
+    """The app sends to the test's SMTP server."""
+    context = session.info[INFO_KEY]
+    session.info[INFO_KEY] = dataclasses.replace(context, settings=context.settings.model_copy(
+        update={"smtp_host": smtp_server.host, "smtp_port": smtp_server.port}))
+    return smtp_server
+
+
+def arrange(client: TestClient, session: Session, policy: Policy
+            ) -> tuple[Caller, Caller, Caller, dict[str, Any]]:
+    regisseur = caller(client, session, policy, party="wijkteam", roles=["regisseur"])
+    school = caller(client, session, policy, party="school", roles=["partner"])
+    gp = caller(client, session, policy, party="huisarts", roles=["partner"])
+    household = client.post("/api/v1/households", headers=regisseur.headers, json={
+        "label": "Gezin J.", "members": [MOTHER, CHILD],
+        "custody": [{"custodian": "m", "child": "c"}]}).json()
+    members = {m["ref"]: m["id"] for m in household["members"]}
+    starts = [datetime(2026, 12, 1 + n, 8, 30, tzinfo=UTC) for n in range(4)]
+    meeting = client.post("/api/v1/meetings", headers=regisseur.headers, json={
+        "household_id": household["id"], "title": "Netwerkbijeenkomst gezin Jansen",
+        "duration_minutes": 90, "location": "Wijkcentrum De Kamp",
+        "slots": [{"start": s.isoformat()} for s in starts],
+        "invitees": [{"professional_id": regisseur.professional.id, "required": True},
+                     {"organisation_id": school.org.id, "required": True},
+                     {"organisation_id": gp.org.id, "required": False},
+                     {"member_id": members["m"], "required": True},
+                     {"member_id": members["c"], "required": False}]})
+    assert meeting.status_code == 201, meeting.text
+    return regisseur, school, gp, meeting.json()
+
+
+def answer_all(client: TestClient, who: Caller, meeting: dict[str, Any], answer: str) -> None:
+    response = client.post(f"/api/v1/meetings/{meeting['id']}/availability", headers=who.headers,
+                           json={"answers": [{"slot_id": s["id"], "answer": answer}
+                                             for s in meeting["slots"]]})
+    assert response.status_code == 200, response.text
+
+
+def calendars(messages: list[bytes]) -> list[tuple[Message, Calendar]]:
+    found = []
+    for raw in messages:
+        message = email.message_from_bytes(raw)
+        [part] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+        found.append((message, Calendar.from_ical(part.get_payload(decode=True))))
+    return found
+
+
+class TestAcceptance2Invitations:
+    def test_schedule_reschedule_cancel_send_request_request_cancel(
+            self, client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> None:
+        regisseur, school, _, meeting = arrange(client, session, policy)
+        path = f"/api/v1/meetings/{meeting['id']}"
+        answer_all(client, school, meeting, "yes")
+        mother = next(i for i in meeting["invitees"] if i["personal_link"]
+                      and i["required"])
+        client.post(f"/api/v1/invitations/{mother['personal_link']}/availability", json={
+            "answers": [{"slot_id": s["id"], "answer": "yes"} for s in meeting["slots"]]})
+        answer_all(client, regisseur, meeting, "yes")
+        first = client.post(path + "/schedule", headers=regisseur.headers, json={})
+        assert first.status_code == 200, first.text
+        assert first.json()["slot_id"] == meeting["slots"][0]["id"]  # all yes: earliest
+        sent_once = len(mail.messages)
+        assert sent_once >= 3  # the regisseur, the school's professional, the mother
+        later = client.post(path + "/schedule", headers=regisseur.headers,
+                            json={"slot_id": meeting["slots"][2]["id"]})
+        assert later.json()["sequence"] == 1
+        cancelled = client.post(path + "/cancel", headers=regisseur.headers)
+        assert cancelled.json()["status"] == "cancelled"
+
+        sent = calendars(mail.messages)
+        assert len(sent) == 3 * sent_once
+        methods = [(str(c["method"]), int(c.walk("VEVENT")[0]["sequence"])) for _, c in sent]
+        assert methods == [("REQUEST", 0)] * sent_once + [("REQUEST", 1)] * sent_once \
+            + [("CANCEL", 2)] * sent_once
+        assert len({str(c.walk("VEVENT")[0]["uid"]) for _, c in sent}) == 1
+        event = sent[0][1].walk("VEVENT")[0]
+        assert event.walk("VALARM") and sent[0][1].walk("VTIMEZONE")
+        assert str(event["dtstart"].params["TZID"]) == "Europe/Amsterdam"
+        assert str(event["summary"]).startswith("Netwerkbijeenkomst NB-")
+        everything = b"\n".join(mail.messages).decode("utf-8", "replace")
+        for secret in ("Sanne", "Noor", "Jansen", "111222333", "1988-04-02", "2013-10-23",
+                       "02-04-1988"):
+            assert secret not in everything
+
+    def test_a_slot_across_the_dst_change_keeps_its_local_time(
+            self, client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> None:
+        regisseur = caller(client, session, policy, party="wijkteam", roles=["regisseur"])
+        household = client.post("/api/v1/households", headers=regisseur.headers, json={
+            "label": "Gezin", "members": [CHILD]}).json()
+        # 29 March 2027, 09:30 in Amsterdam: summer time (UTC+2) began the day before.
+        start = "2027-03-29T09:30:00+02:00"
+        meeting = client.post("/api/v1/meetings", headers=regisseur.headers, json={
+            "household_id": household["id"], "title": "Bijeenkomst", "duration_minutes": 60,
+            "location": "Wijkcentrum", "slots": [{"start": start}],
+            "invitees": [{"professional_id": regisseur.professional.id}]}).json()
+        with frozen_at(datetime(2027, 3, 20, 12, tzinfo=UTC)):
+            client.post(f"/api/v1/meetings/{meeting['id']}/schedule", headers=regisseur.headers,
+                        json={"slot_id": meeting["slots"][0]["id"]})
+        [(_, cal)] = calendars(mail.messages)
+        begins = cal.walk("VEVENT")[0]["dtstart"].dt
+        assert (begins.hour, begins.minute, begins.utcoffset()) == (9, 30, timedelta(hours=2))
+
+
+class TestAcceptance3PersonalLink:
+    def test_a_family_member_answers_once_without_an_account(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        regisseur, _, _, meeting = arrange(client, session, policy)
+        mother = next(i for i in meeting["invitees"] if i["personal_link"] and i["required"])
+        link = f"/api/v1/invitations/{mother['personal_link']}/availability"
+        body = {"answers": [{"slot_id": meeting["slots"][1]["id"], "answer": "if_need_be"}]}
+        assert client.post(link, json=body).status_code == 204
+        seen = client.get(f"/api/v1/meetings/{meeting['id']}", headers=regisseur.headers)
+        row = next(i for i in seen.json()["invitees"] if i["id"] == mother["id"])
+        assert row["answers"] == {meeting["slots"][1]["id"]: "if_need_be"}
+        again = client.post(link, json=body)
+        assert again.status_code == 410 and again.json()["code"] == "link_expired"
+
+    def test_an_expired_link_is_refused(self, client: TestClient, session: Session,
+                                        policy: Policy) -> None:
+        _, _, _, meeting = arrange(client, session, policy)
+        child = next(i for i in meeting["invitees"] if i["personal_link"] and not i["required"])
+        with frozen_at(now() + timedelta(days=15)):
+            late = client.post(f"/api/v1/invitations/{child['personal_link']}/availability",
+                               json={"answers": [{"slot_id": meeting["slots"][0]["id"],
+                                                  "answer": "yes"}]})
+        assert late.status_code == 410
+        assert client.post("/api/v1/invitations/not-a-token/availability", json={
+            "answers": [{"slot_id": "x", "answer": "yes"}]}).status_code == 404
+
+
+class TestAcceptance4OwnAnswers:
+    def test_an_invitee_cannot_change_another_invitees_answers(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        regisseur, school, gp, meeting = arrange(client, session, policy)
+        mother = next(i for i in meeting["invitees"] if i["member_id"] and i["required"])
+        forged = client.post(f"/api/v1/meetings/{meeting['id']}/availability",
+                             headers=school.headers, json={
+                                 "answers": [{"slot_id": meeting["slots"][0]["id"],
+                                              "answer": "no"}],
+                                 "on_behalf_of_member_id": mother["member_id"]})
+        assert forged.status_code == 403 and forged.json()["code"] == "not_your_answers"
+        answer_all(client, gp, meeting, "no")
+        answer_all(client, school, meeting, "yes")
+        seen = client.get(f"/api/v1/meetings/{meeting['id']}", headers=regisseur.headers).json()
+        gp_row = next(i for i in seen["invitees"] if i["organisation_id"] == gp.org.id)
+        assert set(gp_row["answers"].values()) == {"no"}  # the school's answers left it alone
+        on_behalf = client.post(f"/api/v1/meetings/{meeting['id']}/availability",
+                                headers=regisseur.headers, json={
+                                    "answers": [{"slot_id": meeting["slots"][0]["id"],
+                                                 "answer": "yes"}],
+                                    "on_behalf_of_member_id": mother["member_id"]})
+        assert on_behalf.status_code == 200
+
+    def test_someone_not_invited_gets_404_and_a_colleague_answers_for_the_organisation(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        _, school, _, meeting = arrange(client, session, policy)
+        stranger = caller(client, session, policy, party="woningcorporatie", roles=["partner"])
+        assert client.get(f"/api/v1/meetings/{meeting['id']}",
+                          headers=stranger.headers).status_code == 404
+        teacher = colleague(client, session, school.org, ["partner"])
+        answer_all(client, teacher, meeting, "if_need_be")
+
+    def test_a_required_no_warns_the_regisseur(
+            self, client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> None:
+        regisseur, school, _, meeting = arrange(client, session, policy)
+        answer_all(client, school, meeting, "no")
+        scheduled = client.post(f"/api/v1/meetings/{meeting['id']}/schedule",
+                                headers=regisseur.headers,
+                                json={"slot_id": meeting["slots"][0]["id"]})
+        assert scheduled.status_code == 200
+        assert any("kan niet" in w for w in scheduled.json()["warnings"])
+        none_fits = client.post(f"/api/v1/meetings/{meeting['id']}/schedule",
+                                headers=regisseur.headers, json={})
+        assert none_fits.status_code == 409 and none_fits.json()["code"] == "no_common_slot"

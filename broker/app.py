@@ -30,6 +30,7 @@ from broker.identity.relying_party import make_relying_party
 from broker.identity.tokens import VerifiedTokens
 from broker.keys import KeyRing
 from broker.meetings import api as meetings_api
+from broker.meetings import pages as meetings_pages
 from broker.meldcode import api as meldcode_api
 from broker.meldcode import pages as meldcode_pages
 from broker.observability import SecurityHeadersMiddleware, TraceMiddleware, configure_logging
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     app.include_router(consent_pages.router)
     app.include_router(observations_pages.router)
     app.include_router(meldcode_pages.router)
+    app.include_router(meetings_pages.router)
     app.include_router(web_pages.router)
     app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")
 

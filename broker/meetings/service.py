@@ -387,3 +387,36 @@ def _send(session: Session, meeting: Meeting, *, cancelled: bool = False) -> Non
     invitations.send(audit_context(session).settings, _invitation(session, meeting, cancelled))
     record(session, Record(Action.MEETING_INVITE, None, object_type="meeting",
                            object_id=meeting.id, role="cancel" if cancelled else "request"))
+
+
+def meetings_of(session: Session, *, actor: Principal) -> list[Meeting]:
+    """Meetings the caller organises or is invited to (in person or as organisation)."""
+    invited = select(Invitee.meeting_id).where(
+        (Invitee.organisation_id == actor.organisation_id)
+        | (Invitee.professional_id == actor.professional_id))
+    return list(session.scalars(select(Meeting).where(
+        (Meeting.organiser_id == actor.professional_id) | Meeting.id.in_(invited))
+        .order_by(Meeting.created_at.desc())))
+
+
+def own_invitee_id(view: MeetingView, actor: Principal) -> str | None:
+    own = _own_invitee(view.invitees, actor)
+    return own.id if own else None
+
+
+def invitee_names(session: Session, view: MeetingView) -> dict[str, str]:
+    """How the grid names invitees: professionals and organisations by name; family members
+    by name for the organiser (who sees the household), otherwise as 'gezinslid'."""
+    facts = load_household(session, household_id=view.meeting.household_id)
+    family = facts.short_names() if facts and view.title is not None else {}
+    names = {}
+    for invitee in view.invitees:
+        if invitee.professional_id:
+            person = session.get(Professional, invitee.professional_id)
+            names[invitee.id] = person.name if person else "?"
+        elif invitee.organisation_id:
+            org = session.get(Organisation, invitee.organisation_id)
+            names[invitee.id] = org.name if org else "?"
+        else:
+            names[invitee.id] = family.get(invitee.member_id or "", "gezinslid")
+    return names

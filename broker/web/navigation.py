@@ -31,6 +31,7 @@ class NavItem:
 NAVIGATION: list[NavItem] = [
     NavItem(N_("Start"), "/"),
     NavItem(N_("Huishoudens"), "/huishoudens", frozenset({"regisseur"})),
+    NavItem(N_("Bijeenkomsten"), "/bijeenkomsten"),
     NavItem(N_("Doorbrekingen"), "/meldcode/overzicht",
             frozenset({"aandachtsfunctionaris", "privacy_officer"})),
     NavItem(N_("Verantwoording"), "/verantwoording", frozenset({"privacy_officer"})),

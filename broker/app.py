@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     app.include_router(observations_pages.router)
     app.include_router(meldcode_pages.router)
     app.include_router(meetings_pages.router)
+    app.include_router(meetings_api.feed_router)
     app.include_router(web_pages.router)
     app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")
 

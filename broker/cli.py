@@ -31,6 +31,8 @@ retention_app = typer.Typer(help="Retention periods (policies/retention.yaml).",
                             no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
+meetings_app = typer.Typer(help="Network meetings.", no_args_is_help=True)
+app.add_typer(meetings_app, name="meetings")
 keys_app = typer.Typer(help="Key-encryption keys and households' data keys.",
                        no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
@@ -283,6 +285,17 @@ def retention_run(as_json: JsonFlag = False) -> None:
     for line in lines:
         typer.echo(f"{line.kind:<13} {line.period_years:>2}y  removed {line.removed:>6}  "
                    f"past period {line.kept_past_period:>6}  {line.note}")
+
+
+@meetings_app.command("remind")
+def meetings_remind(as_json: JsonFlag = False) -> None:
+    """E-mail invitees who have not answered a poll after a day, and everyone the day before a
+    meeting (each once). `serve` does this every 15 minutes; cron can run it too."""
+    from broker.meetings.service import send_reminders
+
+    polls, days = _in_transaction(lambda session, settings: send_reminders(session))
+    emit(as_json, {"poll_reminders": polls, "day_before_reminders": days},
+         f"{polls} poll reminders and {days} day-before reminders sent.")
 
 
 @keys_app.command("rotate")

@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import CompoundSelect, Select, bindparam, select, union
 from sqlalchemy.orm import Session
 
 from broker.consent.capacity import Person
 from broker.consent.engine import ConsentFact, OverrideFact, SubjectFacts
 from broker.consent.models import Consent, ConsentGrantor, ConsentWithdrawal
 from broker.households.models import Custody, Member, RegisseurAssignment
+from broker.identity.models import Professional
 from broker.identity.principal import Principal
+from broker.meetings.models import Invitee, Meeting, MeetingStatus
 from broker.meldcode.models import Override, OverrideEvent
 from broker.meldcode.rules import OverrideTimes, in_force
 from broker.observations.models import Observation
@@ -65,7 +67,8 @@ class HouseholdFacts:
     regisseur_organisation_id: str | None
     members: dict[str, MemberFacts]
     subjects: dict[str, SubjectFacts]
-    submitters: frozenset[str] = frozenset()  # organisations that shared an observation
+    # organisations that shared an observation or are invited to a meeting
+    submitters: frozenset[str] = frozenset()
 
     def involves(self, principal: Principal, at: datetime) -> bool:
         """The regisseur, organisations named in a consent or override in force for a member,
@@ -90,7 +93,8 @@ class HouseholdFacts:
         return {m.id: f"{m.given_name[:1]}. {m.family_name}" for m in self.members.values()}
 
 
-def _statements(household: Any) -> tuple[Select[Any], Select[Any], Select[Any], Select[Any]]:
+def _statements(household: Any
+                ) -> tuple[Select[Any], Select[Any], CompoundSelect[Any], Select[Any]]:
     """The queries that load a household, given how to find it."""
     regisseur = (select(RegisseurAssignment)
                  .where(RegisseurAssignment.household_id == household)
@@ -108,8 +112,17 @@ def _statements(household: Any) -> tuple[Select[Any], Select[Any], Select[Any], 
                 .outerjoin(ConsentWithdrawal, ConsentWithdrawal.consent_id == Consent.id)
                 .outerjoin(ConsentGrantor, ConsentGrantor.consent_id == Consent.id)
                 .where(Consent.household_id == household))
-    submitters = (select(Observation.submitted_by_organisation_id).distinct()
-                  .where(Observation.household_id == household))
+    # Organisations around the family besides consents and overrides: those that shared an
+    # observation, and those invited (or whose professional is) to a meeting not cancelled.
+    live = (Meeting.household_id == household, Meeting.status != MeetingStatus.CANCELLED)
+    submitters: CompoundSelect[Any] = union(
+        select(Observation.submitted_by_organisation_id.label("organisation_id"))
+        .where(Observation.household_id == household),
+        select(Invitee.organisation_id).join(Meeting, Meeting.id == Invitee.meeting_id)
+        .where(Invitee.organisation_id.is_not(None), *live),
+        select(Professional.organisation_id)
+        .join(Invitee, Invitee.professional_id == Professional.id)
+        .join(Meeting, Meeting.id == Invitee.meeting_id).where(*live))
     columns: tuple[Any, ...] = (
         Override.id, Override.subject_ids, Override.categories, Override.recipient_ids,
         Override.urgent, Override.created_at, Override.valid_until, Override.review_due,

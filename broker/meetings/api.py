@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from broker.db import DbSession
@@ -93,3 +93,25 @@ def meeting_read(view: service.MeetingView) -> MeetingRead:
                                unavailable_required=list(r.unavailable_required))
                  for r in view.ranking],
         warnings=view.warnings)
+
+
+@router.post("/calendar/feed", status_code=201, summary="A new personal calendar feed link "
+             "(the previous one stops working)")
+def new_feed(session: DbSession, actor: ApiPrincipal, request: Request) -> dict[str, str]:
+    token = service.new_calendar_feed(session, actor=actor)
+    return {"url": f"{request.app.state.settings.base_url}/calendar/{token}.ics"}
+
+
+@router.delete("/calendar/feed", status_code=204, summary="Revoke the personal calendar feed")
+def revoke_feed(session: DbSession, actor: ApiPrincipal) -> Response:
+    service.revoke_calendar_feed(session, actor=actor)
+    return Response(status_code=204)
+
+
+feed_router = APIRouter(include_in_schema=False)
+
+
+@feed_router.get("/calendar/{token}.ics")
+def feed(token: str, session: DbSession) -> Response:
+    return Response(service.calendar_feed(session, token=token),
+                    media_type="text/calendar; charset=utf-8")

@@ -48,13 +48,29 @@ class Invitation:
 def calendar(invitation: Invitation) -> bytes:
     """METHOD:REQUEST (or CANCEL), stable UID, SEQUENCE, ORGANIZER and ATTENDEEs with
     PARTSTAT, a reminder the day before, times in Europe/Amsterdam with its VTIMEZONE."""
+    return _calendar([invitation], "CANCEL" if invitation.cancelled else "REQUEST")
+
+
+def feed(invitations: list[Invitation]) -> bytes:
+    """A professional's calendar feed: every meeting of theirs, published (no METHOD)."""
+    return _calendar(invitations, None)
+
+
+def _calendar(invitations: list[Invitation], method: str | None) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//Gemeente//broker//NL")
     cal.add("version", "2.0")
-    cal.add("method", "CANCEL" if invitation.cancelled else "REQUEST")
+    if method:
+        cal.add("method", method)
+    for invitation in invitations:
+        cal.add_component(_event(invitation))
+    cal.add_missing_timezones()
+    return bytes(cal.to_ical())
+
+
+def _event(invitation: Invitation) -> Event:
     event = Event()
-    zone = ZoneInfo(str(LEGAL_ZONE))
-    start = invitation.start.astimezone(zone)
+    start = invitation.start.astimezone(ZoneInfo(str(LEGAL_ZONE)))
     event.add("uid", invitation.uid)
     event.add("sequence", invitation.sequence)
     event.add("dtstamp", now())
@@ -74,9 +90,7 @@ def calendar(invitation: Invitation) -> bytes:
     alarm.add("description", f"{SUMMARY} {invitation.reference}")
     alarm.add("trigger", timedelta(days=-1))
     event.add_component(alarm)
-    cal.add_component(event)
-    cal.add_missing_timezones()
-    return bytes(cal.to_ical())
+    return event
 
 
 def _address(person: Attendee, *, organiser: bool = False) -> vCalAddress:
@@ -124,3 +138,20 @@ def _body(invitation: Invitation, when: str) -> str:
             f"{invitation.reference}).\n\nWanneer: {when}\nWaar: {invitation.location}\n\n"
             f"Om wie het gaat en wat u vooraf mag weten, ziet u na inloggen:\n"
             f"{invitation.link}\n\nGeef in uw agenda aan of u komt.\n")
+
+
+def remind(settings: Settings, to: list[str], *, reference: str, text: str, link: str) -> int:
+    """A short reminder without an attachment; names nobody."""
+    try:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
+            for address in to:
+                message = EmailMessage()
+                message["From"] = settings.smtp_sender
+                message["To"] = address
+                message["Message-ID"] = make_msgid(domain="broker")
+                message["Subject"] = f"Herinnering: {SUMMARY} {reference}"
+                message.set_content(f"{text}\n\n{link}\n")
+                smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailFailed(f"SMTP: {type(exc).__name__}") from None
+    return len(to)

@@ -45,6 +45,8 @@ class Meeting(Base):
     slot_id: Mapped[str | None] = mapped_column(String(36))
     sequence: Mapped[int] = mapped_column(Integer, default=0)  # iCalendar SEQUENCE
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    poll_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    day_before_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class MeetingSlot(Base):
@@ -83,3 +85,14 @@ class Availability(Base):
     answer: Mapped[str] = mapped_column(String(10))
     answered_by: Mapped[str] = mapped_column(String(64))
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class CalendarFeed(Base):
+    """A professional's personal calendar feed (`/calendar/{token}.ics`); revocable."""
+
+    __tablename__ = "calendar_feeds"
+
+    professional_id: Mapped[str] = mapped_column(ForeignKey("professionals.id"),
+                                                 primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

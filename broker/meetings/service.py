@@ -17,11 +17,12 @@ from broker.consent.facts import load_household
 from broker.errors import BrokerError, Conflict, Forbidden, Invalid, NotFound
 from broker.households.models import Member
 from broker.identity.models import Organisation, Professional
-from broker.identity.principal import Principal
+from broker.identity.principal import Principal, PrincipalKind
 from broker.meetings import invitations
 from broker.meetings.models import (
     Answer,
     Availability,
+    CalendarFeed,
     Invitee,
     Meeting,
     MeetingSlot,
@@ -355,12 +356,13 @@ def _invitation(session: Session, meeting: Meeting, cancelled: bool) -> invitati
         attendees=_attendees(session, meeting), cancelled=cancelled)
 
 
-def _attendees(session: Session, meeting: Meeting) -> list[invitations.Attendee]:
+def _attendees(session: Session, meeting: Meeting, *, exclude: set[str] | None = None
+               ) -> list[invitations.Attendee]:
     """Everyone with an e-mail address: invited professionals, the active professionals of
     invited organisations, family members who gave one (no names for them)."""
     attendees: dict[str, invitations.Attendee] = {}
     by_org: dict[str, list[Professional]] = defaultdict(list)
-    invitees = _invitees(session, meeting.id)
+    invitees = [i for i in _invitees(session, meeting.id) if i.id not in (exclude or set())]
     orgs = [i.organisation_id for i in invitees if i.organisation_id]
     for person in session.scalars(select(Professional).where(
             Professional.organisation_id.in_(orgs), Professional.active.is_(True))):
@@ -420,3 +422,69 @@ def invitee_names(session: Session, view: MeetingView) -> dict[str, str]:
         else:
             names[invitee.id] = family.get(invitee.member_id or "", "gezinslid")
     return names
+
+
+def new_calendar_feed(session: Session, *, actor: Principal) -> str:
+    """A new personal feed token for the caller (the old one stops working); shown once."""
+    if actor.professional_id is None:
+        raise Forbidden("A calendar feed belongs to a professional.", code="not_a_professional")
+    token = secrets.token_urlsafe(32)
+    feed = session.get(CalendarFeed, actor.professional_id)
+    if feed is None:
+        session.add(CalendarFeed(professional_id=actor.professional_id, token_hash=_hash(token)))
+    else:
+        feed.token_hash, feed.created_at = _hash(token), now()
+    session.flush()
+    return token
+
+
+def revoke_calendar_feed(session: Session, *, actor: Principal) -> None:
+    feed = session.get(CalendarFeed, actor.professional_id) if actor.professional_id else None
+    if feed is None:
+        raise NotFound("No calendar feed.")
+    session.delete(feed)
+    session.flush()
+
+
+def calendar_feed(session: Session, *, token: str) -> bytes:
+    """The feed behind `/calendar/{token}.ics`: the scheduled (and cancelled) meetings the
+    professional organises or is invited to."""
+    feed = session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == _hash(token)))
+    person = session.get(Professional, feed.professional_id) if feed else None
+    if feed is None or person is None or not person.active:
+        raise NotFound("No such calendar.")
+    actor = Principal(kind=PrincipalKind.PROFESSIONAL, organisation_id=person.organisation_id,
+                      party="", roles=frozenset(person.roles), professional_id=person.id)
+    meetings = [m for m in meetings_of(session, actor=actor) if m.slot_id is not None]
+    return invitations.feed([_invitation(session, m, m.status == MeetingStatus.CANCELLED)
+                             for m in meetings])
+
+
+def send_reminders(session: Session) -> tuple[int, int]:
+    """Remind invitees who have not answered a poll (once, a day after it opened), and
+    everyone the day before a scheduled meeting (once). Returns both counts."""
+    settings = audit_context(session).settings
+    at = now()
+    polls = days = 0
+    for meeting in session.scalars(select(Meeting).where(
+            Meeting.status == MeetingStatus.POLLING, Meeting.poll_reminded_at.is_(None),
+            Meeting.created_at <= at - timedelta(days=1))):
+        answered = set(session.scalars(select(Availability.invitee_id).join(
+            Invitee, Invitee.id == Availability.invitee_id)
+            .where(Invitee.meeting_id == meeting.id)))
+        silent = [a.email for a in _attendees(session, meeting, exclude=answered)]
+        polls += invitations.remind(settings, silent, reference=meeting.reference,
+                                    text="Wilt u nog aangeven wanneer u kunt?",
+                                    link=f"{settings.base_url}/bijeenkomsten/{meeting.id}")
+        meeting.poll_reminded_at = at
+    for meeting in session.scalars(select(Meeting).join(
+            MeetingSlot, MeetingSlot.id == Meeting.slot_id).where(
+            Meeting.status == MeetingStatus.SCHEDULED, Meeting.day_before_reminded_at.is_(None),
+            MeetingSlot.start > at, MeetingSlot.start <= at + timedelta(days=1))):
+        days += invitations.remind(settings, [a.email for a in _attendees(session, meeting)],
+                                   reference=meeting.reference,
+                                   text="Morgen is de netwerkbijeenkomst.",
+                                   link=f"{settings.base_url}/bijeenkomsten/{meeting.id}")
+        meeting.day_before_reminded_at = at
+    session.flush()
+    return polls, days

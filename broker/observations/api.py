@@ -7,7 +7,7 @@ from broker.db import DbSession
 from broker.identity.deps import ApiPrincipal
 from broker.observations import service
 from broker.observations.deps import Submitter
-from broker.observations.models import AmendmentKind, Concern
+from broker.observations.models import AmendmentKind, Concern, Contribution
 from broker.observations.schemas import (
     AmendmentCreate,
     AmendmentRead,
@@ -33,7 +33,10 @@ def submit(body: ObservationCreate, session: DbSession, actor: Submitter) -> Sub
         subject_id=observation.subject_id, category=observation.category,
         concern=Concern(observation.concern), observed_on=observation.observed_on,
         basis=decision.basis.value if decision.basis else "",
-        consent_ids=list(decision.consent_ids), override_ids=list(decision.override_ids))
+        consent_ids=list(decision.consent_ids), override_ids=list(decision.override_ids),
+        meeting_id=observation.meeting_id,
+        contribution=Contribution(observation.contribution) if observation.contribution
+        else None)
 
 
 @router.post("/observations/preview", summary="Who would see this observation, and why; "
@@ -87,7 +90,10 @@ def item_read(item: service.Shown) -> ObservationRead:
         basis=item.decision.basis.value if item.decision.basis else "",
         amendments=[AmendmentRead(id=a.id, kind=AmendmentKind(a.kind), body=text,
                                   created_at=a.created_at.isoformat())
-                    for a, text in item.amendments])
+                    for a, text in item.amendments],
+        meeting_id=observation.meeting_id,
+        contribution=Contribution(observation.contribution) if observation.contribution
+        else None)
 
 
 def stub_read(stub: service.Withheld) -> WithheldRead:

@@ -22,6 +22,14 @@ class Concern(StrEnum):
 MELDCODE_CONCERNS = frozenset({Concern.HIGH, Concern.ACUTE})
 
 
+class Contribution(StrEnum):
+    """Input for a network meeting, sorted as Signs of Safety does."""
+
+    WORRY = "worry"  # wat zijn de zorgen
+    GOING_WELL = "going_well"  # wat gaat goed
+    NEXT_STEP = "next_step"  # wat moet er gebeuren
+
+
 class AmendmentKind(StrEnum):
     CORRECTION = "correction"
     RETRACTION = "retraction"
@@ -41,7 +49,8 @@ class Observation(Base):
     submitted_by_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"),
                                                               index=True)
     submitted_by_party: Mapped[str] = mapped_column(String(64))
-    meeting_id: Mapped[str | None] = mapped_column(String(36))
+    meeting_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    contribution: Mapped[str | None] = mapped_column(String(12))  # with a meeting only
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 

@@ -3,10 +3,10 @@
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from broker.consent.schemas import Id, MissingRead, Term
-from broker.observations.models import AmendmentKind, Concern
+from broker.observations.models import AmendmentKind, Concern, Contribution
 from broker.schemas import StrictModel
 
 BODY_MAX = 4000
@@ -21,6 +21,14 @@ class ObservationCreate(StrictModel):
     observed_on: date
     body: Body
     meeting_id: Id | None = None
+    contribution: Contribution | None = Field(
+        default=None, description="input for the meeting: worry, going_well or next_step")
+
+    @model_validator(mode="after")
+    def _contribution_needs_a_meeting(self) -> "ObservationCreate":
+        if self.contribution is not None and self.meeting_id is None:
+            raise ValueError("a contribution belongs to a meeting")
+        return self
 
 
 class AmendmentCreate(StrictModel):
@@ -40,6 +48,8 @@ class SubmittedRead(BaseModel):
     basis: str
     consent_ids: list[str]
     override_ids: list[str]
+    meeting_id: str | None = None
+    contribution: Contribution | None = None
 
 
 class SubmitterRead(BaseModel):
@@ -67,6 +77,8 @@ class ObservationRead(BaseModel):
     submitted_by: SubmitterRead
     basis: str
     amendments: list[AmendmentRead] = []
+    meeting_id: str | None = None
+    contribution: Contribution | None = None
 
 
 class WithheldRead(BaseModel):

@@ -17,6 +17,7 @@ from broker.errors import Forbidden, Invalid, NoConsent, NotFound
 from broker.households import service as households
 from broker.identity.models import Organisation
 from broker.identity.principal import Principal
+from broker.meetings.models import Invitee, Meeting
 from broker.observations.models import (
     MELDCODE_CONCERNS,
     AmendmentKind,
@@ -41,14 +42,28 @@ def _submission_facts(session: Session, actor: Principal, body: ObservationCreat
         raise Invalid("Unknown category.", code="unknown_category")
     if body.observed_on > local_day(now()):
         raise Invalid("The observation date lies in the future.", code="future_date")
-    if body.meeting_id is not None:  # meetings arrive with a later issue
-        raise Invalid("No such meeting.", code="unknown_meeting")
     facts = load_household(session, member_id=body.subject_id)
     if facts is None or facts.regisseur_organisation_id is None:
         raise NotFound("No such person.")
+    if body.meeting_id is not None:
+        _check_meeting(session, actor, body.meeting_id, facts.household_id)
     regisseur = session.get(Organisation, facts.regisseur_organisation_id)
     assert regisseur is not None, "a regisseur belongs to an organisation"
     return facts, regisseur
+
+
+def _check_meeting(session: Session, actor: Principal, meeting_id: str, household_id: str
+                   ) -> None:
+    """Input for a meeting of this family, from its organiser or someone invited."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None or meeting.household_id != household_id:
+        raise Invalid("No such meeting of this family.", code="unknown_meeting")
+    invited = session.scalar(select(Invitee.id).where(
+        Invitee.meeting_id == meeting.id,
+        (Invitee.organisation_id == actor.organisation_id)
+        | (Invitee.professional_id == actor.professional_id)).limit(1))
+    if invited is None and actor.professional_id != meeting.organiser_id:
+        raise Forbidden("Only those invited contribute to this meeting.", code="not_invited")
 
 
 def _names(facts: HouseholdFacts, actor: Principal) -> dict[str, str] | None:
@@ -88,7 +103,8 @@ def submit_observation(session: Session, *, actor: Principal, body: ObservationC
         category=body.category, concern=body.concern.value, observed_on=body.observed_on,
         body=key.seal(_context(observation_id), body.body), submitted_by=actor.actor_id,
         submitted_by_organisation_id=actor.organisation_id, submitted_by_party=actor.party,
-        meeting_id=body.meeting_id)
+        meeting_id=body.meeting_id,
+        contribution=body.contribution.value if body.contribution else None)
     session.add(observation)
     session.flush()
     return observation, decision

@@ -200,3 +200,78 @@ class TestAcceptance4OwnAnswers:
         none_fits = client.post(f"/api/v1/meetings/{meeting['id']}/schedule",
                                 headers=regisseur.headers, json={})
         assert none_fits.status_code == 409 and none_fits.json()["code"] == "no_common_slot"
+
+
+class TestContributions:
+    def test_an_invitee_contributes_through_the_door_others_may_not(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        regisseur, school, gp, meeting = arrange(client, session, policy)
+        child = next(i["member_id"] for i in meeting["invitees"]
+                     if i["member_id"] and not i["required"])
+        body = {"subject_id": child, "category": "onderwijs", "concern": "low",
+                "observed_on": "2026-11-20", "body": "Leest graag voor in de klas.",
+                "meeting_id": meeting["id"], "contribution": "going_well"}
+        refused = client.post("/api/v1/observations", headers=school.headers, json=body)
+        assert refused.status_code == 403 and refused.json()["code"] == "no_consent"
+        stranger = caller(client, session, policy, party="woningcorporatie", roles=["partner"])
+        outside = client.post("/api/v1/observations", headers=stranger.headers, json=body)
+        assert outside.status_code == 403 and outside.json()["code"] == "not_invited"
+        own = client.post("/api/v1/observations", headers=regisseur.headers, json=body)
+        assert own.status_code == 201 and own.json()["contribution"] == "going_well"
+        loose = client.post("/api/v1/observations", headers=regisseur.headers,
+                            json={**body, "meeting_id": None})
+        assert loose.status_code == 422
+
+    def test_an_invited_organisation_is_involved_until_the_meeting_is_cancelled(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        regisseur, _, gp, meeting = arrange(client, session, policy)
+        stranger = caller(client, session, policy, party="woningcorporatie", roles=["partner"])
+        path = f"/api/v1/households/{meeting['household_id']}"
+        assert client.get(path, headers=stranger.headers).status_code == 404
+        seen = client.get(path, headers=gp.headers)
+        assert seen.status_code == 200
+        # involved is not the same as seeing names: no consent for basisgegevens
+        assert all(m.get("given_name") is None and m["withheld"]
+                   for m in seen.json()["members"])
+        client.post(f"/api/v1/meetings/{meeting['id']}/cancel", headers=regisseur.headers)
+        assert client.get(path, headers=gp.headers).status_code == 404
+
+
+class TestCalendarFeed:
+    def test_a_personal_feed_lists_meetings_and_can_be_revoked(
+            self, client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> None:
+        regisseur, school, _, meeting = arrange(client, session, policy)
+        client.post(f"/api/v1/meetings/{meeting['id']}/schedule", headers=regisseur.headers,
+                    json={"slot_id": meeting["slots"][0]["id"]})
+        teacher = colleague(client, session, school.org, ["partner"])
+        url = client.post("/api/v1/calendar/feed", headers=teacher.headers).json()["url"]
+        path = url.split("://", 1)[1].split("/", 1)[1]
+        feed = client.get("/" + path)
+        assert feed.status_code == 200
+        [event] = Calendar.from_ical(feed.content).walk("VEVENT")
+        assert str(event["uid"]) == f"{meeting['id']}@broker"
+        assert client.delete("/api/v1/calendar/feed", headers=teacher.headers).status_code == 204
+        assert client.get("/" + path).status_code == 404
+
+
+class TestReminders:
+    def test_silent_invitees_are_reminded_once_and_everyone_the_day_before(
+            self, client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> None:
+        from broker.meetings.service import send_reminders
+
+        regisseur, school, _, meeting = arrange(client, session, policy)
+        answer_all(client, school, meeting, "yes")
+        with frozen_at(now() + timedelta(days=1, minutes=1)):
+            polls, _ = send_reminders(session)
+            assert send_reminders(session) == (0, 0)
+        reminded = [email.message_from_bytes(m)["To"] for m in mail.messages]
+        assert polls == len(reminded) and "sanne@example.org" in reminded
+        assert regisseur.professional.email in reminded
+        start = datetime.fromisoformat(meeting["slots"][0]["start"])
+        client.post(f"/api/v1/meetings/{meeting['id']}/schedule", headers=regisseur.headers,
+                    json={"slot_id": meeting["slots"][0]["id"]})
+        before = len(mail.messages)
+        with frozen_at(start - timedelta(hours=20)):
+            _, days = send_reminders(session)
+        assert days == len(mail.messages) - before and days >= 3
+        assert b"Sanne" not in b"".join(mail.messages)

@@ -18,7 +18,7 @@ from broker.identity.deps import ApiPrincipal
 router = APIRouter(prefix="/households", tags=["households"])
 
 
-def _read(view: service.HouseholdView) -> HouseholdRead:
+def household_read(view: service.HouseholdView) -> HouseholdRead:
     members = [MemberRead(id=v.member.id, ref=v.member.ref, role=v.member.role,
                           **({"given_name": v.member.given_name,
                               "family_name": v.member.family_name,
@@ -40,13 +40,13 @@ def _read(view: service.HouseholdView) -> HouseholdRead:
 def create_household(body: HouseholdCreate, session: DbSession, actor: Regisseur
                      ) -> HouseholdRead:
     household = service.create_household(session, actor=actor, body=body)
-    return _read(service.view_household(session, actor=actor, household_id=household.id))
+    return household_read(service.view_household(session, actor=actor, household_id=household.id))
 
 
 @router.get("/{household_id}", summary="The household as the caller may see it")
 def get_household(household_id: str, session: DbSession, actor: ApiPrincipal
                   ) -> HouseholdRead:
-    return _read(service.view_household(session, actor=actor, household_id=household_id))
+    return household_read(service.view_household(session, actor=actor, household_id=household_id))
 
 
 @router.put("/{household_id}/regisseur", summary="Hand over direction to another regisseur")

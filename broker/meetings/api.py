@@ -5,13 +5,19 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from broker.consent import service as consent_service
+from broker.consent.api import consent_read
+from broker.consent.schemas import ConsentRead
 from broker.db import DbSession
+from broker.households.api import household_read
 from broker.households.deps import Regisseur
 from broker.identity.deps import ApiPrincipal
-from broker.meetings import service
+from broker.meetings import brief, service
 from broker.meetings.schemas import (
     AvailabilityIn,
+    BriefRead,
     InviteeRead,
+    MeetingConsentCreate,
     MeetingCreate,
     MeetingRead,
     RsvpIn,
@@ -19,6 +25,8 @@ from broker.meetings.schemas import (
     SlotRead,
     SlotScoreRead,
 )
+from broker.observations.api import item_read, stub_read
+from broker.observations.schemas import ObservationList
 
 router = APIRouter(tags=["meetings"])
 
@@ -72,6 +80,27 @@ def cancel(meeting_id: str, session: DbSession, actor: ApiPrincipal) -> MeetingR
 def ics(meeting_id: str, session: DbSession, actor: ApiPrincipal) -> Response:
     return Response(service.meeting_calendar(session, actor=actor, meeting_id=meeting_id),
                     media_type="text/calendar; charset=utf-8")
+
+
+@router.get("/meetings/{meeting_id}/brief", summary="What this attendee may know, assembled "
+            "through the one door")
+def get_brief(meeting_id: str, session: DbSession, actor: ApiPrincipal) -> BriefRead:
+    found = brief.brief(session, actor=actor, meeting_id=meeting_id)
+    return BriefRead(
+        meeting_id=found.meeting.meeting.id, reference=found.meeting.meeting.reference,
+        household=household_read(found.household),
+        observations=ObservationList(items=[item_read(s) for s in found.shown],
+                                     withheld=[stub_read(w) for w in found.withheld]),
+        consents=[consent_read(v) for v in found.consents])
+
+
+@router.post("/meetings/{meeting_id}/consents", status_code=201,
+             summary="Consent given in the meeting by family members present")
+def meeting_consent(meeting_id: str, body: MeetingConsentCreate, session: DbSession,
+                    actor: ApiPrincipal) -> ConsentRead:
+    consent = brief.consent_in_meeting(session, actor=actor, meeting_id=meeting_id, body=body)
+    return consent_read(consent_service.consent_view(session, actor=actor,
+                                                     consent_id=consent.id))
 
 
 def meeting_read(view: service.MeetingView) -> MeetingRead:

@@ -5,8 +5,10 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, model_validator
 
-from broker.consent.schemas import Id
+from broker.consent.schemas import ConsentCreate, ConsentRead, Id
+from broker.households.schemas import HouseholdRead
 from broker.meetings.models import Answer, Rsvp
+from broker.observations.schemas import ObservationList
 from broker.schemas import StrictModel
 
 Line = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
@@ -99,3 +101,19 @@ class MeetingRead(BaseModel):
     invitees: list[InviteeRead]
     ranking: list[SlotScoreRead]
     warnings: list[str] = []
+
+
+class MeetingConsentCreate(ConsentCreate):
+    """As POST /consents, given by family members present; the evidence is the meeting."""
+
+    present_member_ids: list[Id] = Field(min_length=1, max_length=20)
+
+
+class BriefRead(BaseModel):
+    """What this attendee may know, each item through the one door."""
+
+    meeting_id: str
+    reference: str
+    household: HouseholdRead
+    observations: ObservationList
+    consents: list[ConsentRead]

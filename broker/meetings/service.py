@@ -261,7 +261,7 @@ def _answer(session: Session, meeting: Meeting, invitee: Invitee, body: Availabi
     session.flush()
 
 
-def _require_organiser(session: Session, actor: Principal, meeting_id: str) -> Meeting:
+def require_organiser(session: Session, actor: Principal, meeting_id: str) -> Meeting:
     meeting = _meeting(session, meeting_id)
     if actor.professional_id != meeting.organiser_id:
         invitees = _invitees(session, meeting.id)
@@ -276,7 +276,7 @@ def schedule_meeting(session: Session, *, actor: Principal, meeting_id: str,
                      body: ScheduleIn) -> MeetingView:
     """Fix a slot (the best one when none is given) and send the invitations; a later change
     of slot or location is sent again with the next SEQUENCE."""
-    meeting = _require_organiser(session, actor, meeting_id)
+    meeting = require_organiser(session, actor, meeting_id)
     if meeting.status == MeetingStatus.CANCELLED:
         raise Conflict("This meeting was cancelled.", code="meeting_cancelled")
     view = meeting_view(session, actor=actor, meeting_id=meeting.id)
@@ -306,7 +306,7 @@ def schedule_meeting(session: Session, *, actor: Principal, meeting_id: str,
 
 
 def cancel_meeting(session: Session, *, actor: Principal, meeting_id: str) -> MeetingView:
-    meeting = _require_organiser(session, actor, meeting_id)
+    meeting = require_organiser(session, actor, meeting_id)
     if meeting.status == MeetingStatus.CANCELLED:
         raise Conflict("This meeting was cancelled already.", code="meeting_cancelled")
     was_scheduled = meeting.status == MeetingStatus.SCHEDULED

@@ -1,18 +1,15 @@
 """Issue 8 acceptance 2-4: invitations over real SMTP with iCalendar, the personal link, and
 answers that are one's own."""
 
-import dataclasses
 import email
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 from sqlalchemy.orm import Session
 
-from broker.audit.context import INFO_KEY
 from broker.clock import frozen_at, now
 from broker.policy import Policy
 from tests.conftest import Mailbox
@@ -23,15 +20,6 @@ MOTHER = {"ref": "m", "given_name": "Sanne", "family_name": "Jansen", "bsn": "11
           "birth_date": "1988-04-02", "role": "parent", "email": "sanne@example.org"}
 CHILD = {"ref": "c", "given_name": "Noor", "family_name": "Jansen",
          "birth_date": "2013-10-23", "role": "child"}
-
-
-@pytest.fixture
-def mail(session: Session, smtp_server: Mailbox) -> Mailbox:
-    """The app sends to the test's SMTP server."""
-    context = session.info[INFO_KEY]
-    session.info[INFO_KEY] = dataclasses.replace(context, settings=context.settings.model_copy(
-        update={"smtp_host": smtp_server.host, "smtp_port": smtp_server.port}))
-    return smtp_server
 
 
 def arrange(client: TestClient, session: Session, policy: Policy

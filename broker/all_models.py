@@ -8,7 +8,9 @@ from broker.identity import models as identity_models
 from broker.meetings import models as meeting_models
 from broker.meldcode import models as meldcode_models
 from broker.observations import models as observation_models
+from broker.plans import models as plan_models
 from broker.vault import models as vault_models
 
 __all__ = ["Base", "audit_models", "consent_models", "household_models", "identity_models",
-           "meeting_models", "meldcode_models", "observation_models", "vault_models"]
+           "meeting_models", "meldcode_models", "observation_models", "plan_models",
+           "vault_models"]

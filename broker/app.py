@@ -36,6 +36,7 @@ from broker.meldcode import pages as meldcode_pages
 from broker.observability import SecurityHeadersMiddleware, TraceMiddleware, configure_logging
 from broker.observations import api as observations_api
 from broker.observations import pages as observations_pages
+from broker.plans import api as plans_api
 from broker.policy import Policy, load_policy
 from broker.problems import CatchAllMiddleware, install_error_handlers
 from broker.system import api as system_api
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     api.include_router(observations_api.router)
     api.include_router(meldcode_api.router)
     api.include_router(meetings_api.router)
+    api.include_router(plans_api.router)
     app.include_router(api)
     app.include_router(system_api.router)
     app.include_router(identity_oauth.router)

@@ -1,0 +1,81 @@
+"""Outcome, plan and minutes routes (contract v1)."""
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from broker.db import DbSession
+from broker.identity.deps import ApiPrincipal
+from broker.identity.models import Organisation
+from broker.plans import service
+from broker.plans.schemas import (
+    ActionRead,
+    ActionUpdate,
+    GoalRead,
+    OutcomeCreate,
+    PlanRead,
+)
+from broker.web.templating import environment
+
+router = APIRouter(tags=["plans"])
+
+
+@router.post("/meetings/{meeting_id}/outcome", status_code=201,
+             summary="Analysis, safety assessment, plan, regisseur, next evaluation")
+def outcome(meeting_id: str, body: OutcomeCreate, session: DbSession, actor: ApiPrincipal
+            ) -> PlanRead:
+    plan = service.record_outcome(session, actor=actor, meeting_id=meeting_id, body=body)
+    return plan_read(service.current_plan(session, actor=actor, household_id=plan.household_id))
+
+
+@router.get("/households/{household_id}/plan", summary="The current plan as the caller may "
+            "see it")
+def current_plan(household_id: str, session: DbSession, actor: ApiPrincipal) -> PlanRead:
+    return plan_read(service.current_plan(session, actor=actor, household_id=household_id))
+
+
+@router.post("/plans/actions/{action_id}", summary="The owning organisation updates an action")
+def update_action(action_id: str, body: ActionUpdate, session: DbSession, actor: ApiPrincipal
+                  ) -> dict[str, str]:
+    action = service.update_action(session, actor=actor, action_id=action_id, body=body)
+    return {"id": action.id, "status": action.status}
+
+
+@router.get("/meetings/{meeting_id}/minutes", response_class=Response,
+            summary="The minutes, filtered for the caller: HTML, or PDF with format=pdf")
+def minutes(meeting_id: str, request: Request, session: DbSession, actor: ApiPrincipal,
+            format: str = Query("html", pattern="^(html|pdf)$")) -> Response:
+    view = service.meeting_minutes(session, actor=actor, meeting_id=meeting_id)
+    html = minutes_html(session, view, request.app.state.policy)
+    if format == "pdf" or "application/pdf" in request.headers.get("accept", ""):
+        from weasyprint import HTML  # imported here: it needs pango at run time
+
+        return Response(HTML(string=html).write_pdf(), media_type="application/pdf")
+    return HTMLResponse(html)
+
+
+def minutes_html(session: DbSession, view: service.PlanView, policy: object) -> str:
+    from broker.meetings.models import Meeting
+
+    meeting = session.get(Meeting, view.plan.meeting_id)
+    owners = {o.id: o.name for o in session.scalars(select(Organisation).where(
+        Organisation.id.in_({a.owner_organisation_id for a, _ in view.actions})))}
+    labels = {c.id: c.label for c in policy.categories.values()}  # type: ignore[attr-defined]
+    return environment.get_template("plans/minutes.html").render(
+        view=view, reference=meeting.reference if meeting else "", owners=owners,
+        labels=labels)
+
+
+def plan_read(view: service.PlanView) -> PlanRead:
+    plan = view.plan
+    return PlanRead(
+        id=plan.id, household_id=plan.household_id, version=plan.version,
+        meeting_id=plan.meeting_id,
+        perspective=view.content["perspective"] if view.content and view.goals else None,
+        goals=[GoalRead(priority=g["priority"], domain=g["domain"],
+                        description=g["description"]) for g in view.goals],
+        actions=[ActionRead(id=a.id, goal=a.goal, domain=a.domain, description=text,
+                            owner_organisation_id=a.owner_organisation_id, due=a.due,
+                            status=a.status) for a, text in view.actions],
+        withheld_goals=view.withheld_goals, regisseur_id=plan.regisseur_id,
+        next_evaluation=plan.next_evaluation)

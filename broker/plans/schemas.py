@@ -1,0 +1,97 @@
+"""Meeting outcome and plan payloads (contract 4.1)."""
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from broker.consent.schemas import Id, Term
+from broker.plans.models import ActionStatus
+from broker.schemas import StrictModel
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
+Items = list[Text]
+
+
+class Analysis(StrictModel):
+    child_needs: Text
+    parenting_capacity: Text
+    family_environment: Text
+
+
+class SignsOfSafety(StrictModel):
+    worries: Items = Field(max_length=30)
+    strengths: Items = Field(max_length=30)
+    next_steps: Items = Field(max_length=30)
+    safety_scale: int | None = Field(default=None, ge=0, le=10)
+
+
+class SafetyAssessment(StrictModel):
+    instrument: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    outcome: Term
+    rationale: Text
+
+
+class Goal(StrictModel):
+    priority: int = Field(ge=1, le=20)
+    domain: Term
+    description: Text
+
+
+class ActionIn(StrictModel):
+    goal: int = Field(ge=1, le=20)
+    description: Text
+    owner_organisation_id: Id
+    due: date
+
+
+class PlanIn(StrictModel):
+    perspective: Text
+    goals: list[Goal] = Field(min_length=1, max_length=20)
+    actions: list[ActionIn] = Field(default_factory=list, max_length=60)
+
+
+class OutcomeCreate(StrictModel):
+    analysis: Analysis
+    signs_of_safety: SignsOfSafety
+    zrm: dict[Term, int] = Field(default_factory=dict)
+    safety_assessment: SafetyAssessment | None = None
+    plan: PlanIn
+    regisseur_id: Id
+    next_evaluation: date
+
+
+class ActionUpdate(StrictModel):
+    status: ActionStatus
+
+
+class ActionRead(BaseModel):
+    id: str
+    goal: int
+    domain: str
+    description: str | None
+    owner_organisation_id: str
+    due: date
+    status: str
+
+
+class GoalRead(BaseModel):
+    priority: int
+    domain: str
+    description: str | None
+
+
+class PlanRead(BaseModel):
+    """The plan as this reader may see it: goals and actions in leefgebieden the door allows;
+    the rest is counted, not shown."""
+
+    id: str
+    household_id: str
+    version: int
+    meeting_id: str
+    perspective: str | None
+    goals: list[GoalRead]
+    actions: list[ActionRead]
+    withheld_goals: int
+    regisseur_id: str
+    next_evaluation: date

@@ -1,0 +1,199 @@
+"""The outcome of a network meeting becomes the household's plan (one plan, versioned); the
+minutes are generated from it, filtered for each reader through the one door."""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from broker.audit.context import audit_context
+from broker.audit.recording import Action, Record, record
+from broker.consent.door import Item, disclose_each
+from broker.consent.facts import HouseholdFacts
+from broker.errors import Conflict, Forbidden, Invalid, NotFound
+from broker.households import service as households
+from broker.identity.models import Organisation, Professional, Role
+from broker.identity.principal import Principal
+from broker.meetings.models import Meeting, MeetingStatus
+from broker.meetings.service import require_organiser
+from broker.meldcode.models import MeldcodeCase, MeldcodeStep
+from broker.observations.models import MELDCODE_CONCERNS, Observation
+from broker.plans.models import ActionStatus, Plan, PlanAction
+from broker.plans.schemas import ActionUpdate, OutcomeCreate
+from broker.vault.service import Destroyed, data_key, existing_data_key, open_or_none
+
+SAFETY = "veiligheid"  # the category under which the analysis and safety picture are shared
+
+
+def record_outcome(session: Session, *, actor: Principal, meeting_id: str,
+                   body: OutcomeCreate) -> Plan:
+    """One analysis, a safety assessment where there are serious worries, one plan and a
+    named regisseur: a new version of the household's plan."""
+    meeting = require_organiser(session, actor, meeting_id)
+    if meeting.slot_id is None or meeting.status == MeetingStatus.CANCELLED:
+        raise Conflict("An outcome follows a meeting with a fixed time.", code="not_scheduled")
+    if session.scalar(select(Plan.id).where(Plan.meeting_id == meeting.id)):
+        raise Conflict("This meeting's outcome was recorded already.", code="outcome_recorded")
+    _check(session, meeting, body)
+    if body.safety_assessment is None and _serious_worries(session, meeting.household_id):
+        raise Invalid("Er zijn ernstige zorgen (een signaal met grote of acute zorg, of een "
+                      "open meldcode-zaak): leg een veiligheidstaxatie vast.",
+                      code="safety_assessment_required")
+    current = households.current_regisseur(session, meeting.household_id)
+    if body.regisseur_id != current.professional_id:
+        households.hand_over(session, actor=actor, household_id=meeting.household_id,
+                             professional_id=body.regisseur_id)
+    try:
+        key = data_key(session, meeting.household_id)
+    except Destroyed:
+        raise Invalid("This family's data was erased.", code="household_erased") from None
+    version = (session.scalar(select(func.max(Plan.version))
+                              .where(Plan.household_id == meeting.household_id)) or 0) + 1
+    content = body.model_dump(mode="json", include={"analysis", "signs_of_safety",
+                                                    "safety_assessment"})
+    content |= {"perspective": body.plan.perspective,
+                "goals": [g.model_dump() for g in body.plan.goals]}
+    plan = Plan(household_id=meeting.household_id, version=version, meeting_id=meeting.id,
+                content=b"", zrm=dict(body.zrm),
+                safety_scale=body.signs_of_safety.safety_scale,
+                safety_outcome=body.safety_assessment.outcome if body.safety_assessment
+                else None, regisseur_id=body.regisseur_id,
+                next_evaluation=body.next_evaluation, created_by=actor.actor_id,
+                organisation_id=actor.organisation_id)
+    session.add(plan)
+    session.flush()
+    plan.content = key.seal(f"plan:{plan.id}", json.dumps(content, ensure_ascii=False))
+    domains = {g.priority: g.domain for g in body.plan.goals}
+    for action in body.plan.actions:
+        row = PlanAction(plan_id=plan.id, goal=action.goal, domain=domains[action.goal],
+                         description=b"", owner_organisation_id=action.owner_organisation_id,
+                         due=action.due, status=ActionStatus.OPEN)
+        session.add(row)
+        session.flush()
+        row.description = key.seal(f"plan-action:{row.id}", action.description)
+    meeting.status = MeetingStatus.HELD
+    session.flush()
+    record(session, Record(Action.MEETING_OUTCOME, actor, object_type="plan",
+                           object_id=plan.id))
+    return plan
+
+
+def _check(session: Session, meeting: Meeting, body: OutcomeCreate) -> None:
+    policy = audit_context(session).policy
+    bad_zrm = [k for k, v in body.zrm.items()
+               if k not in policy.categories or not policy.categories[k].zrm or not 1 <= v <= 5]
+    if bad_zrm:
+        raise Invalid("ZRM scores are 1 to 5 per leefgebied.", code="zrm", fields=bad_zrm)
+    goals = {g.priority for g in body.plan.goals}
+    if len(goals) != len(body.plan.goals) or any(
+            g.domain not in policy.categories for g in body.plan.goals):
+        raise Invalid("Goals need distinct priorities and a known leefgebied.", code="goals")
+    if any(a.goal not in goals for a in body.plan.actions):
+        raise Invalid("Every action belongs to a goal of the plan.", code="actions")
+    owners = {a.owner_organisation_id for a in body.plan.actions}
+    if len(session.scalars(select(Organisation.id).where(Organisation.id.in_(owners)))
+           .all()) != len(owners):
+        raise Invalid("An action's owner organisation does not exist.", code="actions")
+    regisseur = session.get(Professional, body.regisseur_id)
+    if regisseur is None or not regisseur.active or Role.REGISSEUR not in regisseur.roles:
+        raise Invalid("Name an active professional with the role regisseur.",
+                      code="not_a_regisseur")
+
+
+def _serious_worries(session: Session, household_id: str) -> bool:
+    """A high or acute observation, or a meldcode case without its five steps."""
+    serious = session.scalar(select(Observation.id).where(
+        Observation.household_id == household_id,
+        Observation.concern.in_([c.value for c in MELDCODE_CONCERNS])).limit(1))
+    steps = (select(func.count(MeldcodeStep.id)).where(MeldcodeStep.case_id == MeldcodeCase.id)
+             .scalar_subquery())
+    open_case = session.scalar(select(MeldcodeCase.id).where(
+        MeldcodeCase.household_id == household_id, steps < 5).limit(1))
+    return serious is not None or open_case is not None
+
+
+@dataclass(frozen=True)
+class PlanView:
+    plan: Plan
+    content: dict[str, Any] | None  # None: the household's data key was destroyed
+    goals: list[dict[str, Any]]
+    withheld_goals: int
+    actions: list[tuple[PlanAction, str | None]]
+    safety_shown: bool  # analysis, signs of safety and assessment (category veiligheid)
+    zrm: dict[str, int]
+
+
+def _view(session: Session, actor: Principal, facts: HouseholdFacts, plan: Plan) -> PlanView:
+    """The plan through the door for this reader: each goal under its leefgebied, each ZRM
+    score under its own, the safety picture under `veiligheid`, the family as subject."""
+    key = existing_data_key(session, plan.household_id)
+    text = open_or_none(key, f"plan:{plan.id}", plan.content)
+    content = json.loads(text) if text else None
+    goals = content["goals"] if content else []
+    actions = list(session.scalars(select(PlanAction).where(PlanAction.plan_id == plan.id)
+                                   .order_by(PlanAction.goal, PlanAction.due)))
+    subject, author = _subject(facts), plan.organisation_id  # the author's own record
+    asks = [Item(subject, area, author, "plan", plan.id)
+            for area in [SAFETY, *(g["domain"] for g in goals), *plan.zrm]]
+    decisions = disclose_each(session, actor=actor, purpose="hulpverlening", items=asks)
+    safety, goal_decisions = decisions[0], decisions[1:1 + len(goals)]
+    zrm_decisions = decisions[1 + len(goals):]
+    shown = [g for g, d in zip(goals, goal_decisions, strict=True) if d.permitted]
+    domains = {g["domain"] for g in shown}
+    return PlanView(
+        plan, content, shown, len(goals) - len(shown),
+        [(a, open_or_none(key, f"plan-action:{a.id}", a.description)) for a in actions
+         if a.domain in domains or a.owner_organisation_id == actor.organisation_id],
+        safety.permitted,
+        {area: score for (area, score), d in zip(plan.zrm.items(), zrm_decisions, strict=True)
+         if d.permitted})
+
+
+def _subject(facts: HouseholdFacts) -> Any:
+    """The plan is about the children: the door decides on the eldest child's facts (the
+    strictest capacity rules apply from 12), or the first member if there is no child."""
+    children = sorted((m for m in facts.members.values() if m.role == "child"),
+                      key=lambda m: m.birth_date)
+    member = children[0] if children else next(iter(facts.members.values()))
+    return facts.subjects[member.id]
+
+
+def current_plan(session: Session, *, actor: Principal, household_id: str) -> PlanView:
+    facts = households.visible_facts(session, actor, household_id=household_id)
+    plan = session.scalar(select(Plan).where(Plan.household_id == household_id)
+                          .order_by(Plan.version.desc()).limit(1))
+    if plan is None:
+        raise NotFound("This household has no plan yet.")
+    return _view(session, actor, facts, plan)
+
+
+def meeting_minutes(session: Session, *, actor: Principal, meeting_id: str) -> PlanView:
+    """The minutes of a held meeting, filtered for this reader: its organiser or invitees."""
+    from broker.meetings.service import meeting_view
+
+    view = meeting_view(session, actor=actor, meeting_id=meeting_id)
+    plan = session.scalar(select(Plan).where(Plan.meeting_id == view.meeting.id))
+    if plan is None:
+        raise NotFound("This meeting has no outcome yet.")
+    facts = households.visible_facts(session, actor, household_id=plan.household_id)
+    return _view(session, actor, facts, plan)
+
+
+def update_action(session: Session, *, actor: Principal, action_id: str, body: ActionUpdate
+                  ) -> PlanAction:
+    """The organisation that owns an action marks its progress."""
+    action = session.get(PlanAction, action_id)
+    plan = session.get(Plan, action.plan_id) if action else None
+    if action is None or plan is None:
+        raise NotFound("No such action.")
+    if action.owner_organisation_id != actor.organisation_id:
+        households.visible_facts(session, actor, household_id=plan.household_id)  # else 404
+        raise Forbidden("Only the organisation that owns an action updates it.",
+                        code="not_owner")
+    action.status = body.status.value
+    session.flush()
+    record(session, Record(Action.MEETING_OUTCOME, actor, object_type="plan_action",
+                           object_id=action.id))
+    return action

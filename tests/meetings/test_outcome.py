@@ -1,0 +1,92 @@
+"""Issue 9 acceptance 3-4: no outcome without a safety assessment when there are serious
+worries; the minutes (HTML and PDF) hold only what the reader may see."""
+
+import io
+from typing import Any
+
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+from sqlalchemy.orm import Session
+
+from broker.policy import Policy
+from tests.conftest import Mailbox
+from tests.meetings.test_brief import meeting_with_three
+
+
+def outcome(regisseur_id: str, owner: str, *, assessment: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "analysis": {"child_needs": "Rust en structuur na schooltijd.",
+                     "parenting_capacity": "Moeder is uitgeput door de schulden.",
+                     "family_environment": "Weinig netwerk in de wijk."},
+        "signs_of_safety": {"worries": ["Blauwe plekken gezien"], "strengths": ["Oma helpt"],
+                            "next_steps": ["Huisbezoek"], "safety_scale": 4},
+        "zrm": {"onderwijs": 3, "financien": 2},
+        "plan": {"perspective": "Noor woont veilig thuis en gaat graag naar school.",
+                 "goals": [{"priority": 1, "domain": "onderwijs",
+                            "description": "Noor is elke dag op school."},
+                           {"priority": 2, "domain": "gezondheid",
+                            "description": "Slaapprobleem laten onderzoeken."}],
+                 "actions": [{"goal": 1, "description": "Dagelijks aanwezigheid doorgeven.",
+                              "owner_organisation_id": owner, "due": "2027-01-15"},
+                             {"goal": 2, "description": "Verwijzing kinderarts.",
+                              "owner_organisation_id": owner, "due": "2027-01-10"}]},
+        "regisseur_id": regisseur_id, "next_evaluation": "2027-02-01"}
+    if assessment:
+        body["safety_assessment"] = {"instrument": "LIRIK", "outcome": "onveilig_structureel",
+                                     "rationale": "Herhaald letsel zonder verklaring."}
+    return body
+
+
+def test_acceptance_3_no_outcome_without_assessment_after_a_high_concern(
+        client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> None:
+    regisseur, partners, family, meeting = meeting_with_three(client, session, policy)
+    client.post("/api/v1/observations", headers=regisseur.headers, json={
+        "subject_id": family["c1"], "category": "veiligheid", "concern": "high",
+        "observed_on": "2026-11-21", "body": "Blauwe plekken op de armen."})
+    path = f"/api/v1/meetings/{meeting['id']}"
+    early = client.post(path + "/outcome", headers=regisseur.headers, json=outcome(
+        regisseur.professional.id, partners["school"].org.id, assessment=True))
+    assert early.status_code == 409 and early.json()["code"] == "not_scheduled"
+    client.post(path + "/schedule", headers=regisseur.headers,
+                json={"slot_id": meeting["slots"][0]["id"]})
+    refused = client.post(path + "/outcome", headers=regisseur.headers, json=outcome(
+        regisseur.professional.id, partners["school"].org.id, assessment=False))
+    assert refused.status_code == 422 and refused.json()["code"] == "safety_assessment_required"
+    saved = client.post(path + "/outcome", headers=regisseur.headers, json=outcome(
+        regisseur.professional.id, partners["school"].org.id, assessment=True))
+    assert saved.status_code == 201, saved.text
+    assert saved.json()["version"] == 1 and len(saved.json()["goals"]) == 2
+    again = client.post(path + "/outcome", headers=regisseur.headers, json=outcome(
+        regisseur.professional.id, partners["school"].org.id, assessment=True))
+    assert again.status_code == 409
+
+
+def test_acceptance_4_the_schools_minutes_hold_only_what_the_school_may_see(
+        client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> None:
+    regisseur, partners, _, meeting = meeting_with_three(client, session, policy)
+    school = partners["school"]
+    path = f"/api/v1/meetings/{meeting['id']}"
+    client.post(path + "/schedule", headers=regisseur.headers,
+                json={"slot_id": meeting["slots"][0]["id"]})
+    saved = client.post(path + "/outcome", headers=regisseur.headers, json=outcome(
+        regisseur.professional.id, school.org.id, assessment=True))
+    assert saved.status_code == 201, saved.text
+
+    pdf = client.get(path + "/minutes", params={"format": "pdf"}, headers=school.headers)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = " ".join((page.extract_text() or "") for page in PdfReader(
+        io.BytesIO(pdf.content)).pages)
+    text = " ".join(text.split())
+    assert "Noor is elke dag op school." in text  # onderwijs: the school's consent
+    assert "Dagelijks aanwezigheid doorgeven." in text
+    for secret in ("Slaapprobleem", "uitgeput", "Blauwe plekken", "LIRIK", "Herhaald letsel"):
+        assert secret not in text  # gezondheid and the safety picture are not the school's
+    assert "afgeschermd" in text
+    assert "Verwijzing kinderarts." in text  # the school owns this action, so it sees it
+
+    full = client.get(path + "/minutes", headers=regisseur.headers)
+    assert full.status_code == 200 and "Slaapprobleem" in full.text and "LIRIK" in full.text
+    gp_plan = client.get(f"/api/v1/households/{meeting['household_id']}/plan",
+                         headers=partners["huisarts"].headers).json()
+    assert [g["domain"] for g in gp_plan["goals"]] == ["gezondheid"]
+    assert gp_plan["withheld_goals"] == 1

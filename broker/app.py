@@ -37,6 +37,7 @@ from broker.observability import SecurityHeadersMiddleware, TraceMiddleware, con
 from broker.observations import api as observations_api
 from broker.observations import pages as observations_pages
 from broker.plans import api as plans_api
+from broker.plans import pages as plans_pages
 from broker.policy import Policy, load_policy
 from broker.problems import CatchAllMiddleware, install_error_handlers
 from broker.system import api as system_api
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     app.include_router(meldcode_pages.router)
     app.include_router(meetings_pages.router)
     app.include_router(meetings_api.feed_router)
+    app.include_router(plans_pages.router)
     app.include_router(web_pages.router)
     app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")
 

@@ -90,3 +90,20 @@ def test_acceptance_4_the_schools_minutes_hold_only_what_the_school_may_see(
                          headers=partners["huisarts"].headers).json()
     assert [g["domain"] for g in gp_plan["goals"]] == ["gezondheid"]
     assert gp_plan["withheld_goals"] == 1
+
+
+def test_the_owner_updates_its_action_others_may_not(
+        client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> None:
+    regisseur, partners, _, meeting = meeting_with_three(client, session, policy)
+    path = f"/api/v1/meetings/{meeting['id']}"
+    client.post(path + "/schedule", headers=regisseur.headers,
+                json={"slot_id": meeting["slots"][0]["id"]})
+    plan = client.post(path + "/outcome", headers=regisseur.headers, json=outcome(
+        regisseur.professional.id, partners["school"].org.id, assessment=True)).json()
+    action = plan["actions"][0]["id"]
+    done = client.post(f"/api/v1/plans/actions/{action}", headers=partners["school"].headers,
+                       json={"status": "done"})
+    assert done.status_code == 200 and done.json()["status"] == "done"
+    other = client.post(f"/api/v1/plans/actions/{action}", headers=partners["jggz"].headers,
+                        json={"status": "cancelled"})
+    assert other.status_code == 403 and other.json()["code"] == "not_owner"

@@ -97,7 +97,7 @@ def open_or_none(key: DataKey | None, context: str, sealed: bytes | None) -> str
         return None
     try:
         return key.open(context, sealed)
-    except InvalidTag:
+    except (InvalidTag, ValueError):  # tampered, moved, or not a sealed value at all
         return None
 
 

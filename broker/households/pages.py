@@ -8,6 +8,7 @@ from broker.consent.matrix import matrices
 from broker.db import DbSession
 from broker.households import service
 from broker.identity.deps import CurrentWebUser
+from broker.plans import service as plans
 from broker.web.templating import render
 
 router = APIRouter(prefix="/huishoudens", include_in_schema=False)
@@ -34,4 +35,5 @@ def household(household_id: str, request: Request, session: DbSession,
         "matrices": matrices(consent_views, policy, org_names),
         "due": consents.reconsent_due(session, household_id),
         "is_regisseur": view.regisseur.professional_id == user.professional.id,
+        "trends": plans.trends(session, actor=user.principal, household_id=household_id),
     }, user=user)

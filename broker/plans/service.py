@@ -197,3 +197,23 @@ def update_action(session: Session, *, actor: Principal, action_id: str, body: A
     record(session, Record(Action.MEETING_OUTCOME, actor, object_type="plan_action",
                            object_id=action.id))
     return action
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    version: int
+    on: Any  # the date of the meeting's outcome
+    safety_scale: int | None  # None: not scored, or not the reader's to see
+    zrm: dict[str, int]
+
+
+def trends(session: Session, *, actor: Principal, household_id: str) -> list[TrendPoint]:
+    """Safety scale and ZRM scores across the plan's versions, each through the door."""
+    facts = households.visible_facts(session, actor, household_id=household_id)
+    points = []
+    for plan in session.scalars(select(Plan).where(Plan.household_id == household_id)
+                                .order_by(Plan.version)):
+        view = _view(session, actor, facts, plan)
+        points.append(TrendPoint(plan.version, plan.created_at.date(),
+                                 plan.safety_scale if view.safety_shown else None, view.zrm))
+    return points

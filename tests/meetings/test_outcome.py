@@ -107,3 +107,21 @@ def test_the_owner_updates_its_action_others_may_not(
     other = client.post(f"/api/v1/plans/actions/{action}", headers=partners["jggz"].headers,
                         json={"status": "cancelled"})
     assert other.status_code == 403 and other.json()["code"] == "not_owner"
+
+
+def test_the_household_page_shows_safety_and_zrm_across_meetings(
+        client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> None:
+    from tests.factories import PASSWORD
+    from tests.identity.flows import login
+
+    regisseur, partners, family, meeting = meeting_with_three(client, session, policy)
+    path = f"/api/v1/meetings/{meeting['id']}"
+    client.post(path + "/schedule", headers=regisseur.headers,
+                json={"slot_id": meeting["slots"][0]["id"]})
+    client.post(path + "/outcome", headers=regisseur.headers, json=outcome(
+        regisseur.professional.id, partners["school"].org.id, assessment=True))
+    assert regisseur.professional is not None
+    login(client, regisseur.professional.email, PASSWORD)
+    page = client.get(f"/huishoudens/{family['household']}").text
+    assert 'class="trend"' in page and "<title>" in page and ": 4</title>" in page
+    assert 'value="3"' in page and 'value="2"' in page  # ZRM onderwijs 3, financien 2

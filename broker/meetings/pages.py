@@ -39,11 +39,14 @@ def new(request: Request, session: DbSession, user: CurrentWebUser, household: s
 
 def _form(request: Request, session: DbSession, user: CurrentWebUser, household_id: str, *,
           error: str | None = None, status_code: int = 200) -> Response:
+    """The create form; after a plan, prefilled as the evaluation meeting: on the plan's
+    evaluation date, with the previous meeting's invitees ticked."""
     view = households.view_household(session, actor=user.principal, household_id=household_id)
     organisations = list(session.scalars(select(Organisation).order_by(Organisation.name)))
+    draft = service.evaluation_draft(session, actor=user.principal, household_id=household_id)
     return render(request, "meetings/new.html", {
-        "view": view, "organisations": organisations, "error": error}, user=user,
-        status_code=status_code)
+        "view": view, "organisations": organisations, "error": error, "draft": draft},
+        user=user, status_code=status_code)
 
 
 @router.post("/bijeenkomsten")

@@ -5,7 +5,7 @@ import hashlib
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,6 +30,7 @@ from broker.meetings.models import (
 )
 from broker.meetings.rules import InviteeFacts, SlotFacts, SlotScore, best_slot, ranked
 from broker.meetings.schemas import AvailabilityIn, MeetingCreate, RsvpIn, ScheduleIn
+from broker.plans.models import Plan
 from broker.vault.service import Destroyed, data_key, existing_data_key, open_or_none
 
 LINK_DAYS = 14
@@ -488,3 +489,26 @@ def send_reminders(session: Session) -> tuple[int, int]:
         meeting.day_before_reminded_at = at
     session.flush()
     return polls, days
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The evaluation meeting the last plan asks for, as a prefilled create form."""
+
+    on: date
+    organisation_ids: set[str]
+    member_ids: set[str]
+    required: set[str]  # "org:<id>" / "member:<id>"
+
+
+def evaluation_draft(session: Session, *, actor: Principal, household_id: str) -> Draft | None:
+    plan = session.scalar(select(Plan).where(Plan.household_id == household_id)
+                          .order_by(Plan.version.desc()).limit(1))
+    if plan is None or plan.next_evaluation < now().date():
+        return None
+    invitees = _invitees(session, plan.meeting_id)
+    return Draft(plan.next_evaluation,
+                 {i.organisation_id for i in invitees if i.organisation_id},
+                 {i.member_id for i in invitees if i.member_id},
+                 {f"org:{i.organisation_id}" if i.organisation_id else f"member:{i.member_id}"
+                  for i in invitees if i.required and (i.organisation_id or i.member_id)})

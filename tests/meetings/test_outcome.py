@@ -125,3 +125,6 @@ def test_the_household_page_shows_safety_and_zrm_across_meetings(
     page = client.get(f"/huishoudens/{family['household']}").text
     assert 'class="trend"' in page and "<title>" in page and ": 4</title>" in page
     assert 'value="3"' in page and 'value="2"' in page  # ZRM onderwijs 3, financien 2
+    draft = client.get(f"/bijeenkomsten/nieuw?household={family['household']}").text
+    assert "01-02-2027" in draft and 'value="2027-02-01T09:30"' in draft
+    assert f'value="{partners["jggz"].org.id}" checked' in draft

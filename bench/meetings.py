@@ -3,36 +3,21 @@ against reading the same rows without decisions; and the minutes as PDF against 
 minutes as HTML (what weasyprint adds)."""
 
 import itertools
-import tempfile
 from datetime import UTC, datetime
-from pathlib import Path
 
-from bench.observations import OBSERVATIONS, _seed, _without_decisions
+from bench.observations import OBSERVATIONS, _without_decisions, seeded
 from bench.runner import Result, rate
-from broker import migrate
-from broker.audit.context import INFO_KEY, AuditContext
-from broker.config import PROJECT_ROOT, Settings
-from broker.db import Database
-from broker.keys import KeyRing
 from broker.meetings.brief import brief
 from broker.meetings.models import Invitee, Meeting, MeetingSlot, MeetingStatus
 from broker.plans import service as plans
 from broker.plans.api import minutes_html
 from broker.plans.schemas import OutcomeCreate
-from broker.policy import load_policy
 
 
 def run(seconds: float) -> list[Result]:
-    tmp = Path(tempfile.mkdtemp(prefix="bench-meetings-"))
-    url = f"sqlite:///{tmp / 'meetings.db'}"
-    migrate.upgrade(url)
-    settings = Settings(database_url=url, key_dir=tmp / "keys")
-    policy = load_policy(PROJECT_ROOT / "policies")
-    database = Database.from_url(url)
-    database.bind(INFO_KEY, AuditContext.create(settings, policy, KeyRing(settings.key_dir)))
+    database, policy, household_id, readers = seeded("meetings")
+    regisseur = readers[0]
     with database.sessionmaker.begin() as session:
-        household_id, readers = _seed(session, policy)
-        regisseur = readers[0]
         meeting = Meeting(household_id=household_id, reference="NB-BENCH1", title=b"",
                           location="Wijkcentrum", duration_minutes=90,
                           organiser_id=regisseur.professional_id,

@@ -26,7 +26,7 @@ from broker.keys import KeyRing
 from broker.observations import service
 from broker.observations.models import Observation, ObservationAmendment
 from broker.observations.schemas import ObservationCreate
-from broker.policy import load_policy
+from broker.policy import Policy, load_policy
 from broker.vault.service import existing_data_key, open_or_none
 
 OBSERVATIONS = 200
@@ -36,11 +36,11 @@ CATEGORIES = ["onderwijs", "gezondheid", "psychische_gezondheid", "huisvesting",
               "opvoeding"]
 
 
-def _seed(session: Session, policy: object) -> tuple[str, list[Principal]]:
+def _seed(session: Session, policy: Policy) -> tuple[str, list[Principal]]:
     readers = []
     for party in ["wijkteam", *PARTNERS]:
         org = identity.create_organisation(session, name=f"{party} bench", party=party,
-                                           policy=policy)  # type: ignore[arg-type]
+                                           policy=policy)
         person = identity.create_professional(
             session, organisation_id=org.id, email=f"{party}@bench.example",
             name="Bench", roles=["regisseur" if party == "wijkteam" else "partner"],
@@ -89,9 +89,10 @@ def _without_decisions(session: Session, household_id: str) -> int:
     return sum(1 for o in observations if open_or_none(key, f"observation:{o.id}", o.body))
 
 
-def run(seconds: float) -> list[Result]:
-    tmp = Path(tempfile.mkdtemp(prefix="bench-observations-"))
-    url = f"sqlite:///{tmp / 'observations.db'}"
+def seeded(name: str) -> tuple[Database, Policy, str, list[Principal]]:
+    """A fresh SQLite broker database holding the household with 200 observations."""
+    tmp = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+    url = f"sqlite:///{tmp / 'bench.db'}"
     migrate.upgrade(url)
     settings = Settings(database_url=url, key_dir=tmp / "keys")
     policy = load_policy(PROJECT_ROOT / "policies")
@@ -99,6 +100,11 @@ def run(seconds: float) -> list[Result]:
     database.bind(INFO_KEY, AuditContext.create(settings, policy, KeyRing(settings.key_dir)))
     with database.sessionmaker.begin() as session:
         household_id, readers = _seed(session, policy)
+    return database, policy, household_id, readers
+
+
+def run(seconds: float) -> list[Result]:
+    database, _, household_id, readers = seeded("observations")
     turns = itertools.cycle(readers)
 
     def door() -> None:

@@ -206,9 +206,8 @@ def record_availability(session: Session, *, actor: Principal, meeting_id: str,
     return meeting_view(session, actor=actor, meeting_id=meeting.id)
 
 
-def answer_by_link(session: Session, *, token: str, body: AvailabilityIn) -> Meeting:
-    """A family member answers through their personal link: no account, once, before it
-    expires."""
+def _linked_invitee(session: Session, token: str) -> Invitee:
+    """The invitee behind a personal link, while it is unused and unexpired."""
     invitee = session.scalar(select(Invitee).where(Invitee.link_hash == _hash(token)))
     if invitee is None:
         raise NotFound("No such invitation.")
@@ -216,6 +215,13 @@ def answer_by_link(session: Session, *, token: str, body: AvailabilityIn) -> Mee
             or now() >= invitee.link_expires_at:
         raise LinkExpired("This link was used or has expired; ask the regisseur for a new "
                           "one.")
+    return invitee
+
+
+def answer_by_link(session: Session, *, token: str, body: AvailabilityIn) -> Meeting:
+    """A family member answers through their personal link: no account, once, before it
+    expires."""
+    invitee = _linked_invitee(session, token)
     if body.on_behalf_of_member_id is not None:
         raise Forbidden("A personal link answers for its own invitee.",
                         code="not_your_answers")
@@ -230,13 +236,7 @@ def answer_by_link(session: Session, *, token: str, body: AvailabilityIn) -> Mee
 
 def link_invitation(session: Session, *, token: str) -> tuple[Meeting, list[MeetingSlot]]:
     """What the personal link's page shows: the reference and the slots (no names)."""
-    invitee = session.scalar(select(Invitee).where(Invitee.link_hash == _hash(token)))
-    if invitee is None:
-        raise NotFound("No such invitation.")
-    if invitee.link_used_at is not None or invitee.link_expires_at is None \
-            or now() >= invitee.link_expires_at:
-        raise LinkExpired("This link was used or has expired; ask the regisseur for a new "
-                          "one.")
+    invitee = _linked_invitee(session, token)
     meeting = _meeting(session, invitee.meeting_id)
     return meeting, list(session.scalars(select(MeetingSlot).where(
         MeetingSlot.meeting_id == meeting.id).order_by(MeetingSlot.start)))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from broker.audit.context import audit_context
 from broker.audit.models import AuditEvent, AuditPending
-from broker.audit.recording import Action, Record, record
+from broker.audit.recording import Action, Record, record, record_all
 from broker.clock import local_day, now
 from broker.consent.door import Item, disclose_each
 from broker.consent.facts import load_household
@@ -223,11 +223,7 @@ def request_override(session: Session, *, actor: Principal, case_id: str,
             session, case.household_id, f"override-not-informed:{override.id}",
             body.inform_parents.not_informed_reason)
     session.flush()
-    for subject_id in override.subject_ids:
-        record(session, Record(Action.OVERRIDE_REQUEST, actor, subject_id=subject_id,
-                               categories=override.categories, purpose="meldcode",
-                               override_ids=[override.id], object_type="override",
-                               object_id=override.id))
+    _record_each_subject(session, Action.OVERRIDE_REQUEST, actor, override)
     return _view(session, override.id)
 
 
@@ -261,11 +257,7 @@ def approve_override(session: Session, *, actor: Principal, override_id: str) ->
     session.add(OverrideEvent(override_id=override_id, kind=OverrideEventKind.APPROVE,
                               by=actor.professional_id))
     session.flush()
-    for subject_id in view.override.subject_ids:
-        record(session, Record(Action.OVERRIDE_APPROVE, actor, subject_id=subject_id,
-                               categories=view.override.categories, purpose="meldcode",
-                               override_ids=[override_id], object_type="override",
-                               object_id=override_id))
+    _record_each_subject(session, Action.OVERRIDE_APPROVE, actor, view.override)
     return _view(session, override_id)
 
 
@@ -281,12 +273,18 @@ def revoke_override(session: Session, *, actor: Principal, override_id: str, rea
         reason=_seal(session, view.override.household_id, f"override-revoke:{override_id}",
                      reason)))
     session.flush()
-    for subject_id in view.override.subject_ids:
-        record(session, Record(Action.OVERRIDE_REVOKE, actor, subject_id=subject_id,
-                               categories=view.override.categories, purpose="meldcode",
-                               override_ids=[override_id], object_type="override",
-                               object_id=override_id))
+    _record_each_subject(session, Action.OVERRIDE_REVOKE, actor, view.override)
     return _view(session, override_id)
+
+
+def _record_each_subject(session: Session, action: Action, actor: Principal | None,
+                         override: Override, role: str | None = None) -> None:
+    """An override event is recorded once for each person it concerns (their access report
+    shows it)."""
+    record_all(session, [Record(action, actor, subject_id=subject_id, role=role,
+                                categories=override.categories, purpose="meldcode",
+                                override_ids=[override.id], object_type="override",
+                                object_id=override.id) for subject_id in override.subject_ids])
 
 
 def record_expiries(session: Session) -> int:
@@ -298,11 +296,8 @@ def record_expiries(session: Session) -> int:
              if v.status in (OverrideStatus.EXPIRED, OverrideStatus.LAPSED)]
     for view in ended:
         session.add(OverrideEvent(override_id=view.override.id, kind=OverrideEventKind.EXPIRE))
-        for subject_id in view.override.subject_ids:
-            record(session, Record(Action.OVERRIDE_EXPIRE, None, subject_id=subject_id,
-                                   categories=view.override.categories, purpose="meldcode",
-                                   override_ids=[view.override.id], object_type="override",
-                                   object_id=view.override.id, role=view.status.value))
+        _record_each_subject(session, Action.OVERRIDE_EXPIRE, None, view.override,
+                             role=view.status.value)
     session.flush()
     return len(ended)
 

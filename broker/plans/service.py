@@ -17,7 +17,7 @@ from broker.households import service as households
 from broker.identity.models import Organisation, Professional, Role
 from broker.identity.principal import Principal
 from broker.meetings.models import Meeting, MeetingStatus
-from broker.meetings.service import require_organiser
+from broker.meetings.service import meeting_view, require_organiser
 from broker.meldcode.models import MeldcodeCase, MeldcodeStep
 from broker.observations.models import MELDCODE_CONCERNS, Observation
 from broker.plans.models import ActionStatus, Plan, PlanAction
@@ -171,8 +171,6 @@ def current_plan(session: Session, *, actor: Principal, household_id: str) -> Pl
 
 def meeting_minutes(session: Session, *, actor: Principal, meeting_id: str) -> PlanView:
     """The minutes of a held meeting, filtered for this reader: its organiser or invitees."""
-    from broker.meetings.service import meeting_view
-
     view = meeting_view(session, actor=actor, meeting_id=meeting_id)
     plan = session.scalar(select(Plan).where(Plan.meeting_id == view.meeting.id))
     if plan is None:

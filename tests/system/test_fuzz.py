@@ -1,0 +1,33 @@
+"""Issue 10 item 2, the fast variant: schemathesis fuzzes every route of the OpenAPI of a live
+broker with a valid regisseur token (examples, coverage, fuzzing and stateful links, fixed
+seed): no response is a 5xx. The long run is `schemathesis run` with more examples."""
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from broker.policy import Policy
+from tests.conftest import LiveServer
+from tests.factories import make_org, make_professional, make_secret_client
+
+
+def test_no_route_answers_with_a_server_error(
+        live_server_factory: Callable[..., LiveServer], policy: Policy, tmp_path: Path) -> None:
+    server = live_server_factory()
+    with server.session() as session, session.begin():
+        org = make_org(session, policy)
+        credentials = make_secret_client(session, org, make_professional(
+            session, org, roles=["regisseur", "partner", "aandachtsfunctionaris"]))
+    token = httpx.post(f"{server.url}/oauth/token", data={"grant_type": "client_credentials"},
+                       auth=(credentials.row.client_id, credentials.secret)).json()
+    schemathesis = Path(sys.executable).parent / "schemathesis"
+    result = subprocess.run(
+        [str(schemathesis), "run", f"{server.url}/openapi.json",
+         "-H", f"Authorization: Bearer {token['access_token']}", "--max-examples", "10",
+         "--seed", "1", "--checks", "not_a_server_error", "--no-color"],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert " passed" in result.stdout and "generated" in result.stdout

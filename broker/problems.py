@@ -7,6 +7,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -77,6 +78,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
                    headers=dict(exc.headers or {}))
 
 
+async def _data_error(request: Request, exc: Exception) -> Response:
+    """A value the database cannot hold or compare (PostgreSQL refuses NUL characters in
+    text, for one): the request's fault, not ours. Its transaction has rolled back."""
+    return problem(request, status=422, code="invalid_value",
+                   detail="A value in the request cannot be stored or searched (for example "
+                          "a NUL character).")
+
+
 class CatchAllMiddleware:
     """An unexpected exception answers 500 with the trace id and no internals.
 
@@ -116,3 +125,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(BrokerError, _broker_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DataError, _data_error)

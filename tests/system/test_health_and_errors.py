@@ -180,3 +180,17 @@ class TestLogs:
         assert "route=/oauth/authorize" in logged or '"/oauth/authorize"' in logged
         for secret in ["geheim@example.org", "Pieter Geheim", "wrong password", "horse"]:
             assert secret not in logged
+
+
+def test_a_nul_character_is_the_callers_error_not_a_crash(client: TestClient,
+                                                          session: Session,
+                                                          policy: Policy) -> None:
+    """Found by the fuzz test: PostgreSQL refuses NUL in text; that must be a 4xx."""
+    from tests.audit.helpers import bearer
+
+    headers = bearer(client, session, policy, roles=["regisseur"])
+    response = client.get("/api/v1/consents", params={"subject_id": "a\x00b"}, headers=headers)
+    assert response.status_code in (404, 422)  # SQLite holds NUL; PostgreSQL refuses it
+    assert response.headers["content-type"] == "application/problem+json"
+    if session.connection().dialect.name == "postgresql":
+        assert response.json()["code"] == "invalid_value"

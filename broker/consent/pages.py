@@ -94,8 +94,7 @@ def receipt(consent_id: str, request: Request, session: DbSession, user: Current
     consent = service.consent_view(session, actor=user.principal, consent_id=consent_id)
     view = households.view_household(session, actor=user.principal,
                                      household_id=consent.consent.household_id)
-    names = {v.member.id: f"{v.member.given_name} {v.member.family_name}" if v.shown
-             else v.member.ref for v in view.members}
+    names = view.names()
     organisation = session.get(Organisation, consent.consent.recorded_by_organisation_id)
     return render(request, "consent/receipt.html", {
         "c": consent, "names": names, "policy": request.app.state.policy,

@@ -24,8 +24,7 @@ def my_households(request: Request, session: DbSession, user: CurrentWebUser) ->
 def household(household_id: str, request: Request, session: DbSession,
               user: CurrentWebUser) -> Response:
     view = service.view_household(session, actor=user.principal, household_id=household_id)
-    names = {v.member.id: f"{v.member.given_name} {v.member.family_name}" if v.shown
-             else v.member.ref for v in view.members}
+    names = view.names()
     consent_views = consents.household_consents(session, actor=user.principal,
                                                 household_id=household_id)
     policy = request.app.state.policy

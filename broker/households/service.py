@@ -168,6 +168,11 @@ class HouseholdView:
     custody: list[Custody]
     regisseur: RegisseurAssignment
 
+    def names(self) -> dict[str, str]:
+        """How pages name members: full name where the door allowed it, else the ref."""
+        return {v.member.id: f"{v.member.given_name} {v.member.family_name}" if v.shown
+                else v.member.ref for v in self.members}
+
 
 def view_household(session: Session, *, actor: Principal, household_id: str,
                    purpose: str = "hulpverlening") -> HouseholdView:

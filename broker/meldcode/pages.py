@@ -68,8 +68,7 @@ def _case(request: Request, session: DbSession, user: CurrentWebUser, case_id: s
     view = service.case_view(session, actor=user.principal, case_id=case_id)
     household = households.view_household(session, actor=user.principal,
                                           household_id=view.case.household_id)
-    names = {v.member.id: f"{v.member.given_name} {v.member.family_name}" if v.shown
-             else v.member.ref for v in household.members}
+    names = household.names()
     shown, _ = observations.household_observations(session, actor=user.principal,
                                                     household_id=view.case.household_id)
     return render(request, "meldcode/case.html", {

@@ -35,7 +35,7 @@ def timeline(household_id: str, request: Request, session: DbSession, user: Curr
     for item in shown:
         by_area[item.observation.category].append(item)
     return render(request, "observations/timeline.html", {
-        "view": view, "names": _names(view), "by_area": dict(sorted(by_area.items())),
+        "view": view, "names": view.names(), "by_area": dict(sorted(by_area.items())),
         "withheld": withheld, "policy": request.app.state.policy, "concerns": CONCERN_WORDS,
     }, user=user)
 
@@ -84,16 +84,12 @@ def _body(form: dict[str, str], *, body_optional: bool = False) -> ObservationCr
         "body": form.get("body") or ("-" if body_optional else "")})
 
 
-def _names(view: households.HouseholdView) -> dict[str, str]:
-    return {v.member.id: f"{v.member.given_name} {v.member.family_name}" if v.shown
-            else v.member.ref for v in view.members}
-
 
 def _form(request: Request, session: DbSession, user: CurrentWebUser, household_id: str, *,
           form: dict[str, str] | None = None, error: str | None = None, meldcode: bool = False,
           status_code: int = 200) -> Response:
     view = households.view_household(session, actor=user.principal, household_id=household_id)
     return render(request, "observations/form.html", {
-        "view": view, "names": _names(view), "policy": request.app.state.policy,
+        "view": view, "names": view.names(), "policy": request.app.state.policy,
         "concerns": CONCERN_WORDS, "form": form or {}, "error": error, "meldcode": meldcode,
     }, user=user, status_code=status_code)

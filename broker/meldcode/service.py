@@ -14,6 +14,7 @@ from broker.audit.recording import Action, Record, record, record_all
 from broker.clock import local_day, now
 from broker.consent.door import Item, disclose_each
 from broker.consent.facts import load_household
+from broker.db import new_id
 from broker.errors import Conflict, Forbidden, Invalid, NotFound
 from broker.identity.models import Organisation, Role
 from broker.identity.principal import Principal
@@ -207,21 +208,22 @@ def request_override(session: Session, *, actor: Principal, case_id: str,
                 days=limits.inform_parents_within_days):
         raise Invalid(f"Inform the parents within {limits.inform_parents_within_days} days.",
                       code="inform_parents_date")
+    override_id = new_id()  # the sealed texts are bound to it
+    reason = body.inform_parents.not_informed_reason
     override = Override(
-        case_id=case.id, household_id=case.household_id, subject_ids=sorted(body.subject_ids),
-        categories=sorted(body.categories), recipient_ids=recipients,
-        justification=b"", requested_by=professional, organisation_id=case.organisation_id,
+        id=override_id, case_id=case.id, household_id=case.household_id,
+        subject_ids=sorted(body.subject_ids), categories=sorted(body.categories),
+        recipient_ids=recipients,
+        justification=_seal(session, case.household_id, f"override:{override_id}",
+                            body.justification),
+        requested_by=professional, organisation_id=case.organisation_id,
         urgent=body.urgent, valid_until=body.valid_until,
         review_due=at + timedelta(hours=limits.urgent_review_hours) if body.urgent else None,
-        inform_parents_on=planned)
+        inform_parents_on=planned,
+        not_informed_reason=_seal(session, case.household_id,
+                                  f"override-not-informed:{override_id}", reason)
+        if reason else None)
     session.add(override)
-    session.flush()
-    override.justification = _seal(session, case.household_id, f"override:{override.id}",
-                                   body.justification)
-    if body.inform_parents.not_informed_reason:
-        override.not_informed_reason = _seal(
-            session, case.household_id, f"override-not-informed:{override.id}",
-            body.inform_parents.not_informed_reason)
     session.flush()
     _record_each_subject(session, Action.OVERRIDE_REQUEST, actor, override)
     return _view(session, override.id)

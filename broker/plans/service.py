@@ -12,6 +12,7 @@ from broker.audit.context import audit_context
 from broker.audit.recording import Action, Record, record
 from broker.consent.door import Item, disclose_each
 from broker.consent.facts import HouseholdFacts
+from broker.db import new_id
 from broker.errors import Conflict, Forbidden, Invalid, NotFound
 from broker.households import service as households
 from broker.identity.models import Organisation, Professional, Role
@@ -55,24 +56,25 @@ def record_outcome(session: Session, *, actor: Principal, meeting_id: str,
                                                     "safety_assessment"})
     content |= {"perspective": body.plan.perspective,
                 "goals": [g.model_dump() for g in body.plan.goals]}
-    plan = Plan(household_id=meeting.household_id, version=version, meeting_id=meeting.id,
-                content=b"", zrm=dict(body.zrm),
+    plan_id = new_id()  # the sealed content is bound to it
+    plan = Plan(id=plan_id, household_id=meeting.household_id, version=version,
+                meeting_id=meeting.id,
+                content=key.seal(f"plan:{plan_id}", json.dumps(content, ensure_ascii=False)),
+                zrm=dict(body.zrm),
                 safety_scale=body.signs_of_safety.safety_scale,
                 safety_outcome=body.safety_assessment.outcome if body.safety_assessment
                 else None, regisseur_id=body.regisseur_id,
                 next_evaluation=body.next_evaluation, created_by=actor.actor_id,
                 organisation_id=actor.organisation_id)
     session.add(plan)
-    session.flush()
-    plan.content = key.seal(f"plan:{plan.id}", json.dumps(content, ensure_ascii=False))
     domains = {g.priority: g.domain for g in body.plan.goals}
     for action in body.plan.actions:
-        row = PlanAction(plan_id=plan.id, goal=action.goal, domain=domains[action.goal],
-                         description=b"", owner_organisation_id=action.owner_organisation_id,
-                         due=action.due, status=ActionStatus.OPEN)
-        session.add(row)
-        session.flush()
-        row.description = key.seal(f"plan-action:{row.id}", action.description)
+        action_id = new_id()
+        session.add(PlanAction(
+            id=action_id, plan_id=plan_id, goal=action.goal, domain=domains[action.goal],
+            description=key.seal(f"plan-action:{action_id}", action.description),
+            owner_organisation_id=action.owner_organisation_id, due=action.due,
+            status=ActionStatus.OPEN))
     meeting.status = MeetingStatus.HELD
     session.flush()
     record(session, Record(Action.MEETING_OUTCOME, actor, object_type="plan",

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -51,6 +51,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def hold_lock(session: Session, namespace: int, name: str, *, shared: bool) -> None:
+    """A lock on `name` until the transaction ends (PostgreSQL advisory lock; shared ones
+    coexist, an exclusive one waits for them and they for it). SQLite needs none: every
+    request transaction there begins IMMEDIATE, so they run one at a time anyway."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    session.execute(text(f"SELECT {function}(:namespace, hashtext(:name))"),
+                    {"namespace": namespace, "name": name})
 
 
 def new_id() -> str:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from broker.consent.capacity import Person
 from broker.consent.engine import ConsentFact, OverrideFact, SubjectFacts
 from broker.consent.models import Consent, ConsentGrantor, ConsentWithdrawal
+from broker.db import hold_lock
 from broker.households.models import Custody, Member, RegisseurAssignment
 from broker.identity.models import Professional
 from broker.identity.principal import Principal
@@ -91,6 +92,18 @@ class HouseholdFacts:
     def short_names(self) -> dict[str, str]:
         """'S. Jansen': how reasons name people, and only to those involved."""
         return {m.id: f"{m.given_name[:1]}. {m.family_name}" for m in self.members.values()}
+
+
+HOUSEHOLD_LOCKS = 1  # the namespace of household locks (`hold_lock`)
+
+
+def lock_household_for_change(session: Session, household_id: str) -> None:
+    """Taken before a change that narrows what may be disclosed (a withdrawal, a revocation),
+    and before anything else in that transaction loads the household: a read that loaded
+    the household's facts before the change commits first, and one that loads them after
+    sees the change. Without it a read could decide on facts loaded just before a withdrawal
+    and commit just after it, disclosing what was withdrawn (issue 10, races)."""
+    hold_lock(session, HOUSEHOLD_LOCKS, household_id, shared=False)
 
 
 def _statements(household: Any
@@ -172,6 +185,8 @@ def load_household(session: Session, *, household_id: str | None = None,
     rows = connection.execute(members_query, key).all()
     if not rows:
         return None
+    # Shared: reads of one household run side by side, but never across a change to it.
+    hold_lock(session, HOUSEHOLD_LOCKS, rows[0].household_id, shared=True)
     members: dict[str, MemberFacts] = {}
     custodians: dict[str, set[str]] = defaultdict(set)
     for row in rows:

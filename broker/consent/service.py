@@ -17,6 +17,7 @@ from broker.consent.facts import (
     consents_with_history,
     household_facts,
     load_household,
+    lock_household_for_change,
 )
 from broker.consent.models import Consent, ConsentGrantor, ConsentWithdrawal
 from broker.consent.schemas import ConsentCreate, DecisionCreate
@@ -138,6 +139,7 @@ def withdraw_consent(session: Session, *, actor: Principal, consent_id: str, gra
     consent = session.get(Consent, consent_id)
     if consent is None:
         raise NotFound("No such consent.")
+    lock_household_for_change(session, consent.household_id)
     household = households.visible_facts(session, actor, household_id=consent.household_id)
     if not actor.has_role(Role.REGISSEUR, Role.PARTNER):
         raise Forbidden("Only a regisseur or partner records a withdrawal.", code="wrong_role")

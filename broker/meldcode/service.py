@@ -13,7 +13,7 @@ from broker.audit.models import AuditEvent, AuditPending
 from broker.audit.recording import Action, Record, record, record_all
 from broker.clock import local_day, now
 from broker.consent.door import Item, disclose_each
-from broker.consent.facts import load_household
+from broker.consent.facts import load_household, lock_household_for_change
 from broker.db import new_id
 from broker.errors import Conflict, Forbidden, Invalid, NotFound
 from broker.identity.models import Organisation, Role
@@ -266,6 +266,9 @@ def approve_override(session: Session, *, actor: Principal, override_id: str) ->
 def revoke_override(session: Session, *, actor: Principal, override_id: str, reason: str
                     ) -> OverrideView:
     """Ends the override at once; the next read no longer finds a basis in it."""
+    found = session.get(Override, override_id)
+    if found is not None:  # before its status is read: two revocations do not both pass
+        lock_household_for_change(session, found.household_id)
     view = _require_override(session, actor, override_id)
     if view.status in (OverrideStatus.REVOKED, OverrideStatus.EXPIRED, OverrideStatus.LAPSED):
         raise Conflict(f"This override is {view.status.value} already.",

@@ -214,14 +214,16 @@ def create_client(org: Annotated[str, typer.Option(help="Organisation id")],
 
 
 @audit_app.command("verify")
-def audit_verify(as_json: JsonFlag = False) -> None:
+def audit_verify(as_json: JsonFlag = False, deep: Annotated[bool, typer.Option(
+        "--deep", help="also check every stored tree node and leaf hash")] = False) -> None:
     """Recompute the whole log; exit 1 naming the first bad sequence if anything is off."""
     from dataclasses import asdict
 
     from broker.audit import service
     from broker.audit.verify import summarise
 
-    result = _in_transaction(lambda session, settings: service.verify(session, actor=None))
+    result = _in_transaction(lambda session, settings: service.verify(session, actor=None,
+                                                                      deep=deep))
     if as_json:
         typer.echo(json.dumps({"ok": result.ok, "tree_size": result.tree_size,
                                "root_hash": result.root_hash, "events": result.events,

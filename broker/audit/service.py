@@ -36,10 +36,11 @@ def consistency_proof(session: Session, *, actor: Principal, first: int, second:
     return proof
 
 
-def verify(session: Session, *, actor: Principal | None) -> Verification:
-    """Sequence what is queued, then recompute everything (see `verify.verify_log`)."""
+def verify(session: Session, *, actor: Principal | None, deep: bool = False) -> Verification:
+    """Sequence what is queued, then recompute everything (see `verify.verify_log`); `deep`
+    also checks every stored tree node (what inclusion proofs are made of)."""
     sequence_pending(session)
-    result = verify_log(session.connection(),
+    result = verify_log(session.connection(), deep=deep,
                         verifier_key=audit_context(session).signer.verifier_key)
     record(session, Record(Action.AUDIT_VERIFY, actor, role=ROLE if actor else None,
                            outcome=Outcome.SUCCESS if result.ok else Outcome.FAILURE))

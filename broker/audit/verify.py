@@ -2,11 +2,13 @@
 the stored leaf hashes, the head and every signed checkpoint, and name the first bad event."""
 
 import hashlib
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, select, text
+from sqlalchemy.exc import DBAPIError
 
 from broker.audit import merkle
 from broker.audit.models import SEARCH_COLUMNS, AuditCheckpoint, AuditHead
@@ -160,7 +162,17 @@ def _pinpoint(connection: Connection, result: Verification) -> None:
 
 
 def _check_nodes(connection: Connection, result: Verification) -> None:
-    """Deep check: every stored node must follow from the stored leaf hashes below it."""
+    """Deep check: every perfect subtree of the tree is stored once, and every stored node
+    follows from the stored leaf hashes below it."""
+    counts: dict[int, int] = dict(connection.execute(text(
+        "SELECT level, count(*) FROM audit_nodes GROUP BY level")).all())
+    size = result.tree_size
+    for level in range(max(size.bit_length(), max(counts, default=0) + 1)):
+        if counts.get(level, 0) != size >> level:
+            result.problems.append(Problem(
+                None, "node_missing", f"the tree should store {size >> level} nodes at level "
+                f"{level}, it stores {counts.get(level, 0)}"))
+            return
     leaves = [bytes(h) for rows in _raw_stream(
         connection, "SELECT hash FROM audit_nodes WHERE level = 0 ORDER BY idx") for (h,) in rows]
     levels = _levels(leaves) if leaves else [[]]
@@ -210,7 +222,11 @@ def _compare_roots(roots: dict[int, bytes], head: tuple[int, bytes],
     elif roots[head_size] != head_root:
         result.problems.append(Problem(None, "head_mismatch", "the stored root does not match"))
     for size, root_hash in checkpoints:
-        if size <= result.events and roots[size] != root_hash:
+        if size > result.events:  # cut back below what was signed, head rewound with it
+            result.problems.append(Problem(
+                result.events + 1, "truncated",
+                f"a signed checkpoint holds {size} events, the log ends at {result.events}"))
+        elif roots[size] != root_hash:
             result.problems.append(Problem(
                 None, "checkpoint_mismatch",
                 f"the events no longer produce the signed root of size {size}"))
@@ -229,11 +245,26 @@ def _check_search_columns(connection: Connection, result: Verification) -> None:
     compare = " IS NOT " if dialect == "sqlite" else " IS DISTINCT FROM "
     clauses = " OR ".join(f"{name}{compare}{template.format(name=name)}"
                           for name in SEARCH_COLUMNS)
-    first = connection.execute(text(f"SELECT min(seq) FROM audit_events WHERE {clauses}")
-                               ).scalar()
+    try:
+        with connection.begin_nested():  # an event that is not JSON fails the query itself
+            first = connection.execute(
+                text(f"SELECT min(seq) FROM audit_events WHERE {clauses}")).scalar()
+    except DBAPIError:
+        _find_malformed(connection, result)
+        return
     if first is not None:
         result.problems.append(Problem(first, "search_columns",
                                        f"the search columns of event {first} differ from it"))
+
+
+def _find_malformed(connection: Connection, result: Verification) -> None:
+    for chunk in _stream(connection, "SELECT seq, leaf FROM audit_events ORDER BY seq"):
+        for seq, leaf in chunk:
+            try:
+                json.loads(leaf)
+            except ValueError:
+                result.problems.append(Problem(seq, "malformed", f"event {seq} is not JSON"))
+                return
 
 
 def verify_log(connection: Connection, *, verifier_key: str, search_columns: bool = True,
@@ -242,8 +273,11 @@ def verify_log(connection: Connection, *, verifier_key: str, search_columns: boo
     checkpoint. Matching roots prove every event (Merkle); on a mismatch, or with `deep`, each
     event is compared with its stored leaf hash and every stored node is checked."""
     result = Verification()
-    head_size, head_root = connection.execute(
-        select(AuditHead.tree_size, AuditHead.root_hash).where(AuditHead.id == HEAD_ID)).one()
+    head = connection.execute(
+        select(AuditHead.tree_size, AuditHead.root_hash).where(AuditHead.id == HEAD_ID)).first()
+    if head is None:
+        result.problems.append(Problem(None, "head_missing", "the tree's head row is gone"))
+    head_size, head_root = (head.tree_size, head.root_hash) if head else (0, merkle.EMPTY_ROOT)
     result.tree_size, result.root_hash = head_size, bytes(head_root).hex()
     checkpoints = _signed_checkpoints(connection, verifier_key, result)
     roots = _rebuild(connection, {head_size, *(size for size, _ in checkpoints)}, result)

@@ -31,12 +31,23 @@ from broker.db import (
 )
 from broker.policy import Policy, load_policy
 from tests.databases import backend, drop_test_schemas, fresh_database
+from tests.soak import FIGURES, SOAK
 
 BASE_URL = "http://localhost"
 
 
 def pytest_report_header() -> str:
-    return f"broker test database: {backend()}"
+    return f"broker test database: {backend()}" + (" (soak)" if SOAK else "")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The figures of the reliability and security suites, as one table."""
+    if not FIGURES:
+        return
+    terminalreporter.write_sep("=", f"reliability and security suites on {backend()}")
+    width = max(len(suite) for suite, _ in FIGURES)
+    for suite, figures in FIGURES:
+        terminalreporter.write_line(f"{suite:<{width}}  {figures}")
 
 
 @pytest.fixture(scope="session")

@@ -51,6 +51,19 @@ def checkpoint_text(origin: str, size: int, root: bytes, timestamp: str) -> str:
     return f"{origin}\n{size}\n{base64.b64encode(root).decode()}\nTimestamp: {timestamp}\n"
 
 
+def _canonical_b64(text: str) -> bytes:
+    """Strict base64: one encoding per signature, so no byte of a stored note can change
+    without the verification failing (lenient decoders ignore the last character's spare
+    bits)."""
+    try:
+        blob = base64.b64decode(text, validate=True)
+    except ValueError:
+        raise ValueError("signature is not base64") from None
+    if base64.b64encode(blob).decode() != text:
+        raise ValueError("signature is not in canonical base64")
+    return blob
+
+
 def verify_note(note: str, verifier_key: str) -> str:
     """Return the note's text if a signature by `verifier_key` is valid; raise otherwise."""
     name, hash_hex, key_b64 = verifier_key.split("+", 2)
@@ -66,7 +79,7 @@ def verify_note(note: str, verifier_key: str) -> str:
         parts = line.split(" ")
         if len(parts) != 3 or parts[0] != DASH or parts[1] != name:
             continue
-        blob = base64.b64decode(parts[2])
+        blob = _canonical_b64(parts[2])
         if blob[:4].hex() != hash_hex:
             continue
         try:

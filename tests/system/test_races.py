@@ -19,7 +19,7 @@ from broker.consent import service as consent
 from broker.meldcode import service as meldcode
 from broker.observations import service as observations
 from tests.databases import backend, fresh_database
-from tests.soak import scaled
+from tests.soak import note, scaled
 from tests.system.world import World, build_world, grant, open_database, urgent_override
 
 Read = tuple[float, list[str], list[str]]  # commit moment, consent ids, override ids used
@@ -102,3 +102,5 @@ def test_no_read_committed_after_a_withdrawal_discloses_under_it(
     assert late == [], f"{len(late)} reads disclosed after the change had committed"
     permitted = sum(1 for _, keys in used if keys)
     assert 0 < permitted < len(reads), f"{permitted} of {len(reads)} reads saw a grant"
+    note(f"race: {'withdraw' if kind == 'consent' else 'revoke'} vs read", rounds=rounds,
+         reads=len(reads), reads_disclosing=permitted, after_the_change=len(late))

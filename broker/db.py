@@ -178,6 +178,17 @@ def _end(session: Session, error: BaseException | None) -> None:
         session.rollback()
 
 
+def undo_failed(session: Session, error: BaseException) -> None:
+    """For a page that shows a service's refusal as a message on the form and carries on:
+    first undo what the failed call wrote, as the API's rollback would, unless the error is
+    one whose record must stand (a recorded refusal). Something the caller may not know
+    exists (404) is not a message on a form: it is raised again, for the error page."""
+    if getattr(error, "status", None) == 404:
+        raise error
+    if not getattr(error, "commits", False):
+        session.rollback()
+
+
 def committing(session: Session) -> Iterator[Session]:
     """Yield the session; commit if the work succeeded, roll back if it raised."""
     try:

@@ -9,14 +9,15 @@ from sqlalchemy.orm import Session
 from broker.audit.context import audit_context
 from broker.audit.recording import Action, Outcome, Record, record, record_all
 from broker.clock import local_day, now
-from broker.consent.engine import Decision, DecisionRequest, SubjectFacts, decide
+from broker.consent.engine import BASIC_DATA, Decision, DecisionRequest, SubjectFacts, decide
+from broker.consent.facts import HouseholdFacts
 from broker.identity.principal import Principal
 
 
 def disclose(session: Session, *, actor: Principal, facts: SubjectFacts, category: str,
              purpose: str, recipient: tuple[str | None, str] | None = None,
              submitted_by_organisation_id: str | None = None, object_type: str | None = None,
-             object_id: str | None = None, names: Mapping[str, str] | None = None,
+             object_id: str | None = None, names: "Names | None" = None,
              dry_run: bool = False) -> Decision:
     """Decide whether the recipient (organisation id or None, party type) may see this, by
     default the caller's own organisation, and record the disclosure, refusal or (dry run)
@@ -40,7 +41,7 @@ class Item:
 
 
 def disclose_each(session: Session, *, actor: Principal, items: Sequence[Item], purpose: str,
-                  names: Mapping[str, str] | None = None,
+                  names: "Names | None" = None,
                   recipient: tuple[str | None, str] | None = None) -> list[Decision]:
     """`disclose` for every item of a list (by default to the caller's organisation), the
     audit records written in one statement."""
@@ -51,7 +52,7 @@ def disclose_each(session: Session, *, actor: Principal, items: Sequence[Item], 
 
 
 def _decide(session: Session, actor: Principal, item: Item, purpose: str,
-            recipient: tuple[str | None, str] | None, names: Mapping[str, str] | None,
+            recipient: tuple[str | None, str] | None, names: "Names | None",
             dry_run: bool) -> tuple[Decision, Record]:
     at = now()
     organisation_id, party = recipient or (actor.organisation_id, actor.party)
@@ -61,7 +62,10 @@ def _decide(session: Session, actor: Principal, item: Item, purpose: str,
         recipient_organisation_id=organisation_id or "", recipient_party=party,
         purpose=purpose, at=at, day=local_day(at),
         submitted_by_organisation_id=item.submitted_by_organisation_id)
-    decision = decide(request, facts, audit_context(session).policy, names=names)
+    policy = audit_context(session).policy
+    decision = decide(request, facts, policy)
+    if decision.missing and names is not None and names.get():
+        decision = decide(request, facts, policy, names=names.get())
     action = Action.DECISION if dry_run else (
         Action.DISCLOSURE if decision.permitted else Action.REFUSAL)
     return decision, Record(
@@ -72,3 +76,36 @@ def _decide(session: Session, actor: Principal, item: Item, purpose: str,
         recipient_organisation_id=organisation_id, object_type=item.object_type,
         object_id=item.object_id,
         outcome=Outcome.SUCCESS if decision.permitted else Outcome.DENIED)
+
+
+
+class Names:
+    """The names ('S. Jansen') that reasons may use: those of the members whose basic data
+    (`basisgegevens`) the caller may see, decided and recorded as any disclosure is, and only
+    when a refusal's reason needs them. Nobody's for a caller not involved with the
+    household: reasons then name roles only."""
+
+    def __init__(self, session: Session, *, actor: Principal, household: HouseholdFacts,
+                 purpose: str) -> None:
+        self._session, self._actor, self._household, self._purpose = \
+            session, actor, household, purpose
+        self._known: Mapping[str, str] | None = None
+
+    def get(self) -> Mapping[str, str]:
+        if self._known is None:
+            self._known = self._look_up()
+        return self._known
+
+    def _look_up(self) -> Mapping[str, str]:
+        household = self._household
+        if not household.involves(self._actor, now()):
+            return {}
+        members = list(household.members.values())
+        decisions = disclose_each(self._session, actor=self._actor, purpose=self._purpose,
+                                  items=[Item(household.subjects[m.id], BASIC_DATA,
+                                              object_type="household",
+                                              object_id=household.household_id)
+                                         for m in members])
+        short = household.short_names()
+        return {m.id: short[m.id] for m, decision in zip(members, decisions, strict=True)
+                if decision.permitted}

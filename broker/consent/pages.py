@@ -10,7 +10,7 @@ from sqlalchemy import select
 from broker.clock import LEGAL_ZONE
 from broker.consent import service
 from broker.consent.schemas import ConsentCreate, Evidence, Recipient
-from broker.db import DbSession
+from broker.db import DbSession, undo_failed
 from broker.errors import BrokerError
 from broker.households import service as households
 from broker.identity.deps import CurrentWebUser
@@ -44,8 +44,8 @@ def who_signs(household_id: str, request: Request, session: DbSession, user: Cur
               subject_id: str = "") -> Response:
     required = service.required_signers(session, actor=user.principal,
                                         subject_id=subject_id) if subject_id else ()
-    members = {m.id: f"{m.given_name} {m.family_name}"
-               for m in households.members_of(session, household_id)}
+    members = households.view_household(session, actor=user.principal,
+                                        household_id=household_id).names()
     return render(request, "consent/_signers.html", {
         "required": required, "members": members, "words": ROLE_WORDS}, user=user)
 
@@ -75,7 +75,8 @@ async def save_consent(household_id: str, request: Request, session: DbSession,
         return _form(request, session, user, household_id, status_code=422,
                      error="Vul alle verplichte velden in.")
     except BrokerError as exc:
-        return _form(request, session, user, household_id, status_code=422,
+        undo_failed(session, exc)
+        return _form(request, session, user, household_id, status_code=exc.status,
                      error=_dutch(exc))
     return RedirectResponse(f"/toestemmingen/{consent.id}/bewijs", status_code=303)
 

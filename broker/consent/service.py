@@ -11,7 +11,7 @@ from broker.audit.context import audit_context
 from broker.audit.recording import Action, Record, record
 from broker.clock import local_day, now
 from broker.consent.capacity import Required, missing_grantors, required_grantors
-from broker.consent.door import disclose
+from broker.consent.door import Names, disclose
 from broker.consent.engine import Decision
 from broker.consent.facts import (
     consents_with_history,
@@ -248,12 +248,12 @@ def reconsent_due(session: Session, household_id: str) -> list[ReconsentDue]:
 
 def dry_run(session: Session, *, actor: Principal, body: DecisionCreate) -> Decision:
     """POST /decisions: what the door would answer, recorded as a decision (no disclosure).
-    Names appear in the reasons only when the caller is involved with the household."""
+    Reasons name only the people whose names the caller may see."""
     household = load_household(session, member_id=body.subject_id)
     if household is None:
         raise NotFound("No such person.")
     facts = household.subjects[body.subject_id]
-    names = household.short_names() if household.involves(actor, now()) else None
+    names = Names(session, actor=actor, household=household, purpose=body.purpose)
     recipient_org, party = body.recipient.organisation_id, body.recipient.party
     if recipient_org is not None:
         organisation = session.get(Organisation, recipient_org)

@@ -184,7 +184,8 @@ def view_household(session: Session, *, actor: Principal, household_id: str,
     household = session.get(Household, household_id)
     assert household is not None, "facts exist only for an existing household"
     members = sorted(facts.members.values(), key=lambda m: m.birth_date)
-    decisions = disclose_each(session, actor=actor, purpose=purpose, names=facts.short_names(),
+    # The reasons for a withheld name name roles, not the people whose names are withheld.
+    decisions = disclose_each(session, actor=actor, purpose=purpose,
                               items=[Item(facts.subjects[m.id], "basisgegevens",
                                           object_type="household", object_id=household_id)
                                      for m in members])

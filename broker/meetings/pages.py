@@ -9,8 +9,8 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from broker.clock import LEGAL_ZONE
-from broker.db import DbSession
-from broker.errors import BrokerError
+from broker.db import DbSession, undo_failed
+from broker.errors import BrokerError, Invalid
 from broker.households import service as households
 from broker.identity.deps import CurrentWebUser
 from broker.identity.models import Organisation
@@ -72,7 +72,8 @@ async def create(request: Request, session: DbSession, user: CurrentWebUser,
         return _form(request, session, user, household_id, status_code=422,
                      error="Vul titel, plaats en minstens één moment in.")
     except BrokerError as exc:
-        return _form(request, session, user, household_id, status_code=422, error=exc.detail)
+        undo_failed(session, exc)
+        return _form(request, session, user, household_id, status_code=exc.status, error=exc.detail)
     # Shown once: the personal links for the family, to pass on.
     return _meeting(request, session, user, view.meeting.id, links=view.links)
 
@@ -100,22 +101,26 @@ def _meeting(request: Request, session: DbSession, user: CurrentWebUser, meeting
 @router.post("/bijeenkomsten/{meeting_id}/beschikbaarheid")
 def availability(meeting_id: str, request: Request, session: DbSession, user: CurrentWebUser,
                  form: CheckedForm) -> Response:
-    body = _answers(form)
     member = form.get("member_id") or None
     try:
+        body = _answers(form)
         service.record_availability(session, actor=user.principal, meeting_id=meeting_id,
                                     body=AvailabilityIn(answers=body.answers,
                                                         on_behalf_of_member_id=member))
     except BrokerError as exc:
+        undo_failed(session, exc)
         return _meeting(request, session, user, meeting_id, error=exc.detail,
                         status_code=exc.status)
     return RedirectResponse(f"/bijeenkomsten/{meeting_id}", status_code=303)
 
 
 def _answers(form: dict[str, str]) -> AvailabilityIn:
-    return AvailabilityIn.model_validate({"answers": [
-        {"slot_id": key.removeprefix("slot:"), "answer": value}
-        for key, value in form.items() if key.startswith("slot:") and value]})
+    try:
+        return AvailabilityIn.model_validate({"answers": [
+            {"slot_id": key.removeprefix("slot:"), "answer": value}
+            for key, value in form.items() if key.startswith("slot:") and value]})
+    except ValidationError:
+        raise Invalid("Kies bij minstens één moment of u kunt.", code="validation") from None
 
 
 @router.post("/bijeenkomsten/{meeting_id}/plannen")
@@ -125,6 +130,7 @@ def schedule(meeting_id: str, request: Request, session: DbSession, user: Curren
         service.schedule_meeting(session, actor=user.principal, meeting_id=meeting_id,
                                  body=ScheduleIn(slot_id=form.get("slot_id") or None))
     except BrokerError as exc:
+        undo_failed(session, exc)
         return _meeting(request, session, user, meeting_id, error=exc.detail,
                         status_code=exc.status)
     return RedirectResponse(f"/bijeenkomsten/{meeting_id}", status_code=303)

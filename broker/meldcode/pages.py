@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from broker.clock import LEGAL_ZONE
-from broker.db import DbSession
+from broker.db import DbSession, undo_failed
 from broker.errors import BrokerError
 from broker.households import service as households
 from broker.identity.deps import CurrentWebUser
@@ -100,7 +100,8 @@ async def record_step(case_id: str, request: Request, session: DbSession,
         return _case(request, session, user, case_id, status_code=422,
                      error="Vul de beschrijving in (en bij stap 4 de eerste vraag).")
     except BrokerError as exc:
-        return _case(request, session, user, case_id, status_code=422, error=exc.detail)
+        undo_failed(session, exc)
+        return _case(request, session, user, case_id, status_code=exc.status, error=exc.detail)
     return RedirectResponse(f"/meldcode/zaken/{case_id}", status_code=303)
 
 
@@ -128,7 +129,8 @@ async def request_override(case_id: str, request: Request, session: DbSession,
                            "waarom, tot wanneer, en wanneer u de ouders informeert (of "
                            "waarom niet).")
     except BrokerError as exc:
-        return _case(request, session, user, case_id, status_code=422, error=exc.detail)
+        undo_failed(session, exc)
+        return _case(request, session, user, case_id, status_code=exc.status, error=exc.detail)
     return RedirectResponse(f"/doorbrekingen/{view.override.id}", status_code=303)
 
 

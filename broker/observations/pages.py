@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from broker.clock import local_day, now
-from broker.db import DbSession
+from broker.db import DbSession, undo_failed
 from broker.errors import BrokerError, NoConsent
 from broker.households import service as households
 from broker.identity.deps import CurrentWebUser
@@ -71,7 +71,8 @@ def submit(household_id: str, request: Request, session: DbSession, user: Curren
         return _form(request, session, user, household_id, form=form, status_code=403,
                      error=refusal.detail, meldcode=bool(refusal.extra.get("meldcode")))
     except BrokerError as exc:
-        return _form(request, session, user, household_id, form=form, status_code=422,
+        undo_failed(session, exc)
+        return _form(request, session, user, household_id, form=form, status_code=exc.status,
                      error=exc.detail)
     return RedirectResponse(f"/huishoudens/{household_id}/signalen", status_code=303)
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from broker.audit.context import audit_context
 from broker.clock import local_day, now
-from broker.consent.door import Item, disclose, disclose_each
+from broker.consent.door import Item, Names, disclose, disclose_each
 from broker.consent.engine import Decision
 from broker.consent.facts import HouseholdFacts, load_household
 from broker.db import new_id
@@ -66,10 +66,6 @@ def _check_meeting(session: Session, actor: Principal, meeting_id: str, househol
         raise Forbidden("Only those invited contribute to this meeting.", code="not_invited")
 
 
-def _names(facts: HouseholdFacts, actor: Principal) -> dict[str, str] | None:
-    return facts.short_names() if facts.involves(actor, now()) else None
-
-
 def _refusal(decision: Decision, concern: Concern) -> NoConsent:
     meldcode = concern in MELDCODE_CONCERNS
     return NoConsent(
@@ -89,7 +85,8 @@ def submit_observation(session: Session, *, actor: Principal, body: ObservationC
                         category=body.category, purpose=PURPOSE,
                         recipient=(regisseur.id, regisseur.party),
                         submitted_by_organisation_id=actor.organisation_id,
-                        object_type="observation", names=_names(facts, actor),
+                        object_type="observation", names=Names(
+                            session, actor=actor, household=facts, purpose=PURPOSE),
                         object_id=observation_id)
     if not decision.permitted:
         raise _refusal(decision, body.concern)
@@ -129,14 +126,14 @@ def preview_observation(session: Session, *, actor: Principal, body: Observation
     network would see the observation (only to those involved with the household), without
     storing it. Each answer is recorded as a dry-run decision, as `POST /decisions` is."""
     facts, regisseur = _submission_facts(session, actor, body)
-    names = _names(facts, actor)
+    names = Names(session, actor=actor, household=facts, purpose=PURPOSE)
     subject = facts.subjects[body.subject_id]
     gate = disclose(session, actor=actor, facts=subject, category=body.category,
                     purpose=PURPOSE, recipient=(regisseur.id, regisseur.party),
                     submitted_by_organisation_id=actor.organisation_id, names=names,
                     dry_run=True)
     # Which organisations help this family is itself sensitive: only the involved see it.
-    network = {regisseur.id} | facts.partners(now()) if names is not None else set()
+    network = {regisseur.id} | facts.partners(now()) if facts.involves(actor, now()) else set()
     organisations = session.scalars(select(Organisation).where(Organisation.id.in_(network))
                                     .order_by(Organisation.name)).all()
     recipients = [RecipientView(org, disclose(
@@ -182,7 +179,7 @@ def household_observations(session: Session, *, actor: Principal, household_id: 
         Organisation.id.in_({o.submitted_by_organisation_id for o in observations})))}
     ask = _whom_to_ask(session, household_id)
     key: DataKey | None = None
-    names = facts.short_names()
+    names = Names(session, actor=actor, household=facts, purpose=PURPOSE)
     decisions = disclose_each(session, actor=actor, purpose=PURPOSE, names=names, items=[
         Item(facts.subjects[o.subject_id], o.category, o.submitted_by_organisation_id,
              "observation", o.id) for o in observations])

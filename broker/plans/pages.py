@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from broker.db import DbSession
+from broker.db import DbSession, undo_failed
 from broker.errors import BrokerError
 from broker.households import service as households
 from broker.identity.deps import CurrentWebUser
@@ -93,7 +93,8 @@ async def consent(meeting_id: str, request: Request, session: DbSession, user: C
         return _day(request, session, user, meeting_id, status_code=422,
                     error="Kies wie aanwezig is, over wie het gaat, welke gegevens en aan wie.")
     except BrokerError as exc:
-        return _day(request, session, user, meeting_id, status_code=422, error=exc.detail)
+        undo_failed(session, exc)
+        return _day(request, session, user, meeting_id, status_code=exc.status, error=exc.detail)
     return RedirectResponse(f"/bijeenkomsten/{meeting_id}/dag", status_code=303)
 
 
@@ -138,7 +139,8 @@ def save_outcome(meeting_id: str, request: Request, session: DbSession, user: Cu
                     error="Vul de analyse, het perspectief, minstens één doel, de regisseur "
                           "en de evaluatiedatum in.")
     except BrokerError as exc:
-        return _day(request, session, user, meeting_id, status_code=422, error=exc.detail)
+        undo_failed(session, exc)
+        return _day(request, session, user, meeting_id, status_code=exc.status, error=exc.detail)
     return RedirectResponse(f"/huishoudens/{plan.household_id}/plan", status_code=303)
 
 

@@ -1,0 +1,185 @@
+"""The world the access matrix runs in: one family, and a caller for each role and relation to
+it. Built through the API once per module; every request of the matrix runs in a savepoint
+that is rolled back, so each starts from this same world."""
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+from joserfc import jwt
+from joserfc.jwk import ECKey
+from sqlalchemy.orm import Session
+
+from broker.clock import now
+from broker.identity import service as identity
+from broker.identity.deps import SESSION_COOKIE
+from broker.policy import Policy
+from tests.factories import make_org, make_professional, make_secret_client
+from tests.identity.test_tokens import secret_token
+from tests.meetings.test_outcome import outcome
+
+# Personal data of the family: none of it may appear where the table says so.
+MOTHER = {"ref": "m", "given_name": "Zwaantje", "family_name": "Quispelaar",
+          "birth_date": "1984-07-19", "role": "parent", "bsn": "123456782",
+          "email": "zwaantje.quispelaar@example.org"}
+CHILD = {"ref": "c", "given_name": "Bramwell", "family_name": "Quispelaar",
+         "birth_date": "2015-02-11", "role": "child"}
+TEXTS = ("Kanarie-onderwijs", "Kanarie-gezondheid", "Kanarie-rechtvaardiging",
+         "Kanarie-analyse", "Kanarie-stap")
+CANARIES = ("Zwaantje", "Quispelaar", "Bramwell", "123456782", "1984-07-19", "2015-02-11",
+            "zwaantje.quispelaar", *TEXTS)
+
+# The columns of the table: each a role with its relation to the family.
+PERSONAS = {
+    "reg": "regisseur of the family (wijkteam)",
+    "par": "involved partner (school: consent for the child's schooling)",
+    "unr": "uninvolved partner (a GP without any relation to the family)",
+    "af": "aandachtsfunctionaris of the regisseur's organisation (second pair of eyes)",
+    "fg": "privacy officer (FG) of the municipality",
+    "tl": "teamleider of the regisseurs",
+    "adm": "administrator",
+    "ext": "a professional of another municipality (a token from its own broker)",
+    "cli": "partner system of the school without a user (client credentials)",
+    "anon": "no token, no session",
+}
+
+
+@dataclass
+class Persona:
+    name: str
+    headers: dict[str, str] = field(default_factory=dict)
+    cookies: dict[str, str] = field(default_factory=dict)
+    csrf: str = ""
+
+
+@dataclass
+class World:
+    personas: dict[str, Persona]
+    ids: dict[str, str]
+
+
+def _browser(client: TestClient, persona: Persona, session_id: str | None, path: str = "/"
+             ) -> None:
+    """A browser that opened a page: the flow cookie holding its CSRF token, and a session
+    cookie (a real one for a logged-in professional)."""
+    client.cookies.clear()
+    cookies = {SESSION_COOKIE: session_id} if session_id else {}
+    page = client.get(path, cookies=cookies)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert match, f"no CSRF token on {path}"
+    persona.cookies = cookies | {"broker_flow": client.cookies["broker_flow"]}
+    persona.csrf = match.group(1)
+    client.cookies.clear()
+
+
+def _foreign_token() -> str:
+    """A well-formed access token of another broker: its own issuer and key."""
+    key = ECKey.generate_key("P-256")
+    claims = {"iss": "https://broker.andere-gemeente.nl", "aud": "broker-api",
+              "sub": "u-1", "org": "o-1", "party": "wijkteam", "roles": ["regisseur"],
+              "iat": int(datetime.now(UTC).timestamp()),
+              "exp": int(datetime.now(UTC).timestamp()) + 300, "jti": secrets.token_hex(8)}
+    return jwt.encode({"alg": "ES256", "typ": "at+jwt", "kid": "k1"}, claims, key)
+
+
+def build(client: TestClient, session: Session, policy: Policy) -> World:
+    def professional(party_org: Any, roles: list[str], name: str) -> Persona:
+        person = make_professional(session, party_org, roles=roles)
+        token = secret_token(client, make_secret_client(session, party_org, person))
+        persona = Persona(name, {"Authorization": f"Bearer {token}"})
+        raw, _ = identity.open_web_session(session, professional=person,
+                                           ttl=timedelta(hours=8))
+        _browser(client, persona, raw)
+        ids[f"{name}_professional"] = person.id
+        return persona
+
+    ids: dict[str, str] = {}
+    team = make_org(session, policy, party="wijkteam", name="Wijkteam Zuid")
+    school = make_org(session, policy, party="school", name="OBS De Esdoorn")
+    gp = make_org(session, policy, party="huisarts", name="Huisartsenpraktijk West")
+    town = make_org(session, policy, party="gemeente", name="Gemeente Voorbeeld")
+    ids |= {"team": team.id, "school": school.id, "gp": gp.id, "town": town.id}
+    personas = {
+        "reg": professional(team, ["regisseur"], "reg"),
+        "par": professional(school, ["partner"], "par"),
+        "unr": professional(gp, ["partner"], "unr"),
+        "af": professional(team, ["aandachtsfunctionaris"], "af"),
+        "fg": professional(town, ["privacy_officer"], "fg"),
+        "tl": professional(town, ["teamleider"], "tl"),
+        "adm": professional(town, ["admin"], "adm"),
+        "ext": Persona("ext", {"Authorization": f"Bearer {_foreign_token()}"}),
+        "cli": Persona("cli", {"Authorization": "Bearer " + secret_token(
+            client, make_secret_client(session, school))}),
+        "anon": Persona("anon"),
+    }
+    ids["successor"] = make_professional(session, team, roles=["regisseur"]).id
+    reg = personas["reg"].headers
+
+    def post(path: str, body: dict[str, Any], headers: dict[str, str] = reg) -> Any:
+        response = client.post(path, json=body, headers=headers)
+        assert response.status_code in (200, 201), f"{path}: {response.text}"
+        return response.json()
+
+    household = post("/api/v1/households", {"label": "Gezin Q.", "members": [MOTHER, CHILD],
+                                             "custody": [{"custodian": "m", "child": "c"}]})
+    members = {m["ref"]: m["id"] for m in household["members"]}
+    ids |= {"household": household["id"], "mother": members["m"], "child": members["c"]}
+    ids["consent"] = post("/api/v1/consents", {
+        "subject_id": ids["child"], "categories": ["onderwijs"],
+        "recipients": [{"organisation_id": school.id}], "purposes": ["hulpverlening"],
+        "grantor_ids": [ids["mother"]],
+        "evidence": {"method": "written", "reference": "formulier 7"}})["id"]
+    for name, category in (("observation", "onderwijs"), ("health", "gezondheid")):
+        ids[name] = post("/api/v1/observations", {
+            "subject_id": ids["child"], "category": category, "concern": "medium",
+            "observed_on": "2026-11-20", "body": f"Kanarie-{category} gezien."})["id"]
+    ids["case"] = post("/api/v1/meldcode/cases", {"child_id": ids["child"]})["id"]
+    for number in range(1, 6):
+        step: dict[str, Any] = {"step": number, "content": f"Kanarie-stap {number}."}
+        if number == 4:
+            step["answers"] = {"vermoeden": True, "acuut_of_structureel_onveilig": False,
+                               "hulp_mogelijk": True, "hulp_geaccepteerd": False,
+                               "hulp_leidt_tot_veiligheid": None}
+        if number == 5:
+            step["decision"] = "melden_en_hulp"
+        post(f"/api/v1/meldcode/cases/{ids['case']}/steps", step)
+    ids["override"] = post(f"/api/v1/meldcode/cases/{ids['case']}/overrides", {
+        "subject_ids": [ids["child"]], "categories": ["gezondheid"],
+        "recipients": [{"organisation_id": school.id}],
+        "justification": "Kanarie-rechtvaardiging.",
+        "valid_until": (now() + timedelta(days=7)).isoformat(), "urgent": False,
+        "inform_parents": {"planned_on": (now() + timedelta(days=2)).date().isoformat()}})["id"]
+    starts = [now().replace(microsecond=0) + timedelta(days=3 + n) for n in range(2)]
+    invitees = [{"professional_id": ids["reg_professional"], "required": True},
+                {"organisation_id": school.id, "required": True},
+                {"member_id": ids["mother"], "required": True}]
+    # One meeting still polling, one scheduled, one held with its outcome and plan.
+    for name in ("poll", "meeting", "held"):
+        meeting = post("/api/v1/meetings", {
+            "household_id": ids["household"], "title": "Netwerkbijeenkomst gezin Quispelaar",
+            "duration_minutes": 60, "location": "Wijkcentrum",
+            "slots": [{"start": s.isoformat()} for s in starts], "invitees": invitees})
+        ids[name] = meeting["id"]
+        ids[f"{name}_slot"] = meeting["slots"][0]["id"]
+        if name == "poll":
+            [link] = [i["personal_link"] for i in meeting["invitees"] if i["personal_link"]]
+            ids["link"] = link.rsplit("/", 1)[-1]
+        else:
+            post(f"/api/v1/meetings/{meeting['id']}/schedule", {"slot_id": ids[f"{name}_slot"]})
+    plan = post(f"/api/v1/meetings/{ids['held']}/outcome",
+                outcome(ids["reg_professional"], school.id, assessment=True)
+                | {"analysis": {"child_needs": "Kanarie-analyse.", "parenting_capacity": "-",
+                                "family_environment": "-"}})
+    ids["action"] = plan["actions"][0]["id"]
+    feed = post("/api/v1/calendar/feed", {})
+    ids["feed"] = feed["url"].rsplit("/", 1)[-1].removesuffix(".ics")
+    ids["seq"] = "1"
+    # Browsers without a session here: a parent opens their personal link, and someone
+    # brings a session cookie of another broker.
+    invitation = f"/uitnodiging/{ids['link']}"
+    _browser(client, personas["anon"], None, invitation)
+    _browser(client, personas["ext"], secrets.token_urlsafe(32), invitation)
+    return World(personas, ids)

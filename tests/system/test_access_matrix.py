@@ -1,0 +1,430 @@
+"""Issue 10 item 1: the access matrix. Every route (API and page) × every role and relation to
+the family has its expected answer in one table; the test makes each request in a savepoint
+that is rolled back and compares. A cell with `+` may hold the family's personal data; in
+every other cell, a name, birth date, BSN, e-mail address or free text of the family in the
+response is a leak. A route without a row fails the test, as does a row without a route.
+
+Cells: a status code; `+` personal data may be shown; `-` not applicable (a partner system
+has no browser session). Pages answer 303 (to the login) where the API answers 401. The
+columns are described in `matrix_world.PERSONAS`."""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from broker.audit.context import INFO_KEY
+from broker.db import Transaction, committing, get_session, get_transaction
+from broker.policy import Policy
+from tests.conftest import BASE_URL, Mailbox
+from tests.meetings.test_outcome import outcome
+from tests.soak import note
+from tests.system.matrix_world import CANARIES, PERSONAS, World, build
+
+TABLE = """
+method path                                               reg  par  unr  af   fg   tl   adm  ext  cli  anon
+GET    /                                                  200  200  200  200  200  200  200  200  -    200
+GET    /.well-known/openid-configuration                  200  200  200  200  200  200  200  200  200  200
+GET    /api/v1/audit/checkpoint                           403  403  403  403  200  403  403  401  403  401
+GET    /api/v1/audit/consistency                          403  403  403  403  200  403  403  401  403  401
+GET    /api/v1/audit/events                               403  403  403  403  200  403  403  401  403  401
+GET    /api/v1/audit/events/{seq}                         403  403  403  403  200  403  403  401  403  401
+GET    /api/v1/audit/overrides                            403  403  403  200  200  403  403  401  403  401
+GET    /api/v1/audit/proof/{seq}                          403  403  403  403  200  403  403  401  403  401
+GET    /api/v1/audit/subjects/{subject_id}/report         403  403  403  403  200  403  403  401  403  401
+GET    /api/v1/audit/verify                               403  403  403  403  200  403  403  401  403  401
+DELETE /api/v1/calendar/feed                              204  404  404  404  404  404  404  401  404  401
+POST   /api/v1/calendar/feed                              201  201  201  201  201  201  201  401  403  401
+GET    /api/v1/consents                                   200  200  404  200  404  404  404  401  200  401
+POST   /api/v1/consents                                   201  201  404  403  403  403  403  401  201  401
+GET    /api/v1/consents/{consent_id}/fhir                 200  200  404  200  404  404  404  401  200  401
+POST   /api/v1/consents/{consent_id}/withdraw             200  200  404  403  404  404  404  401  200  401
+POST   /api/v1/decisions                                  200  200  200  200  200  200  200  401  200  401
+POST   /api/v1/households                                 201  403  403  403  403  403  403  401  403  401
+GET    /api/v1/households/{household_id}                  200+ 200  404  200+ 404  404  404  401  200  401
+GET    /api/v1/households/{household_id}/observations     200+ 200+ 404  200+ 404  404  404  401  200+ 401
+GET    /api/v1/households/{household_id}/plan             200  200  404  200  404  404  404  401  200  401
+PUT    /api/v1/households/{household_id}/regisseur        200  403  404  403  404  404  200  401  403  401
+POST   /api/v1/invitations/{token}/availability           204  204  204  204  204  204  204  204  204  204
+GET    /api/v1/me                                         200  200  200  200  200  200  200  401  200  401
+POST   /api/v1/meetings                                   201  403  403  403  403  403  403  401  403  401
+GET    /api/v1/meetings/{meeting_id}                      200+ 200  404  404  404  404  404  401  200  401
+POST   /api/v1/meetings/{meeting_id}/availability         200+ 200  404  404  404  404  404  401  200  401
+GET    /api/v1/meetings/{meeting_id}/brief                200+ 200+ 404  404  404  404  404  401  200+ 401
+POST   /api/v1/meetings/{meeting_id}/cancel               200+ 403  404  404  404  404  404  401  403  401
+POST   /api/v1/meetings/{meeting_id}/consents             201  403  404  404  404  404  404  401  403  401
+GET    /api/v1/meetings/{meeting_id}/ics                  200  200  404  404  404  404  404  401  200  401
+GET    /api/v1/meetings/{meeting_id}/minutes              200+ 200  404  404  404  404  404  401  200  401
+POST   /api/v1/meetings/{meeting_id}/outcome              201  403  404  404  404  404  404  401  403  401
+POST   /api/v1/meetings/{meeting_id}/rsvp                 200+ 200  404  404  404  404  404  401  200  401
+POST   /api/v1/meetings/{meeting_id}/schedule             200+ 403  404  404  404  404  404  401  403  401
+POST   /api/v1/meldcode/cases                             201  201  201  201  201  201  201  401  403  401
+GET    /api/v1/meldcode/cases/{case_id}                   200+ 404  404  200+ 404  404  404  401  404  401
+POST   /api/v1/meldcode/cases/{case_id}/overrides         201  404  404  201  404  404  404  401  403  401
+GET    /api/v1/meldcode/cases/{case_id}/report            200+ 404  404  200+ 404  404  404  401  404  401
+POST   /api/v1/meldcode/cases/{case_id}/steps             422  404  404  422  404  404  404  401  403  401
+POST   /api/v1/observations                               201  403  403  403  403  403  403  401  403  401
+POST   /api/v1/observations/preview                       200  200  200  403  403  403  403  401  200  401
+POST   /api/v1/observations/{observation_id}/amendments   201  403  404  403  403  403  403  401  403  401
+POST   /api/v1/organisations                              403  403  403  403  403  403  201  401  403  401
+GET    /api/v1/organisations/{organisation_id}            200  200  200  200  200  200  200  401  200  401
+POST   /api/v1/overrides/{override_id}/approve            403  404  404  200  404  404  404  401  404  401
+POST   /api/v1/overrides/{override_id}/revoke             403  404  404  200  404  404  404  401  404  401
+POST   /api/v1/plans/actions/{action_id}                  403  200  404  403  404  404  404  401  200  401
+GET    /auth/callback                                     403  403  403  403  403  403  403  403  -    403
+GET    /beheer                                            403  403  403  403  403  403  200  303  -    303
+GET    /bijeenkomsten                                     200  200  200  200  200  200  200  303  -    303
+POST   /bijeenkomsten                                     200  404  404  404  404  404  404  303  -    303
+GET    /bijeenkomsten/nieuw                               200+ 200  404  200+ 404  404  404  303  -    303
+GET    /bijeenkomsten/{meeting_id}                        200+ 200  404  404  404  404  404  303  -    303
+POST   /bijeenkomsten/{meeting_id}/annuleren              303  403  404  404  404  404  404  303  -    303
+POST   /bijeenkomsten/{meeting_id}/beschikbaarheid        303  303  404  404  404  404  404  303  -    303
+GET    /bijeenkomsten/{meeting_id}/dag                    200+ 403  404  404  404  404  404  303  -    303
+GET    /bijeenkomsten/{meeting_id}/kolommen               200  200  404  404  404  404  404  303  -    303
+POST   /bijeenkomsten/{meeting_id}/komst                  303  303  404  404  404  404  404  303  -    303
+POST   /bijeenkomsten/{meeting_id}/plannen                303  403  404  404  404  404  404  303  -    303
+POST   /bijeenkomsten/{meeting_id}/toestemming            303  403  404  404  404  404  404  303  -    303
+POST   /bijeenkomsten/{meeting_id}/uitkomst               303  403  404  404  404  404  404  303  -    303
+GET    /bijeenkomsten/{meeting_id}/verslag                200+ 200  404  404  404  404  404  303  -    303
+GET    /bijeenkomsten/{meeting_id}/voorbereiding          200+ 200+ 404  404  404  404  404  303  -    303
+GET    /calendar/{token}.ics                              200  200  200  200  200  200  200  200  -    200
+GET    /docs                                              200  200  200  200  200  200  200  200  -    200
+GET    /doorbrekingen/{override_id}                       200  404  404  200  404  404  404  303  -    303
+POST   /doorbrekingen/{override_id}/goedkeuren            403  404  404  303  404  404  404  303  -    303
+POST   /doorbrekingen/{override_id}/intrekken             403  404  404  303  404  404  404  303  -    303
+GET    /healthz                                           200  200  200  200  200  200  200  200  200  200
+GET    /huishoudens                                       200  200  200  200  200  200  200  303  -    303
+GET    /huishoudens/{household_id}                        200+ 200  404  200+ 404  404  404  303  -    303
+GET    /huishoudens/{household_id}/plan                   200  200  404  200  404  404  404  303  -    303
+GET    /huishoudens/{household_id}/signalen               200+ 200+ 404  200+ 404  404  404  303  -    303
+POST   /huishoudens/{household_id}/signalen               303  403  404  303  404  404  404  303  -    303
+GET    /huishoudens/{household_id}/signalen/nieuw         200+ 200  404  200+ 404  404  404  303  -    303
+POST   /huishoudens/{household_id}/signalen/voorbeeld     200  200  200  200  200  200  200  303  -    303
+GET    /huishoudens/{household_id}/toestemming            200+ 200  404  200+ 404  404  404  303  -    303
+POST   /huishoudens/{household_id}/toestemming            303  303  404  403+ 404  404  404  303  -    303
+GET    /huishoudens/{household_id}/toestemming/wie        200+ 200  404  200+ 404  404  404  303  -    303
+GET    /login                                             302  302  302  302  302  302  302  302  -    302
+POST   /logout                                            303  303  303  303  303  303  303  303  -    303
+GET    /meldcode/nieuw                                    200+ 200  404  200+ 404  404  404  303  -    303
+GET    /meldcode/overzicht                                403  403  403  200  200  403  403  303  -    303
+POST   /meldcode/zaken                                    303  303  303  303  303  303  303  303  -    303
+GET    /meldcode/zaken/{case_id}                          200+ 404  404  200+ 404  404  404  303  -    303
+POST   /meldcode/zaken/{case_id}/doorbreking              303  404  404  303  404  404  404  303  -    303
+GET    /meldcode/zaken/{case_id}/melding                  200+ 404  404  200+ 404  404  404  303  -    303
+POST   /meldcode/zaken/{case_id}/stap                     422+ 404  404  422+ 404  404  404  303  -    303
+GET    /oauth/authorize                                   400  400  400  400  400  400  400  400  400  400
+POST   /oauth/authorize                                   403  403  403  403  403  403  403  403  403  403
+GET    /oauth/jwks                                        200  200  200  200  200  200  200  200  200  200
+POST   /oauth/token                                       400  400  400  400  400  400  400  400  400  400
+GET    /openapi.json                                      200  200  200  200  200  200  200  200  200  200
+POST   /plan-acties/{action_id}                           403  303  404  403  404  404  404  303  -    303
+GET    /readyz                                            200  200  200  200  200  200  200  200  200  200
+GET    /taal/{language}                                   303  303  303  303  303  303  303  303  -    303
+GET    /toestemmingen/{consent_id}/bewijs                 200+ 200  404  200+ 404  404  404  303  -    303
+GET    /uitnodiging/{token}                               200  200  200  200  200  200  200  200  -    200
+POST   /uitnodiging/{token}                               200  200  200  200  200  200  200  200  -    200
+GET    /verantwoording                                    403  403  403  403  200  403  403  303  -    303
+GET    /verantwoording/gebeurtenissen/{seq}               403  403  403  403  200  403  403  303  -    303
+GET    /verantwoording/personen                           403  403  403  403  200  403  403  303  -    303
+GET    /verantwoording/personen/{subject_id}              403  403  403  403  200  403  403  303  -    303
+GET    /verantwoording/tijdlijn                           403  403  403  403  200  403  403  303  -    303
+"""
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: str
+    cells: dict[str, str]
+
+
+def parse(table: str) -> list[Row]:
+    lines = [line.split() for line in table.strip().splitlines()]
+    header, rows = lines[0][2:], lines[1:]
+    assert header == list(PERSONAS), "the columns are the personas, in order"
+    return [Row(method, path, dict(zip(header, cells, strict=True)))
+            for method, path, *cells in rows]
+
+
+ROWS = parse(TABLE)
+
+# Which id of the world fills each path parameter; some routes take another one.
+PARAMS = {"household_id": "household", "consent_id": "consent", "observation_id": "observation",
+          "case_id": "case", "override_id": "override", "meeting_id": "meeting",
+          "token": "link", "seq": "seq", "subject_id": "child", "organisation_id": "school",
+          "action_id": "action", "language": "en"}
+POLL_ROUTES = ("/availability", "/schedule", "/cancel", "/beschikbaarheid", "/plannen",
+               "/annuleren")
+HELD_ROUTES = ("/minutes", "/verslag")
+QUERIES = {
+    "/api/v1/consents": {"subject_id": "child"},
+    "/api/v1/audit/consistency": {"first": "1", "second": "2"},
+    "/huishoudens/{household_id}/toestemming/wie": {"subject_id": "child"},
+    "/meldcode/nieuw": {"household": "household"},
+    "/bijeenkomsten/nieuw": {"household": "household"},
+}
+
+
+def is_page(path: str) -> bool:
+    return not path.startswith(("/api/", "/oauth/", "/.well-known/", "/healthz", "/readyz",
+                                "/openapi.json"))
+
+
+def body_for(row: Row, ids: dict[str, str]) -> dict[str, Any] | None:
+    """A request body that would succeed for a caller who may do this."""
+    later = "2026-12-24"
+    consent = {"subject_id": ids["child"], "categories": ["opvoeding"],
+               "recipients": [{"organisation_id": ids["school"]}], "purposes": ["hulpverlening"],
+               "grantor_ids": [ids["mother"]], "evidence": {"method": "written"}}
+    bodies: dict[tuple[str, str], dict[str, Any]] = {
+        ("POST", "/api/v1/organisations"): {"name": "Nieuwe school", "party": "school"},
+        ("POST", "/api/v1/households"): {"label": "Gezin X.", "members": [
+            {"ref": "a", "given_name": "Ad", "family_name": "Ex", "birth_date": "1980-01-01",
+             "role": "parent"}]},
+        ("PUT", "/api/v1/households/{household_id}/regisseur"): {
+            "professional_id": ids["successor"]},
+        ("POST", "/api/v1/consents"): consent,
+        ("POST", "/api/v1/consents/{consent_id}/withdraw"): {"grantor_id": ids["mother"]},
+        ("POST", "/api/v1/decisions"): {
+            "subject_id": ids["child"], "category": "onderwijs", "purpose": "hulpverlening",
+            "recipient": {"organisation_id": ids["school"]}},
+        ("POST", "/api/v1/observations"): {
+            "subject_id": ids["child"], "category": "onderwijs", "concern": "low",
+            "observed_on": "2026-11-25", "body": "Nieuwe waarneming."},
+        ("POST", "/api/v1/observations/preview"): {
+            "subject_id": ids["child"], "category": "onderwijs", "concern": "low",
+            "observed_on": "2026-11-25", "body": "Nieuwe waarneming."},
+        ("POST", "/api/v1/observations/{observation_id}/amendments"): {
+            "kind": "correction", "body": "Verbeterd."},
+        ("POST", "/api/v1/meldcode/cases"): {"child_id": ids["child"]},
+        ("POST", "/api/v1/meldcode/cases/{case_id}/steps"): {"step": 1, "content": "x"},
+        ("POST", "/api/v1/meldcode/cases/{case_id}/overrides"): {
+            "subject_ids": [ids["child"]], "categories": ["gezondheid"],
+            "recipients": [{"organisation_id": ids["school"]}], "justification": "Nodig.",
+            "valid_until": f"{later}T00:00:00+01:00", "urgent": False,
+            "inform_parents": {"planned_on": "2026-12-05"}},
+        ("POST", "/api/v1/overrides/{override_id}/approve"): {},
+        ("POST", "/api/v1/overrides/{override_id}/revoke"): {"reason": "Niet meer nodig."},
+        ("POST", "/api/v1/meetings"): {
+            "household_id": ids["household"], "title": "Evaluatie", "duration_minutes": 60,
+            "location": "Wijkcentrum", "slots": [{"start": f"{later}T10:00:00+01:00"}],
+            "invitees": [{"organisation_id": ids["school"], "required": True}]},
+        ("POST", "/api/v1/meetings/{meeting_id}/availability"): {
+            "answers": [{"slot_id": ids["poll_slot"], "answer": "yes"}]},
+        ("POST", "/api/v1/invitations/{token}/availability"): {
+            "answers": [{"slot_id": ids["poll_slot"], "answer": "yes"}]},
+        ("POST", "/api/v1/meetings/{meeting_id}/schedule"): {"slot_id": ids["poll_slot"]},
+        ("POST", "/api/v1/meetings/{meeting_id}/rsvp"): {"response": "accepted"},
+        ("POST", "/api/v1/meetings/{meeting_id}/consents"): consent | {
+            "present_member_ids": [ids["mother"]]},
+        ("POST", "/api/v1/meetings/{meeting_id}/outcome"): outcome(
+            ids["reg_professional"], ids["school"], assessment=True),
+        ("POST", "/api/v1/plans/actions/{action_id}"): {"status": "done"},
+        ("POST", "/oauth/token"): {},
+    }
+    return bodies.get((row.method, row.path))
+
+
+def form_for(row: Row, ids: dict[str, str]) -> dict[str, Any]:
+    """The fields of the page's form, filled as a user who may send it would."""
+    forms: dict[str, dict[str, Any]] = {
+        "/huishoudens/{household_id}/toestemming": {
+            "subject_id": ids["child"], "categories": "opvoeding",
+            "organisations": ids["school"], "purposes": "hulpverlening",
+            "grantor_ids": ids["mother"], "method": "written"},
+        "/huishoudens/{household_id}/signalen/voorbeeld": {
+            "subject_id": ids["child"], "category": "onderwijs", "concern": "low"},
+        "/huishoudens/{household_id}/signalen": {
+            "subject_id": ids["child"], "category": "onderwijs", "concern": "low",
+            "body": "Nieuwe waarneming."},
+        "/meldcode/zaken": {"child_id": ids["child"]},
+        "/meldcode/zaken/{case_id}/stap": {"step": "1", "content": "x"},
+        "/meldcode/zaken/{case_id}/doorbreking": {
+            "subject_ids": ids["child"], "categories": "gezondheid",
+            "recipients": ids["school"], "justification": "Nodig.", "valid_until": "2026-12-20",
+            "planned_on": "2026-12-05"},
+        "/doorbrekingen/{override_id}/intrekken": {"reason": "Niet meer nodig."},
+        "/bijeenkomsten": {"household_id": ids["household"], "title": "Evaluatie",
+                           "location": "Wijkcentrum", "slots": "2026-12-24T10:00",
+                           "organisations": ids["school"]},
+        "/bijeenkomsten/{meeting_id}/beschikbaarheid": {f"slot:{ids['poll_slot']}": "yes"},
+        "/bijeenkomsten/{meeting_id}/plannen": {"slot_id": ids["poll_slot"]},
+        "/bijeenkomsten/{meeting_id}/komst": {"response": "accepted"},
+        "/uitnodiging/{token}": {f"slot:{ids['poll_slot']}": "yes"},
+        "/bijeenkomsten/{meeting_id}/toestemming": {
+            "subject_id": ids["child"], "categories": "opvoeding", "recipients": ids["school"],
+            "grantor_ids": ids["mother"], "present": ids["mother"]},
+        "/bijeenkomsten/{meeting_id}/uitkomst": {
+            "child_needs": "Rust.", "parenting_capacity": "Moe.", "family_environment": "Klein.",
+            "worries": "Verzuim", "strengths": "Oma", "next_steps": "Gesprek",
+            "safety_scale": "6", "instrument": "LIRIK", "assessment_outcome": "veilig",
+            "rationale": "Geen signalen.", "perspective": "Naar school.", "goal1": "Elke dag",
+            "goal1_domain": "onderwijs", "action1": "Bellen", "action1_owner": ids["school"],
+            "action1_due": "2027-01-10", "regisseur_id": ids["reg_professional"],
+            "next_evaluation": "2027-02-01"},
+        "/plan-acties/{action_id}": {"status": "done"},
+    }
+    return forms.get(row.path, {})
+
+
+def url_for(row: Row, ids: dict[str, str]) -> tuple[str, dict[str, str]]:
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name == "meeting_id" and row.path.endswith(POLL_ROUTES):
+            return ids["poll"]
+        if name == "meeting_id" and row.path.endswith(HELD_ROUTES):
+            return ids["held"]
+        if name == "token" and row.path.startswith("/calendar/"):
+            return ids["feed"]
+        return ids.get(PARAMS[name], PARAMS[name])
+
+    path = re.sub(r"\{(\w+)\}", fill, row.path)
+    query = {key: ids.get(value, value) for key, value in QUERIES.get(row.path, {}).items()}
+    return path, query
+
+
+@dataclass
+class Matrix:
+    client: TestClient
+    world: World
+    engine_connection: Any
+    app: FastAPI
+    context: Any
+
+    def ask(self, row: Row, persona: str) -> tuple[int, str]:
+        """One request, in a savepoint rolled back afterwards."""
+        caller = self.world.personas[persona]
+        path, query = url_for(row, self.world.ids)
+        savepoint = self.engine_connection.begin_nested()
+        session = Session(bind=self.engine_connection, join_transaction_mode="create_savepoint",
+                          expire_on_commit=False, info={INFO_KEY: self.context})
+
+        def test_session() -> Iterator[Session]:
+            yield from committing(session)
+
+        self.app.dependency_overrides[get_session] = test_session
+        self.app.dependency_overrides[get_transaction] = \
+            lambda: Transaction(lambda: _Reuse(session))
+        try:
+            self.client.cookies.clear()
+            self.client.cookies.update(caller.cookies)
+            if is_page(row.path):
+                headers = {"accept": "text/html"}
+                data = form_for(row, self.world.ids) | (
+                    {"csrf_token": caller.csrf} if caller.csrf else {})
+                response = self.client.request(
+                    row.method, path, params=query, headers=headers,
+                    data=data if row.method == "POST" else None, follow_redirects=False)
+            else:
+                body = body_for(row, self.world.ids)
+                response = self.client.request(
+                    row.method, path, params=query, headers=caller.headers,
+                    json=body if row.method in ("POST", "PUT") and row.path != "/oauth/token"
+                    else None, follow_redirects=False)
+            return response.status_code, response.text
+        finally:
+            session.close()
+            savepoint.rollback()
+
+
+class _Reuse:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def __enter__(self) -> Session:
+        return self.session
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+
+@pytest.fixture(scope="module")
+def matrix(app: FastAPI, engine: Engine, policy: Policy,
+           smtp_module: Mailbox) -> Iterator[Matrix]:
+    import dataclasses
+
+    connection = engine.connect()
+    outer = connection.begin()
+    context = app.state.audit
+    context = dataclasses.replace(context, settings=context.settings.model_copy(
+        update={"smtp_host": smtp_module.host, "smtp_port": smtp_module.port}))
+    session = Session(bind=connection, join_transaction_mode="create_savepoint",
+                      expire_on_commit=False, info={INFO_KEY: context})
+
+    def test_session() -> Iterator[Session]:
+        yield from committing(session)
+
+    app.dependency_overrides[get_session] = test_session
+    app.dependency_overrides[get_transaction] = lambda: Transaction(lambda: _Reuse(session))
+    with TestClient(app, base_url=BASE_URL, raise_server_exceptions=False) as client:
+        world = build(client, session, policy)
+        session.close()
+        yield Matrix(client, world, connection, app, context)
+    app.dependency_overrides.clear()
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def smtp_module() -> Iterator[Mailbox]:
+    from aiosmtpd.controller import Controller
+
+    from tests.conftest import free_port
+
+    received: list[bytes] = []
+
+    class Handler:
+        async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+            received.append(envelope.original_content or b"")  # type: ignore[attr-defined]
+            return "250 OK"
+
+    port = free_port()
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield Mailbox("127.0.0.1", port, received)
+    controller.stop()
+
+
+def routes(app: FastAPI) -> set[tuple[str, str]]:
+    found = set()
+    for route in iter_route_contexts(app.router.routes):
+        for method in getattr(route, "methods", None) or ():
+            if method != "HEAD":
+                found.add((method, route.path))
+    return found
+
+
+def test_every_route_has_a_row_and_every_row_a_route(app: FastAPI) -> None:
+    listed = {(row.method, row.path) for row in ROWS}
+    assert routes(app) - listed == set(), "routes without a row in the access matrix"
+    assert listed - routes(app) == set(), "rows for routes that do not exist"
+    cells = [cell for row in ROWS for cell in row.cells.values() if cell != "-"]
+    note("access matrix", routes=len(ROWS), callers=len(PERSONAS), cells=len(cells),
+         may_show_personal_data=sum(cell.endswith("+") for cell in cells))
+
+
+def observed(matrix: Matrix, row: Row, persona: str) -> str:
+    status, text = matrix.ask(row, persona)
+    leaked = any(canary in text for canary in CANARIES)
+    return f"{status}{'+' if leaked else ''}"
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[f"{r.method} {r.path}" for r in ROWS])
+def test_each_caller_gets_what_the_table_says(matrix: Matrix, row: Row) -> None:
+    wrong = {}
+    for persona, expected in row.cells.items():
+        if expected == "-":
+            continue
+        got = observed(matrix, row, persona)
+        allowed_data = expected.endswith("+")
+        if got.rstrip("+") != expected.rstrip("+") or (got.endswith("+") and not allowed_data):
+            wrong[persona] = f"expected {expected}, got {got}"
+    assert wrong == {}
+

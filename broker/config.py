@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     session_ttl_minutes: int = Field(default=480, ge=5)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
+    # Per client address and broker process: login attempts, and token requests.
+    login_attempts_per_minute: int = Field(default=20, ge=1)
+    token_requests_per_minute: int = Field(default=300, ge=1)
 
     # External IdP mode: the broker becomes an OIDC relying party of this issuer.
     oidc_issuer: str | None = None

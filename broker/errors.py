@@ -53,3 +53,14 @@ class Invalid(BrokerError):
 
 class TooManyAttempts(BrokerError):
     status, code, title = 429, "too_many_attempts", "Too many attempts"
+
+
+class RateLimited(BrokerError):
+    """Too many requests from one address in a short time (login and token endpoints)."""
+
+    status, code, title = 429, "rate_limited", "Too many requests"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many requests; try again in {retry_after} seconds.",
+                         retry_after=retry_after)
+        self.retry_after = retry_after

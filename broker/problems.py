@@ -11,7 +11,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from broker.errors import BrokerError, Unauthorized
+from broker.errors import BrokerError, RateLimited, Unauthorized
 from broker.observability import trace_id_var
 
 log = structlog.get_logger("broker.errors")
@@ -53,6 +53,8 @@ async def _broker_error(request: Request, exc: Exception) -> Response:
     headers = None
     if isinstance(exc, Unauthorized):
         headers = {"WWW-Authenticate": 'Bearer realm="broker", error="invalid_token"'}
+    elif isinstance(exc, RateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
     return problem(request, status=exc.status, code=exc.code, detail=exc.detail,
                    title=exc.title, headers=headers, **exc.extra)
 

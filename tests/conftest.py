@@ -2,6 +2,8 @@
 BROKER_TEST_DATABASE_URL is set), each test in a rolled-back transaction, an API client,
 live servers on 127.0.0.1, a Chromium driven by Playwright, and a real SMTP server."""
 
+import io
+import logging
 import os
 import socket
 import threading
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import structlog
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -29,6 +32,7 @@ from broker.db import (
     get_session,
     get_transaction,
 )
+from broker.observability import configure_logging
 from broker.policy import Policy, load_policy
 from tests.databases import backend, drop_test_schemas, fresh_database
 from tests.soak import FIGURES, SOAK
@@ -73,7 +77,10 @@ def make_settings(tmp: Path, *, database_url: str, base_url: str = BASE_URL,
     values: dict[str, object] = {
         "database_url": database_url, "key_dir": tmp / "keys", "base_url": base_url,
         "policy_dir": PROJECT_ROOT / "policies", "log_format": "console",
-        "log_level": "WARNING", "audit_background": False, **overrides}
+        "log_level": "WARNING", "audit_background": False,
+        # The suite asks for many tokens from one address; tests of the limits set their own.
+        "login_attempts_per_minute": 100_000, "token_requests_per_minute": 100_000,
+        **overrides}
     return Settings(**values)  # type: ignore[arg-type]
 
 
@@ -82,6 +89,16 @@ def app(tmp_path_factory: pytest.TempPathFactory, database_url: str, policy: Pol
         engine: Engine) -> FastAPI:
     settings = make_settings(tmp_path_factory.mktemp("app"), database_url=database_url)
     return create_app(settings, policy=policy, database=Database.from_url(database_url))
+
+
+@pytest.fixture
+def captured_logs(app: FastAPI) -> Iterator[io.StringIO]:
+    """Everything the app logs during the test (structlog, at INFO)."""
+    stream = io.StringIO()
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(stream),
+                        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO))
+    yield stream
+    configure_logging(app.state.settings)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from broker.db import DbSession
 from broker.errors import TooManyAttempts
 from broker.identity import service
 from broker.identity.deps import AppSettings, Keys, MaybeWebUser
+from broker.identity.limits import LoginLimit, TokenLimit
 from broker.identity.provider import BrokerRequest, Provider, ProviderUser
 from broker.web.forms import CheckedForm, FormData
 from broker.web.templating import render
@@ -34,7 +35,7 @@ def _oauth_request(request: Request, provider: Provider, data: dict[str, str]) -
 
 
 @router.post("/oauth/token", summary="OAuth2 token endpoint (client credentials, code + PKCE)")
-def token(request: Request, form: FormData, provider: ProviderDep) -> Response:
+def token(request: Request, _: TokenLimit, form: FormData, provider: ProviderDep) -> Response:
     return provider.create_token_response(_oauth_request(request, provider, form))
 
 
@@ -79,7 +80,7 @@ def authorize(request: Request, provider: ProviderDep, user: MaybeWebUser) -> Re
 
 
 @router.post("/oauth/authorize", include_in_schema=False)
-def authorize_login(request: Request, form: CheckedForm, provider: ProviderDep,
+def authorize_login(request: Request, _: LoginLimit, form: CheckedForm, provider: ProviderDep,
                     session: DbSession) -> Response:
     oauth_request = _oauth_request(request, provider, dict(request.query_params))
     try:

@@ -28,8 +28,11 @@ RelyingParty = Annotated[StarletteOAuth2App, Depends(get_relying_party)]
 
 
 def safe_next(value: str | None) -> str:
-    """Only a local path: `//host` or `https://host` would be an open redirect."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+    """Only a local path: `//host` or `https://host` would be an open redirect, and so would
+    `/<tab>/host`, as browsers drop tabs and newlines from URLs."""
+    if not value or not value.startswith("/") or "\\" in value or \
+            any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value) or \
+            value.startswith("//"):
         return "/"
     return value
 

@@ -298,8 +298,9 @@ class Matrix:
     app: FastAPI
     context: Any
 
-    def ask(self, row: Row, persona: str) -> tuple[int, str]:
-        """One request, in a savepoint rolled back afterwards."""
+    def ask(self, row: Row, persona: str, csrf: str | None = None) -> tuple[int, str]:
+        """One request, in a savepoint rolled back afterwards; `csrf` replaces the form's
+        CSRF token."""
         caller = self.world.personas[persona]
         path, query = url_for(row, self.world.ids)
         savepoint = self.engine_connection.begin_nested()
@@ -317,8 +318,8 @@ class Matrix:
             self.client.cookies.update(caller.cookies)
             if is_page(row.path):
                 headers = {"accept": "text/html"}
-                data = form_for(row, self.world.ids) | (
-                    {"csrf_token": caller.csrf} if caller.csrf else {})
+                token = caller.csrf if csrf is None else csrf
+                data = form_for(row, self.world.ids) | ({"csrf_token": token} if token else {})
                 response = self.client.request(
                     row.method, path, params=query, headers=headers,
                     data=data if row.method == "POST" else None, follow_redirects=False)
@@ -428,3 +429,18 @@ def test_each_caller_gets_what_the_table_says(matrix: Matrix, row: Row) -> None:
             wrong[persona] = f"expected {expected}, got {got}"
     assert wrong == {}
 
+
+
+FORMS = [row for row in ROWS if row.method == "POST" and is_page(row.path)]
+
+
+@pytest.mark.parametrize("row", FORMS, ids=[row.path for row in FORMS])
+def test_every_form_refuses_a_post_without_its_csrf_token(matrix: Matrix, row: Row) -> None:
+    """Issue 10 item 7: for a caller the table lets through, the same post without the
+    token, or with another, is refused (403 csrf) and changes nothing."""
+    allowed = [p for p, cell in row.cells.items() if cell.startswith("2") or (
+        p not in ("ext", "anon") and cell.rstrip("+") not in ("-", "403", "404"))]
+    assert allowed, "a form nobody may post"
+    for csrf in ("", "not-the-token"):
+        status, text = matrix.ask(row, allowed[0], csrf=csrf)
+        assert status == 403 and "csrf" in text, (allowed[0], csrf, status)

@@ -1,13 +1,11 @@
 """Acceptance 2 and 6: health, readiness, and problem+json for every kind of error."""
 
 import io
-import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import structlog
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -15,7 +13,6 @@ from sqlalchemy.orm import Session
 from broker import migrate
 from broker.app import create_app
 from broker.db import Database
-from broker.observability import configure_logging
 from broker.policy import Policy
 from tests.conftest import make_settings
 from tests.factories import make_org, make_professional, make_secret_client
@@ -157,15 +154,6 @@ class TestTracing:
     def test_problem_carries_the_trace_id(self, client: TestClient) -> None:
         response = client.get("/api/v1/nothing")
         assert response.json()["trace_id"] == response.headers["x-trace-id"]
-
-
-@pytest.fixture
-def captured_logs(app: FastAPI) -> Iterator[io.StringIO]:
-    stream = io.StringIO()
-    structlog.configure(logger_factory=structlog.PrintLoggerFactory(stream),
-                        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO))
-    yield stream
-    configure_logging(app.state.settings)
 
 
 class TestLogs:

@@ -5,14 +5,13 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench.runner import Result
+from bench.runner import Result, free_port
 from broker import migrate
 from broker.audit.context import INFO_KEY, AuditContext
 from broker.config import PROJECT_ROOT, Settings
@@ -69,12 +68,6 @@ def _seed(settings: Settings) -> tuple[str, list[str]]:
     return f"{client.client_id}:{secret}", subjects
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _wrk(url: str, script: Path, seconds: float) -> float:
     out = subprocess.run(["wrk", "-t2", "-c32", f"-d{max(3, int(seconds * 2))}s", "-s",
                           str(script), url], capture_output=True, text=True, check=True).stdout
@@ -89,7 +82,7 @@ def run(seconds: float) -> list[Result]:
         print("decisions-http skipped: wrk is not installed (apt-get install wrk)")
         return []
     tmp = Path(tempfile.mkdtemp(prefix="bench-http-"))
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "BROKER_DATABASE_URL": f"sqlite:///{tmp / 'http.db'}",
            "BROKER_KEY_DIR": str(tmp / "keys"), "BROKER_BASE_URL": f"http://127.0.0.1:{port}",
            "BROKER_ACCESS_TOKEN_TTL_SECONDS": "3600", "BROKER_LOG_LEVEL": "WARNING"}

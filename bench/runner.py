@@ -1,5 +1,6 @@
 """The benchmark harness: workloads register here and report results against a baseline."""
 
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,12 @@ class Result:
 class Workload:
     name: str
     run: Callable[[float], list[Result]]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def rate(operation: Callable[[], object], seconds: float, warmup: int = 50,

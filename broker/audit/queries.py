@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from broker.audit.context import audit_context
 from broker.audit.models import AuditEvent
 from broker.audit.recording import Action, Record, record
-from broker.audit.sequencer import sequence_pending
+from broker.audit.sequencer import catch_up
 from broker.errors import NotFound
 from broker.identity.models import Organisation
 from broker.identity.principal import Principal
@@ -58,7 +58,7 @@ def event_view(seq: int, leaf: str) -> dict[str, Any]:
 def search_events(session: Session, *, actor: Principal, where: EventFilter,
                   cursor: str | None = None, limit: int = 50) -> EventPage:
     """Newest first; `cursor` is the last sequence number of the previous page."""
-    sequence_pending(session)
+    catch_up(session)
     query = select(AuditEvent.seq, AuditEvent.leaf).order_by(AuditEvent.seq.desc())
     if where.subject_id:
         query = query.where(AuditEvent.subject ==
@@ -86,7 +86,7 @@ def search_events(session: Session, *, actor: Principal, where: EventFilter,
 
 
 def get_event(session: Session, *, actor: Principal, seq: int) -> dict[str, Any]:
-    sequence_pending(session)
+    catch_up(session)
     leaf = session.scalar(select(AuditEvent.leaf).where(AuditEvent.seq == seq))
     if leaf is None:
         raise NotFound(f"No audit event {seq}.")
@@ -113,7 +113,7 @@ def subject_report(session: Session, *, actor: Principal, subject_id: str) -> li
     """AVG art. 15: what about this person went to which organisation, when, why, on what
     basis, and which organisations consulted it (CJEU C-579/21: dates and purposes of
     consultation; the organisation, not the individual employee). Nothing about others."""
-    sequence_pending(session)
+    catch_up(session)
     pseudonym = audit_context(session).pseudonym(subject_id)
     rows = session.execute(select(AuditEvent.seq, AuditEvent.leaf)
                            .where(AuditEvent.subject == pseudonym,
@@ -154,7 +154,7 @@ class Timeline:
 
 def disclosure_timeline(session: Session, *, since: date, until: date) -> Timeline:
     """Disclosures per receiving organisation per day (counts only, no personal data)."""
-    sequence_pending(session)
+    catch_up(session)
     rows = session.execute(select(AuditEvent.recorded_at, AuditEvent.actor_organisation_id,
                                   AuditEvent.recipient_organisation_id)
                            .where(AuditEvent.action == Action.DISCLOSURE.value,

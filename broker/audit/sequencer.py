@@ -46,10 +46,32 @@ def leaf_text(payload: str, seq: int) -> str:
     return f'{{"event":{payload},"seq":{seq}}}'
 
 
+def try_lock_head(session: Session) -> int | None:
+    """The head row's lock and the tree size, or None at once if another transaction holds
+    it (PostgreSQL; SQLite runs one writing transaction at a time anyway)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return lock_head(session)
+    size = session.scalar(select(AuditHead.tree_size).where(AuditHead.id == HEAD_ID)
+                          .with_for_update(skip_locked=True))
+    return None if size is None else int(size)
+
+
+def catch_up(session: Session) -> int:
+    """Before a search of the log: sequence what is queued, unless another process is doing
+    so right now; then the search shows the log as it stands (the background sequencer is at
+    most a second behind). Searches under load would otherwise queue behind each other for
+    the head row's lock, each holding it until its own transaction ends."""
+    size = try_lock_head(session)
+    return 0 if size is None else _sequence(session, size, BATCH)
+
+
 def sequence_pending(session: Session, *, batch: int = BATCH) -> int:
     """Sequence every event queued so far, in batches; return how many were added."""
+    return _sequence(session, lock_head(session), batch)
+
+
+def _sequence(session: Session, size: int, batch: int) -> int:
     added = 0
-    size = lock_head(session)
     frontier: merkle.Frontier | None = None
     columns = [AuditPending.id, AuditPending.payload,
                *(getattr(AuditPending, name) for name in SEARCH_COLUMNS)]

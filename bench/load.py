@@ -1,0 +1,233 @@
+"""Issue 10 item 9: a mixed workload against `broker serve --workers 2` on PostgreSQL, load
+from wrk on 127.0.0.1 for a bounded time: reads of a family's observations (a partner
+system), submissions (the regisseur), dry-run decisions and the privacy officer's audit
+search. Reports throughput, p50/p99 and errors (0 expected), against `/healthz` on the same
+server as the baseline. `BENCH_DATABASE_URL` names the PostgreSQL database (default the
+local `test` database); the workload runs in a schema of its own, dropped afterwards."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bench.runner import Result, free_port
+from broker import migrate
+from broker.audit.context import INFO_KEY, AuditContext
+from broker.config import PROJECT_ROOT, Settings
+from broker.consent.schemas import ConsentCreate
+from broker.consent.service import grant_consent
+from broker.db import Database
+from broker.households.schemas import HouseholdCreate
+from broker.households.service import create_household, members_of
+from broker.identity import service as identity
+from broker.keys import KeyRing
+from broker.observations.schemas import ObservationCreate
+from broker.observations.service import submit_observation
+from broker.policy import load_policy
+
+HOUSEHOLDS = 200
+MIX = {"read": 40, "submit": 20, "decide": 30, "audit": 10}  # percent of requests
+if os.environ.get("BENCH_LOAD_MIX"):  # e.g. read=100, to look at one kind of request
+    MIX = {k: 0 for k in MIX} | {k: int(v) for k, v in (
+        part.split("=") for part in os.environ["BENCH_LOAD_MIX"].split(","))}
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+LUA = """
+local tokens = %(tokens)s
+local households = %(households)s
+local children = %(children)s
+local counter = 0
+request = function()
+  counter = counter + 1
+  local pick = math.random(100)
+  local i = math.random(#households)
+  if pick <= %(read)d then
+    return wrk.format("GET", "/api/v1/households/" .. households[i] .. "/observations",
+      {["Authorization"] = "Bearer " .. tokens.school})
+  elseif pick <= %(submit)d then
+    local body = '{"subject_id":"' .. children[i] .. '","category":"onderwijs",' ..
+      '"concern":"low","observed_on":"2026-11-30","body":"Meting ' .. counter .. '"}'
+    return wrk.format("POST", "/api/v1/observations", {["Authorization"] = "Bearer " ..
+      tokens.regisseur, ["Content-Type"] = "application/json"}, body)
+  elseif pick <= %(decide)d then
+    local body = '{"subject_id":"' .. children[i] .. '","category":"onderwijs",' ..
+      '"recipient":{"party":"school"},"purpose":"hulpverlening"}'
+    return wrk.format("POST", "/api/v1/decisions", {["Authorization"] = "Bearer " ..
+      tokens.school, ["Content-Type"] = "application/json"}, body)
+  else
+    return wrk.format("GET", "/api/v1/audit/events?limit=20&action=disclosure",
+      {["Authorization"] = "Bearer " .. tokens.officer})
+  end
+end
+"""
+
+
+@dataclass(frozen=True)
+class Load:
+    per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    requests: int
+
+
+def _schema(url: str) -> tuple[str, str]:
+    """A fresh schema in the PostgreSQL database, and the URL that uses it."""
+    schema = f"bench_load_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return schema, scoped.render_as_string(hide_password=False)
+
+
+def _drop(url: str, schema: str) -> None:
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _seed(settings: Settings) -> tuple[dict[str, tuple[str, str]], list[str], list[str]]:
+    """Families with a consent for the school and an observation each; the callers."""
+    policy = load_policy(PROJECT_ROOT / "policies")
+    database = Database.from_url(settings.database_url)
+    database.bind(INFO_KEY, AuditContext.create(settings, policy, KeyRing(settings.key_dir)))
+    households, children, credentials = [], [], {}
+    with database.sessionmaker.begin() as session:
+        orgs = {party: identity.create_organisation(session, name=f"{party} load", party=party,
+                                                    policy=policy)
+                for party in ("wijkteam", "school", "gemeente")}
+        people = {}
+        for name, party, roles in (("regisseur", "wijkteam", ["regisseur"]),
+                                   ("officer", "gemeente", ["privacy_officer"])):
+            people[name] = identity.create_professional(
+                session, organisation_id=orgs[party].id, email=f"{name}@load.example",
+                name=name, roles=roles, password=None)
+            client, secret = identity.create_client(session, organisation_id=orgs[party].id,
+                                                    name=name, professional_id=people[name].id)
+            credentials[name] = (client.client_id, secret or "")
+        client, secret = identity.create_client(session, organisation_id=orgs["school"].id,
+                                                name="leerlingvolgsysteem")
+        credentials["school"] = (client.client_id, secret or "")
+        actor = identity.professional_principal(orgs["wijkteam"], people["regisseur"])
+        for n in range(HOUSEHOLDS):
+            household = create_household(session, actor=actor, body=HouseholdCreate(
+                label=f"Gezin {n}", members=[
+                    {"ref": "m", "given_name": "A", "family_name": "B",
+                     "birth_date": "1985-01-01", "role": "parent"},
+                    {"ref": "c", "given_name": "C", "family_name": "B",
+                     "birth_date": "2016-01-01", "role": "child"}],
+                custody=[{"custodian": "m", "child": "c"}]))
+            members = {m.ref: m.id for m in members_of(session, household.id)}
+            grant_consent(session, actor=actor, body=ConsentCreate(
+                subject_id=members["c"], categories=["onderwijs"],
+                recipients=[{"organisation_id": orgs["school"].id}],
+                purposes=["hulpverlening"], grantor_ids=[members["m"]],
+                evidence={"method": "written"}))
+            submit_observation(session, actor=actor, body=ObservationCreate(
+                subject_id=members["c"], category="onderwijs", concern="low",
+                observed_on="2026-11-20", body="Verzuim."))
+            households.append(household.id)
+            children.append(members["c"])
+    database.engine.dispose()
+    return credentials, households, children
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url: str, script: Path | None, seconds: int, connections: int = 16) -> Load:
+    """16 connections: more than the two workers' 20 database sessions would only queue.
+    A request slower than 10 s counts as an error (a socket timeout)."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+               "--latency", url]
+    if script is not None:
+        command[1:1] = ["-s", str(script)]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    latency = {p: _ms(v, u) for p, v, u in re.findall(
+        r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                        out)
+    requests = re.search(r"(\d+) requests in", out)
+    errors = (int(non_2xx.group(1)) if non_2xx else 0) + (
+        sum(int(g) for g in sockets.groups()) if sockets else 0)
+    return Load(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+                latency["50"], latency["99"], errors, int(requests.group(1)) if requests else 0)
+
+
+def run(seconds: float) -> list[Result]:
+    if shutil.which("wrk") is None:
+        print("load skipped: wrk is not installed (apt-get install wrk)")
+        return []
+    base = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    try:
+        schema, url = _schema(base)
+    except Exception as exc:  # noqa: BLE001 - any failure to reach PostgreSQL
+        print(f"load skipped: PostgreSQL at {make_url(base).host} not reachable ({exc})")
+        return []
+    tmp = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    port = free_port()
+    env = {**os.environ, "BROKER_DATABASE_URL": url, "BROKER_KEY_DIR": str(tmp / "keys"),
+           "BROKER_BASE_URL": f"http://127.0.0.1:{port}", "BROKER_LOG_LEVEL": "WARNING",
+           "BROKER_ACCESS_TOKEN_TTL_SECONDS": "3600"}
+    server = None
+    try:
+        migrate.upgrade(url)
+        settings = Settings(database_url=url, key_dir=tmp / "keys", base_url=env[
+            "BROKER_BASE_URL"])
+        credentials, households, children = _seed(settings)
+        server = subprocess.Popen([sys.executable, "-m", "broker", "serve", "--port",
+                                   str(port), "--workers", "2"], env=env, cwd=PROJECT_ROOT)
+        _wait(port)
+        tokens = {name: httpx.post(f"http://127.0.0.1:{port}/oauth/token", auth=pair,
+                                   data={"grant_type": "client_credentials"}).json()[
+            "access_token"] for name, pair in credentials.items()}
+        script = tmp / "mixed.lua"
+        bounds = {"read": MIX["read"], "submit": MIX["read"] + MIX["submit"],
+                  "decide": MIX["read"] + MIX["submit"] + MIX["decide"]}
+        script.write_text(LUA % {
+            "tokens": "{" + ",".join(f"{k} = {json.dumps(v)}" for k, v in tokens.items()) + "}",
+            "households": "{" + ",".join(json.dumps(h) for h in households) + "}",
+            "children": "{" + ",".join(json.dumps(c) for c in children) + "}", **bounds})
+        duration = max(5, int(seconds * 5))
+        mixed = wrk(f"http://127.0.0.1:{port}", script, duration)
+        bare = wrk(f"http://127.0.0.1:{port}/healthz", None, max(3, duration // 3))
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        _drop(base, schema)
+    shares = ", ".join(f"{share}% {name}" for name, share in MIX.items())
+    print(f"load: {mixed.requests} requests in {duration}s ({shares}), p50 "
+          f"{mixed.p50_ms:.1f} ms, p99 {mixed.p99_ms:.1f} ms, errors {mixed.errors}; "
+          f"/healthz p50 {bare.p50_ms:.2f} ms, p99 {bare.p99_ms:.2f} ms")
+    return [Result("load", f"mixed ({shares}), 2 workers, PostgreSQL; p50 "
+                   f"{mixed.p50_ms:.1f} ms, p99 {mixed.p99_ms:.1f} ms, errors {mixed.errors}",
+                   mixed.per_second, "GET /healthz, same server", bare.per_second,
+                   "errors 0")]
+
+
+def _wait(port: int) -> None:
+    for _ in range(300):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("broker serve did not get ready")

@@ -41,6 +41,7 @@ from broker.plans import api as plans_api
 from broker.plans import pages as plans_pages
 from broker.policy import Policy, load_policy
 from broker.problems import CatchAllMiddleware, install_error_handlers
+from broker.schemas import PROBLEM_RESPONSES
 from broker.system import api as system_api
 from broker.web import pages as web_pages
 from broker.web.templating import PACKAGE
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
 
     install_error_handlers(app)
     app.add_exception_handler(LoginRequired, _to_login)
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
     api.include_router(identity_api.router)
     api.include_router(audit_api.router)
     api.include_router(households_api.router)
@@ -86,8 +87,8 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     api.include_router(meetings_api.router)
     api.include_router(plans_api.router)
     app.include_router(api)
-    app.include_router(system_api.router)
-    app.include_router(identity_oauth.router)
+    app.include_router(system_api.router, responses=PROBLEM_RESPONSES)
+    app.include_router(identity_oauth.router, responses=PROBLEM_RESPONSES)
     app.include_router(identity_pages.router)
     app.include_router(audit_pages.router)
     app.include_router(households_pages.router)

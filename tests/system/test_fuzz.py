@@ -1,7 +1,9 @@
 """Issue 10 item 2, the fast variant: schemathesis fuzzes every route of the OpenAPI of a live
 broker with a valid regisseur token (examples, coverage, fuzzing and stateful links, fixed
-seed): no response is a 5xx. The long run is `schemathesis run` with more examples."""
+seed): no response is a 5xx, each conforms to its documented schema and content type
+(errors are application/problem+json). `make soak` runs ten times the examples."""
 
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -12,6 +14,7 @@ import httpx
 from broker.policy import Policy
 from tests.conftest import LiveServer
 from tests.factories import make_org, make_professional, make_secret_client
+from tests.soak import note, scaled
 
 
 def test_no_route_answers_with_a_server_error(
@@ -26,8 +29,15 @@ def test_no_route_answers_with_a_server_error(
     schemathesis = Path(sys.executable).parent / "schemathesis"
     result = subprocess.run(
         [str(schemathesis), "run", f"{server.url}/openapi.json",
-         "-H", f"Authorization: Bearer {token['access_token']}", "--max-examples", "10",
-         "--seed", "1", "--checks", "not_a_server_error", "--no-color"],
+         "-H", f"Authorization: Bearer {token['access_token']}",
+         "--max-examples", str(scaled(10, 100)),
+         "--seed", "1", "--checks",
+         "not_a_server_error,response_schema_conformance,content_type_conformance",
+         "--no-color"],
         capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:]
     assert " passed" in result.stdout and "generated" in result.stdout
+    generated = re.search(r"(\d+) generated, (\d+) passed", result.stdout)
+    assert generated, result.stdout[-1500:]
+    note("fuzzing (schemathesis)", cases=generated.group(1), passed=generated.group(2),
+         checks="no 5xx, response schema, content type")

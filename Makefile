@@ -4,8 +4,14 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 PYTEST_ARGS ?=
+PG_URL  ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# The reliability and security suites (issue 10): small in `make test`, long in `make soak`.
+SOAK_TESTS := tests/system/test_access_matrix.py tests/system/test_fuzz.py \
+              tests/system/test_reference_model.py tests/system/test_crash_safety.py \
+              tests/system/test_races.py tests/audit/test_tampering.py \
+              tests/system/test_web_attacks.py tests/system/test_bad_input.py
 
-.PHONY: run test bench lint browser-test clean messages
+.PHONY: run test bench soak lint browser-test clean messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -29,6 +35,13 @@ browser-test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# About half an hour: each suite at its long size on SQLite and on PostgreSQL ($(PG_URL)),
+# then the mixed load; each run ends with a table of its figures.
+soak: $(STAMP)
+	BROKER_SOAK=1 $(BIN)/pytest -q $(SOAK_TESTS)
+	BROKER_SOAK=1 BROKER_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q $(SOAK_TESTS)
+	$(BIN)/python -m bench load --seconds 12
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -11,15 +11,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.families import mother_and_child
 from bench.runner import Result, free_port
 from broker import migrate
 from broker.audit.context import INFO_KEY, AuditContext
 from broker.config import PROJECT_ROOT, Settings
-from broker.consent.schemas import ConsentCreate
-from broker.consent.service import grant_consent
 from broker.db import Database
-from broker.households.schemas import HouseholdCreate
-from broker.households.service import create_household, members_of
 from broker.identity import service as identity
 from broker.keys import KeyRing
 from broker.policy import load_policy
@@ -51,19 +48,8 @@ def _seed(settings: Settings) -> tuple[str, list[str]]:
                                                 professional_id=person.id)
         actor = identity.professional_principal(org, person)
         for n in range(HOUSEHOLDS):
-            household = create_household(session, actor=actor, body=HouseholdCreate(
-                label=f"Gezin {n}", members=[
-                    {"ref": "m", "given_name": "A", "family_name": "B",
-                     "birth_date": "1985-01-01", "role": "parent"},
-                    {"ref": "c", "given_name": "C", "family_name": "B",
-                     "birth_date": "2016-01-01", "role": "child"}],
-                custody=[{"custodian": "m", "child": "c"}]))
-            members = {m.ref: m.id for m in members_of(session, household.id)}
-            grant_consent(session, actor=actor, body=ConsentCreate(
-                subject_id=members["c"], categories=["onderwijs"],
-                recipients=[{"party": "school"}], purposes=["hulpverlening"],
-                grantor_ids=[members["m"]], evidence={"method": "written"}))
-            subjects.append(members["c"])
+            subjects.append(mother_and_child(session, actor=actor, label=f"Gezin {n}",
+                                             recipient={"party": "school"})[1])
     database.engine.dispose()
     return f"{client.client_id}:{secret}", subjects
 

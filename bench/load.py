@@ -21,15 +21,12 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bench.families import mother_and_child
 from bench.runner import Result, free_port
 from broker import migrate
 from broker.audit.context import INFO_KEY, AuditContext
 from broker.config import PROJECT_ROOT, Settings
-from broker.consent.schemas import ConsentCreate
-from broker.consent.service import grant_consent
 from broker.db import Database
-from broker.households.schemas import HouseholdCreate
-from broker.households.service import create_household, members_of
 from broker.identity import service as identity
 from broker.keys import KeyRing
 from broker.observations.schemas import ObservationCreate
@@ -124,24 +121,14 @@ def _seed(settings: Settings) -> tuple[dict[str, tuple[str, str]], list[str], li
         credentials["school"] = (client.client_id, secret or "")
         actor = identity.professional_principal(orgs["wijkteam"], people["regisseur"])
         for n in range(HOUSEHOLDS):
-            household = create_household(session, actor=actor, body=HouseholdCreate(
-                label=f"Gezin {n}", members=[
-                    {"ref": "m", "given_name": "A", "family_name": "B",
-                     "birth_date": "1985-01-01", "role": "parent"},
-                    {"ref": "c", "given_name": "C", "family_name": "B",
-                     "birth_date": "2016-01-01", "role": "child"}],
-                custody=[{"custodian": "m", "child": "c"}]))
-            members = {m.ref: m.id for m in members_of(session, household.id)}
-            grant_consent(session, actor=actor, body=ConsentCreate(
-                subject_id=members["c"], categories=["onderwijs"],
-                recipients=[{"organisation_id": orgs["school"].id}],
-                purposes=["hulpverlening"], grantor_ids=[members["m"]],
-                evidence={"method": "written"}))
+            household_id, child_id = mother_and_child(
+                session, actor=actor, label=f"Gezin {n}",
+                recipient={"organisation_id": orgs["school"].id})
             submit_observation(session, actor=actor, body=ObservationCreate(
-                subject_id=members["c"], category="onderwijs", concern="low",
+                subject_id=child_id, category="onderwijs", concern="low",
                 observed_on="2026-11-20", body="Verzuim."))
-            households.append(household.id)
-            children.append(members["c"])
+            households.append(household_id)
+            children.append(child_id)
     database.engine.dispose()
     return credentials, households, children
 

@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -239,8 +239,8 @@ class Mailbox:
     messages: list[bytes]
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[Mailbox]:
+@contextmanager
+def smtp_mailbox() -> Iterator[Mailbox]:
     """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps every message it receives."""
     from aiosmtpd.controller import Controller
 
@@ -254,5 +254,13 @@ def smtp_server() -> Iterator[Mailbox]:
     port = free_port()
     controller = Controller(Handler(), hostname="127.0.0.1", port=port)
     controller.start()
-    yield Mailbox("127.0.0.1", port, received)
-    controller.stop()
+    try:
+        yield Mailbox("127.0.0.1", port, received)
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Mailbox]:
+    with smtp_mailbox() as mailbox:
+        yield mailbox

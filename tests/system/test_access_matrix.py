@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from broker.audit.context import INFO_KEY
 from broker.db import Transaction, committing, get_session, get_transaction
 from broker.policy import Policy
-from tests.conftest import BASE_URL, Mailbox
+from tests.conftest import BASE_URL, Mailbox, smtp_mailbox
 from tests.meetings.test_outcome import outcome
 from tests.soak import note
 from tests.system.matrix_world import CANARIES, PERSONAS, World, build
@@ -375,22 +375,8 @@ def matrix(app: FastAPI, engine: Engine, policy: Policy,
 
 @pytest.fixture(scope="module")
 def smtp_module() -> Iterator[Mailbox]:
-    from aiosmtpd.controller import Controller
-
-    from tests.conftest import free_port
-
-    received: list[bytes] = []
-
-    class Handler:
-        async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
-            received.append(envelope.original_content or b"")  # type: ignore[attr-defined]
-            return "250 OK"
-
-    port = free_port()
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    yield Mailbox("127.0.0.1", port, received)
-    controller.stop()
+    with smtp_mailbox() as mailbox:
+        yield mailbox
 
 
 def routes(app: FastAPI) -> set[tuple[str, str]]:

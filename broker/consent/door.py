@@ -78,7 +78,6 @@ def _decide(session: Session, actor: Principal, item: Item, purpose: str,
         outcome=Outcome.SUCCESS if decision.permitted else Outcome.DENIED)
 
 
-
 class Names:
     """The names ('S. Jansen') that reasons may use: those of the members whose basic data
     (`basisgegevens`) the caller may see, decided and recorded as any disclosure is, and only

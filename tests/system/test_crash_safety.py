@@ -158,4 +158,5 @@ def test_killed_brokers_lose_no_audit_event_and_invent_none(tmp_path: Path) -> N
     assert {s for s in reader.answers.values() if s not in (200, None)} == set()
     note("crash safety (SIGKILL)", kills=kills, reads_answered=len(succeeded),
          unanswered=len(unanswered), disclosure_events=sum(events.values()),
-         lost=0, invented=0, verify="ok")
+         of_which_committed_but_answer_lost=len(set(events) & unanswered), lost=0,
+         invented=0, verify="ok")

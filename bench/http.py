@@ -8,11 +8,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from bench.families import mother_and_child
-from bench.runner import Result, free_port
+from bench.runner import Result, free_port, wait_ready
 from broker import migrate
 from broker.audit.context import INFO_KEY, AuditContext
 from broker.config import PROJECT_ROOT, Settings
@@ -83,12 +82,7 @@ def run(seconds: float) -> list[Result]:
     try:
         import httpx
 
-        for _ in range(100):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/healthz")
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        wait_ready(port)
         client_id, secret = credentials.split(":", 1)
         token = httpx.post(f"http://127.0.0.1:{port}/oauth/token", auth=(client_id, secret),
                            data={"grant_type": "client_credentials"}).json()["access_token"]

@@ -12,7 +12,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.families import mother_and_child
-from bench.runner import Result, free_port
+from bench.runner import Result, free_port, wait_ready
 from broker import migrate
 from broker.audit.context import INFO_KEY, AuditContext
 from broker.config import PROJECT_ROOT, Settings
@@ -180,7 +179,7 @@ def run(seconds: float) -> list[Result]:
         credentials, households, children = _seed(settings)
         server = subprocess.Popen([sys.executable, "-m", "broker", "serve", "--port",
                                    str(port), "--workers", "2"], env=env, cwd=PROJECT_ROOT)
-        _wait(port)
+        wait_ready(port)
         tokens = {name: httpx.post(f"http://127.0.0.1:{port}/oauth/token", auth=pair,
                                    data={"grant_type": "client_credentials"}).json()[
             "access_token"] for name, pair in credentials.items()}
@@ -208,13 +207,3 @@ def run(seconds: float) -> list[Result]:
                    mixed.per_second, "GET /healthz, same server", bare.per_second,
                    "errors 0")]
 
-
-def _wait(port: int) -> None:
-    for _ in range(300):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("broker serve did not get ready")

@@ -32,6 +32,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_ready(port: int) -> None:
+    """Until the broker on `port` answers `/readyz` (at most 30 s)."""
+    import httpx
+
+    for _ in range(300):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"the broker on port {port} did not get ready")
+
+
 def rate(operation: Callable[[], object], seconds: float, warmup: int = 50,
          step: int | None = None) -> float:
     """Operations per second over about `seconds`, after a short warm-up."""

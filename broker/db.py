@@ -17,6 +17,8 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 from starlette.concurrency import run_in_threadpool
 
+from broker.errors import BrokerError
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -178,14 +180,14 @@ def _end(session: Session, error: BaseException | None) -> None:
         session.rollback()
 
 
-def undo_failed(session: Session, error: BaseException) -> None:
+def undo_failed(session: Session, error: BrokerError) -> None:
     """For a page that shows a service's refusal as a message on the form and carries on:
     first undo what the failed call wrote, as the API's rollback would, unless the error is
     one whose record must stand (a recorded refusal). Something the caller may not know
     exists (404) is not a message on a form: it is raised again, for the error page."""
-    if getattr(error, "status", None) == 404:
+    if error.status == 404:
         raise error
-    if not getattr(error, "commits", False):
+    if not error.commits:
         session.rollback()
 
 

@@ -2,6 +2,7 @@
 BROKER_TEST_DATABASE_URL is set), each test in a rolled-back transaction, an API client,
 live servers on 127.0.0.1, a Chromium driven by Playwright, and a real SMTP server."""
 
+import dataclasses
 import io
 import logging
 import os
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from broker.app import create_app
 from broker.audit.context import INFO_KEY as AUDIT_INFO
+from broker.audit.context import AuditContext
 from broker.config import PROJECT_ROOT, Settings
 from broker.db import (
     Database,
@@ -118,15 +120,28 @@ def session(connection: Connection, app: FastAPI) -> Iterator[Session]:
         yield session
 
 
-@pytest.fixture
-def client(app: FastAPI, session: Session) -> Iterator[TestClient]:
-    """An API client whose requests run inside the test's transaction."""
+def serve_in(app: FastAPI, session: Session) -> None:
+    """Make the app's requests run in `session`, the test's transaction (until the app's
+    dependency overrides are cleared)."""
 
     def test_session() -> Iterator[Session]:
         yield from committing(session)
 
     app.dependency_overrides[get_session] = test_session
     app.dependency_overrides[get_transaction] = lambda: Transaction(lambda: nullcontext(session))
+
+
+def with_smtp(context: AuditContext, mailbox: "Mailbox") -> AuditContext:
+    """The audit context (which carries the settings services read) sending mail to
+    `mailbox`."""
+    return dataclasses.replace(context, settings=context.settings.model_copy(
+        update={"smtp_host": mailbox.host, "smtp_port": mailbox.port}))
+
+
+@pytest.fixture
+def client(app: FastAPI, session: Session) -> Iterator[TestClient]:
+    """An API client whose requests run inside the test's transaction."""
+    serve_in(app, session)
     with TestClient(app, base_url=BASE_URL, raise_server_exceptions=False) as test_client:
         yield test_client
     app.dependency_overrides.clear()

@@ -21,9 +21,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from broker.audit.context import INFO_KEY
-from broker.db import Transaction, committing, get_session, get_transaction
 from broker.policy import Policy
-from tests.conftest import BASE_URL, Mailbox, smtp_mailbox
+from tests.conftest import BASE_URL, Mailbox, serve_in, smtp_mailbox, with_smtp
 from tests.meetings.test_outcome import outcome
 from tests.soak import note
 from tests.system.matrix_world import CANARIES, PERSONAS, World, build
@@ -306,13 +305,7 @@ class Matrix:
         savepoint = self.engine_connection.begin_nested()
         session = Session(bind=self.engine_connection, join_transaction_mode="create_savepoint",
                           expire_on_commit=False, info={INFO_KEY: self.context})
-
-        def test_session() -> Iterator[Session]:
-            yield from committing(session)
-
-        self.app.dependency_overrides[get_session] = test_session
-        self.app.dependency_overrides[get_transaction] = \
-            lambda: Transaction(lambda: _Reuse(session))
+        serve_in(self.app, session)
         try:
             self.client.cookies.clear()
             self.client.cookies.update(caller.cookies)
@@ -335,35 +328,15 @@ class Matrix:
             savepoint.rollback()
 
 
-class _Reuse:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def __enter__(self) -> Session:
-        return self.session
-
-    def __exit__(self, *_: object) -> None:
-        return None
-
-
 @pytest.fixture(scope="module")
 def matrix(app: FastAPI, engine: Engine, policy: Policy,
            smtp_module: Mailbox) -> Iterator[Matrix]:
-    import dataclasses
-
     connection = engine.connect()
     outer = connection.begin()
-    context = app.state.audit
-    context = dataclasses.replace(context, settings=context.settings.model_copy(
-        update={"smtp_host": smtp_module.host, "smtp_port": smtp_module.port}))
+    context = with_smtp(app.state.audit, smtp_module)
     session = Session(bind=connection, join_transaction_mode="create_savepoint",
                       expire_on_commit=False, info={INFO_KEY: context})
-
-    def test_session() -> Iterator[Session]:
-        yield from committing(session)
-
-    app.dependency_overrides[get_session] = test_session
-    app.dependency_overrides[get_transaction] = lambda: Transaction(lambda: _Reuse(session))
+    serve_in(app, session)
     with TestClient(app, base_url=BASE_URL, raise_server_exceptions=False) as client:
         world = build(client, session, policy)
         session.close()

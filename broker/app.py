@@ -41,6 +41,8 @@ from broker.plans import api as plans_api
 from broker.plans import pages as plans_pages
 from broker.policy import Policy, load_policy
 from broker.problems import CatchAllMiddleware, install_error_handlers
+from broker.quality import api as quality_api
+from broker.quality import pages as quality_pages
 from broker.schemas import PROBLEM_RESPONSES
 from broker.system import api as system_api
 from broker.web import pages as web_pages
@@ -86,6 +88,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     api.include_router(meldcode_api.router)
     api.include_router(meetings_api.router)
     api.include_router(plans_api.router)
+    api.include_router(quality_api.router)
     app.include_router(api)
     app.include_router(system_api.router, responses=PROBLEM_RESPONSES)
     app.include_router(identity_oauth.router, responses=PROBLEM_RESPONSES)
@@ -98,6 +101,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     app.include_router(meetings_pages.router)
     app.include_router(meetings_api.feed_router)
     app.include_router(plans_pages.router)
+    app.include_router(quality_pages.router)
     app.include_router(web_pages.router)
     app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")
 

@@ -10,6 +10,7 @@ ACTIONS = {
     "override.approve": N_("doorbreking goedgekeurd"),
     "override.revoke": N_("doorbreking ingetrokken"),
     "override.expire": N_("doorbreking verlopen"), "meldcode.step": N_("meldcodestap"),
+    "meldcode.handback": N_("afgeschaald door Veilig Thuis"),
     "household.create": N_("huishouden vastgelegd"),
     "regisseur.change": N_("regie overgedragen"),
     "meeting.create": N_("bijeenkomst gemaakt"), "meeting.invite": N_("uitnodiging verstuurd"),
@@ -22,6 +23,7 @@ ACTIONS = {
     "audit.proof": N_("bewijs opgevraagd"), "audit.verify": N_("logboek gecontroleerd"),
     "retention.run": N_("bewaartermijnen toegepast"), "key.rotate": N_("sleutels vernieuwd"),
     "key.destroy": N_("sleutel vernietigd"),
+    "quality.read": N_("kwaliteit bekeken"),
 }
 
 BASES = {

@@ -36,6 +36,7 @@ class Action(StrEnum):
     OVERRIDE_REVOKE = "override.revoke"
     OVERRIDE_EXPIRE = "override.expire"
     MELDCODE_STEP = "meldcode.step"
+    MELDCODE_HANDBACK = "meldcode.handback"
     HOUSEHOLD_CREATE = "household.create"
     REGISSEUR_CHANGE = "regisseur.change"
     MEETING_CREATE = "meeting.create"
@@ -56,6 +57,7 @@ class Action(StrEnum):
     RETENTION_RUN = "retention.run"
     KEY_ROTATE = "key.rotate"
     KEY_DESTROY = "key.destroy"
+    QUALITY_READ = "quality.read"
 
 
 class Outcome(StrEnum):

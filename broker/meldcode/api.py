@@ -8,6 +8,7 @@ from broker.meldcode import service
 from broker.meldcode.schemas import (
     CaseCreate,
     CaseRead,
+    HandbackCreate,
     OverrideCreate,
     OverrideRead,
     OverrideRecipient,
@@ -41,6 +42,15 @@ def get_case(case_id: str, session: DbSession, actor: ApiPrincipal) -> CaseRead:
 def record_step(case_id: str, body: StepCreate, session: DbSession, actor: ApiPrincipal
                 ) -> CaseRead:
     service.record_step(session, actor=actor, case_id=case_id, body=body)
+    return case_read(service.case_view(session, actor=actor, case_id=case_id))
+
+
+@router.post("/meldcode/cases/{case_id}/handback", status_code=201,
+             summary="Veilig Thuis handed the reported case back to the local network "
+             "(afschaling; 409 no_report before a report)")
+def handback(case_id: str, body: HandbackCreate, session: DbSession, actor: ApiPrincipal
+             ) -> CaseRead:
+    service.record_handback(session, actor=actor, case_id=case_id, body=body)
     return case_read(service.case_view(session, actor=actor, case_id=case_id))
 
 
@@ -100,7 +110,8 @@ def case_read(view: service.CaseView) -> CaseRead:
     return CaseRead(id=view.case.id, child_id=view.case.child_id,
                     household_id=view.case.household_id, step=min(len(steps) + 1, 5),
                     completed=len(steps) == 5, steps=steps,
-                    overrides=[override_read(v) for v in view.overrides])
+                    overrides=[override_read(v) for v in view.overrides],
+                    handed_back_on=view.handback.handed_back_on if view.handback else None)
 
 
 def report_read(report: service.Report) -> ReportRead:

@@ -93,3 +93,17 @@ class OverrideEvent(Base):
     by: Mapped[str | None] = mapped_column(String(64))  # None: the broker (expiry)
     reason: Mapped[bytes | None] = mapped_column(LargeBinary)  # sealed (revocation)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class Handback(Base):
+    """Veilig Thuis handed a reported case back to the local network (afschaling): from then
+    on the family's safety is again the local network's to assess."""
+
+    __tablename__ = "meldcode_handbacks"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("meldcode_cases.id"), unique=True)
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), index=True)
+    handed_back_on: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

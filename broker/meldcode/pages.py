@@ -15,7 +15,7 @@ from broker.households import service as households
 from broker.identity.deps import CurrentWebUser
 from broker.identity.models import Organisation
 from broker.meldcode import service
-from broker.meldcode.schemas import CaseCreate, OverrideCreate, StepCreate
+from broker.meldcode.schemas import CaseCreate, HandbackCreate, OverrideCreate, StepCreate
 from broker.observations import service as observations
 from broker.web.forms import CheckedForm
 from broker.web.navigation import N_
@@ -99,6 +99,21 @@ async def record_step(case_id: str, request: Request, session: DbSession,
     except ValidationError:
         return _case(request, session, user, case_id, status_code=422,
                      error="Vul de beschrijving in (en bij stap 4 de eerste vraag).")
+    except BrokerError as exc:
+        undo_failed(session, exc)
+        return _case(request, session, user, case_id, status_code=exc.status, error=exc.detail)
+    return RedirectResponse(f"/meldcode/zaken/{case_id}", status_code=303)
+
+
+@router.post("/meldcode/zaken/{case_id}/afschaling")
+def record_handback(case_id: str, request: Request, session: DbSession, user: CurrentWebUser,
+                    form: CheckedForm) -> Response:
+    try:
+        body = HandbackCreate.model_validate({"on": form.get("on", "")})
+        service.record_handback(session, actor=user.principal, case_id=case_id, body=body)
+    except ValidationError:
+        return _case(request, session, user, case_id, status_code=422,
+                     error="Vul de datum van de afschaling in.")
     except BrokerError as exc:
         undo_failed(session, exc)
         return _case(request, session, user, case_id, status_code=exc.status, error=exc.detail)

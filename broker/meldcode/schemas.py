@@ -55,6 +55,12 @@ class InformParents(StrictModel):
         return self
 
 
+class HandbackCreate(StrictModel):
+    """Veilig Thuis handed the case back to the local network (afschaling) on this day."""
+
+    on: date
+
+
 class OverrideRecipient(StrictModel):
     organisation_id: Id
 
@@ -107,6 +113,8 @@ class CaseRead(BaseModel):
     completed: bool
     steps: list[StepRead]
     overrides: list[OverrideRead]
+    handed_back_on: date | None = Field(
+        default=None, description="the day Veilig Thuis handed the case back (afschaling)")
 
 
 class ReviewQueue(BaseModel):

@@ -19,6 +19,7 @@ from broker.errors import Conflict, Forbidden, Invalid, NotFound
 from broker.identity.models import Organisation, Role
 from broker.identity.principal import Principal
 from broker.meldcode.models import (
+    Handback,
     MeldcodeCase,
     MeldcodeStep,
     Override,
@@ -27,11 +28,12 @@ from broker.meldcode.models import (
     StepDecision,
 )
 from broker.meldcode.rules import OverrideStatus, OverrideTimes, decision_allowed, status
-from broker.meldcode.schemas import CaseCreate, OverrideCreate, StepCreate
+from broker.meldcode.schemas import CaseCreate, HandbackCreate, OverrideCreate, StepCreate
 from broker.observations.models import Observation
 from broker.vault.service import Destroyed, data_key, existing_data_key, open_or_none
 
 EXPIRING_SOON = timedelta(days=3)
+REPORTING = {StepDecision.MELDEN.value, StepDecision.MELDEN_EN_HULP.value}
 
 
 class StepOrder(Invalid):
@@ -138,6 +140,7 @@ class CaseView:
     case: MeldcodeCase
     steps: list[tuple[MeldcodeStep, str | None]]
     overrides: list[OverrideView]
+    handback: Handback | None
 
 
 def case_view(session: Session, *, actor: Principal, case_id: str) -> CaseView:
@@ -146,7 +149,33 @@ def case_view(session: Session, *, actor: Principal, case_id: str) -> CaseView:
     steps = [(s, open_or_none(key, f"meldcode-step:{case.id}:{s.step}", s.content))
              for s in _steps(session, case.id)]
     overrides = _views(session, Override.case_id == case.id)
-    return CaseView(case, steps, overrides)
+    handback = session.scalar(select(Handback).where(Handback.case_id == case.id))
+    return CaseView(case, steps, overrides, handback)
+
+
+def record_handback(session: Session, *, actor: Principal, case_id: str, body: HandbackCreate
+                    ) -> Handback:
+    """Veilig Thuis hands a reported case back to the local network (afschaling). The
+    family's safety must then be assessed again: the quality dashboard flags the household
+    until a safety assessment dated after the handback is recorded."""
+    professional = _professional(actor)
+    case = require_case(session, actor, case_id)
+    steps = _steps(session, case.id)
+    if len(steps) < 5 or steps[4].decision not in REPORTING:
+        raise Conflict("Only a case reported to Veilig Thuis is handed back.",
+                       code="no_report")
+    if body.on > local_day(now()) or body.on < local_day(steps[4].recorded_at):
+        raise Invalid("The handback falls between the report and today.",
+                      code="handback_date")
+    if session.scalar(select(Handback.id).where(Handback.case_id == case.id)):
+        raise Conflict("This case was handed back already.", code="handed_back")
+    handback = Handback(case_id=case.id, household_id=case.household_id, handed_back_on=body.on,
+                        recorded_by=professional)
+    session.add(handback)
+    session.flush()
+    record(session, Record(Action.MELDCODE_HANDBACK, actor, subject_id=case.child_id,
+                           purpose="meldcode", object_type="meldcode_case", object_id=case.id))
+    return handback
 
 
 def _view(session: Session, override_id: str) -> OverrideView:
@@ -362,7 +391,6 @@ class Report:
     contact: Organisation
 
 
-REPORTING = {StepDecision.MELDEN.value, StepDecision.MELDEN_EN_HULP.value}
 VEILIG_THUIS = (None, "veilig_thuis")
 
 

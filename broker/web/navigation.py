@@ -34,6 +34,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(N_("Bijeenkomsten"), "/bijeenkomsten"),
     NavItem(N_("Doorbrekingen"), "/meldcode/overzicht",
             frozenset({"aandachtsfunctionaris", "privacy_officer"})),
+    NavItem(N_("Kwaliteit"), "/kwaliteit", frozenset({"teamleider"})),
     NavItem(N_("Verantwoording"), "/verantwoording", frozenset({"privacy_officer"})),
     NavItem(N_("Beheer"), "/beheer", frozenset({"admin"})),
     NavItem(N_("API-documentatie"), "/docs"),

@@ -11,6 +11,7 @@ columns are described in `matrix_world.PERSONAS`."""
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from broker.audit.context import INFO_KEY
+from broker.clock import local_day, now
 from broker.policy import Policy
 from tests.conftest import BASE_URL, Mailbox, serve_in, smtp_mailbox, with_smtp
 from tests.meetings.test_outcome import outcome
@@ -66,6 +68,7 @@ POST   /api/v1/meetings/{meeting_id}/rsvp                 200+ 200  404  404  40
 POST   /api/v1/meetings/{meeting_id}/schedule             200+ 403  404  404  404  404  404  401  403  401
 POST   /api/v1/meldcode/cases                             201  201  201  201  201  201  201  401  403  401
 GET    /api/v1/meldcode/cases/{case_id}                   200+ 404  404  200+ 404  404  404  401  404  401
+POST   /api/v1/meldcode/cases/{case_id}/handback          201+ 404  404  201+ 404  404  404  401  403  401
 POST   /api/v1/meldcode/cases/{case_id}/overrides         201  404  404  201  404  404  404  401  403  401
 GET    /api/v1/meldcode/cases/{case_id}/report            200+ 404  404  200+ 404  404  404  401  404  401
 POST   /api/v1/meldcode/cases/{case_id}/steps             422  404  404  422  404  404  404  401  403  401
@@ -77,6 +80,8 @@ GET    /api/v1/organisations/{organisation_id}            200  200  200  200  20
 POST   /api/v1/overrides/{override_id}/approve            403  404  404  200  404  404  404  401  404  401
 POST   /api/v1/overrides/{override_id}/revoke             403  404  404  200  404  404  404  401  404  401
 POST   /api/v1/plans/actions/{action_id}                  403  200  404  403  404  404  404  401  200  401
+GET    /api/v1/quality/households/{household_id}          200  403  403  403  403  200  403  401  403  401
+GET    /api/v1/quality/summary                            403  403  403  403  403  200  403  401  403  401
 GET    /auth/callback                                     403  403  403  403  403  403  403  403  -    403
 GET    /beheer                                            403  403  403  403  403  403  200  303  -    303
 GET    /bijeenkomsten                                     200  200  200  200  200  200  200  303  -    303
@@ -109,12 +114,15 @@ POST   /huishoudens/{household_id}/signalen/voorbeeld     200  200  200  200  20
 GET    /huishoudens/{household_id}/toestemming            200+ 200  404  200+ 404  404  404  303  -    303
 POST   /huishoudens/{household_id}/toestemming            303  303  404  403+ 404  404  404  303  -    303
 GET    /huishoudens/{household_id}/toestemming/wie        200+ 200  404  200+ 404  404  404  303  -    303
+GET    /kwaliteit                                         403  403  403  403  403  200  403  303  -    303
+GET    /kwaliteit/huishoudens/{household_id}              200  403  403  403  403  200  403  303  -    303
 GET    /login                                             302  302  302  302  302  302  302  302  -    302
 POST   /logout                                            303  303  303  303  303  303  303  303  -    303
 GET    /meldcode/nieuw                                    200+ 200  404  200+ 404  404  404  303  -    303
 GET    /meldcode/overzicht                                403  403  403  200  200  403  403  303  -    303
 POST   /meldcode/zaken                                    303  303  303  303  303  303  303  303  -    303
 GET    /meldcode/zaken/{case_id}                          200+ 404  404  200+ 404  404  404  303  -    303
+POST   /meldcode/zaken/{case_id}/afschaling               303  404  404  303  404  404  404  303  -    303
 POST   /meldcode/zaken/{case_id}/doorbreking              303  404  404  303  404  404  404  303  -    303
 GET    /meldcode/zaken/{case_id}/melding                  200+ 404  404  200+ 404  404  404  303  -    303
 POST   /meldcode/zaken/{case_id}/stap                     422+ 404  404  422+ 404  404  404  303  -    303
@@ -178,7 +186,8 @@ def is_page(path: str) -> bool:
 
 def body_for(row: Row, ids: dict[str, str]) -> dict[str, Any] | None:
     """A request body that would succeed for a caller who may do this."""
-    later = "2026-12-24"
+    today = local_day(now()).isoformat()
+    later = (local_day(now()) + timedelta(days=23)).isoformat()
     consent = {"subject_id": ids["child"], "categories": ["opvoeding"],
                "recipients": [{"organisation_id": ids["school"]}], "purposes": ["hulpverlening"],
                "grantor_ids": [ids["mother"]], "evidence": {"method": "written"}}
@@ -204,11 +213,12 @@ def body_for(row: Row, ids: dict[str, str]) -> dict[str, Any] | None:
             "kind": "correction", "body": "Verbeterd."},
         ("POST", "/api/v1/meldcode/cases"): {"child_id": ids["child"]},
         ("POST", "/api/v1/meldcode/cases/{case_id}/steps"): {"step": 1, "content": "x"},
+        ("POST", "/api/v1/meldcode/cases/{case_id}/handback"): {"on": today},
         ("POST", "/api/v1/meldcode/cases/{case_id}/overrides"): {
             "subject_ids": [ids["child"]], "categories": ["gezondheid"],
             "recipients": [{"organisation_id": ids["school"]}], "justification": "Nodig.",
             "valid_until": f"{later}T00:00:00+01:00", "urgent": False,
-            "inform_parents": {"planned_on": "2026-12-05"}},
+            "inform_parents": {"planned_on": today}},
         ("POST", "/api/v1/overrides/{override_id}/approve"): {},
         ("POST", "/api/v1/overrides/{override_id}/revoke"): {"reason": "Niet meer nodig."},
         ("POST", "/api/v1/meetings"): {
@@ -233,6 +243,8 @@ def body_for(row: Row, ids: dict[str, str]) -> dict[str, Any] | None:
 
 def form_for(row: Row, ids: dict[str, str]) -> dict[str, Any]:
     """The fields of the page's form, filled as a user who may send it would."""
+    today = local_day(now()).isoformat()
+    later = (local_day(now()) + timedelta(days=23)).isoformat()
     forms: dict[str, dict[str, Any]] = {
         "/huishoudens/{household_id}/toestemming": {
             "subject_id": ids["child"], "categories": "opvoeding",
@@ -245,13 +257,14 @@ def form_for(row: Row, ids: dict[str, str]) -> dict[str, Any]:
             "body": "Nieuwe waarneming."},
         "/meldcode/zaken": {"child_id": ids["child"]},
         "/meldcode/zaken/{case_id}/stap": {"step": "1", "content": "x"},
+        "/meldcode/zaken/{case_id}/afschaling": {"on": today},
         "/meldcode/zaken/{case_id}/doorbreking": {
             "subject_ids": ids["child"], "categories": "gezondheid",
-            "recipients": ids["school"], "justification": "Nodig.", "valid_until": "2026-12-20",
-            "planned_on": "2026-12-05"},
+            "recipients": ids["school"], "justification": "Nodig.", "valid_until": later,
+            "planned_on": today},
         "/doorbrekingen/{override_id}/intrekken": {"reason": "Niet meer nodig."},
         "/bijeenkomsten": {"household_id": ids["household"], "title": "Evaluatie",
-                           "location": "Wijkcentrum", "slots": "2026-12-24T10:00",
+                           "location": "Wijkcentrum", "slots": f"{later}T10:00",
                            "organisations": ids["school"]},
         "/bijeenkomsten/{meeting_id}/beschikbaarheid": {f"slot:{ids['poll_slot']}": "yes"},
         "/bijeenkomsten/{meeting_id}/plannen": {"slot_id": ids["poll_slot"]},

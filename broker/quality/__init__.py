@@ -1,0 +1,1 @@
+"""Inspection-readiness per household and the team lead's municipality dashboard."""

@@ -1,0 +1,315 @@
+"""Inspection-readiness: per household, the points the youth-care inspectorate checks
+(Toezichtkader Samenwerkend Toezicht Jeugd), each with a status and a reason. The figures
+come from plain columns only — dates, counts, concern levels and statuses — so no sealed text
+is opened and no reason names a person. One pass of grouped queries serves one household or
+the whole municipality alike."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import Session
+
+from broker.audit.recording import Action, Record, record
+from broker.clock import local_day, now
+from broker.errors import Forbidden, NotFound
+from broker.households import service as households
+from broker.households.models import Household, RegisseurAssignment
+from broker.identity.models import Professional, Role
+from broker.identity.principal import Principal
+from broker.meetings.models import Invitee, Meeting, MeetingStatus
+from broker.meldcode.models import Handback, MeldcodeCase, MeldcodeStep
+from broker.observations.models import (
+    MELDCODE_CONCERNS,
+    AmendmentKind,
+    Observation,
+    ObservationAmendment,
+)
+from broker.plans.models import ActionStatus, Plan, PlanAction
+
+ASSESSMENT_MAX_AGE = timedelta(days=183)  # a safety assessment is redone at least twice a year
+MELDCODE_STALLED = timedelta(days=28)  # a meldcode case without a step for four weeks
+INDICATORS = ("safety_assessment", "integral_analysis", "plan_goals", "regisseur_named",
+              "evaluation_due", "partners_asked", "meldcode_followed")
+
+
+class Status(StrEnum):
+    OK = "ok"
+    MISSING = "missing"
+    OVERDUE = "overdue"
+    ATTENTION = "attention"
+
+
+class Flag(StrEnum):
+    """Why a household is on the team lead's list of households at risk."""
+
+    VIOLENCE_WITHOUT_ASSESSMENT = "violence_without_assessment"
+    DEESCALATED_WITHOUT_ASSESSMENT = "deescalated_without_assessment"
+    SIGNALS_WITHOUT_MELDCODE = "signals_without_meldcode"
+    MELDCODE_STALLED = "meldcode_stalled"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    status: Status
+    reason: str
+
+
+@dataclass(frozen=True)
+class Readiness:
+    household_id: str
+    indicators: list[Indicator]
+    flags: list[Flag]
+
+
+@dataclass
+class _Facts:
+    """What the queries found about one household."""
+
+    last_signal: date | None = None
+    plan_version: int | None = None
+    plan_on: date | None = None
+    next_evaluation: date | None = None
+    actions: int = 0
+    actions_late: int = 0
+    last_assessment: date | None = None
+    regisseur_ok: bool = False
+    meetings_held: int = 0
+    meetings_asking: int = 0
+    cases: list[tuple[int, datetime]] = field(default_factory=list)  # steps, last step
+    last_handback: date | None = None
+
+
+def household_readiness(session: Session, *, actor: Principal, household_id: str
+                        ) -> Readiness:
+    """For the household's regisseur and for team leads; the read is recorded."""
+    if session.get(Household, household_id) is None:
+        raise NotFound("No such household.")
+    if not actor.has_role(Role.TEAMLEIDER) and (
+            households.current_regisseur(session, household_id).professional_id
+            != actor.professional_id):
+        raise Forbidden("Inspection-readiness is for the household's regisseur and team "
+                        "leads.", code="not_regisseur")
+    record(session, Record(Action.QUALITY_READ, actor, object_type="household",
+                           object_id=household_id))
+    return _readiness(session, Household.id == household_id)[0]
+
+
+@dataclass(frozen=True)
+class Summary:
+    households: int
+    counts: dict[str, dict[Status, int]]
+    at_risk: list[Readiness]
+    regisseurs: dict[str, str]  # household id -> the regisseur's name (a professional)
+
+
+def summary(session: Session, *, actor: Principal) -> Summary:
+    """The municipality's figures for team leads: counts per indicator and status, and the
+    households at risk by id — no family's personal data."""
+    if not actor.has_role(Role.TEAMLEIDER):
+        raise Forbidden("The quality summary is for team leads.", code="wrong_role")
+    record(session, Record(Action.QUALITY_READ, actor, object_type="municipality"))
+    every = _readiness(session, Household.id.is_not(None))
+    counts = {i: dict.fromkeys(Status, 0) for i in INDICATORS}
+    for readiness in every:
+        for indicator in readiness.indicators:
+            counts[indicator.id][indicator.status] += 1
+    at_risk = [r for r in every if r.flags]
+    return Summary(len(every), counts, at_risk, _regisseur_names(
+        session, [r.household_id for r in at_risk]))
+
+
+def _readiness(session: Session, which: ColumnElement[bool]) -> list[Readiness]:
+    facts = _gather(session, which)
+    today = local_day(now())
+    return [_judge(household_id, f, today) for household_id, f in facts.items()]
+
+
+def _gather(session: Session, which: ColumnElement[bool]) -> dict[str, _Facts]:
+    ids = select(Household.id).where(which)
+    facts: dict[str, _Facts] = {h: _Facts() for h in session.scalars(
+        ids.order_by(Household.created_at, Household.id))}
+
+    retracted = select(ObservationAmendment.observation_id).where(
+        ObservationAmendment.kind == AmendmentKind.RETRACTION)
+    run = session.execute
+    for h, last in run(select(Observation.household_id, func.max(Observation.observed_on))
+                       .where(Observation.household_id.in_(ids),
+                              Observation.concern.in_([c.value for c in MELDCODE_CONCERNS]),
+                              Observation.id.not_in(retracted))
+                       .group_by(Observation.household_id)):
+        facts[h].last_signal = last
+
+    latest = (select(Plan.household_id, func.max(Plan.version).label("version"))
+              .where(Plan.household_id.in_(ids)).group_by(Plan.household_id).subquery())
+    current = and_(Plan.household_id == latest.c.household_id,
+                   Plan.version == latest.c.version)
+    for plan in session.scalars(select(Plan).join(latest, current)):
+        f = facts[plan.household_id]
+        f.plan_version, f.plan_on = plan.version, local_day(plan.created_at)
+        f.next_evaluation = plan.next_evaluation
+    today = local_day(now())
+    late = and_(PlanAction.status == ActionStatus.OPEN, PlanAction.due < today)
+    for h, total, overdue in run(
+            select(Plan.household_id, func.count(PlanAction.id),
+                   func.count(PlanAction.id).filter(late))
+            .join(latest, current).join(PlanAction, PlanAction.plan_id == Plan.id)
+            .group_by(Plan.household_id)):
+        facts[h].actions, facts[h].actions_late = total, overdue
+    for h, last in run(select(Plan.household_id, func.max(Plan.created_at))
+                       .where(Plan.household_id.in_(ids), Plan.safety_outcome.is_not(None))
+                       .group_by(Plan.household_id)):
+        facts[h].last_assessment = local_day(last)
+
+    newest = (select(RegisseurAssignment.household_id,
+                     func.max(RegisseurAssignment.assigned_at).label("at"))
+              .where(RegisseurAssignment.household_id.in_(ids))
+              .group_by(RegisseurAssignment.household_id).subquery())
+    for h, active, roles in run(
+            select(RegisseurAssignment.household_id, Professional.active, Professional.roles)
+            .join(newest, and_(RegisseurAssignment.household_id == newest.c.household_id,
+                               RegisseurAssignment.assigned_at == newest.c.at))
+            .join(Professional, Professional.id == RegisseurAssignment.professional_id)):
+        facts[h].regisseur_ok = facts[h].regisseur_ok or bool(active and Role.REGISSEUR in roles)
+
+    partners = select(Invitee.meeting_id).where(Invitee.member_id.is_(None))
+    for h, held, asking in run(
+            select(Meeting.household_id,
+                   func.count(Meeting.id).filter(Meeting.status == MeetingStatus.HELD),
+                   func.count(Meeting.id).filter(
+                       Meeting.status.in_([MeetingStatus.POLLING, MeetingStatus.SCHEDULED]),
+                       Meeting.id.in_(partners)))
+            .where(Meeting.household_id.in_(ids)).group_by(Meeting.household_id)):
+        facts[h].meetings_held, facts[h].meetings_asking = held, asking
+
+    for h, steps, last in run(
+            select(MeldcodeCase.household_id, func.count(MeldcodeStep.id),
+                   func.coalesce(func.max(MeldcodeStep.recorded_at), MeldcodeCase.created_at))
+            .outerjoin(MeldcodeStep, MeldcodeStep.case_id == MeldcodeCase.id)
+            .where(MeldcodeCase.household_id.in_(ids))
+            .group_by(MeldcodeCase.id, MeldcodeCase.household_id, MeldcodeCase.created_at)):
+        facts[h].cases.append((steps, last))
+    for h, last in run(select(Handback.household_id, func.max(Handback.handed_back_on))
+                       .where(Handback.household_id.in_(ids)).group_by(Handback.household_id)):
+        facts[h].last_handback = last
+    return facts
+
+
+def _judge(household_id: str, f: _Facts, today: date) -> Readiness:
+    """The rules, one indicator at a time; a flag where the child may be unsafe unseen."""
+    worries = f.last_signal is not None or bool(f.cases)
+    flags: list[Flag] = []
+    indicators = [
+        _safety(f, today, worries, flags),
+        Indicator("integral_analysis", Status.OK,
+                  f"Analyse van kind, opvoeders en omgeving in plan versie {f.plan_version} "
+                  f"({f.plan_on:%d-%m-%Y}).") if f.plan_version else
+        Indicator("integral_analysis", Status.MISSING,
+                  "Nog geen gezamenlijke analyse: er is geen uitkomst van een "
+                  "netwerkbijeenkomst."),
+        _plan(f),
+        Indicator("regisseur_named", Status.OK, "Er is één actieve regisseur.")
+        if f.regisseur_ok else
+        Indicator("regisseur_named", Status.MISSING,
+                  "De regisseur is niet (meer) actief: wijs een nieuwe regisseur aan."),
+        _evaluation(f, today),
+        Indicator("partners_asked", Status.OK,
+                  f"{f.meetings_held} netwerkbijeenkomst(en) gehouden." if f.meetings_held
+                  else "Partners zijn uitgenodigd voor een netwerkbijeenkomst.")
+        if f.meetings_held or f.meetings_asking else
+        Indicator("partners_asked", Status.MISSING,
+                  "De partners zijn niet gevraagd wat zij weten: plan een "
+                  "netwerkbijeenkomst."),
+        _meldcode(f, today, flags),
+    ]
+    return Readiness(household_id, indicators, flags)
+
+
+def _safety(f: _Facts, today: date, worries: bool, flags: list[Flag]) -> Indicator:
+    name = "safety_assessment"
+    if f.last_handback and (f.last_assessment is None or f.last_assessment < f.last_handback):
+        flags.append(Flag.DEESCALATED_WITHOUT_ASSESSMENT)
+        return Indicator(name, Status.MISSING,
+                         f"Veilig Thuis schaalde af op {f.last_handback:%d-%m-%Y}; daarna is "
+                         "geen nieuwe veiligheidstaxatie gedaan.")
+    if f.last_assessment is None:
+        if worries:
+            flags.append(Flag.VIOLENCE_WITHOUT_ASSESSMENT)
+            return Indicator(name, Status.MISSING, "Er zijn signalen van onveiligheid, maar "
+                             "er is geen veiligheidstaxatie.")
+        return Indicator(name, Status.OK, "Geen signalen van onveiligheid; een "
+                         "veiligheidstaxatie is (nog) niet nodig.")
+    if f.last_signal and f.last_signal > f.last_assessment:
+        return Indicator(name, Status.ATTENTION,
+                         f"Nieuw signaal van onveiligheid op {f.last_signal:%d-%m-%Y}, na de "
+                         f"laatste veiligheidstaxatie ({f.last_assessment:%d-%m-%Y}).")
+    if worries and today - f.last_assessment > ASSESSMENT_MAX_AGE:
+        return Indicator(name, Status.OVERDUE,
+                         f"De laatste veiligheidstaxatie ({f.last_assessment:%d-%m-%Y}) is "
+                         "ouder dan een half jaar.")
+    return Indicator(name, Status.OK,
+                     f"Veiligheidstaxatie van {f.last_assessment:%d-%m-%Y}.")
+
+
+def _plan(f: _Facts) -> Indicator:
+    name = "plan_goals"
+    if f.plan_version is None:
+        return Indicator(name, Status.MISSING, "Er is nog geen plan met een gewenst "
+                         "perspectief en doelen.")
+    if f.actions == 0:
+        return Indicator(name, Status.ATTENTION, "Het plan heeft doelen, maar geen acties "
+                         "met een eigenaar en een datum.")
+    if f.actions_late:
+        return Indicator(name, Status.ATTENTION,
+                         f"{f.actions_late} van {f.actions} acties zijn over hun datum: het "
+                         "plan stagneert; bespreek het of schaal op.")
+    return Indicator(name, Status.OK, f"Plan met doelen en {f.actions} acties op schema.")
+
+
+def _evaluation(f: _Facts, today: date) -> Indicator:
+    name = "evaluation_due"
+    if f.next_evaluation is None:
+        return Indicator(name, Status.MISSING, "Er is geen evaluatiedatum: er is nog geen "
+                         "plan.")
+    if f.next_evaluation < today:
+        return Indicator(name, Status.OVERDUE, f"De evaluatie stond gepland op "
+                         f"{f.next_evaluation:%d-%m-%Y} en is niet gehouden.")
+    return Indicator(name, Status.OK, f"Volgende evaluatie op {f.next_evaluation:%d-%m-%Y}.")
+
+
+def _meldcode(f: _Facts, today: date, flags: list[Flag]) -> Indicator:
+    name = "meldcode_followed"
+    if not f.cases:
+        if f.last_signal is None:
+            return Indicator(name, Status.OK, "Geen signalen van huiselijk geweld of "
+                             "kindermishandeling.")
+        flags.append(Flag.SIGNALS_WITHOUT_MELDCODE)
+        return Indicator(name, Status.MISSING,
+                         f"Signaal met grote of acute zorg op {f.last_signal:%d-%m-%Y}, maar "
+                         "de meldcode is niet gestart.")
+    open_cases = [(steps, last) for steps, last in f.cases if steps < 5]
+    stalled = [last for _, last in open_cases if today - local_day(last) > MELDCODE_STALLED]
+    if stalled:
+        flags.append(Flag.MELDCODE_STALLED)
+        return Indicator(name, Status.OVERDUE,
+                         f"Een meldcode-zaak staat stil sinds {local_day(min(stalled)):%d-%m-%Y}.")
+    if open_cases:
+        return Indicator(name, Status.OK, f"De meldcode wordt gevolgd (stap "
+                         f"{max(s for s, _ in open_cases) + 1} van 5).")
+    return Indicator(name, Status.OK, "De vijf stappen van de meldcode zijn gezet.")
+
+
+def _regisseur_names(session: Session, household_ids: list[str]) -> dict[str, str]:
+    if not household_ids:
+        return {}
+    names: dict[str, str] = defaultdict(str)
+    for h, name in session.execute(
+            select(RegisseurAssignment.household_id, Professional.name)
+            .join(Professional, Professional.id == RegisseurAssignment.professional_id)
+            .where(RegisseurAssignment.household_id.in_(household_ids))
+            .order_by(RegisseurAssignment.assigned_at)):
+        names[h] = name  # the last assignment wins
+    return dict(names)

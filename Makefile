@@ -5,6 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 PYTEST_ARGS ?=
 PG_URL  ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+PORT    ?= 8000
 # The reliability and security suites (issue 10): small in `make test`, long in `make soak`.
 SOAK_TESTS := tests/system/test_access_matrix.py tests/system/test_fuzz.py \
               tests/system/test_reference_model.py tests/system/test_crash_safety.py \
@@ -19,9 +20,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# An empty database gets the demo municipality (its logins are printed once); e-mail goes to
+# files in var/mail unless BROKER_MAIL_DIR or an SMTP server is configured.
 run: $(STAMP)
-	$(BIN)/broker db upgrade
-	BROKER_LOG_FORMAT=$${BROKER_LOG_FORMAT:-console} $(BIN)/broker serve
+	$(BIN)/broker demo --if-empty
+	BROKER_MAIL_DIR=$${BROKER_MAIL_DIR:-var/mail} BROKER_LOG_FORMAT=$${BROKER_LOG_FORMAT:-console} \
+	  $(BIN)/broker serve --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check broker tests bench migrations

@@ -327,5 +327,50 @@ def keys_destroy(household: Annotated[str, typer.Option(help="Household id")],
          f"Data key of household {household} destroyed.")
 
 
+@app.command()
+def demo(households: Annotated[int, typer.Option(min=1, help="How many families")] = 50,
+         if_empty: Annotated[bool, typer.Option(
+             "--if-empty", help="Do nothing (and succeed) when the database holds data")] = False,
+         as_json: JsonFlag = False) -> None:
+    """Fill an empty database with the demo municipality Demodam: organisations of every
+    party type, a professional for every role (demo passwords printed below), and families
+    with months of history. Migrates the database first."""
+    import broker.all_models  # noqa: F401
+    from broker import demo as demodam
+    from broker import migrate
+    from broker.audit.context import INFO_KEY, AuditContext
+    from broker.config import PROJECT_ROOT
+    from broker.db import Database
+    from broker.keys import KeyRing
+
+    settings = settings_or_exit()  # the demo's invitations go to files unless mail is set up
+    settings = settings.model_copy(update={
+        "mail_dir": settings.mail_dir or PROJECT_ROOT / "var" / "mail"})
+    policy = policy_or_exit(settings.policy_dir)
+    migrate.upgrade(settings.database_url)
+    database = Database.from_url(settings.database_url)
+    database.bind(INFO_KEY, AuditContext.create(settings, policy, KeyRing(settings.key_dir)))
+    try:
+        with database.sessionmaker() as session:
+            empty = demodam.is_empty(session)
+        if not empty:
+            if if_empty:
+                return
+            raise fail("This database holds data already: the demo fills an empty one.")
+        with typer.progressbar(length=households, label="Gezinnen", file=sys.stderr) as bar:
+            demodam.fill(database.sessionmaker.begin, policy, households_count=households,
+                         progress=bar.update)
+    finally:
+        database.engine.dispose()
+    accounts = [{"email": a.email, "password": a.password, "roles": list(a.roles),
+                 "organisation": demodam.ORGANISATIONS[a.organisation][0],
+                 "main_page": a.main_page} for a in demodam.ACCOUNTS]
+    emit(as_json, {"households": households, "accounts": accounts},
+         f"Demo municipality {demodam.MUNICIPALITY}: {households} families.\n"
+         "Log in at /login with (demo passwords: never use them for real):\n"
+         + "\n".join(f"  {a['email']:<36} {a['password']:<28} {', '.join(a['roles'])}"
+                     for a in accounts))
+
+
 def main() -> None:
     app()

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_sender: str = "broker@localhost"
+    mail_dir: Path | None = Field(default=None, description="write each message as an .eml "
+                                  "file here instead of sending it (a development mailbox)")
 
     token_audience: str = "broker-api"
     access_token_ttl_seconds: int = Field(default=300, ge=30, le=3600)

@@ -92,3 +92,25 @@ def test_keys_are_created_with_mode_0600(tmp_path: Path) -> None:
     assert folders and all(f.stat().st_mode & 0o777 == 0o700 for f in folders)  # kek/
     again = KeyRing(tmp_path / "keys")
     assert again.signing_key.kid == ring.signing_key.kid  # reused, not regenerated
+
+
+def test_demo_fills_an_empty_database_once_and_prints_the_logins(
+        cli_env: dict[str, str], tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, **cli_env, "BROKER_MAIL_DIR": str(tmp_path / "mail")}
+    filled = run_json(env, "demo", "--households", "3")
+    assert filled["households"] == 3
+    accounts = filled["accounts"]
+    assert isinstance(accounts, list)
+    assert {r for a in accounts for r in a["roles"]} == {
+        "regisseur", "partner", "aandachtsfunctionaris", "privacy_officer", "teamleider",
+        "admin"}
+    again = subprocess.run([sys.executable, "-m", "broker", "demo", "--if-empty"],
+                           capture_output=True, text=True, timeout=60, env=env)
+    assert again.returncode == 0 and again.stdout == ""  # nothing printed a second time
+    refused = subprocess.run([sys.executable, "-m", "broker", "demo"], capture_output=True,
+                             text=True, timeout=60, env=env)
+    assert refused.returncode == 2 and "holds data already" in refused.stderr

@@ -2,10 +2,14 @@
 about the family: the title is "Netwerkbijeenkomst" and a reference, the rest is behind login."""
 
 import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
+from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText
@@ -21,6 +25,36 @@ PARTSTAT = {None: "NEEDS-ACTION", "accepted": "ACCEPTED", "declined": "DECLINED"
 
 class MailFailed(BrokerError):
     status, code, title = 502, "mail_failed", "The invitations could not be sent"
+
+
+class Outbox(Protocol):
+    def send_message(self, message: EmailMessage) -> object: ...
+
+
+@dataclass(frozen=True)
+class MailDirectory:
+    """A development mailbox: each message becomes an .eml file (`BROKER_MAIL_DIR`)."""
+
+    path: Path
+
+    def send_message(self, message: EmailMessage) -> object:
+        self.path.mkdir(parents=True, exist_ok=True)
+        name = str(message["Message-ID"]).strip("<>").replace("@", "_").replace("/", "_")
+        (self.path / f"{name}.eml").write_bytes(message.as_bytes())
+        return None
+
+
+@contextmanager
+def outbox(settings: Settings) -> Iterator[Outbox]:
+    """Where messages go: the SMTP server, or the mail directory when one is set."""
+    if settings.mail_dir is not None:
+        yield MailDirectory(settings.mail_dir)
+        return
+    try:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
+            yield smtp
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailFailed(f"SMTP: {type(exc).__name__}") from None
 
 
 @dataclass(frozen=True)
@@ -110,23 +144,19 @@ def send(settings: Settings, invitation: Invitation) -> int:
     ics = calendar(invitation)
     method = "CANCEL" if invitation.cancelled else "REQUEST"
     when = invitation.start.astimezone(LEGAL_ZONE).strftime("%d-%m-%Y %H:%M")
-    try:
-        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
-            for attendee in invitation.attendees:
-                message = EmailMessage()
-                message["From"] = settings.smtp_sender
-                message["To"] = attendee.email
-                message["Message-ID"] = make_msgid(domain="broker")
-                message["Subject"] = (f"Geannuleerd: {SUMMARY} {invitation.reference}"
-                                      if invitation.cancelled
-                                      else f"{SUMMARY} {invitation.reference}")
-                message.set_content(_body(invitation, when))
-                message.add_attachment(ics, maintype="text", subtype="calendar",
-                                       filename="uitnodiging.ics",
-                                       params={"method": method})
-                smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as exc:
-        raise MailFailed(f"SMTP: {type(exc).__name__}") from None
+    with outbox(settings) as smtp:
+        for attendee in invitation.attendees:
+            message = EmailMessage()
+            message["From"] = settings.smtp_sender
+            message["To"] = attendee.email
+            message["Message-ID"] = make_msgid(domain="broker")
+            message["Subject"] = (f"Geannuleerd: {SUMMARY} {invitation.reference}"
+                                  if invitation.cancelled
+                                  else f"{SUMMARY} {invitation.reference}")
+            message.set_content(_body(invitation, when))
+            message.add_attachment(ics, maintype="text", subtype="calendar",
+                                   filename="uitnodiging.ics", params={"method": method})
+            smtp.send_message(message)
     return len(invitation.attendees)
 
 
@@ -142,16 +172,13 @@ def _body(invitation: Invitation, when: str) -> str:
 
 def remind(settings: Settings, to: list[str], *, reference: str, text: str, link: str) -> int:
     """A short reminder without an attachment; names nobody."""
-    try:
-        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
-            for address in to:
-                message = EmailMessage()
-                message["From"] = settings.smtp_sender
-                message["To"] = address
-                message["Message-ID"] = make_msgid(domain="broker")
-                message["Subject"] = f"Herinnering: {SUMMARY} {reference}"
-                message.set_content(f"{text}\n\n{link}\n")
-                smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as exc:
-        raise MailFailed(f"SMTP: {type(exc).__name__}") from None
+    with outbox(settings) as smtp:
+        for address in to:
+            message = EmailMessage()
+            message["From"] = settings.smtp_sender
+            message["To"] = address
+            message["Message-ID"] = make_msgid(domain="broker")
+            message["Subject"] = f"Herinnering: {SUMMARY} {reference}"
+            message.set_content(f"{text}\n\n{link}\n")
+            smtp.send_message(message)
     return len(to)

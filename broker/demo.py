@@ -1,0 +1,412 @@
+"""The demo municipality "Demodam": organisations of every party type, a professional for
+every role with a known demo password, and households of fictional Dutch families (faker,
+nl_NL) with months of history — consents in every state, observations, a meldcode case with
+an approved override and one handed back by Veilig Thuis, meetings in every state, plans —
+all made through the services, so the audit log records it as it would have happened.
+
+The history is written with the clock set back (`broker.clock.frozen_at`): each family's
+story starts about four months ago and ends today. Never run this on a real municipality's
+database: `broker demo` refuses a database that holds organisations already."""
+
+import random
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from faker import Faker
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from broker.clock import LEGAL_ZONE, frozen_at, local_day, now
+from broker.consent import service as consents
+from broker.consent.schemas import ConsentCreate
+from broker.errors import NotFound
+from broker.households import service as households
+from broker.households.schemas import HouseholdCreate
+from broker.identity import service as identity
+from broker.identity.models import Organisation, Professional
+from broker.identity.principal import Principal
+from broker.meetings import service as meetings
+from broker.meetings.schemas import AvailabilityIn, MeetingCreate, ScheduleIn
+from broker.meldcode import service as meldcode
+from broker.meldcode.schemas import CaseCreate, HandbackCreate, OverrideCreate, StepCreate
+from broker.observations import service as observations
+from broker.observations.schemas import ObservationCreate
+from broker.plans import service as plans
+from broker.plans.schemas import OutcomeCreate
+from broker.policy import Policy
+
+MUNICIPALITY = "Demodam"
+DOMAIN = "demodam.example"  # RFC 2606: never a real mailbox
+
+
+class NotEmpty(Exception):
+    """The database holds data already: the demo fills empty databases only."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """A demo login; `password` is the same on every demo database (it is a demo)."""
+
+    organisation: str  # key in ORGANISATIONS
+    email: str
+    roles: tuple[str, ...]
+    password: str
+    main_page: str  # where this role starts its work
+
+
+ORGANISATIONS = {  # key -> (name, party type): every party type of the shipped policy
+    "wijkteam": ("Wijkteam Demodam-Centrum", "wijkteam"),
+    "gemeente": (f"Gemeente {MUNICIPALITY}", "gemeente"),
+    "school": ("OBS De Regenboog", "school"),
+    "huisarts": ("Huisartsenpraktijk De Linde", "huisarts"),
+    "jggz": ("Jeugd-ggz Rivierenland", "jggz"),
+    "woningcorporatie": ("Woonstichting Thuis", "woningcorporatie"),
+    "schuldhulp": ("Schuldhulp Demodam", "schuldhulpverlening"),
+    "veilig_thuis": ("Veilig Thuis Regio Demodam", "veilig_thuis"),
+    "gi": ("Jeugdbescherming Regio Demodam", "gi"),
+    "raad": ("Raad voor de Kinderbescherming", "raad"),
+    "jgz": ("GGD Jeugdgezondheidszorg", "jeugdgezondheidszorg"),
+    "kinderopvang": ("Kinderopvang Het Nest", "kinderopvang"),
+    "politie": ("Politie Basisteam Demodam", "politie"),
+}
+
+ACCOUNTS = [
+    Account("wijkteam", f"regisseur@{DOMAIN}", ("regisseur",), "demo-regisseur", "/huishoudens"),
+    Account("wijkteam", f"regisseur2@{DOMAIN}", ("regisseur",), "demo-regisseur",
+            "/huishoudens"),
+    Account("wijkteam", f"teamleider@{DOMAIN}", ("teamleider",), "demo-teamleider",
+            "/kwaliteit"),
+    Account("school", f"partner@{DOMAIN}", ("partner",), "demo-partner", "/bijeenkomsten"),
+    Account("school", f"aandachtsfunctionaris@{DOMAIN}", ("aandachtsfunctionaris", "partner"),
+            "demo-aandachtsfunctionaris", "/meldcode/overzicht"),
+    Account("huisarts", f"huisarts@{DOMAIN}", ("partner",), "demo-partner", "/bijeenkomsten"),
+    Account("jggz", f"jggz@{DOMAIN}", ("partner",), "demo-partner", "/bijeenkomsten"),
+    Account("woningcorporatie", f"wonen@{DOMAIN}", ("partner",), "demo-partner",
+            "/bijeenkomsten"),
+    Account("gemeente", f"fg@{DOMAIN}", ("privacy_officer",), "demo-privacy-officer",
+            "/verantwoording"),
+    Account("gemeente", f"beheer@{DOMAIN}", ("admin",), "demo-beheerder", "/beheer"),
+]
+
+
+@dataclass
+class Cast:
+    """The demo's organisations and professionals, as principals to act with."""
+
+    organisations: dict[str, Organisation]
+    people: dict[str, tuple[Professional, Principal]]  # by e-mail
+
+    def act(self, email: str) -> Principal:
+        return self.people[f"{email}@{DOMAIN}"][1]
+
+    def org(self, key: str) -> str:
+        return self.organisations[key].id
+
+
+def is_empty(session: Session) -> bool:
+    return session.scalar(select(Organisation.id).limit(1)) is None
+
+
+def create_cast(session: Session, policy: Policy) -> Cast:
+    faker = Faker("nl_NL")
+    faker.seed_instance(2026)
+    organisations = {key: identity.create_organisation(session, name=name, party=party,
+                                                       policy=policy)
+                     for key, (name, party) in ORGANISATIONS.items()}
+    people = {}
+    for account in ACCOUNTS:
+        organisation = organisations[account.organisation]
+        person = identity.create_professional(
+            session, organisation_id=organisation.id, email=account.email,
+            name=faker.name(), roles=account.roles, password=account.password)
+        session.flush()
+        people[account.email] = (person, identity.professional_principal(organisation, person))
+    return Cast(organisations, people)
+
+
+def load_cast(session: Session) -> Cast:
+    organisations = {key: session.scalars(select(Organisation).where(
+        Organisation.name == name)).one() for key, (name, _) in ORGANISATIONS.items()}
+    by_id = {o.id: o for o in organisations.values()}
+    people = {}
+    for account in ACCOUNTS:
+        person = identity.get_professional_by_email(session, account.email)
+        assert person is not None, "the demo's accounts exist once the cast does"
+        people[account.email] = (person, identity.professional_principal(
+            by_id[person.organisation_id], person))
+    return Cast(organisations, people)
+
+
+# --- One family's story ---------------------------------------------------------------------
+
+STORY_DAYS = 120  # each story starts about four months back
+
+
+@contextmanager
+def on_day(day: int, hour: int = 10) -> Iterator[datetime]:
+    """The clock at `day` days into the story (0 = its start), at `hour` local time."""
+    start = local_day(now()) - timedelta(days=STORY_DAYS)
+    moment = datetime.combine(start + timedelta(days=day), time(hour), tzinfo=LEGAL_ZONE)
+    with frozen_at(moment.astimezone(UTC)):
+        yield moment
+
+
+@dataclass
+class Family:
+    household_id: str
+    parents: list[str]  # member ids
+    children: list[str]
+    custody: dict[str, list[str]]  # child -> custodians
+    regisseur: Principal
+
+
+def _family(session: Session, faker: Faker, rnd: random.Random, cast: Cast, number: int
+            ) -> Family:
+    surname = faker.last_name()
+    today = local_day(now())
+    members: list[dict[str, Any]] = []
+    two_parents = rnd.random() < 0.7
+    for ref in ("p1", "p2") if two_parents else ("p1",):
+        members.append({"ref": ref, "given_name": faker.first_name(),
+                        "family_name": surname if ref == "p1" or rnd.random() < 0.5
+                        else faker.last_name(),
+                        "birth_date": today - timedelta(days=rnd.randint(26 * 365, 48 * 365)),
+                        "role": "parent",
+                        "email": f"ouder{number}{ref}@{DOMAIN}"})
+    for index in range(rnd.choice((1, 1, 2, 2, 3))):
+        age_days = rnd.randint(2 * 365, 17 * 365)
+        members.append({"ref": f"c{index + 1}", "given_name": faker.first_name(),
+                        "family_name": surname, "role": "child",
+                        "birth_date": today - timedelta(days=age_days),
+                        "email": f"jongere{number}c{index + 1}@{DOMAIN}"
+                        if age_days >= 12 * 365 else None})
+    parents = [m["ref"] for m in members if m["role"] == "parent"]
+    children = [m["ref"] for m in members if m["role"] == "child"]
+    custody = [{"custodian": p, "child": c} for c in children for p in parents]
+    regisseur = cast.act("regisseur" if number % 3 else "regisseur2")
+    household = households.create_household(
+        session, actor=regisseur, body=HouseholdCreate.model_validate({
+            "label": f"Gezin {surname[0]}. ({number})", "members": members,
+            "custody": custody}))
+    ids = {m.ref: m.id for m in households.members_of(session, household.id)}
+    return Family(household.id, [ids[p] for p in parents], [ids[c] for c in children],
+                  {ids[c]: [ids[p] for p in parents] for c in children}, regisseur)
+
+
+def _signers(session: Session, family: Family, child: str) -> list[str]:
+    """Who signs for this child today (the capacity rules: from 16 the youth alone)."""
+    return [r.member_id for r in consents.required_signers(
+        session, actor=family.regisseur, subject_id=child) if r.member_id]
+
+
+def _consent(session: Session, family: Family, child: str, categories: list[str],
+             recipients: list[dict[str, str]], *, starts: datetime | None = None,
+             until: datetime | None = None) -> str:
+    grantors = _signers(session, family, child)
+    consent = consents.grant_consent(
+        session, actor=family.regisseur, body=ConsentCreate.model_validate({
+            "subject_id": child, "categories": categories, "recipients": recipients,
+            "purposes": ["hulpverlening", "netwerkbijeenkomst"], "grantor_ids": grantors,
+            "evidence": {"method": "written", "reference": "toestemmingsformulier"},
+            "valid_from": starts, "valid_until": until}))
+    return consent.id
+
+
+WORRIES = {  # category -> (concern, text) the partners would write
+    "onderwijs": ("medium", "Vaak te laat op school en moe in de klas."),
+    "ontwikkeling": ("low", "Taalontwikkeling loopt iets achter; logopedie loopt."),
+    "financien": ("medium", "Betalingsachterstand bij de energieleverancier."),
+    "huisvesting": ("medium", "Huurachterstand van drie maanden; vochtproblemen in huis."),
+    "opvoeding": ("low", "Ouders vragen hulp bij grenzen stellen."),
+    "psychische_gezondheid": ("medium", "Somberheid; wachtlijst voor behandeling."),
+    "veiligheid": ("high", "Blauwe plekken op de bovenarm, geen duidelijke verklaring."),
+}
+
+
+def _observe(session: Session, who: Principal, child: str, category: str, on: date,
+             concern: str | None = None) -> str:
+    level, text = WORRIES[category]
+    observation, _ = observations.submit_observation(
+        session, actor=who, body=ObservationCreate.model_validate({
+            "subject_id": child, "category": category, "concern": concern or level,
+            "observed_on": on, "body": text}))
+    return observation.id
+
+
+def _meeting(session: Session, family: Family, cast: Cast, *, slot_day: int,
+             invite_family: bool = True) -> Any:
+    start = datetime.combine(local_day(now()) + timedelta(days=slot_day), time(14),
+                             tzinfo=LEGAL_ZONE)
+    invitees: list[dict[str, Any]] = [{"organisation_id": cast.org(k)}
+                                      for k in ("school", "huisarts", "jggz")]
+    if invite_family:
+        invitees += [{"member_id": m, "required": False} for m in family.parents]
+    return meetings.create_meeting(
+        session, actor=family.regisseur, body=MeetingCreate.model_validate({
+            "household_id": family.household_id, "title": "Netwerkbijeenkomst",
+            "duration_minutes": 90, "location": "Wijkcentrum De Brug",
+            "slots": [{"start": start}, {"start": start + timedelta(days=2)}],
+            "invitees": invitees}))
+
+
+def _outcome(session: Session, family: Family, cast: Cast, meeting_id: str, *,
+             assessment: bool, evaluation_in_days: int) -> None:
+    body = OutcomeCreate.model_validate({
+        "analysis": {"child_needs": "Rust, structuur en een vaste plek om huiswerk te maken.",
+                     "parenting_capacity": "Ouders zijn betrokken maar overbelast door "
+                                           "geldzorgen.",
+                     "family_environment": "Klein netwerk; oma woont in de buurt en helpt."},
+        "signs_of_safety": {"worries": ["Spanningen thuis over geld"],
+                            "strengths": ["Ouders staan open voor hulp", "Oma helpt"],
+                            "next_steps": ["Schuldhulp aanmelden", "Huisbezoek"],
+                            "safety_scale": 6 if assessment else 8},
+        "zrm": {"financien": 2, "huisvesting": 3, "onderwijs": 3, "opvoeding": 3},
+        "safety_assessment": {"instrument": "LIRIK", "outcome": "onveilig_beinvloedbaar",
+                              "rationale": "Zorgen zijn er, ouders werken mee aan het plan."}
+        if assessment else None,
+        "plan": {"perspective": "De kinderen groeien veilig op in een rustig huis.",
+                 "goals": [{"priority": 1, "domain": "financien",
+                            "description": "Geen nieuwe schulden; een vast budgetplan."},
+                           {"priority": 2, "domain": "onderwijs",
+                            "description": "Elke dag op tijd op school."}],
+                 "actions": [{"goal": 1, "description": "Aanmelden bij schuldhulp.",
+                              "owner_organisation_id": cast.org("wijkteam"),
+                              "due": local_day(now()) + timedelta(days=21)},
+                             {"goal": 2, "description": "Wekelijks contact mentor en ouders.",
+                              "owner_organisation_id": cast.org("school"),
+                              "due": local_day(now()) + timedelta(days=28)}]},
+        "regisseur_id": family.regisseur.professional_id,
+        "next_evaluation": local_day(now()) + timedelta(days=evaluation_in_days)})
+    plans.record_outcome(session, actor=family.regisseur, meeting_id=meeting_id, body=body)
+
+
+def _meldcode(session: Session, family: Family, cast: Cast, child: str, signal: str, *,
+              override: bool, handback: bool) -> None:
+    teacher, officer = cast.act("partner"), cast.act("aandachtsfunctionaris")
+    case = meldcode.open_case(session, actor=teacher, body=CaseCreate(child_id=child))
+    texts = {1: "Signalen vastgelegd: blauwe plekken, teruggetrokken gedrag.",
+             2: "Collegiale consultatie met de aandachtsfunctionaris; Veilig Thuis geraadpleegd.",
+             3: "Gesprek met moeder: zij herkent de spanningen thuis.",
+             4: "Afgewogen met het afwegingskader.",
+             5: "Besloten te melden en hulp te organiseren."}
+    for number in range(1, 5 if override else 6):
+        extra: dict[str, Any] = {}
+        if number == 1:
+            extra["observation_ids"] = [signal]
+        if number == 4:
+            extra["answers"] = {"vermoeden": True, "acuut_of_structureel_onveilig": True,
+                                "hulp_mogelijk": True, "hulp_geaccepteerd": None,
+                                "hulp_leidt_tot_veiligheid": None}
+        if number == 5:
+            extra["decision"] = "melden_en_hulp"
+        meldcode.record_step(session, actor=teacher, case_id=case.id, body=StepCreate(
+            step=number, content=texts[number], **extra))
+    if override:
+        view = meldcode.request_override(session, actor=teacher, case_id=case.id,
+                                         body=OverrideCreate.model_validate({
+            "subject_ids": [child], "categories": ["gezondheid", "veiligheid"],
+            "recipients": [{"organisation_id": cast.org("huisarts")}],
+            "justification": "De huisarts moet het letsel kunnen duiden.",
+            "valid_until": now() + timedelta(days=21),
+            "inform_parents": {"planned_on": local_day(now()) + timedelta(days=2)}}))
+        meldcode.approve_override(session, actor=officer, override_id=view.override.id)
+    if handback:
+        meldcode.record_handback(session, actor=teacher, case_id=case.id,
+                                 body=HandbackCreate(on=local_day(now())))
+
+
+def _story(session: Session, cast: Cast, faker: Faker, rnd: random.Random, number: int) -> None:
+    """One family's four months. Numbers pick the variant, so every state occurs."""
+    with on_day(0):
+        family = _family(session, faker, rnd, cast, number)
+    child = family.children[0]
+    school = cast.act("partner")
+    with on_day(3):
+        _consent(session, family, child, ["onderwijs", "ontwikkeling"],
+                 [{"party": "wijkteam"}, {"organisation_id": cast.org("school")}])
+        if number % 4 == 0:  # consent that ran out weeks ago
+            _consent(session, family, child, ["huisvesting"],
+                     [{"organisation_id": cast.org("woningcorporatie")}],
+                     until=now() + timedelta(days=40))
+    with on_day(10):
+        _observe(session, school, child, "onderwijs", local_day(now()))
+        _observe(session, family.regisseur, child, "financien", local_day(now()))
+        if number % 5 == 1:  # consent given, then withdrawn
+            consent = _consent(session, family, child, ["psychische_gezondheid"],
+                               [{"organisation_id": cast.org("jggz")}])
+    if number % 5 == 1:
+        with on_day(30):
+            consents.withdraw_consent(session, actor=family.regisseur, consent_id=consent,
+                                      grantor_id=_signers(session, family, child)[0],
+                                      reason="Ouder wil dit niet meer delen.")
+    signal = None
+    if number % 6 == 0:  # signals of violence
+        with on_day(40):
+            signal = _observe(session, family.regisseur, child, "veiligheid", local_day(now()))
+            if number % 12 == 0:
+                _meldcode(session, family, cast, child, signal, override=number == 12,
+                          handback=False)
+    variant = number % 5
+    if variant in (0, 1):  # a meeting held, a plan
+        with on_day(50):
+            view = _meeting(session, family, cast, slot_day=7, invite_family=False)
+        with on_day(52):
+            meetings.schedule_meeting(session, actor=family.regisseur,
+                                      meeting_id=view.meeting.id,
+                                      body=ScheduleIn(slot_id=view.slots[0].id))
+        with on_day(57, hour=16):
+            _outcome(session, family, cast, view.meeting.id, assessment=signal is not None
+                     or variant == 0, evaluation_in_days=40 if variant == 0 else 90)
+    elif variant == 2:  # polling: the school answered
+        with on_day(STORY_DAYS - 2):
+            view = _meeting(session, family, cast, slot_day=10)
+            meetings.record_availability(session, actor=school, meeting_id=view.meeting.id,
+                                         body=AvailabilityIn.model_validate({"answers": [
+                                             {"slot_id": s.id, "answer": "yes"}
+                                             for s in view.slots]}))
+    elif variant == 3:  # scheduled in two weeks
+        with on_day(STORY_DAYS - 5):
+            view = _meeting(session, family, cast, slot_day=14, invite_family=False)
+            meetings.schedule_meeting(session, actor=family.regisseur,
+                                      meeting_id=view.meeting.id,
+                                      body=ScheduleIn(slot_id=view.slots[1].id))
+    elif number % 10 == 4:  # cancelled
+        with on_day(60):
+            view = _meeting(session, family, cast, slot_day=5, invite_family=False)
+            meetings.cancel_meeting(session, actor=family.regisseur,
+                                    meeting_id=view.meeting.id)
+    if number == 18 and signal:  # reported, handed back by Veilig Thuis, no new assessment
+        with on_day(STORY_DAYS - 3):
+            _meldcode(session, family, cast, child, signal, override=False, handback=True)
+    if number % 7 == 3:  # signed today, in force from next week
+        with on_day(STORY_DAYS - 1):
+            _consent(session, family, child, ["financien"],
+                     [{"organisation_id": cast.org("schuldhulp")}],
+                     starts=now() + timedelta(days=7))
+    with on_day(STORY_DAYS - 1):  # the partners look: disclosures and refusals in the log
+        for who in (school, cast.act("huisarts")):
+            with suppress(NotFound):  # the GP is involved with some families only
+                observations.household_observations(session, actor=who,
+                                                    household_id=family.household_id)
+
+
+def fill(begin: Callable[[], Any], policy: Policy, *, households_count: int = 50,
+         seed: int = 2026, progress: Callable[[int], None] | None = None) -> Cast:
+    """Make the demo municipality: the cast in one transaction, then one per family.
+    `begin()` opens a transaction (a context manager yielding a session)."""
+    with begin() as session:
+        if not is_empty(session):
+            raise NotEmpty("This database holds data already: the demo fills empty ones only.")
+        create_cast(session, policy)
+    faker, rnd = Faker("nl_NL"), random.Random(seed)
+    faker.seed_instance(seed)
+    for number in range(1, households_count + 1):
+        with begin() as session:
+            _story(session, load_cast(session), faker, rnd, number)
+        if progress:
+            progress(1)
+    with begin() as session:
+        return load_cast(session)

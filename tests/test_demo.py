@@ -1,0 +1,92 @@
+"""Issue 11 item 3: the demo municipality holds every state a newcomer should see, made
+through the services (so the audit log verifies), and refuses a database with data."""
+
+import dataclasses
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from broker import demo
+from broker.audit.context import INFO_KEY, audit_context
+from broker.audit.sequencer import sequence_pending
+from broker.audit.verify import verify_log
+from broker.clock import now
+from broker.consent.models import Consent, ConsentWithdrawal
+from broker.consent.service import status_of
+from broker.identity.models import Organisation, Professional
+from broker.meetings.models import Meeting
+from broker.meldcode.models import Handback, OverrideEvent
+from broker.observations.models import Observation
+from broker.plans.models import Plan
+from broker.policy import Policy
+from broker.quality.service import summary
+
+
+def in_test_transaction(session: Session) -> Callable[[], AbstractContextManager[Session]]:
+    @contextmanager
+    def begin() -> Iterator[Session]:
+        with session.begin_nested():
+            yield session
+
+    return begin
+
+
+@pytest.fixture
+def filled(session: Session, policy: Policy, tmp_path: Path) -> demo.Cast:
+    context = session.info[INFO_KEY]  # the invitations go to files
+    session.info[INFO_KEY] = dataclasses.replace(context, settings=context.settings.model_copy(
+        update={"mail_dir": tmp_path / "mail"}))
+    return demo.fill(in_test_transaction(session), policy, households_count=20)
+
+
+def test_every_party_type_and_every_role_has_a_demo_account(
+        session: Session, policy: Policy, filled: demo.Cast) -> None:
+    parties = set(session.scalars(select(Organisation.party)))
+    assert parties == set(policy.parties)
+    roles = {r for roles in session.scalars(select(Professional.roles)) for r in roles}
+    assert roles == {"regisseur", "partner", "aandachtsfunctionaris", "privacy_officer",
+                     "teamleider", "admin"}
+
+
+def test_consents_meetings_and_meldcode_in_every_state(session: Session,
+                                                       filled: demo.Cast) -> None:
+    withdrawn = dict(session.execute(select(ConsentWithdrawal.consent_id,
+                                            ConsentWithdrawal.withdrawn_at)).all())
+    states = Counter(status_of(c, withdrawn.get(c.id), now()).value
+                     for c in session.scalars(select(Consent)))
+    assert set(states) == {"active", "withdrawn", "expired", "pending"}
+    meetings = Counter(session.scalars(select(Meeting.status)))
+    assert set(meetings) == {"polling", "scheduled", "held", "cancelled"}
+    assert session.scalar(select(func.count(Plan.id))) == meetings["held"]
+    assert "approve" in set(session.scalars(select(OverrideEvent.kind)))
+    assert session.scalar(select(func.count(Handback.id))) == 1
+    concerns = set(session.scalars(select(Observation.concern)))
+    assert {"medium", "high"} <= concerns
+
+
+def test_the_team_lead_sees_households_at_risk(session: Session, filled: demo.Cast) -> None:
+    result = summary(session, actor=filled.act("teamleider"))
+    assert result.households == 20
+    flags = {f for r in result.at_risk for f in r.flags}
+    assert "deescalated_without_assessment" in flags
+    assert len(result.at_risk) < result.households  # most families are well documented
+
+
+def test_the_demo_history_verifies_and_its_invitations_were_sent(
+        session: Session, filled: demo.Cast, tmp_path: Path) -> None:
+    assert sequence_pending(session) > 300  # 20 families, months of history
+    result = verify_log(session.connection(),
+                        verifier_key=audit_context(session).signer.verifier_key, deep=True)
+    assert result.ok, result.problems
+    assert len(list((tmp_path / "mail").glob("*.eml"))) > 10
+
+
+def test_the_demo_refuses_a_database_with_data(session: Session, policy: Policy,
+                                               filled: demo.Cast) -> None:
+    with pytest.raises(demo.NotEmpty):
+        demo.fill(in_test_transaction(session), policy, households_count=1)

@@ -3,6 +3,7 @@
 from broker.audit import models as audit_models
 from broker.consent import models as consent_models
 from broker.db import Base
+from broker.family import models as family_models
 from broker.households import models as household_models
 from broker.identity import models as identity_models
 from broker.meetings import models as meeting_models
@@ -11,6 +12,6 @@ from broker.observations import models as observation_models
 from broker.plans import models as plan_models
 from broker.vault import models as vault_models
 
-__all__ = ["Base", "audit_models", "consent_models", "household_models", "identity_models",
-           "meeting_models", "meldcode_models", "observation_models", "plan_models",
-           "vault_models"]
+__all__ = ["Base", "audit_models", "consent_models", "family_models", "household_models",
+           "identity_models", "meeting_models", "meldcode_models", "observation_models",
+           "plan_models", "vault_models"]

@@ -19,6 +19,8 @@ from broker.config import Settings, get_settings
 from broker.consent import api as consent_api
 from broker.consent import pages as consent_pages
 from broker.db import Database
+from broker.family import api as family_api
+from broker.family import pages as family_pages
 from broker.households import api as households_api
 from broker.households import pages as households_pages
 from broker.identity import api as identity_api
@@ -89,6 +91,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     api.include_router(meetings_api.router)
     api.include_router(plans_api.router)
     api.include_router(quality_api.router)
+    api.include_router(family_api.router)
     app.include_router(api)
     app.include_router(system_api.router, responses=PROBLEM_RESPONSES)
     app.include_router(identity_oauth.router, responses=PROBLEM_RESPONSES)
@@ -102,6 +105,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     app.include_router(meetings_api.feed_router)
     app.include_router(plans_pages.router)
     app.include_router(quality_pages.router)
+    app.include_router(family_pages.router)
     app.include_router(web_pages.router)
     app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")
 

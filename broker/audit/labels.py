@@ -24,6 +24,9 @@ ACTIONS = {
     "retention.run": N_("bewaartermijnen toegepast"), "key.rotate": N_("sleutels vernieuwd"),
     "key.destroy": N_("sleutel vernietigd"),
     "quality.read": N_("kwaliteit bekeken"),
+    "family.link": N_("persoonlijke link gestuurd"), "family.view": N_("gezin keek in"),
+    "destruction.request": N_("vernietiging gevraagd"),
+    "destruction.decision": N_("besluit over vernietiging"),
 }
 
 BASES = {

@@ -100,6 +100,7 @@ class ReportLine:
     seq: int
     recorded_at: str
     action: str
+    subject_id: str  # the person the line is about
     organisation_id: str | None
     organisation_name: str
     categories: list[str]
@@ -107,33 +108,44 @@ class ReportLine:
     basis: str | None
     processing_activity: str | None
     lawful_basis: str | None
+    override_ids: list[str]
 
 
 def subject_report(session: Session, *, actor: Principal, subject_id: str) -> list[ReportLine]:
     """AVG art. 15: what about this person went to which organisation, when, why, on what
     basis, and which organisations consulted it (CJEU C-579/21: dates and purposes of
     consultation; the organisation, not the individual employee). Nothing about others."""
+    lines = disclosure_lines(session, [subject_id])
+    record(session, Record(Action.AUDIT_REPORT, actor, role=ROLE, subject_id=subject_id))
+    return lines
+
+
+def disclosure_lines(session: Session, subject_ids: list[str]) -> list[ReportLine]:
+    """The disclosures and consultations about these people, oldest first (not recorded:
+    the caller records its own read)."""
     catch_up(session)
-    pseudonym = audit_context(session).pseudonym(subject_id)
+    context = audit_context(session)
+    people = {context.pseudonym(s): s for s in subject_ids}
     rows = session.execute(select(AuditEvent.seq, AuditEvent.leaf)
-                           .where(AuditEvent.subject == pseudonym,
+                           .where(AuditEvent.subject.in_(people),
                                   AuditEvent.action.in_(DISCLOSING))
                            .order_by(AuditEvent.seq)).all()
     events = [event_view(seq, leaf) for seq, leaf in rows]
     names = organisation_names(session, {e["recipient_organisation_id"]
                                          or e["actor_organisation_id"] for e in events})
-    activities = audit_context(session).policy.activities
+    activities = context.policy.activities
     lines = []
     for e in events:
         org = e["recipient_organisation_id"] or e["actor_organisation_id"]
         activity = activities.get(e["processing_activity"] or "")
         lines.append(ReportLine(
             seq=e["seq"], recorded_at=e["recorded_at"], action=e["action"],
-            organisation_id=org, organisation_name=names.get(org or "", "onbekend"),
+            subject_id=people[e["subject"]], organisation_id=org,
+            organisation_name=names.get(org or "", "onbekend"),
             categories=e["categories"], purpose=e["purpose"], basis=e["basis"],
             processing_activity=e["processing_activity"],
-            lawful_basis=activity.lawful_basis if activity else None))
-    record(session, Record(Action.AUDIT_REPORT, actor, role=ROLE, subject_id=subject_id))
+            lawful_basis=activity.lawful_basis if activity else None,
+            override_ids=e.get("override_ids") or []))
     return lines
 
 

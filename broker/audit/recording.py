@@ -58,6 +58,10 @@ class Action(StrEnum):
     KEY_ROTATE = "key.rotate"
     KEY_DESTROY = "key.destroy"
     QUALITY_READ = "quality.read"
+    FAMILY_LINK = "family.link"
+    FAMILY_VIEW = "family.view"
+    DESTRUCTION_REQUEST = "destruction.request"
+    DESTRUCTION_DECISION = "destruction.decision"
 
 
 class Outcome(StrEnum):
@@ -120,8 +124,9 @@ def _row(context: AuditContext, event: Record) -> dict[str, object]:
         "span_id": span_id_var.get() or None,
         "parent_span_id": parent_span_var.get(),
         "actor_kind": actor.kind.value if actor else "system",
-        "actor_id": actor.actor_id if actor else None,
-        "actor_organisation_id": actor.organisation_id if actor else None,
+        "actor_id": (context.pseudonym(actor.member_id) if actor.member_id
+                     else actor.actor_id) if actor else None,
+        "actor_organisation_id": actor.organisation_id or None if actor else None,
         "actor_role": event.role or (",".join(sorted(actor.roles)) if actor else None),
         "action": Action(event.action).value,
         "subject": context.pseudonym(event.subject_id) if event.subject_id else None,

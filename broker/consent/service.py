@@ -12,8 +12,9 @@ from broker.audit.recording import Action, Record, record
 from broker.clock import local_day, now
 from broker.consent.capacity import Required, missing_grantors, required_grantors
 from broker.consent.door import Names, disclose
-from broker.consent.engine import Decision
+from broker.consent.engine import Decision, SubjectFacts
 from broker.consent.facts import (
+    HouseholdFacts,
     consents_with_history,
     household_facts,
     load_household,
@@ -136,31 +137,55 @@ def _sealed_reason(session: Session, consent: Consent, reason: str) -> bytes | N
 def withdraw_consent(session: Session, *, actor: Principal, consent_id: str, grantor_id: str,
                      reason: str | None) -> Consent:
     """Any one of the entitled grantors ends the consent, at once; history is kept."""
+    consent = _for_change(session, consent_id)
+    household = households.visible_facts(session, actor, household_id=consent.household_id)
+    if not actor.has_role(Role.REGISSEUR, Role.PARTNER):
+        raise Forbidden("Only a regisseur or partner records a withdrawal.", code="wrong_role")
+    return _withdraw(session, actor, consent, household, grantor_id, reason)
+
+
+def withdraw_own_consent(session: Session, *, member: Principal, consent_id: str) -> Consent:
+    """A parent or youth withdraws, on the family page, a consent they are entitled to end."""
+    consent = _for_change(session, consent_id)
+    household = load_household(session, household_id=consent.household_id)
+    if household is None or member.member_id not in household.members:
+        raise NotFound("No such consent.")
+    return _withdraw(session, member, consent, household, member.member_id, None)
+
+
+def _for_change(session: Session, consent_id: str) -> Consent:
     consent = session.get(Consent, consent_id)
     if consent is None:
         raise NotFound("No such consent.")
     lock_household_for_change(session, consent.household_id)
-    household = households.visible_facts(session, actor, household_id=consent.household_id)
-    if not actor.has_role(Role.REGISSEUR, Role.PARTNER):
-        raise Forbidden("Only a regisseur or partner records a withdrawal.", code="wrong_role")
+    return consent
+
+
+def _withdraw(session: Session, actor: Principal, consent: Consent, household: HouseholdFacts,
+              grantor_id: str, reason: str | None) -> Consent:
     facts = household.subjects[consent.subject_id]
     (fact,) = [c for c in facts.consents if c.id == consent.id]
     if fact.withdrawn_at is not None:
         raise Conflict("This consent was withdrawn already.", code="already_withdrawn")
-    policy = audit_context(session).policy
-    entitled = set(fact.grantors) | {r.member_id for r in required_grantors(
-        facts.person, local_day(now()), policy.consent.capacity)}
-    if grantor_id not in entitled:
+    if grantor_id not in entitled_to_withdraw(session, facts, consent.id):
         raise Invalid("This person is not entitled to withdraw this consent.",
                       code="not_entitled")
     sealed = _sealed_reason(session, consent, reason) if reason else None
     session.add(ConsentWithdrawal(consent_id=consent.id, member_id=grantor_id,
-                                  reason=sealed, recorded_by=actor.actor_id))
+                                  reason=sealed, recorded_by=actor.actor_id or "self"))
     session.flush()
     record(session, Record(Action.CONSENT_WITHDRAW, actor, subject_id=consent.subject_id,
                            categories=consent.categories, consent_ids=[consent.id],
                            object_type="consent", object_id=consent.id))
     return consent
+
+
+def entitled_to_withdraw(session: Session, facts: SubjectFacts, consent_id: str) -> set[str]:
+    """Who may end a consent: whoever granted it, and whoever would have to sign it today."""
+    (fact,) = [c for c in facts.consents if c.id == consent_id]
+    policy = audit_context(session).policy
+    return set(fact.grantors) | {r.member_id for r in required_grantors(
+        facts.person, local_day(now()), policy.consent.capacity) if r.member_id}
 
 
 @dataclass(frozen=True)
@@ -178,6 +203,12 @@ def consents_of_subject(session: Session, *, actor: Principal, subject_id: str
     views = _views(session, Consent.subject_id == subject_id)
     _record_read(session, actor, subject_id, [v.consent.id for v in views])
     return views
+
+
+def consent_views_of(session: Session, subject_id: str) -> list[ConsentView]:
+    """Every consent about this person (for the person themselves: not a professional's
+    read; the family page records its own view)."""
+    return _views(session, Consent.subject_id == subject_id)
 
 
 def _record_read(session: Session, actor: Principal, subject_id: str, ids: list[str]) -> None:

@@ -3,9 +3,12 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from broker.clock import local_day, now
 from broker.consent import service as consents
+from broker.consent.capacity import age_on
 from broker.consent.matrix import matrices
 from broker.db import DbSession
+from broker.family.service import YOUTH_FROM
 from broker.households import service
 from broker.identity.deps import CurrentWebUser
 from broker.plans import service as plans
@@ -34,5 +37,7 @@ def household(household_id: str, request: Request, session: DbSession,
         "matrices": matrices(consent_views, policy, org_names),
         "due": consents.reconsent_due(session, household_id),
         "is_regisseur": view.regisseur.professional_id == user.professional.id,
+        "youths": {v.member.id for v in view.members if v.member.role == "child"
+                   and age_on(v.member.birth_date, local_day(now())) >= YOUTH_FROM},
         "trends": plans.trends(session, actor=user.principal, household_id=household_id),
     }, user=user)

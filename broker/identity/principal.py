@@ -7,6 +7,7 @@ from enum import StrEnum
 class PrincipalKind(StrEnum):
     PROFESSIONAL = "professional"
     CLIENT = "client"
+    MEMBER = "member"  # a parent or youth on the family page: no organisation, no roles
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,7 @@ class Principal:
     roles: frozenset[str]
     professional_id: str | None = None
     client_id: str | None = None
+    member_id: str | None = None  # MEMBER only; the log records its pseudonym
 
     @property
     def actor_id(self) -> str:

@@ -14,6 +14,8 @@ from joserfc.jwk import ECKey
 from sqlalchemy.orm import Session
 
 from broker.clock import now
+from broker.family import service as family
+from broker.family.deps import FAMILY_COOKIE
 from broker.identity import service as identity
 from broker.identity.deps import SESSION_COOKIE
 from broker.policy import Policy
@@ -44,6 +46,7 @@ PERSONAS = {
     "ext": "a professional of another municipality (a token from its own broker)",
     "cli": "partner system of the school without a user (client credentials)",
     "anon": "no token, no session",
+    "fam": "the mother on the family page (her personal link's session; no token)",
 }
 
 
@@ -61,12 +64,11 @@ class World:
     ids: dict[str, str]
 
 
-def _browser(client: TestClient, persona: Persona, session_id: str | None, path: str = "/"
+def _browser(client: TestClient, persona: Persona, cookies: dict[str, str], path: str = "/"
              ) -> None:
     """A browser that opened a page: the flow cookie holding its CSRF token, and a session
-    cookie (a real one for a logged-in professional)."""
+    cookie (a real one for a logged-in professional or a family member)."""
     client.cookies.clear()
-    cookies = {SESSION_COOKIE: session_id} if session_id else {}
     page = client.get(path, cookies=cookies)
     match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert match, f"no CSRF token on {path}"
@@ -92,7 +94,7 @@ def build(client: TestClient, session: Session, policy: Policy) -> World:
         persona = Persona(name, {"Authorization": f"Bearer {token}"})
         raw, _ = identity.open_web_session(session, professional=person,
                                            ttl=timedelta(hours=8))
-        _browser(client, persona, raw)
+        _browser(client, persona, {SESSION_COOKIE: raw})
         ids[f"{name}_professional"] = person.id
         return persona
 
@@ -114,6 +116,7 @@ def build(client: TestClient, session: Session, policy: Policy) -> World:
         "cli": Persona("cli", {"Authorization": "Bearer " + secret_token(
             client, make_secret_client(session, school))}),
         "anon": Persona("anon"),
+        "fam": Persona("fam"),
     }
     ids["successor"] = make_professional(session, team, roles=["regisseur"]).id
     reg = personas["reg"].headers
@@ -180,6 +183,16 @@ def build(client: TestClient, session: Session, policy: Policy) -> World:
     # Browsers without a session here: a parent opens their personal link, and someone
     # brings a session cookie of another broker.
     invitation = f"/uitnodiging/{ids['link']}"
-    _browser(client, personas["anon"], None, invitation)
-    _browser(client, personas["ext"], secrets.token_urlsafe(32), invitation)
+    _browser(client, personas["anon"], {}, invitation)
+    _browser(client, personas["ext"], {SESSION_COOKIE: secrets.token_urlsafe(32)}, invitation)
+    # The mother used her personal link to the family page.
+    made = post(f"/api/v1/households/{ids['household']}/members/{ids['mother']}/link",
+                {"send": False})
+    raw = family.open_link(session, token=made["url"].rsplit("/", 1)[-1])
+    ids["family_link"] = post(  # a second link, not used yet
+        f"/api/v1/households/{ids['household']}/members/{ids['mother']}/link",
+        {"send": False})["url"].rsplit("/", 1)[-1]
+    ids["request"] = family.request_destruction(  # and asked for destruction
+        session, member=family.member_principal(ids["mother"])).id
+    _browser(client, personas["fam"], {FAMILY_COOKIE: raw}, "/mijn")
     return World(personas, ids)

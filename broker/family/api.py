@@ -1,0 +1,82 @@
+"""Family transparency routes (contract v1: GET /me/disclosures) and their extensions."""
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from broker.audit.deps import PrivacyOfficer
+from broker.clock import local_day, now
+from broker.db import DbSession
+from broker.family import service
+from broker.family.deps import FamilyMember
+from broker.family.models import DestructionRequest
+from broker.family.schemas import (
+    DestructionDecision,
+    DestructionRead,
+    DisclosureRead,
+    LinkCreate,
+    LinkRead,
+    MyDisclosures,
+    Person,
+)
+from broker.households.deps import Regisseur
+
+router = APIRouter(tags=["family"])
+
+
+@router.post("/households/{household_id}/members/{member_id}/link", status_code=201,
+             summary="A personal link to the family page for a parent or youth (12+); "
+             "e-mailed when the member has an address")
+def create_link(household_id: str, member_id: str, body: LinkCreate, session: DbSession,
+                actor: Regisseur) -> LinkRead:
+    made = service.create_link(session, actor=actor, household_id=household_id,
+                               member_id=member_id, send=body.send)
+    return LinkRead(url=made.url, expires_at=made.link.expires_at, sent_to=made.sent_to)
+
+
+@router.get("/me/disclosures", summary="Family transparency: what was shared about me and "
+            "my children, with whom, when and why (family session cookie)")
+def my_disclosures(session: DbSession, member: FamilyMember) -> MyDisclosures:
+    people, lines = service.disclosures(session, member=member)
+    names = service.given_names(session, people)
+    return MyDisclosures(
+        people=[Person(id=p, given_name=names[p], is_me=p == member.member_id)
+                for p in people],
+        disclosures=[DisclosureRead(
+            at=line.recorded_at, about=line.subject_id, action=line.action,
+            organisation_id=line.organisation_id, organisation_name=line.organisation_name,
+            categories=line.categories, purpose=line.purpose, basis=line.basis,
+            lawful_basis=line.lawful_basis) for line in lines])
+
+
+@router.post("/me/consents/{consent_id}/withdraw", status_code=204,
+             summary="Withdraw a consent I am entitled to end")
+def withdraw(consent_id: str, session: DbSession, member: FamilyMember) -> Response:
+    service.withdraw(session, member=member, consent_id=consent_id)
+    return Response(status_code=204)
+
+
+@router.post("/me/destruction-request", status_code=201,
+             summary="Ask for the file to be destroyed (Jeugdwet art. 7.3.9)")
+def request_destruction(session: DbSession, member: FamilyMember) -> DestructionRead:
+    return destruction_read(service.request_destruction(session, member=member))
+
+
+@router.get("/destruction-requests", summary="Requests for destruction, open ones first "
+            "by due date (privacy officer)")
+def destruction_requests(session: DbSession, actor: PrivacyOfficer) -> list[DestructionRead]:
+    return [destruction_read(r) for r in service.open_requests(session, actor=actor)]
+
+
+@router.post("/destruction-requests/{request_id}/decision",
+             summary="Destroy (crypto-shredding and erasure of names) or refuse with a reason")
+def decide(request_id: str, body: DestructionDecision, session: DbSession,
+           actor: PrivacyOfficer) -> DestructionRead:
+    return destruction_read(service.decide(session, actor=actor, request_id=request_id,
+                                           destroy=body.destroy, reason=body.reason))
+
+
+def destruction_read(request: DestructionRequest) -> DestructionRead:
+    return DestructionRead(id=request.id, household_id=request.household_id,
+                           member_id=request.member_id, requested_at=request.requested_at,
+                           due_on=request.due_on, status=request.status,
+                           overdue=service.request_is_due(request, local_day(now())))

@@ -1,0 +1,106 @@
+"""The family page (plain Dutch, B1), the link a regisseur sends, and the privacy officer's
+list of requests for destruction."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from broker.audit.deps import PrivacyOfficerPage
+from broker.audit.labels import ACTIONS
+from broker.clock import local_day, now
+from broker.db import DbSession, undo_failed
+from broker.errors import Conflict
+from broker.family import service
+from broker.family.deps import FAMILY_COOKIE, FamilyMember
+from broker.identity.deps import CurrentWebUser
+from broker.web.forms import CheckedForm
+from broker.web.navigation import N_
+from broker.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+BASES_B1 = {  # why it was allowed, as a family reads it
+    "consent": N_("u (of uw kind) gaf toestemming"),
+    "override": N_("de veiligheid van uw kind ging voor (meldcode)"),
+    "own_submission": N_("de organisatie schreef het zelf op"),
+    "legal_duty": N_("de wet verplicht het"),
+    "family_present": N_("u was erbij en stemde in"),
+}
+ACTIONS_B1 = {"disclosure": N_("gedeeld met"), "read": N_("bekeken door"),
+              "export": N_("opgevraagd door")}
+
+
+@router.get("/mijn/link/{token}")
+def link_page(token: str, request: Request) -> Response:
+    """A button, not a redirect: mail scanners open links, and must not use them up."""
+    return render(request, "family/link.html", {"token": token})
+
+
+@router.post("/mijn/link/{token}")
+def use_link(token: str, request: Request, session: DbSession, form: CheckedForm) -> Response:
+    raw = service.open_link(session, token=token)
+    settings = request.app.state.settings
+    response = RedirectResponse("/mijn", status_code=303)
+    response.set_cookie(FAMILY_COOKIE, raw, max_age=service.SESSION_HOURS * 3600,
+                        httponly=True, samesite="lax", secure=settings.secure_cookies)
+    return response
+
+
+@router.get("/mijn")
+def my_page(request: Request, session: DbSession, member: FamilyMember) -> Response:
+    view = service.overview(session, member=member)
+    requests = [(r, service.refusal_reason(session, r)) for r in view.requests]
+    return render(request, "family/mine.html", {
+        "view": view, "names": service.given_names(session, view.people),
+        "policy": request.app.state.policy, "bases": BASES_B1, "actions": ACTIONS_B1,
+        "requests": requests, "today": local_day(now())})
+
+
+@router.post("/mijn/toestemming/{consent_id}/intrekken")
+def withdraw(consent_id: str, session: DbSession, member: FamilyMember, form: CheckedForm
+             ) -> Response:
+    service.withdraw(session, member=member, consent_id=consent_id)
+    return RedirectResponse("/mijn#toestemming", status_code=303)
+
+
+@router.post("/mijn/vernietiging")
+def request_destruction(session: DbSession, member: FamilyMember, form: CheckedForm
+                        ) -> Response:
+    try:
+        service.request_destruction(session, member=member)
+    except Conflict as exc:  # asked twice (a second tab): the page shows the open request
+        undo_failed(session, exc)
+    return RedirectResponse("/mijn#vernietiging", status_code=303)
+
+
+@router.post("/mijn/uitloggen")
+def log_out(request: Request, session: DbSession, form: CheckedForm) -> Response:
+    service.end_session(session, request.cookies.get(FAMILY_COOKIE))
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(FAMILY_COOKIE)
+    return response
+
+
+@router.post("/huishoudens/{household_id}/leden/{member_id}/link")
+def send_link(household_id: str, member_id: str, request: Request, session: DbSession,
+              user: CurrentWebUser, form: CheckedForm) -> Response:
+    made = service.create_link(session, actor=user.principal, household_id=household_id,
+                               member_id=member_id)
+    return render(request, "family/link_made.html", {"made": made,
+                                                     "household_id": household_id}, user=user)
+
+
+@router.get("/verantwoording/vernietiging")
+def destruction_requests(request: Request, session: DbSession, user: PrivacyOfficerPage
+                         ) -> Response:
+    requests = service.open_requests(session, actor=user.principal)
+    return render(request, "family/requests.html", {
+        "requests": requests, "today": local_day(now()), "actions": ACTIONS}, user=user)
+
+
+@router.post("/verantwoording/vernietiging/{request_id}")
+def decide(request_id: str, session: DbSession, user: PrivacyOfficerPage, form: CheckedForm
+           ) -> Response:
+    service.decide(session, actor=user.principal, request_id=request_id,
+                   destroy=form.get("decision") == "destroy",
+                   reason=form.get("reason", "").strip() or None)
+    return RedirectResponse("/verantwoording/vernietiging", status_code=303)

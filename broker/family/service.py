@@ -1,0 +1,357 @@
+"""The family page: a parent or youth (12+) opens it with a personal link from their
+regisseur, and sees what was shared about them and the children in their custody under 16 —
+never about the other parent — with whom, when and why; their consents, which they may
+withdraw; their plan. Every view is recorded. They may ask for the file to be destroyed
+(Jeugdwet art. 7.3.9); the privacy officer decides within three months, and a destruction
+crypto-shreds the family's texts and erases their names."""
+
+import json
+import secrets
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import date, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from broker.audit.context import audit_context
+from broker.audit.queries import ReportLine, disclosure_lines, organisation_names
+from broker.audit.recording import Action, Record, record, record_all
+from broker.clock import local_day, now
+from broker.consent import service as consents
+from broker.consent.capacity import age_on
+from broker.consent.facts import HouseholdFacts, load_household, lock_household_for_change
+from broker.consent.models import Consent
+from broker.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from broker.family.models import DestructionRequest, FamilyLink, FamilySession, RequestStatus
+from broker.households.models import Custody, Household, Member
+from broker.identity.models import Role
+from broker.identity.principal import Principal, PrincipalKind
+from broker.identity.service import sha256_hex
+from broker.meetings.invitations import outbox
+from broker.meldcode.models import Override
+from broker.plans.models import Plan, PlanAction
+from broker.vault.service import (
+    Destroyed,
+    data_key,
+    destroy_data_key,
+    existing_data_key,
+    open_or_none,
+)
+
+LINK_DAYS = 14
+SESSION_HOURS = 2
+YOUTH_FROM = 12  # a youth gets their own page from 12 (they co-sign consent from then)
+CUSTODIANS_SEE_UNTIL = 16  # from 16 a youth decides alone, and parents no longer see it
+DECISION_MONTHS = 3  # Jeugdwet art. 7.3.9 lid 2: destroy within three months of the request
+ROLE = "household_member"
+
+
+class TooYoung(Invalid):
+    code, title = "too_young", "Children under 12 get no page of their own"
+
+
+def member_principal(member_id: str) -> Principal:
+    return Principal(kind=PrincipalKind.MEMBER, organisation_id="", party="",
+                     roles=frozenset({ROLE}), member_id=member_id)
+
+
+# --- Links and sessions ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NewLink:
+    link: FamilyLink
+    url: str
+    sent_to: str | None
+
+
+def create_link(session: Session, *, actor: Principal, household_id: str, member_id: str,
+                send: bool = True) -> NewLink:
+    """The household's regisseur makes a personal link for a parent or a youth (12+) and
+    e-mails it when the member has an address. The link is shown once and used once."""
+    facts = load_household(session, household_id=household_id)
+    if facts is None or actor.professional_id is None \
+            or facts.regisseur_professional_id != actor.professional_id:
+        raise NotFound("No such household.")
+    member = facts.members.get(member_id)
+    if member is None:
+        raise NotFound("No such person.")
+    if member.role == "child" and age_on(member.birth_date, local_day(now())) < YOUTH_FROM:
+        raise TooYoung("A child under 12 has no page of their own; their parents see theirs.")
+    token = secrets.token_urlsafe(32)
+    link = FamilyLink(member_id=member_id, token_hash=sha256_hex(token),
+                      created_by=actor.actor_id,
+                      expires_at=now() + timedelta(days=LINK_DAYS))
+    session.add(link)
+    session.flush()
+    settings = audit_context(session).settings
+    url = f"{settings.base_url}/mijn/link/{token}"
+    address = session.scalar(select(Member.email).where(Member.id == member_id))
+    if send and address:
+        _mail(session, address, url)
+    record(session, Record(Action.FAMILY_LINK, actor, subject_id=member_id,
+                           object_type="family_link", object_id=link.id))
+    return NewLink(link, url, address if send else None)
+
+
+def _mail(session: Session, address: str, url: str) -> None:
+    """Plain Dutch, and no name: the page itself says who it is about, after the link."""
+    settings = audit_context(session).settings
+    message = EmailMessage()
+    message["From"], message["To"] = settings.smtp_sender, address
+    message["Message-ID"] = make_msgid(domain="broker")
+    message["Subject"] = "Uw persoonlijke link: wat er over u gedeeld is"
+    message.set_content(
+        "Goedendag,\n\nMet deze link ziet u welke informatie hulpverleners over u (en uw "
+        "kinderen) hebben gedeeld, met wie en waarom. U kunt er ook uw toestemming "
+        f"intrekken.\n\n{url}\n\nDe link werkt één keer en is {LINK_DAYS} dagen geldig. "
+        "Vraag uw regisseur om een nieuwe als hij verlopen is.\n")
+    with outbox(settings) as smtp:
+        smtp.send_message(message)
+
+
+def open_link(session: Session, *, token: str) -> str:
+    """Use a link: it opens a session of SESSION_HOURS; returns the session's secret."""
+    link = session.scalar(select(FamilyLink).where(FamilyLink.token_hash == sha256_hex(token))
+                          .with_for_update())
+    if link is None or link.used_at is not None or now() >= link.expires_at:
+        raise NotFound("Deze link werkt niet (meer). Vraag uw regisseur om een nieuwe link.",
+                       code="link_invalid")
+    link.used_at = now()
+    raw = secrets.token_urlsafe(32)
+    session.add(FamilySession(id_hash=sha256_hex(raw), member_id=link.member_id,
+                              expires_at=now() + timedelta(hours=SESSION_HOURS)))
+    session.flush()
+    return raw
+
+
+def session_member(session: Session, raw: str | None) -> Principal:
+    """The member behind a family session cookie; 401 without a live one."""
+    found = session.get(FamilySession, sha256_hex(raw)) if raw else None
+    if found is None or now() >= found.expires_at:
+        raise Unauthorized("Open de pagina met uw persoonlijke link.", code="no_family_session")
+    return member_principal(found.member_id)
+
+
+def end_session(session: Session, raw: str | None) -> None:
+    found = session.get(FamilySession, sha256_hex(raw)) if raw else None
+    if found is not None:
+        session.delete(found)
+
+
+# --- What the member sees -------------------------------------------------------------------
+
+def scope(facts: HouseholdFacts, custody: list[Custody], member_id: str, today: date
+          ) -> list[str]:
+    """The member and the children under 16 in their custody: whose data they may see."""
+    children = {c.child_id for c in custody if c.custodian_id == member_id
+                and age_on(facts.members[c.child_id].birth_date, today) < CUSTODIANS_SEE_UNTIL}
+    return [member_id, *sorted(children, key=lambda c: facts.members[c].birth_date)]
+
+
+@dataclass(frozen=True)
+class ConsentLine:
+    view: consents.ConsentView
+    may_withdraw: bool
+
+
+@dataclass(frozen=True)
+class Overview:
+    member_id: str
+    facts: HouseholdFacts
+    people: list[str]  # the member first, then the children whose data they see
+    disclosures: list[ReportLine]
+    consents: list[ConsentLine]
+    organisations: dict[str, str]
+    plan: dict[str, Any] | None  # perspective, goals and actions; None without a plan
+    requests: list[DestructionRequest]
+
+
+def _household(session: Session, member: Principal) -> tuple[HouseholdFacts, list[str]]:
+    assert member.member_id is not None
+    household_id = session.scalar(select(Member.household_id)
+                                  .where(Member.id == member.member_id))
+    facts = load_household(session, household_id=household_id) if household_id else None
+    if facts is None:
+        raise NotFound("No such person.")
+    custody = list(session.scalars(select(Custody).where(
+        Custody.household_id == facts.household_id)))
+    return facts, scope(facts, custody, member.member_id, local_day(now()))
+
+
+def disclosures(session: Session, *, member: Principal) -> tuple[list[str], list[ReportLine]]:
+    """What was shared about the member and the children they see (GET /me/disclosures)."""
+    facts, people = _household(session, member)
+    lines = _visible(session, disclosure_lines(session, people))
+    _record_view(session, member, people, "disclosures")
+    return people, lines
+
+
+def overview(session: Session, *, member: Principal) -> Overview:
+    """The whole family page; one view recorded per person shown."""
+    facts, people = _household(session, member)
+    lines = _visible(session, disclosure_lines(session, people))
+    views = [v for person in people for v in consents.consent_views_of(session, person)]
+    entitled = {v.consent.id: member.member_id in consents.entitled_to_withdraw(
+        session, facts.subjects[v.consent.subject_id], v.consent.id) for v in views}
+    organisations = organisation_names(session, {
+        r.get("organisation_id") for v in views for r in v.consent.recipients})
+    requests = list(session.scalars(select(DestructionRequest).where(
+        DestructionRequest.member_id == member.member_id)
+        .order_by(DestructionRequest.requested_at)))
+    _record_view(session, member, people, "overview")
+    return Overview(member.member_id or "", facts, people, lines,
+                    [ConsentLine(v, entitled[v.consent.id] and v.status.value in
+                                 ("active", "pending")) for v in views],
+                    organisations, _plan(session, facts.household_id), requests)
+
+
+def given_names(session: Session, people: list[str]) -> dict[str, str]:
+    """How the page addresses the member and names their children: given names only."""
+    return {member_id: name for member_id, name in session.execute(
+        select(Member.id, Member.given_name).where(Member.id.in_(people)))}
+
+
+def _visible(session: Session, lines: list[ReportLine]) -> list[ReportLine]:
+    """Disclosures under an override are shown once the date to inform the parents has
+    passed; never when the parents are not to be informed (a sealed reason says why)."""
+    ids = {o for line in lines for o in line.override_ids}
+    if not ids:
+        return lines
+    today = local_day(now())
+    informed = set(session.scalars(select(Override.id).where(
+        Override.id.in_(ids), Override.inform_parents_on.is_not(None),
+        Override.inform_parents_on <= today)))
+    return [line for line in lines if set(line.override_ids) <= informed]
+
+
+def _record_view(session: Session, member: Principal, people: list[str], what: str) -> None:
+    record_all(session, [Record(Action.FAMILY_VIEW, member, role=ROLE, subject_id=person,
+                                object_type=what) for person in people])
+
+
+def _plan(session: Session, household_id: str) -> dict[str, Any] | None:
+    plan = session.scalar(select(Plan).where(Plan.household_id == household_id)
+                          .order_by(Plan.version.desc()).limit(1))
+    if plan is None:
+        return None
+    key = existing_data_key(session, household_id)
+    text = open_or_none(key, f"plan:{plan.id}", plan.content)
+    content = json.loads(text) if text else {}
+    actions = [(a, open_or_none(key, f"plan-action:{a.id}", a.description))
+               for a in session.scalars(select(PlanAction).where(PlanAction.plan_id == plan.id)
+                                        .order_by(PlanAction.goal, PlanAction.due))]
+    return {"version": plan.version, "perspective": content.get("perspective"),
+            "goals": content.get("goals", []), "actions": actions,
+            "next_evaluation": plan.next_evaluation}
+
+
+def withdraw(session: Session, *, member: Principal, consent_id: str) -> None:
+    _, people = _household(session, member)
+    consent = session.get(Consent, consent_id)
+    if consent is None or consent.subject_id not in people:
+        raise NotFound("No such consent.")
+    consents.withdraw_own_consent(session, member=member, consent_id=consent_id)
+
+
+# --- Destruction (Jeugdwet art. 7.3.9) ------------------------------------------------------
+
+def request_destruction(session: Session, *, member: Principal) -> DestructionRequest:
+    facts, _ = _household(session, member)
+    if session.scalar(select(DestructionRequest.id).where(
+            DestructionRequest.member_id == member.member_id,
+            DestructionRequest.status == RequestStatus.OPEN)):
+        raise Conflict("U heeft al om vernietiging gevraagd; u hoort binnen drie maanden "
+                       "wat er besloten is.", code="request_open")
+    asked = now()
+    request = DestructionRequest(household_id=facts.household_id,
+                                 member_id=member.member_id or "", requested_at=asked,
+                                 due_on=_months_later(local_day(asked), DECISION_MONTHS))
+    session.add(request)
+    session.flush()
+    record(session, Record(Action.DESTRUCTION_REQUEST, member, role=ROLE,
+                           subject_id=member.member_id, object_type="destruction_request",
+                           object_id=request.id))
+    return request
+
+
+def _months_later(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("a month has at least 28 days")
+
+
+def open_requests(session: Session, *, actor: Principal) -> list[DestructionRequest]:
+    _privacy_officer(actor)
+    return list(session.scalars(select(DestructionRequest).order_by(
+        DestructionRequest.status != RequestStatus.OPEN, DestructionRequest.due_on)))
+
+
+def _privacy_officer(actor: Principal) -> None:
+    if not actor.has_role(Role.PRIVACY_OFFICER):
+        raise Forbidden("Requests for destruction are decided by the privacy officer.",
+                        code="wrong_role")
+
+
+def decide(session: Session, *, actor: Principal, request_id: str, destroy: bool,
+           reason: str | None) -> DestructionRequest:
+    """Destroy: the family's data key is destroyed (every sealed text is unreadable for
+    good) and the members' names, BSN and e-mail are erased; the audit log, which holds no
+    content, stays whole. Refuse (art. 7.3.9 lid 3: of considerable importance to someone
+    else, or a legal duty to keep it): with a reason the family reads."""
+    _privacy_officer(actor)
+    request = session.get(DestructionRequest, request_id, with_for_update=True)
+    if request is None:
+        raise NotFound("No such request.")
+    if request.status != RequestStatus.OPEN:
+        raise Conflict("This request was decided already.", code="decided")
+    if not destroy and not reason:
+        raise Invalid("A refusal needs a reason for the family.", code="reason_required")
+    lock_household_for_change(session, request.household_id)
+    if destroy:
+        _erase(session, actor, request.household_id)
+        request.status = RequestStatus.DESTROYED
+    else:
+        assert reason is not None
+        try:
+            request.reason = data_key(session, request.household_id).seal(
+                f"destruction:{request.id}", reason)
+        except Destroyed:
+            raise Conflict("This family's data was erased already.", code="decided") from None
+        request.status = RequestStatus.REFUSED
+    request.decided_by, request.decided_at = actor.actor_id, now()
+    session.flush()
+    record(session, Record(Action.DESTRUCTION_DECISION, actor, subject_id=request.member_id,
+                           object_type="destruction_request", object_id=request.id))
+    return request
+
+
+def refusal_reason(session: Session, request: DestructionRequest) -> str | None:
+    return open_or_none(existing_data_key(session, request.household_id),
+                        f"destruction:{request.id}", request.reason)
+
+
+def _erase(session: Session, actor: Principal, household_id: str) -> None:
+    """Crypto-shred the texts; erase names, BSN and e-mail (birth dates stay: without a name
+    they identify nobody, and the age rules of the remaining records keep working)."""
+    with suppress(Conflict):  # destroyed before, by `broker keys destroy`: names still go
+        destroy_data_key(session, actor=actor, household_id=household_id)
+    household = session.get(Household, household_id)
+    assert household is not None
+    household.label = "Vernietigd dossier"
+    for member in session.scalars(select(Member).where(Member.household_id == household_id)):
+        member.given_name, member.family_name = "—", "—"
+        member.bsn, member.email = None, None
+
+
+def request_is_due(request: DestructionRequest, today: date) -> bool:
+    return request.status == RequestStatus.OPEN and today > request.due_on
+

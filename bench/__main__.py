@@ -8,13 +8,13 @@ import argparse
 import sys
 import time
 
-from bench import audit, decisions, http, load, meetings, observations, tokens
+from bench import audit, decisions, http, load, meetings, observations, scale, tokens
 from bench.runner import Result, Workload, print_table
 
 WORKLOADS = [Workload("tokens", tokens.run), Workload("decisions", decisions.run),
              Workload("decisions-http", http.run), Workload("observations", observations.run),
              Workload("meetings", meetings.run), Workload("load", load.run),
-             Workload("audit", audit.run)]
+             Workload("audit", audit.run), Workload("scale", scale.run)]
 
 
 def main() -> int:

@@ -334,7 +334,8 @@ def demo(households: Annotated[int, typer.Option(min=1, help="How many families"
          as_json: JsonFlag = False) -> None:
     """Fill an empty database with the demo municipality Demodam: organisations of every
     party type, a professional for every role (demo passwords printed below), and families
-    with months of history. Migrates the database first."""
+    with months of history. Beyond the first 50 families, households are written in bulk
+    (the large synthetic municipality of the scale benchmark). Migrates the database first."""
     import broker.all_models  # noqa: F401
     from broker import demo as demodam
     from broker import migrate
@@ -357,9 +358,14 @@ def demo(households: Annotated[int, typer.Option(min=1, help="How many families"
             if if_empty:
                 return
             raise fail("This database holds data already: the demo fills an empty one.")
+        living = min(households, demodam.LIVING)
         with typer.progressbar(length=households, label="Gezinnen", file=sys.stderr) as bar:
-            demodam.fill(database.sessionmaker.begin, policy, households_count=households,
+            demodam.fill(database.sessionmaker.begin, policy, households_count=living,
                          progress=bar.update)
+            if households > living:  # the rest in bulk: the large synthetic municipality
+                demodam.fill_synthetic(database.sessionmaker.begin,
+                                       households_count=households - living,
+                                       progress=bar.update)
     finally:
         database.engine.dispose()
     accounts = [{"email": a.email, "password": a.password, "roles": list(a.roles),

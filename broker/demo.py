@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from faker import Faker
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from broker.clock import LEGAL_ZONE, frozen_at, local_day, now
@@ -143,6 +143,7 @@ def load_cast(session: Session) -> Cast:
 # --- One family's story ---------------------------------------------------------------------
 
 STORY_DAYS = 120  # each story starts about four months back
+LIVING = 50  # families with a story; `broker demo` writes any more in bulk
 
 
 @contextmanager
@@ -410,3 +411,118 @@ def fill(begin: Callable[[], Any], policy: Policy, *, households_count: int = 50
             progress(1)
     with begin() as session:
         return load_cast(session)
+
+
+# --- The large synthetic municipality (benchmarks) ------------------------------------------
+
+SYNTHETIC_BATCH = 500  # households per transaction
+EVENTS_PER_HOUSEHOLD = 100  # 100k households: 10M audit events
+SYNTHETIC_CATEGORIES = ["onderwijs", "ontwikkeling", "opvoeding", "financien", "gezondheid"]
+
+
+def fill_synthetic(begin: Callable[[], Any], *, households_count: int, seed: int = 7,
+                   progress: Callable[[int], None] | None = None) -> None:
+    """Households written in bulk (Core inserts, 500 per transaction) for the scale
+    benchmark: two parents and two children each, ten consents (1M at 100k households), two
+    sealed observations, and a hundred audit events (10M) through the real `record_all` —
+    sequenced into the Merkle tree afterwards, so `broker audit verify` holds."""
+    from broker.audit.recording import Action, Record, record_all
+    from broker.audit.sequencer import sequence_pending
+    from broker.consent.models import Consent, ConsentGrantor
+    from broker.db import new_id
+    from broker.households.models import Custody, Household, Member, RegisseurAssignment
+    from broker.observations.models import Observation
+    from broker.vault.service import DataKey, data_key
+
+    rnd, faker = random.Random(seed), Faker("nl_NL")
+    faker.seed_instance(seed)
+    given, families = [faker.first_name() for _ in range(500)], [faker.last_name()
+                                                                 for _ in range(500)]
+    with begin() as session:
+        cast = load_cast(session)
+    school, gp = cast.act("partner"), cast.act("huisarts")
+    regisseurs = [cast.act("regisseur"), cast.act("regisseur2")]
+    today, at = local_day(now()), now()
+    for first in range(0, households_count, SYNTHETIC_BATCH):
+        size = min(SYNTHETIC_BATCH, households_count - first)
+        rows: dict[type, list[dict[str, Any]]] = {t: [] for t in (
+            Household, Member, Custody, RegisseurAssignment, Consent, ConsentGrantor)}
+        events: list[Record] = []
+        observations: list[tuple[str, str, str]] = []  # household, subject, category
+        for n in range(first, first + size):
+            household, regisseur = new_id(), regisseurs[n % 2]
+            surname = families[rnd.randrange(500)]
+            rows[Household].append({"id": household, "label": f"Gezin {surname[0]}. ({n})",
+                                    "created_by_organisation_id": cast.org("wijkteam"),
+                                    "created_at": at})
+            parents, children = [new_id(), new_id()], [new_id(), new_id()]
+            for ref, member, born, role in (
+                    ("p1", parents[0], rnd.randint(27, 48) * 365, "parent"),
+                    ("p2", parents[1], rnd.randint(27, 48) * 365, "parent"),
+                    ("c1", children[0], rnd.randint(1, 11) * 365 + 40, "child"),
+                    ("c2", children[1], rnd.randint(1, 11) * 365 + 40, "child")):
+                rows[Member].append({"id": member, "household_id": household, "ref": ref,
+                                     "given_name": given[rnd.randrange(500)],
+                                     "family_name": surname,
+                                     "birth_date": today - timedelta(days=born), "role": role,
+                                     "bsn": None, "email": None})
+            rows[Custody] += [{"id": new_id(), "household_id": household, "custodian_id": p,
+                               "child_id": c} for c in children for p in parents]
+            rows[RegisseurAssignment].append({
+                "id": new_id(), "household_id": household,
+                "professional_id": regisseur.professional_id,
+                "organisation_id": regisseur.organisation_id, "assigned_at": at,
+                "assigned_by": regisseur.actor_id})
+            consent_ids = []
+            for child in children:
+                for category in SYNTHETIC_CATEGORIES:
+                    consent = new_id()
+                    consent_ids.append(consent)
+                    recipient = cast.org("school" if category in ("onderwijs", "ontwikkeling")
+                                         else "huisarts")
+                    rows[Consent].append({
+                        "id": consent, "household_id": household, "subject_id": child,
+                        "categories": [category],
+                        "recipients": [{"organisation_id": recipient, "party": None}],
+                        "purposes": ["hulpverlening"], "evidence_method": "written",
+                        "evidence_reference": None, "recorded_by": regisseur.actor_id,
+                        "recorded_by_organisation_id": regisseur.organisation_id,
+                        "meeting_id": None, "valid_from": at - timedelta(days=30),
+                        "valid_until": at + timedelta(days=335), "created_at": at})
+                    rows[ConsentGrantor] += [{"consent_id": consent, "member_id": p}
+                                             for p in parents]
+            observations += [(household, children[0], "onderwijs"),
+                             (household, children[1], "gezondheid")]
+            people = parents + children
+            for i in range(EVENTS_PER_HOUSEHOLD):
+                who = (school, gp)[i % 2]
+                events.append(Record(
+                    Action.DISCLOSURE, who, subject_id=people[i % 4],
+                    categories=[SYNTHETIC_CATEGORIES[i % 5]], purpose="hulpverlening",
+                    effect="permit", basis="consent", consent_ids=[consent_ids[i % 10]],
+                    recipient_organisation_id=who.organisation_id,
+                    object_type="observation", object_id=household))
+        with begin() as session:
+            for table, values in rows.items():
+                session.execute(insert(table), values)
+            keys: dict[str, DataKey] = {}
+            sealed = []
+            for household, subject, category in observations:
+                observation = new_id()
+                key = keys.get(household) or keys.setdefault(
+                    household, data_key(session, household))
+                sealed.append({
+                    "id": observation, "household_id": household, "subject_id": subject,
+                    "category": category, "concern": "low", "observed_on": today,
+                    "body": key.seal(f"observation:{observation}", WORRIES.get(
+                        category, ("low", "Gaat goed op school."))[1]),
+                    "submitted_by": regisseurs[0].actor_id,
+                    "submitted_by_organisation_id": cast.org("wijkteam"),
+                    "submitted_by_party": "wijkteam", "meeting_id": None,
+                    "contribution": None, "created_at": at})
+            session.execute(insert(Observation), sealed)
+            record_all(session, events)
+        with begin() as session:
+            sequence_pending(session)
+        if progress:
+            progress(size)

@@ -1,0 +1,175 @@
+"""Scale: the same questions asked of the municipality at 10k and at 100k households (10
+consents and 100 audit events each: 1M consents and 10M events at 100k), on PostgreSQL, in
+one run. Each 100k figure is compared with the 10k one: the cost should grow less than 2x for
+10x data (ratio >= 0.5). Full verification reads every event, so it grows with the log; it is
+reported as events per second, whose ratio says whether the cost per event stays flat.
+
+`BENCH_SCALE_HOUSEHOLDS` sets the sizes (default "10000,100000"; the 100k municipality takes
+about three quarters of an hour to write); `BENCH_DATABASE_URL` names the PostgreSQL database
+(default the local `test` database; a schema of its own, dropped afterwards)."""
+
+import os
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from bench.load import _drop, _schema
+from bench.runner import Result
+from broker import demo, migrate
+from broker.app import create_app
+from broker.audit import proofs
+from broker.audit.context import INFO_KEY, AuditContext
+from broker.audit.queries import EventFilter, search_events
+from broker.audit.verify import verify_log
+from broker.config import PROJECT_ROOT, Settings
+from broker.consent.schemas import DecisionCreate
+from broker.consent.service import dry_run
+from broker.db import Database
+from broker.households.models import Household, Member, RegisseurAssignment
+from broker.identity import service as identity
+from broker.identity.deps import SESSION_COOKIE
+from broker.keys import KeyRing
+from broker.policy import load_policy
+
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+SAMPLES = 300
+
+
+@dataclass(frozen=True)
+class Figures:
+    households: int
+    decision_p99_ms: float
+    page_p99_ms: float
+    search_p99_ms: float
+    verify_seconds: float
+    verify_events: int
+    proof_p99_ms: float
+
+
+def _p99(timings: list[float]) -> float:
+    return statistics.quantiles(timings, n=100)[98] * 1000
+
+
+def _time(operation: Callable[[int], object], samples: int = SAMPLES) -> float:
+    timings = []
+    for i in range(samples):
+        started = time.perf_counter()
+        operation(i)
+        timings.append(time.perf_counter() - started)
+    return _p99(timings)
+
+
+def _measure(database: Database, settings: Settings, context: AuditContext,
+             households: int) -> Figures:
+    rng = random.Random(households)
+    with database.sessionmaker() as session:
+        cast = demo.load_cast(session)
+        children = list(session.scalars(select(Member.id).where(Member.role == "child")
+                                        .order_by(Member.id).limit(20_000)))
+        people = list(session.scalars(select(Member.id).order_by(Member.id).limit(20_000)))
+        regisseur = cast.people[f"regisseur@{demo.DOMAIN}"][0]
+        own = list(session.scalars(select(Household.id).join(
+            RegisseurAssignment, RegisseurAssignment.household_id == Household.id).where(
+            RegisseurAssignment.professional_id == regisseur.id).limit(20_000)))
+    school = cast.act("partner")
+    fg = cast.act("fg")
+
+    def decision(i: int) -> None:
+        with database.sessionmaker() as session:  # rolled back: the log does not grow
+            dry_run(session, actor=school, body=DecisionCreate.model_validate({
+                "subject_id": rng.choice(children), "category": "onderwijs",
+                "purpose": "hulpverlening",
+                "recipient": {"organisation_id": school.organisation_id}}))
+
+    def search(i: int) -> None:
+        with database.sessionmaker() as session:
+            search_events(session, actor=fg, where=EventFilter(subject_id=rng.choice(people)))
+
+    app = create_app(settings, policy=context.policy, database=database)
+    with database.sessionmaker.begin() as session:
+        raw, _ = identity.open_web_session(session, professional=regisseur,
+                                           ttl=timedelta(hours=2))
+    with TestClient(app) as client:
+        client.cookies.set(SESSION_COOKIE, raw)
+
+        def page(i: int) -> None:
+            response = client.get(f"/huishoudens/{rng.choice(own)}")
+            assert response.status_code == 200, response.status_code
+
+        for warm in (decision, search, page):
+            _time(warm, 20)
+        decision_p99, search_p99 = _time(decision), _time(search)
+        page_p99 = _time(page, SAMPLES // 3)
+
+    with database.sessionmaker.begin() as session:
+        proofs.make_checkpoint(session)
+    with database.engine.connect() as connection:
+        started = time.perf_counter()
+        outcome = verify_log(connection, verifier_key=context.signer.verifier_key)
+        verify_seconds = time.perf_counter() - started
+    assert outcome.ok, outcome.problems
+    with database.sessionmaker() as session:
+        size = proofs.tree_size(session)
+        proof_p99 = _time(lambda i: proofs.inclusion_proof(
+            session, seq=rng.randint(1, size), size=size))
+    return Figures(households, decision_p99, page_p99, search_p99, verify_seconds,
+                   outcome.events, proof_p99)
+
+
+def run(seconds: float) -> list[Result]:
+    sizes = sorted(int(s) for s in os.environ.get(
+        "BENCH_SCALE_HOUSEHOLDS", "10000,100000").split(","))
+    base_url = os.environ.get("BENCH_DATABASE_URL") or PG_URL
+    schema, url = _schema(base_url)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    try:
+        migrate.upgrade(url)
+        settings = Settings(database_url=url, key_dir=tmp / "keys", mail_dir=tmp / "mail",
+                            audit_background=False, log_level="WARNING")
+        context = AuditContext.create(settings, load_policy(PROJECT_ROOT / "policies"),
+                                      KeyRing(settings.key_dir))
+        database = Database.from_url(url)
+        database.bind(INFO_KEY, context)
+        demo.fill(database.sessionmaker.begin, context.policy, households_count=demo.LIVING)
+        figures, made = [], demo.LIVING
+        for size in sizes:
+            started = time.perf_counter()
+            demo.fill_synthetic(database.sessionmaker.begin, households_count=size - made,
+                                seed=size)
+            print(f"scale: {size:,} households written in "
+                  f"{time.perf_counter() - started:.0f}s", flush=True)
+            made = size
+            figures.append(_measure(database, settings, context, size))
+        database.engine.dispose()
+    finally:
+        _drop(base_url, schema)
+    return _results(figures)
+
+
+def _results(figures: list[Figures]) -> list[Result]:
+    small, results = figures[0], []
+    for big in figures[1:]:
+        at = f"{big.households:,} vs {small.households:,} households"
+        for measure, field in (("decision p99", "decision_p99_ms"),
+                               ("household page p99", "page_p99_ms"),
+                               ("audit search (a person) p99", "search_p99_ms"),
+                               ("inclusion proof p99", "proof_p99_ms")):
+            mine, base = getattr(big, field), getattr(small, field)
+            results.append(Result("scale", f"{measure} at {at} ({mine:.1f} ms vs "
+                                           f"{base:.1f} ms)", 1000 / mine,
+                                  f"the same at {small.households:,}", 1000 / base,
+                                  ">= 0.5 (< 2x cost)"))
+        results.append(Result(
+            "scale", f"full verify, {big.verify_events:,} events in {big.verify_seconds:.0f}s "
+                     f"(vs {small.verify_events:,} in {small.verify_seconds:.1f}s)",
+            big.verify_events / big.verify_seconds, f"events/s at {small.households:,}",
+            small.verify_events / small.verify_seconds, ">= 0.5 per event (linear by nature)"))
+    return results

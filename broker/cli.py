@@ -360,7 +360,7 @@ def demo(households: Annotated[int, typer.Option(min=1, help="How many families"
             raise fail("This database holds data already: the demo fills an empty one.")
         living = min(households, demodam.LIVING)
         with typer.progressbar(length=households, label="Gezinnen", file=sys.stderr) as bar:
-            demodam.fill(database.sessionmaker.begin, policy, households_count=living,
+            cast = demodam.fill(database.sessionmaker.begin, policy, households_count=living,
                          progress=bar.update)
             if households > living:  # the rest in bulk: the large synthetic municipality
                 demodam.fill_synthetic(database.sessionmaker.begin,
@@ -371,11 +371,13 @@ def demo(households: Annotated[int, typer.Option(min=1, help="How many families"
     accounts = [{"email": a.email, "password": a.password, "roles": list(a.roles),
                  "organisation": demodam.ORGANISATIONS[a.organisation][0],
                  "main_page": a.main_page} for a in demodam.ACCOUNTS]
-    emit(as_json, {"households": households, "accounts": accounts},
+    emit(as_json, {"households": households, "accounts": accounts,
+                   "family_link": cast.family_link},
          f"Demo municipality {demodam.MUNICIPALITY}: {households} families.\n"
          "Log in at /login with (demo passwords: never use them for real):\n"
          + "\n".join(f"  {a['email']:<36} {a['password']:<28} {', '.join(a['roles'])}"
-                     for a in accounts))
+                     for a in accounts)
+         + f"\nA parent's family page (the link works once): {cast.family_link}")
 
 
 def main() -> None:

@@ -23,7 +23,9 @@ from broker.clock import LEGAL_ZONE, frozen_at, local_day, now
 from broker.consent import service as consents
 from broker.consent.schemas import ConsentCreate
 from broker.errors import NotFound
+from broker.family import service as transparency
 from broker.households import service as households
+from broker.households.models import Household
 from broker.households.schemas import HouseholdCreate
 from broker.identity import service as identity
 from broker.identity.models import Organisation, Professional
@@ -98,6 +100,7 @@ class Cast:
 
     organisations: dict[str, Organisation]
     people: dict[str, tuple[Professional, Principal]]  # by e-mail
+    family_link: str | None = None  # a personal link of the first family's parent
 
     def act(self, email: str) -> Principal:
         return self.people[f"{email}@{DOMAIN}"][1]
@@ -382,6 +385,10 @@ def _story(session: Session, cast: Cast, faker: Faker, rnd: random.Random, numbe
     if number == 18 and signal:  # reported, handed back by Veilig Thuis, no new assessment
         with on_day(STORY_DAYS - 3):
             _meldcode(session, family, cast, child, signal, override=False, handback=True)
+    if number == 7:  # a parent asked for the file to be destroyed; the FG decides
+        with on_day(STORY_DAYS - 10):
+            transparency.request_destruction(session, member=transparency.member_principal(
+                family.parents[0]))
     if number % 7 == 3:  # signed today, in force from next week
         with on_day(STORY_DAYS - 1):
             _consent(session, family, child, ["financien"],
@@ -410,7 +417,18 @@ def fill(begin: Callable[[], Any], policy: Policy, *, households_count: int = 50
         if progress:
             progress(1)
     with begin() as session:
-        return load_cast(session)
+        cast = load_cast(session)
+        first = session.scalars(select(Household.id).order_by(Household.created_at)).first()
+        if first is not None:  # a family page to look at, as a parent would
+            parent = next(m for m in households.members_of(session, first)
+                          if m.role == "parent")
+            directing = households.current_regisseur(session, first).professional_id
+            regisseur = next(p for _, p in cast.people.values()
+                             if p.professional_id == directing)
+            cast.family_link = transparency.create_link(
+                session, actor=regisseur, household_id=first,
+                member_id=parent.id, send=False).url
+        return cast
 
 
 # --- The large synthetic municipality (benchmarks) ------------------------------------------

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -90,3 +91,16 @@ def test_the_demo_refuses_a_database_with_data(session: Session, policy: Policy,
                                                filled: demo.Cast) -> None:
     with pytest.raises(demo.NotEmpty):
         demo.fill(in_test_transaction(session), policy, households_count=1)
+
+
+def test_a_parent_of_the_demo_opens_the_family_page_and_the_fg_has_a_request(
+        client: Any, session: Session, filled: demo.Cast) -> None:
+    from broker.family.models import DestructionRequest
+    from tests.identity.flows import csrf_of
+
+    assert filled.family_link is not None
+    token = filled.family_link.rsplit("/", 1)[1]
+    page = client.get(f"/mijn/link/{token}")
+    opened = client.post(f"/mijn/link/{token}", data={"csrf_token": csrf_of(page.text)})
+    assert opened.status_code == 200 and "Wat is er gedeeld?" in opened.text
+    assert session.scalar(select(func.count(DestructionRequest.id))) == 1

@@ -200,15 +200,15 @@ class ConsentView:
 def consents_of_subject(session: Session, *, actor: Principal, subject_id: str
                         ) -> list[ConsentView]:
     households.visible_facts(session, actor, member_id=subject_id)
-    views = _views(session, Consent.subject_id == subject_id)
+    views = consent_views_of(session, [subject_id])
     _record_read(session, actor, subject_id, [v.consent.id for v in views])
     return views
 
 
-def consent_views_of(session: Session, subject_id: str) -> list[ConsentView]:
-    """Every consent about this person (for the person themselves: not a professional's
-    read; the family page records its own view)."""
-    return _views(session, Consent.subject_id == subject_id)
+def consent_views_of(session: Session, subject_ids: list[str]) -> list[ConsentView]:
+    """Every consent about these people, unrecorded: a professional's read records it
+    (`consents_of_subject`), and so does the family page its own view."""
+    return _views(session, Consent.subject_id.in_(subject_ids))
 
 
 def _record_read(session: Session, actor: Principal, subject_id: str, ids: list[str]) -> None:

@@ -5,8 +5,8 @@ withdraw; their plan. Every view is recorded. They may ask for the file to be de
 (Jeugdwet art. 7.3.9); the privacy officer decides within three months, and a destruction
 crypto-shreds the family's texts and erases their names."""
 
-import json
 import secrets
+from calendar import monthrange
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,13 +27,13 @@ from broker.consent.facts import HouseholdFacts, load_household, lock_household_
 from broker.consent.models import Consent
 from broker.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from broker.family.models import DestructionRequest, FamilyLink, FamilySession, RequestStatus
-from broker.households.models import Custody, Household, Member
+from broker.households.models import Household, Member
 from broker.identity.models import Role
 from broker.identity.principal import Principal, PrincipalKind
 from broker.identity.service import sha256_hex
 from broker.meetings.invitations import outbox
 from broker.meldcode.models import Override
-from broker.plans.models import Plan, PlanAction
+from broker.plans import service as plans
 from broker.vault.service import (
     Destroyed,
     data_key,
@@ -144,12 +144,12 @@ def end_session(session: Session, raw: str | None) -> None:
 
 # --- What the member sees -------------------------------------------------------------------
 
-def scope(facts: HouseholdFacts, custody: list[Custody], member_id: str, today: date
-          ) -> list[str]:
+def scope(facts: HouseholdFacts, member_id: str, today: date) -> list[str]:
     """The member and the children under 16 in their custody: whose data they may see."""
-    children = {c.child_id for c in custody if c.custodian_id == member_id
-                and age_on(facts.members[c.child_id].birth_date, today) < CUSTODIANS_SEE_UNTIL}
-    return [member_id, *sorted(children, key=lambda c: facts.members[c].birth_date)]
+    children = [m for m in facts.members.values() if m.role == "child"
+                and member_id in facts.subjects[m.id].person.custodians
+                and age_on(m.birth_date, today) < CUSTODIANS_SEE_UNTIL]
+    return [member_id, *(c.id for c in sorted(children, key=lambda c: c.birth_date))]
 
 
 @dataclass(frozen=True)
@@ -177,14 +177,12 @@ def _household(session: Session, member: Principal) -> tuple[HouseholdFacts, lis
     facts = load_household(session, household_id=household_id) if household_id else None
     if facts is None:
         raise NotFound("No such person.")
-    custody = list(session.scalars(select(Custody).where(
-        Custody.household_id == facts.household_id)))
-    return facts, scope(facts, custody, member.member_id, local_day(now()))
+    return facts, scope(facts, member.member_id, local_day(now()))
 
 
 def disclosures(session: Session, *, member: Principal) -> tuple[list[str], list[ReportLine]]:
     """What was shared about the member and the children they see (GET /me/disclosures)."""
-    facts, people = _household(session, member)
+    _, people = _household(session, member)
     lines = _visible(session, disclosure_lines(session, people))
     _record_view(session, member, people, "disclosures")
     return people, lines
@@ -194,7 +192,8 @@ def overview(session: Session, *, member: Principal) -> Overview:
     """The whole family page; one view recorded per person shown."""
     facts, people = _household(session, member)
     lines = _visible(session, disclosure_lines(session, people))
-    views = [v for person in people for v in consents.consent_views_of(session, person)]
+    views = sorted(consents.consent_views_of(session, people),  # per person, oldest first
+                   key=lambda v: people.index(v.consent.subject_id))
     entitled = {v.consent.id: member.member_id in consents.entitled_to_withdraw(
         session, facts.subjects[v.consent.subject_id], v.consent.id) for v in views}
     organisations = organisation_names(session, {
@@ -234,18 +233,13 @@ def _record_view(session: Session, member: Principal, people: list[str], what: s
 
 
 def _plan(session: Session, household_id: str) -> dict[str, Any] | None:
-    plan = session.scalar(select(Plan).where(Plan.household_id == household_id)
-                          .order_by(Plan.version.desc()).limit(1))
+    plan = plans.latest_plan(session, household_id)
     if plan is None:
         return None
-    key = existing_data_key(session, household_id)
-    text = open_or_none(key, f"plan:{plan.id}", plan.content)
-    content = json.loads(text) if text else {}
-    actions = [(a, open_or_none(key, f"plan-action:{a.id}", a.description))
-               for a in session.scalars(select(PlanAction).where(PlanAction.plan_id == plan.id)
-                                        .order_by(PlanAction.goal, PlanAction.due))]
-    return {"version": plan.version, "perspective": content.get("perspective"),
-            "goals": content.get("goals", []), "actions": actions,
+    key, content, actions = plans.opened(session, plan)
+    return {"version": plan.version, "perspective": (content or {}).get("perspective"),
+            "goals": (content or {}).get("goals", []),
+            "actions": [(a, plans.action_text(key, a)) for a in actions],
             "next_evaluation": plan.next_evaluation}
 
 
@@ -279,14 +273,10 @@ def request_destruction(session: Session, *, member: Principal) -> DestructionRe
 
 
 def _months_later(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("a month has at least 28 days")
+    """The same day `months` later, or that month's last day (30 November for 31 August)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
 def open_requests(session: Session, *, actor: Principal) -> list[DestructionRequest]:

@@ -23,7 +23,7 @@ from broker.meldcode.models import MeldcodeCase, MeldcodeStep
 from broker.observations.models import MELDCODE_CONCERNS, Observation
 from broker.plans.models import ActionStatus, Plan, PlanAction
 from broker.plans.schemas import ActionUpdate, OutcomeCreate
-from broker.vault.service import Destroyed, data_key, existing_data_key, open_or_none
+from broker.vault.service import DataKey, Destroyed, data_key, existing_data_key, open_or_none
 
 SAFETY = "veiligheid"  # the category under which the analysis and safety picture are shared
 
@@ -130,12 +130,8 @@ class PlanView:
 def _view(session: Session, actor: Principal, facts: HouseholdFacts, plan: Plan) -> PlanView:
     """The plan through the door for this reader: each goal under its leefgebied, each ZRM
     score under its own, the safety picture under `veiligheid`, the family as subject."""
-    key = existing_data_key(session, plan.household_id)
-    text = open_or_none(key, f"plan:{plan.id}", plan.content)
-    content = json.loads(text) if text else None
+    key, content, actions = opened(session, plan)
     goals = content["goals"] if content else []
-    actions = list(session.scalars(select(PlanAction).where(PlanAction.plan_id == plan.id)
-                                   .order_by(PlanAction.goal, PlanAction.due)))
     subject, author = _subject(facts), plan.organisation_id  # the author's own record
     asks = [Item(subject, area, author, "plan", plan.id)
             for area in [SAFETY, *(g["domain"] for g in goals), *plan.zrm]]
@@ -146,11 +142,31 @@ def _view(session: Session, actor: Principal, facts: HouseholdFacts, plan: Plan)
     domains = {g["domain"] for g in shown}
     return PlanView(
         plan, content, shown, len(goals) - len(shown),
-        [(a, open_or_none(key, f"plan-action:{a.id}", a.description)) for a in actions
+        [(a, action_text(key, a)) for a in actions
          if a.domain in domains or a.owner_organisation_id == actor.organisation_id],
         safety.permitted,
         {area: score for (area, score), d in zip(plan.zrm.items(), zrm_decisions, strict=True)
          if d.permitted})
+
+
+def opened(session: Session, plan: Plan
+           ) -> tuple[DataKey | None, dict[str, Any] | None, list[PlanAction]]:
+    """The household's key, the plan's content opened (None once the key was destroyed),
+    and its actions, whose texts stay sealed until `action_text` opens one."""
+    key = existing_data_key(session, plan.household_id)
+    text = open_or_none(key, f"plan:{plan.id}", plan.content)
+    actions = list(session.scalars(select(PlanAction).where(PlanAction.plan_id == plan.id)
+                                   .order_by(PlanAction.goal, PlanAction.due)))
+    return key, json.loads(text) if text else None, actions
+
+
+def action_text(key: DataKey | None, action: PlanAction) -> str | None:
+    return open_or_none(key, f"plan-action:{action.id}", action.description)
+
+
+def latest_plan(session: Session, household_id: str) -> Plan | None:
+    return session.scalar(select(Plan).where(Plan.household_id == household_id)
+                          .order_by(Plan.version.desc()).limit(1))
 
 
 def _subject(facts: HouseholdFacts) -> Any:
@@ -164,8 +180,7 @@ def _subject(facts: HouseholdFacts) -> Any:
 
 def current_plan(session: Session, *, actor: Principal, household_id: str) -> PlanView:
     facts = households.visible_facts(session, actor, household_id=household_id)
-    plan = session.scalar(select(Plan).where(Plan.household_id == household_id)
-                          .order_by(Plan.version.desc()).limit(1))
+    plan = latest_plan(session, household_id)
     if plan is None:
         raise NotFound("This household has no plan yet.")
     return _view(session, actor, facts, plan)

@@ -126,7 +126,7 @@ def _row(context: AuditContext, event: Record) -> dict[str, object]:
         "actor_kind": actor.kind.value if actor else "system",
         "actor_id": (context.pseudonym(actor.member_id) if actor.member_id
                      else actor.actor_id) if actor else None,
-        "actor_organisation_id": actor.organisation_id or None if actor else None,
+        "actor_organisation_id": (actor.organisation_id or None) if actor else None,
         "actor_role": event.role or (",".join(sorted(actor.roles)) if actor else None),
         "action": Action(event.action).value,
         "subject": context.pseudonym(event.subject_id) if event.subject_id else None,

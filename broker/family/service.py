@@ -10,8 +10,6 @@ from calendar import monthrange
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
-from email.message import EmailMessage
-from email.utils import make_msgid
 from typing import Any
 
 from sqlalchemy import select
@@ -31,7 +29,7 @@ from broker.households.models import Household, Member
 from broker.identity.models import Role
 from broker.identity.principal import Principal, PrincipalKind
 from broker.identity.service import sha256_hex
-from broker.meetings.invitations import outbox
+from broker.meetings.invitations import outbox, plain_message
 from broker.meldcode.models import Override
 from broker.plans import service as plans
 from broker.vault.service import (
@@ -100,11 +98,8 @@ def create_link(session: Session, *, actor: Principal, household_id: str, member
 def _mail(session: Session, address: str, url: str) -> None:
     """Plain Dutch, and no name: the page itself says who it is about, after the link."""
     settings = audit_context(session).settings
-    message = EmailMessage()
-    message["From"], message["To"] = settings.smtp_sender, address
-    message["Message-ID"] = make_msgid(domain="broker")
-    message["Subject"] = "Uw persoonlijke link: wat er over u gedeeld is"
-    message.set_content(
+    message = plain_message(
+        settings, address, "Uw persoonlijke link: wat er over u gedeeld is",
         "Goedendag,\n\nMet deze link ziet u welke informatie hulpverleners over u (en uw "
         "kinderen) hebben gedeeld, met wie en waarom. U kunt er ook uw toestemming "
         f"intrekken.\n\n{url}\n\nDe link werkt één keer en is {LINK_DAYS} dagen geldig. "

@@ -57,6 +57,16 @@ def outbox(settings: Settings) -> Iterator[Outbox]:
         raise MailFailed(f"SMTP: {type(exc).__name__}") from None
 
 
+def plain_message(settings: Settings, to: str, subject: str, text: str) -> EmailMessage:
+    """A message from the broker to one address; its own Message-ID, no name in it."""
+    message = EmailMessage()
+    message["From"], message["To"] = settings.smtp_sender, to
+    message["Message-ID"] = make_msgid(domain="broker")
+    message["Subject"] = subject
+    message.set_content(text)
+    return message
+
+
 @dataclass(frozen=True)
 class Attendee:
     email: str
@@ -146,14 +156,10 @@ def send(settings: Settings, invitation: Invitation) -> int:
     when = invitation.start.astimezone(LEGAL_ZONE).strftime("%d-%m-%Y %H:%M")
     with outbox(settings) as smtp:
         for attendee in invitation.attendees:
-            message = EmailMessage()
-            message["From"] = settings.smtp_sender
-            message["To"] = attendee.email
-            message["Message-ID"] = make_msgid(domain="broker")
-            message["Subject"] = (f"Geannuleerd: {SUMMARY} {invitation.reference}"
-                                  if invitation.cancelled
-                                  else f"{SUMMARY} {invitation.reference}")
-            message.set_content(_body(invitation, when))
+            message = plain_message(
+                settings, attendee.email,
+                f"Geannuleerd: {SUMMARY} {invitation.reference}" if invitation.cancelled
+                else f"{SUMMARY} {invitation.reference}", _body(invitation, when))
             message.add_attachment(ics, maintype="text", subtype="calendar",
                                    filename="uitnodiging.ics", params={"method": method})
             smtp.send_message(message)
@@ -174,11 +180,7 @@ def remind(settings: Settings, to: list[str], *, reference: str, text: str, link
     """A short reminder without an attachment; names nobody."""
     with outbox(settings) as smtp:
         for address in to:
-            message = EmailMessage()
-            message["From"] = settings.smtp_sender
-            message["To"] = address
-            message["Message-ID"] = make_msgid(domain="broker")
-            message["Subject"] = f"Herinnering: {SUMMARY} {reference}"
-            message.set_content(f"{text}\n\n{link}\n")
-            smtp.send_message(message)
+            smtp.send_message(plain_message(settings, address,
+                                            f"Herinnering: {SUMMARY} {reference}",
+                                            f"{text}\n\n{link}\n"))
     return len(to)

@@ -4,7 +4,6 @@ come from plain columns only — dates, counts, concern levels and statuses — 
 is opened and no reason names a person. One pass of grouped queries serves one household or
 the whole municipality alike."""
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -123,12 +122,12 @@ def summary(session: Session, *, actor: Principal) -> Summary:
 
 
 def _readiness(session: Session, which: ColumnElement[bool]) -> list[Readiness]:
-    facts = _gather(session, which)
     today = local_day(now())
+    facts = _gather(session, which, today)
     return [_judge(household_id, f, today) for household_id, f in facts.items()]
 
 
-def _gather(session: Session, which: ColumnElement[bool]) -> dict[str, _Facts]:
+def _gather(session: Session, which: ColumnElement[bool], today: date) -> dict[str, _Facts]:
     ids = select(Household.id).where(which)
     facts: dict[str, _Facts] = {h: _Facts() for h in session.scalars(
         ids.order_by(Household.created_at, Household.id))}
@@ -151,7 +150,6 @@ def _gather(session: Session, which: ColumnElement[bool]) -> dict[str, _Facts]:
         f = facts[plan.household_id]
         f.plan_version, f.plan_on = plan.version, local_day(plan.created_at)
         f.next_evaluation = plan.next_evaluation
-    today = local_day(now())
     late = and_(PlanAction.status == ActionStatus.OPEN, PlanAction.due < today)
     for h, total, overdue in run(
             select(Plan.household_id, func.count(PlanAction.id),
@@ -303,13 +301,9 @@ def _meldcode(f: _Facts, today: date, flags: list[Flag]) -> Indicator:
 
 
 def _regisseur_names(session: Session, household_ids: list[str]) -> dict[str, str]:
-    if not household_ids:
-        return {}
-    names: dict[str, str] = defaultdict(str)
-    for h, name in session.execute(
-            select(RegisseurAssignment.household_id, Professional.name)
-            .join(Professional, Professional.id == RegisseurAssignment.professional_id)
-            .where(RegisseurAssignment.household_id.in_(household_ids))
-            .order_by(RegisseurAssignment.assigned_at)):
-        names[h] = name  # the last assignment wins
-    return dict(names)
+    """Each household's current regisseur by name (the last assignment wins)."""
+    return {h: name for h, name in session.execute(
+        select(RegisseurAssignment.household_id, Professional.name)
+        .join(Professional, Professional.id == RegisseurAssignment.professional_id)
+        .where(RegisseurAssignment.household_id.in_(household_ids))
+        .order_by(RegisseurAssignment.assigned_at))}

@@ -25,6 +25,7 @@ from broker.consent.facts import HouseholdFacts, load_household, lock_household_
 from broker.consent.models import Consent
 from broker.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from broker.family.models import DestructionRequest, FamilyLink, FamilySession, RequestStatus
+from broker.households import service as households
 from broker.households.models import Household, Member
 from broker.identity.models import Role
 from broker.identity.principal import Principal, PrincipalKind
@@ -70,10 +71,7 @@ def create_link(session: Session, *, actor: Principal, household_id: str, member
                 send: bool = True) -> NewLink:
     """The household's regisseur makes a personal link for a parent or a youth (12+) and
     e-mails it when the member has an address. The link is shown once and used once."""
-    facts = load_household(session, household_id=household_id)
-    if facts is None or actor.professional_id is None \
-            or facts.regisseur_professional_id != actor.professional_id:
-        raise NotFound("No such household.")
+    facts = households.directed_facts(session, actor, household_id)
     member = facts.members.get(member_id)
     if member is None:
         raise NotFound("No such person.")

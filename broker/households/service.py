@@ -120,6 +120,15 @@ def visible_facts(session: Session, principal: Principal, *, household_id: str |
     return facts
 
 
+def directed_facts(session: Session, actor: Principal, household_id: str) -> HouseholdFacts:
+    """The household's facts, for its current regisseur only; 404 for anyone else."""
+    facts = load_household(session, household_id=household_id)
+    if facts is None or actor.professional_id is None \
+            or facts.regisseur_professional_id != actor.professional_id:
+        raise NotFound("No such household.")
+    return facts
+
+
 def require_visible_household(session: Session, principal: Principal, household_id: str
                               ) -> Household:
     visible_facts(session, principal, household_id=household_id)

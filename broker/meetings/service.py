@@ -15,6 +15,7 @@ from broker.audit.recording import Action, Record, record
 from broker.clock import now
 from broker.consent.facts import load_household
 from broker.errors import BrokerError, Conflict, Forbidden, Invalid, NotFound
+from broker.households import service as households
 from broker.households.models import Member
 from broker.identity.models import Organisation, Professional
 from broker.identity.principal import Principal, PrincipalKind
@@ -64,10 +65,7 @@ class MeetingView:
 def create_meeting(session: Session, *, actor: Principal, body: MeetingCreate) -> MeetingView:
     """The household's regisseur proposes slots and invites professionals, organisations and
     family members; each family member gets a personal link (single use, expiring)."""
-    facts = load_household(session, household_id=body.household_id)
-    if facts is None or actor.professional_id is None \
-            or facts.regisseur_professional_id != actor.professional_id:
-        raise NotFound("No such household.")
+    facts = households.directed_facts(session, actor, body.household_id)
     _check_invitees(session, body, set(facts.members))
     try:
         sealed_title = data_key(session, facts.household_id).seal("meeting-title", body.title)

@@ -11,8 +11,8 @@ from typing import Any
 
 from bench.runner import Result, rate
 from broker.config import PROJECT_ROOT
-from broker.consent.capacity import Person, missing_grantors, required_grantors
-from broker.consent.engine import ConsentFact, DecisionRequest, SubjectFacts, decide
+from broker.disclosure.capacity import Person, missing_grantors, required_grantors
+from broker.disclosure.engine import ConsentFact, DecisionRequest, SubjectFacts, decide
 from broker.policy import load_policy
 
 SUBJECTS, CONSENTS = 10_000, 30_000

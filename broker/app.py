@@ -12,7 +12,6 @@ from starlette.middleware.sessions import SessionMiddleware
 from broker import __version__
 from broker.audit import api as audit_api
 from broker.audit import pages as audit_pages
-from broker.audit.background import audit_loop
 from broker.audit.context import INFO_KEY as AUDIT_INFO
 from broker.audit.context import AuditContext
 from broker.config import Settings, get_settings
@@ -31,6 +30,7 @@ from broker.identity.limits import RateLimiter
 from broker.identity.pages import safe_next
 from broker.identity.relying_party import make_relying_party
 from broker.identity.tokens import VerifiedTokens
+from broker.jobs import background_loop
 from broker.keys import KeyRing
 from broker.meetings import api as meetings_api
 from broker.meetings import pages as meetings_pages
@@ -125,7 +125,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     task = None
     if settings.audit_background:
-        task = asyncio.create_task(audit_loop(app.state.db, settings))
+        task = asyncio.create_task(background_loop(app.state.db, settings))
     yield
     if task is not None:
         task.cancel()

@@ -277,7 +277,7 @@ def retention_run(as_json: JsonFlag = False) -> None:
     """Apply the retention periods; the audit log itself is never pruned."""
     from dataclasses import asdict
 
-    from broker.audit.retention import run_retention
+    from broker.retention import run_retention
 
     lines = _in_transaction(lambda session, settings: run_retention(
         session, policy=policy_or_exit(settings.policy_dir)))

@@ -13,31 +13,13 @@ from broker.consent.schemas import (
     ConsentWithdraw,
     DecisionCreate,
     DecisionRead,
-    HistoryEntry,
     MissingRead,
+    consent_read,
 )
 from broker.db import DbSession, Tx
 from broker.identity.deps import ApiPrincipal
 
 router = APIRouter(tags=["consent"])
-
-
-def consent_read(view: service.ConsentView) -> ConsentRead:
-    consent = view.consent
-    history = [HistoryEntry(status="active", at=consent.created_at, by=None)]
-    if view.withdrawn_at is not None:
-        history.append(HistoryEntry(status="withdrawn", at=view.withdrawn_at,
-                                    by=view.withdrawn_by))
-    elif view.status is service.Status.EXPIRED:
-        history.append(HistoryEntry(status="expired", at=consent.valid_until))
-    return ConsentRead(
-        id=consent.id, household_id=consent.household_id, subject_id=consent.subject_id,
-        categories=consent.categories, recipients=consent.recipients,
-        purposes=consent.purposes, grantor_ids=view.grantors,
-        evidence={"method": consent.evidence_method, "reference": consent.evidence_reference,
-                  "recorded_by": consent.recorded_by},
-        valid_from=consent.valid_from, valid_until=consent.valid_until,
-        status=view.status.value, meeting_id=consent.meeting_id, history=history)
 
 
 @router.post("/consents", status_code=201, summary="Record consent (422 capacity if the wrong "

@@ -1,5 +1,11 @@
 """Consent and decision payloads (contract 4.1)."""
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from broker.consent.service import ConsentView
+
+
 from datetime import datetime
 from typing import Annotated
 
@@ -89,3 +95,20 @@ class DecisionRead(BaseModel):
     missing: list[MissingRead]
     reasons: list[str]
     policy_version: str
+
+def consent_read(view: "ConsentView") -> ConsentRead:
+    consent = view.consent
+    history = [HistoryEntry(status="active", at=consent.created_at, by=None)]
+    if view.withdrawn_at is not None:
+        history.append(HistoryEntry(status="withdrawn", at=view.withdrawn_at,
+                                    by=view.withdrawn_by))
+    elif view.status == "expired":
+        history.append(HistoryEntry(status="expired", at=consent.valid_until))
+    return ConsentRead(
+        id=consent.id, household_id=consent.household_id, subject_id=consent.subject_id,
+        categories=consent.categories, recipients=consent.recipients,
+        purposes=consent.purposes, grantor_ids=view.grantors,
+        evidence={"method": consent.evidence_method, "reference": consent.evidence_reference,
+                  "recorded_by": consent.recorded_by},
+        valid_from=consent.valid_from, valid_until=consent.valid_until,
+        status=view.status.value, meeting_id=consent.meeting_id, history=history)

@@ -10,18 +10,18 @@ from sqlalchemy.orm import Session
 from broker.audit.context import audit_context
 from broker.audit.recording import Action, Record, record
 from broker.clock import local_day, now
-from broker.consent.capacity import Required, missing_grantors, required_grantors
-from broker.consent.door import Names, disclose
-from broker.consent.engine import Decision, SubjectFacts
-from broker.consent.facts import (
+from broker.consent.models import Consent, ConsentGrantor, ConsentWithdrawal
+from broker.consent.schemas import ConsentCreate, DecisionCreate
+from broker.disclosure.capacity import Required, missing_grantors, required_grantors
+from broker.disclosure.door import Names, disclose
+from broker.disclosure.engine import Decision, SubjectFacts
+from broker.disclosure.facts import (
     HouseholdFacts,
     consents_with_history,
     household_facts,
     load_household,
     lock_household_for_change,
 )
-from broker.consent.models import Consent, ConsentGrantor, ConsentWithdrawal
-from broker.consent.schemas import ConsentCreate, DecisionCreate
 from broker.errors import Conflict, Forbidden, Invalid, NotFound
 from broker.households import service as households
 from broker.identity.models import Organisation, Role

@@ -20,9 +20,9 @@ from broker.audit.queries import ReportLine, disclosure_lines, organisation_name
 from broker.audit.recording import Action, Record, record, record_all
 from broker.clock import local_day, now
 from broker.consent import service as consents
-from broker.consent.capacity import age_on
-from broker.consent.facts import HouseholdFacts, load_household, lock_household_for_change
 from broker.consent.models import Consent
+from broker.disclosure.capacity import age_on
+from broker.disclosure.facts import HouseholdFacts, load_household, lock_household_for_change
 from broker.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from broker.family.models import DestructionRequest, FamilyLink, FamilySession, RequestStatus
 from broker.households import service as households

@@ -6,33 +6,15 @@ from broker.db import DbSession
 from broker.households import service
 from broker.households.deps import Regisseur
 from broker.households.schemas import (
-    CustodyRead,
     HouseholdCreate,
     HouseholdRead,
-    MemberRead,
     RegisseurChange,
     RegisseurRead,
+    household_read,
 )
 from broker.identity.deps import ApiPrincipal
 
 router = APIRouter(prefix="/households", tags=["households"])
-
-
-def household_read(view: service.HouseholdView) -> HouseholdRead:
-    members = [MemberRead(id=v.member.id, ref=v.member.ref, role=v.member.role,
-                          **({"given_name": v.member.given_name,
-                              "family_name": v.member.family_name,
-                              "birth_date": v.member.birth_date} if v.shown
-                             else {"withheld": v.reason}))
-               for v in view.members]
-    regisseur = view.regisseur
-    return HouseholdRead(
-        id=view.household.id, label=view.household.label, members=members,
-        custody=[CustodyRead(custodian_id=c.custodian_id, child_id=c.child_id)
-                 for c in view.custody],
-        regisseur=RegisseurRead(professional_id=regisseur.professional_id,
-                                organisation_id=regisseur.organisation_id,
-                                since=regisseur.assigned_at))
 
 
 @router.post("", status_code=201, response_model=HouseholdRead,

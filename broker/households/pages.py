@@ -5,9 +5,9 @@ from fastapi.responses import Response
 
 from broker.clock import local_day, now
 from broker.consent import service as consents
-from broker.consent.capacity import age_on
 from broker.consent.matrix import matrices
 from broker.db import DbSession
+from broker.disclosure.capacity import age_on
 from broker.family.service import YOUTH_FROM
 from broker.households import service
 from broker.identity.deps import CurrentWebUser

@@ -1,5 +1,11 @@
 """Household payloads (contract 4.1)."""
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from broker.households.service import HouseholdView
+
+
 from datetime import date, datetime
 from typing import Annotated
 
@@ -66,3 +72,19 @@ class HouseholdRead(BaseModel):
 
 class RegisseurChange(StrictModel):
     professional_id: str
+
+def household_read(view: "HouseholdView") -> HouseholdRead:
+    members = [MemberRead(id=v.member.id, ref=v.member.ref, role=v.member.role,
+                          **({"given_name": v.member.given_name,
+                              "family_name": v.member.family_name,
+                              "birth_date": v.member.birth_date} if v.shown
+                             else {"withheld": v.reason}))
+               for v in view.members]
+    regisseur = view.regisseur
+    return HouseholdRead(
+        id=view.household.id, label=view.household.label, members=members,
+        custody=[CustodyRead(custodian_id=c.custodian_id, child_id=c.child_id)
+                 for c in view.custody],
+        regisseur=RegisseurRead(professional_id=regisseur.professional_id,
+                                organisation_id=regisseur.organisation_id,
+                                since=regisseur.assigned_at))

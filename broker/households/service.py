@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session, aliased
 from broker.audit.context import audit_context
 from broker.audit.recording import Action, Record, record
 from broker.clock import local_day, now
-from broker.consent.capacity import age_on
-from broker.consent.facts import HouseholdFacts, MemberFacts, load_household
+from broker.disclosure.capacity import age_on
+from broker.disclosure.facts import HouseholdFacts, MemberFacts, load_household
 from broker.errors import Forbidden, Invalid, NotFound
 from broker.households.models import Custody, Household, Member, RegisseurAssignment
 from broker.households.schemas import HouseholdCreate
@@ -187,7 +187,7 @@ def view_household(session: Session, *, actor: Principal, household_id: str,
                    purpose: str = "hulpverlening") -> HouseholdView:
     """The household as this caller may see it: each member's name and birth date passes the
     door (category basisgegevens) and is recorded; what may not be shown is withheld."""
-    from broker.consent.door import Item, disclose_each
+    from broker.disclosure.door import Item, disclose_each
 
     facts = visible_facts(session, actor, household_id=household_id)
     household = session.get(Household, household_id)

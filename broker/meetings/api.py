@@ -6,11 +6,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from broker.consent import service as consent_service
-from broker.consent.api import consent_read
-from broker.consent.schemas import ConsentRead
+from broker.consent.schemas import ConsentRead, consent_read
 from broker.db import DbSession
-from broker.households.api import household_read
 from broker.households.deps import Regisseur
+from broker.households.schemas import household_read
 from broker.identity.deps import ApiPrincipal
 from broker.meetings import brief, service
 from broker.meetings.schemas import (
@@ -25,8 +24,7 @@ from broker.meetings.schemas import (
     SlotRead,
     SlotScoreRead,
 )
-from broker.observations.api import item_read, stub_read
-from broker.observations.schemas import ObservationList
+from broker.observations.schemas import ObservationList, item_read, stub_read
 
 router = APIRouter(tags=["meetings"])
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from broker.audit.context import audit_context
 from broker.audit.recording import Action, Record, record
 from broker.clock import now
-from broker.consent.facts import load_household
+from broker.disclosure.facts import load_household
 from broker.errors import BrokerError, Conflict, Forbidden, Invalid, NotFound
 from broker.households import service as households
 from broker.households.models import Member

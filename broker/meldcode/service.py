@@ -12,9 +12,10 @@ from broker.audit.context import audit_context
 from broker.audit.models import AuditEvent, AuditPending
 from broker.audit.recording import Action, Record, record, record_all
 from broker.clock import local_day, now
-from broker.consent.door import Item, disclose_each
-from broker.consent.facts import load_household, lock_household_for_change
 from broker.db import new_id
+from broker.disclosure.door import Item, disclose_each
+from broker.disclosure.facts import load_household, lock_household_for_change
+from broker.disclosure.overrides import OverrideStatus, OverrideTimes, status
 from broker.errors import Conflict, Forbidden, Invalid, NotFound
 from broker.identity.models import Organisation, Role
 from broker.identity.principal import Principal
@@ -27,7 +28,7 @@ from broker.meldcode.models import (
     OverrideEventKind,
     StepDecision,
 )
-from broker.meldcode.rules import OverrideStatus, OverrideTimes, decision_allowed, status
+from broker.meldcode.rules import decision_allowed
 from broker.meldcode.schemas import CaseCreate, HandbackCreate, OverrideCreate, StepCreate
 from broker.observations.models import Observation
 from broker.vault.service import Destroyed, data_key, existing_data_key, open_or_none

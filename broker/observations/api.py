@@ -13,12 +13,11 @@ from broker.observations.schemas import (
     AmendmentRead,
     ObservationCreate,
     ObservationList,
-    ObservationRead,
     PreviewRead,
     RecipientPreview,
     SubmittedRead,
-    SubmitterRead,
-    WithheldRead,
+    item_read,
+    stub_read,
 )
 
 router = APIRouter(tags=["observations"])
@@ -78,28 +77,3 @@ def preview_read(result: service.Preview) -> PreviewRead:
             reasons=list(r.decision.reasons)) for r in result.recipients])
 
 
-def item_read(item: service.Shown) -> ObservationRead:
-    observation = item.observation
-    return ObservationRead(
-        id=observation.id, subject_id=observation.subject_id, category=observation.category,
-        concern=Concern(observation.concern), observed_on=observation.observed_on,
-        body=item.body, destroyed=item.body is None, retracted=item.retracted,
-        submitted_by=SubmitterRead(organisation_id=item.submitter.id,
-                                   organisation_name=item.submitter.name,
-                                   party=item.submitter.party),
-        basis=item.decision.basis.value if item.decision.basis else "",
-        amendments=[AmendmentRead(id=a.id, kind=AmendmentKind(a.kind), body=text,
-                                  created_at=a.created_at.isoformat())
-                    for a, text in item.amendments],
-        meeting_id=observation.meeting_id,
-        contribution=Contribution(observation.contribution) if observation.contribution
-        else None)
-
-
-def stub_read(stub: service.Withheld) -> WithheldRead:
-    observation = stub.observation
-    return WithheldRead(
-        id=observation.id, subject_id=observation.subject_id,
-        observed_on=observation.observed_on, reason=stub.reason, ask=stub.ask,
-        category=None if stub.special else observation.category,
-        submitted_by_party=None if stub.special else observation.submitted_by_party)

@@ -1,5 +1,11 @@
 """Observation payloads (contract 4.1)."""
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from broker.observations.service import Shown, Withheld
+
+
 from datetime import date
 from typing import Annotated
 
@@ -114,3 +120,29 @@ class PreviewRead(BaseModel):
     reasons: list[str]
     meldcode: bool
     recipients: list[RecipientPreview]
+
+def item_read(item: "Shown") -> ObservationRead:
+    observation = item.observation
+    return ObservationRead(
+        id=observation.id, subject_id=observation.subject_id, category=observation.category,
+        concern=Concern(observation.concern), observed_on=observation.observed_on,
+        body=item.body, destroyed=item.body is None, retracted=item.retracted,
+        submitted_by=SubmitterRead(organisation_id=item.submitter.id,
+                                   organisation_name=item.submitter.name,
+                                   party=item.submitter.party),
+        basis=item.decision.basis.value if item.decision.basis else "",
+        amendments=[AmendmentRead(id=a.id, kind=AmendmentKind(a.kind), body=text,
+                                  created_at=a.created_at.isoformat())
+                    for a, text in item.amendments],
+        meeting_id=observation.meeting_id,
+        contribution=Contribution(observation.contribution) if observation.contribution
+        else None)
+
+
+def stub_read(stub: "Withheld") -> WithheldRead:
+    observation = stub.observation
+    return WithheldRead(
+        id=observation.id, subject_id=observation.subject_id,
+        observed_on=observation.observed_on, reason=stub.reason, ask=stub.ask,
+        category=None if stub.special else observation.category,
+        submitted_by_party=None if stub.special else observation.submitted_by_party)

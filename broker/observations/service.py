@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from broker.audit.context import audit_context
 from broker.clock import local_day, now
-from broker.consent.door import Item, Names, disclose, disclose_each
-from broker.consent.engine import Decision
-from broker.consent.facts import HouseholdFacts, load_household
 from broker.db import new_id
+from broker.disclosure.door import Item, Names, disclose, disclose_each
+from broker.disclosure.engine import Decision
+from broker.disclosure.facts import HouseholdFacts, load_household
 from broker.errors import Forbidden, Invalid, NoConsent, NotFound
 from broker.households import service as households
 from broker.identity.models import Organisation

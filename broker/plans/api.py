@@ -2,14 +2,11 @@
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from broker.db import DbSession
 from broker.identity.deps import ApiPrincipal
-from broker.identity.models import Organisation
-from broker.meetings.models import Meeting
 from broker.plans import service
+from broker.plans.minutes import minutes_html
 from broker.plans.schemas import (
     ActionRead,
     ActionUpdate,
@@ -17,8 +14,6 @@ from broker.plans.schemas import (
     OutcomeCreate,
     PlanRead,
 )
-from broker.policy import Policy
-from broker.web.templating import environment
 
 router = APIRouter(tags=["plans"])
 
@@ -55,17 +50,6 @@ def minutes(meeting_id: str, request: Request, session: DbSession, actor: ApiPri
 
         return Response(HTML(string=html).write_pdf(), media_type="application/pdf")
     return HTMLResponse(html)
-
-
-def minutes_html(session: Session, view: service.PlanView, policy: Policy) -> str:
-    """The minutes as a standalone page (also the source of the PDF)."""
-    meeting = session.get(Meeting, view.plan.meeting_id)
-    owners = {o.id: o.name for o in session.scalars(select(Organisation).where(
-        Organisation.id.in_({a.owner_organisation_id for a, _ in view.actions})))}
-    labels = {c.id: c.label for c in policy.categories.values()}
-    return environment.get_template("plans/minutes.html").render(
-        view=view, reference=meeting.reference if meeting else "", owners=owners,
-        labels=labels)
 
 
 def plan_read(view: service.PlanView) -> PlanRead:

@@ -18,7 +18,7 @@ from broker.meetings import service as meetings
 from broker.meetings.schemas import MeetingConsentCreate
 from broker.observations import service as observations
 from broker.plans import service
-from broker.plans.api import minutes_html
+from broker.plans.minutes import minutes_html
 from broker.plans.schemas import ActionUpdate, OutcomeCreate
 from broker.web.forms import CheckedForm
 from broker.web.navigation import N_

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from broker.audit.context import audit_context
 from broker.audit.recording import Action, Record, record
-from broker.consent.door import Item, disclose_each
-from broker.consent.facts import HouseholdFacts
 from broker.db import new_id
+from broker.disclosure.door import Item, disclose_each
+from broker.disclosure.facts import HouseholdFacts
 from broker.errors import Conflict, Forbidden, Invalid, NotFound
 from broker.households import service as households
 from broker.identity.models import Organisation, Professional, Role

@@ -7,9 +7,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from broker.audit.export import export_events
-from broker.audit.retention import run_retention
 from broker.audit.sequencer import sequence_pending
 from broker.policy import Policy
+from broker.retention import run_retention
 from tests.audit.helpers import actor, disclose
 from tests.factories import PASSWORD, make_org, make_professional
 from tests.identity.flows import login

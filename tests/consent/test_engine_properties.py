@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from broker.consent.capacity import Person
-from broker.consent.engine import ConsentFact, DecisionRequest, SubjectFacts, decide
+from broker.disclosure.capacity import Person
+from broker.disclosure.engine import ConsentFact, DecisionRequest, SubjectFacts, decide
 from broker.policy import Policy
 
 BASE = date(2026, 11, 23)

@@ -11,10 +11,10 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from broker.audit.models import AuditPending
-from broker.audit.retention import run_retention
 from broker.clock import frozen_at
 from broker.observations.models import Observation
 from broker.policy import Policy
+from broker.retention import run_retention
 from tests.consent.helpers import caller
 from tests.observations.helpers import TEXT, network, observation
 

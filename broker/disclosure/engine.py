@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from broker.consent.capacity import (
+from broker.disclosure.capacity import (
     GrantorRole,
     Person,
     Required,

@@ -10,16 +10,16 @@ from typing import Any
 from sqlalchemy import CompoundSelect, Select, bindparam, select, union
 from sqlalchemy.orm import Session
 
-from broker.consent.capacity import Person
-from broker.consent.engine import ConsentFact, OverrideFact, SubjectFacts
 from broker.consent.models import Consent, ConsentGrantor, ConsentWithdrawal
 from broker.db import hold_lock
+from broker.disclosure.capacity import Person
+from broker.disclosure.engine import ConsentFact, OverrideFact, SubjectFacts
+from broker.disclosure.overrides import OverrideTimes, in_force
 from broker.households.models import Custody, Member, RegisseurAssignment
 from broker.identity.models import Professional
 from broker.identity.principal import Principal
 from broker.meetings.models import Invitee, Meeting, MeetingStatus
 from broker.meldcode.models import Override, OverrideEvent
-from broker.meldcode.rules import OverrideTimes, in_force
 from broker.observations.models import Observation
 
 

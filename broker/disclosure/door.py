@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from broker.audit.context import audit_context
 from broker.audit.recording import Action, Outcome, Record, record, record_all
 from broker.clock import local_day, now
-from broker.consent.engine import BASIC_DATA, Decision, DecisionRequest, SubjectFacts, decide
-from broker.consent.facts import HouseholdFacts
+from broker.disclosure.engine import BASIC_DATA, Decision, DecisionRequest, SubjectFacts, decide
+from broker.disclosure.facts import HouseholdFacts
 from broker.identity.principal import Principal
 
 

@@ -233,11 +233,10 @@ WORRIES = {  # category -> (concern, text) the partners would write
 def _observe(session: Session, who: Principal, child: str, category: str, on: date,
              concern: str | None = None) -> str:
     level, text = WORRIES[category]
-    observation, _ = observations.submit_observation(
+    return observations.submit_observation(
         session, actor=who, body=ObservationCreate.model_validate({
             "subject_id": child, "category": category, "concern": concern or level,
-            "observed_on": on, "body": text}))
-    return observation.id
+            "observed_on": on, "body": text})).observation.id
 
 
 def _meeting(session: Session, family: Family, cast: Cast, *, slot_day: int,
@@ -328,8 +327,10 @@ def _story(session: Session, cast: Cast, faker: Faker, rnd: random.Random, numbe
         family = _family(session, faker, rnd, cast, number)
     child = family.children[0]
     school = cast.act("partner")
+    worried = number % 6 == 0  # the school sees signals of violence
     with on_day(3):
-        _consent(session, family, child, ["onderwijs", "ontwikkeling"],
+        _consent(session, family, child, ["onderwijs", "ontwikkeling"]
+                 + (["veiligheid"] if worried else []),
                  [{"party": "wijkteam"}, {"organisation_id": cast.org("school")}])
         if number % 4 == 0:  # consent that ran out weeks ago
             _consent(session, family, child, ["huisvesting"],
@@ -347,9 +348,9 @@ def _story(session: Session, cast: Cast, faker: Faker, rnd: random.Random, numbe
                                       grantor_id=_signers(session, family, child)[0],
                                       reason="Ouder wil dit niet meer delen.")
     signal = None
-    if number % 6 == 0:  # signals of violence
+    if worried:  # signals of violence, seen at school
         with on_day(40):
-            signal = _observe(session, family.regisseur, child, "veiligheid", local_day(now()))
+            signal = _observe(session, school, child, "veiligheid", local_day(now()))
             if number % 12 == 0:
                 _meldcode(session, family, cast, child, signal, override=number == 12,
                           handback=False)

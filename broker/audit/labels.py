@@ -11,6 +11,8 @@ ACTIONS = {
     "override.revoke": N_("doorbreking ingetrokken"),
     "override.expire": N_("doorbreking verlopen"), "meldcode.step": N_("meldcodestap"),
     "meldcode.handback": N_("afgeschaald door Veilig Thuis"),
+    "observation.amend": N_("signaal gecorrigeerd of ingetrokken"),
+    "plan.action_update": N_("voortgang van een actie bijgewerkt"),
     "household.create": N_("huishouden vastgelegd"),
     "regisseur.change": N_("regie overgedragen"),
     "meeting.create": N_("bijeenkomst gemaakt"), "meeting.invite": N_("uitnodiging verstuurd"),

@@ -37,6 +37,8 @@ class Action(StrEnum):
     OVERRIDE_EXPIRE = "override.expire"
     MELDCODE_STEP = "meldcode.step"
     MELDCODE_HANDBACK = "meldcode.handback"
+    OBSERVATION_AMEND = "observation.amend"
+    PLAN_ACTION_UPDATE = "plan.action_update"
     HOUSEHOLD_CREATE = "household.create"
     REGISSEUR_CHANGE = "regisseur.change"
     MEETING_CREATE = "meeting.create"

@@ -80,6 +80,9 @@ class DecisionCreate(StrictModel):
     category: Term
     recipient: Recipient
     purpose: Term
+    # Whose information: the organisation that holds it (an override releases only its
+    # holder's own). Without one: information no single organisation holds.
+    holder_organisation_id: Id | None = None
 
 
 class MissingRead(BaseModel):

@@ -278,11 +278,10 @@ def reconsent_due(session: Session, household_id: str) -> list[ReconsentDue]:
 
 
 def dry_run(session: Session, *, actor: Principal, body: DecisionCreate) -> Decision:
-    """POST /decisions: what the door would answer, recorded as a decision (no disclosure).
+    """POST /decisions: what the door would answer, recorded as a decision (no disclosure),
+    for those involved with the household; for anyone else the person does not exist (404).
     Reasons name only the people whose names the caller may see."""
-    household = load_household(session, member_id=body.subject_id)
-    if household is None:
-        raise NotFound("No such person.")
+    household = households.visible_facts(session, actor, member_id=body.subject_id)
     facts = household.subjects[body.subject_id]
     names = Names(session, actor=actor, household=household, purpose=body.purpose)
     recipient_org, party = body.recipient.organisation_id, body.recipient.party
@@ -294,7 +293,7 @@ def dry_run(session: Session, *, actor: Principal, body: DecisionCreate) -> Deci
         party = organisation.party
     return disclose(session, actor=actor, facts=facts, category=body.category,
                     purpose=body.purpose, recipient=(recipient_org, party or ""), names=names,
-                    dry_run=True)
+                    submitted_by_organisation_id=body.holder_organisation_id, dry_run=True)
 
 
 def required_signers(session: Session, *, actor: Principal, subject_id: str

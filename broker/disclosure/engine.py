@@ -58,13 +58,15 @@ class ConsentFact:
 @dataclass(frozen=True)
 class OverrideFact:
     """An override of professional secrecy (meldcode) as it applies to one subject: it
-    permits these categories to these organisations from `valid_from` until `valid_until`."""
+    permits these categories of what the holder organisation (the requester's) holds to these
+    organisations from `valid_from` until `valid_until`. Nobody breaks another's secrecy."""
 
     id: str
     categories: frozenset[str]
     organisations: frozenset[str]
     valid_from: datetime
     valid_until: datetime
+    holder_organisation_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,9 @@ class DecisionRequest:
     purpose: str
     at: datetime
     day: date  # the local calendar day of `at`, for ages
+    # The holder: the organisation that holds the item (its submitter or author). Basic data
+    # is held by the household's regisseur organisation; None: no single organisation holds
+    # it, and then only consent (or a legal duty, or the family present) releases it.
     submitted_by_organisation_id: str | None = None
 
 
@@ -102,6 +107,11 @@ class Decision:
     @property
     def permitted(self) -> bool:
         return self.effect is Effect.PERMIT
+
+    def neutral(self) -> "Decision":
+        """What a caller not involved with the household may learn: the effect alone, never
+        the consents, overrides, who still has to consent (ids, ages, custody) or why."""
+        return Decision(self.effect, None, self.policy_version)
 
 
 BASIC_DATA = "basisgegevens"  # names and birth dates: the household record itself
@@ -131,8 +141,9 @@ def decide(request: DecisionRequest, facts: SubjectFacts, policy: Policy, *,
         return Decision(Effect.DENY, None, version,
                         reasons=("onbekende categorie of onbekend doel",))
     recipient = request.recipient_organisation_id
-    if recipient and (recipient == request.submitted_by_organisation_id or (
-            request.category == BASIC_DATA and recipient == facts.owner_organisation_id)):
+    holder = request.submitted_by_organisation_id or (
+        facts.owner_organisation_id if request.category == BASIC_DATA else None)
+    if recipient and recipient == holder:
         return Decision(Effect.PERMIT, Basis.OWN_SUBMISSION, version,
                         reasons=("eigen gegevens van de ontvangende organisatie",))
     required = required_grantors(facts.person, request.day, policy.consent.capacity)
@@ -144,7 +155,8 @@ def decide(request: DecisionRequest, facts: SubjectFacts, policy: Policy, *,
                         reasons=(f"toestemming voor {policy.categories[request.category].label}"
                                  " aan deze ontvanger",))
     overrides = [o for o in facts.overrides if request.category in o.categories
-                 and recipient in o.organisations and o.valid_from <= request.at < o.valid_until]
+                 and recipient in o.organisations and holder == o.holder_organisation_id
+                 and o.valid_from <= request.at < o.valid_until]
     if overrides:
         return Decision(Effect.PERMIT, Basis.OVERRIDE, version,
                         override_ids=tuple(sorted(o.id for o in overrides)),

@@ -20,7 +20,6 @@ from broker.identity.models import Professional
 from broker.identity.principal import Principal
 from broker.meetings.models import Invitee, Meeting, MeetingStatus
 from broker.meldcode.models import Override, OverrideEvent
-from broker.observations.models import Observation
 
 
 def consent_fact(consent: Any, grantors: list[str], withdrawn_at: datetime | None
@@ -68,26 +67,27 @@ class HouseholdFacts:
     regisseur_organisation_id: str | None
     members: dict[str, MemberFacts]
     subjects: dict[str, SubjectFacts]
-    # organisations that shared an observation or are invited to a meeting
-    submitters: frozenset[str] = frozenset()
+    # organisations invited (or whose professional is) to a meeting still to be held
+    invitees: frozenset[str] = frozenset()
 
     def involves(self, principal: Principal, at: datetime) -> bool:
-        """The regisseur, organisations named in a consent or override in force for a member,
-        and organisations that shared an observation about one (meeting invitations come
-        with the meetings)."""
+        """Involvement is granted, never taken: the regisseur, organisations named in a
+        consent or an override in force for a member, and those invited to a meeting that
+        is still to be held. Sharing an observation does not make an organisation involved:
+        it sees its own submissions, not the household's file."""
         if principal.professional_id and \
                 principal.professional_id == self.regisseur_professional_id:
             return True
         return principal.organisation_id in self.partners(at)
 
     def partners(self, at: datetime) -> set[str]:
-        """Organisations named in a consent or an override in force for a member, and
-        organisations that shared an observation about one."""
+        """Organisations named in a consent or an override in force for a member, and those
+        invited to a meeting still to be held."""
         named = {org for facts in self.subjects.values() for c in facts.consents
                  if c.in_force(at) for org in c.organisations}
         overridden = {org for facts in self.subjects.values() for o in facts.overrides
                       if o.valid_from <= at < o.valid_until for org in o.organisations}
-        return named | overridden | self.submitters
+        return named | overridden | self.invitees
 
     def short_names(self) -> dict[str, str]:
         """'S. Jansen': how reasons name people, and only to those involved."""
@@ -125,12 +125,11 @@ def _statements(household: Any
                 .outerjoin(ConsentWithdrawal, ConsentWithdrawal.consent_id == Consent.id)
                 .outerjoin(ConsentGrantor, ConsentGrantor.consent_id == Consent.id)
                 .where(Consent.household_id == household))
-    # Organisations around the family besides consents and overrides: those that shared an
-    # observation, and those invited (or whose professional is) to a meeting not cancelled.
-    live = (Meeting.household_id == household, Meeting.status != MeetingStatus.CANCELLED)
-    submitters: CompoundSelect[Any] = union(
-        select(Observation.submitted_by_organisation_id.label("organisation_id"))
-        .where(Observation.household_id == household),
+    # Organisations around the family besides consents and overrides: those invited (or
+    # whose professional is) to a meeting still to be held (polling or scheduled).
+    live = (Meeting.household_id == household,
+            Meeting.status.in_([MeetingStatus.POLLING, MeetingStatus.SCHEDULED]))
+    invitees: CompoundSelect[Any] = union(
         select(Invitee.organisation_id).join(Meeting, Meeting.id == Invitee.meeting_id)
         .where(Invitee.organisation_id.is_not(None), *live),
         select(Professional.organisation_id)
@@ -138,12 +137,12 @@ def _statements(household: Any
         .join(Meeting, Meeting.id == Invitee.meeting_id).where(*live))
     columns: tuple[Any, ...] = (
         Override.id, Override.subject_ids, Override.categories, Override.recipient_ids,
-        Override.urgent, Override.created_at, Override.valid_until, Override.review_due,
-        OverrideEvent.kind, OverrideEvent.at)
+        Override.organisation_id, Override.urgent, Override.created_at, Override.valid_until,
+        Override.review_due, OverrideEvent.kind, OverrideEvent.at)
     overrides = (select(*columns)
                  .outerjoin(OverrideEvent, OverrideEvent.override_id == Override.id)
                  .where(Override.household_id == household))
-    return members, consents, submitters, overrides
+    return members, consents, invitees, overrides
 
 
 # Built once: they run on every disclosure, and building a statement costs more than running it.
@@ -167,7 +166,7 @@ def _override_facts(rows: Sequence[Any]) -> dict[str, tuple[OverrideFact, ...]]:
         if window is None:
             continue
         fact = OverrideFact(row.id, frozenset(row.categories), frozenset(row.recipient_ids),
-                            *window)
+                            *window, holder_organisation_id=row.organisation_id)
         for subject_id in row.subject_ids:
             by_subject[subject_id].append(fact)
     return {subject: tuple(facts) for subject, facts in by_subject.items()}
@@ -176,9 +175,9 @@ def _override_facts(rows: Sequence[Any]) -> dict[str, tuple[OverrideFact, ...]]:
 def load_household(session: Session, *, household_id: str | None = None,
                    member_id: str | None = None) -> HouseholdFacts | None:
     """Everything the door needs about one household (by its id or a member's id), in three
-    Core queries: members with custody and the regisseur, consents with grantors, and the
-    organisations that shared observations."""
-    members_query, consents_query, submitters_query, overrides_query = \
+    Core queries: members with custody and the regisseur, consents with grantors, overrides,
+    and the organisations invited to a meeting."""
+    members_query, consents_query, invitees_query, overrides_query = \
         _BY_MEMBER if household_id is None else _BY_HOUSEHOLD
     key = {"member_id": member_id} if household_id is None else {"household_id": household_id}
     connection = session.connection()
@@ -210,9 +209,9 @@ def load_household(session: Session, *, household_id: str | None = None,
                                    first.household_id, first.organisation_id,
                                    tuple(by_subject[m.id]), overrides.get(m.id, ()))
                 for m in members.values()}
-    submitters = frozenset(connection.execute(submitters_query, key).scalars())
+    invitees = frozenset(connection.execute(invitees_query, key).scalars())
     return HouseholdFacts(first.household_id, first.professional_id, first.organisation_id,
-                          members, subjects, submitters)
+                          members, subjects, invitees)
 
 
 def household_facts(session: Session, household_id: str) -> dict[str, SubjectFacts]:

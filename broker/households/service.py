@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
 from broker.audit.context import audit_context
@@ -205,12 +206,19 @@ def view_household(session: Session, *, actor: Principal, household_id: str,
                          current_regisseur(session, household_id))
 
 
-def households_of_regisseur(session: Session, professional_id: str) -> list[Household]:
-    """The households this professional currently directs."""
+def directed_by(*, professional_id: str | None = None, organisation_id: str | None = None
+                ) -> Select[Any]:
+    """The ids of the households a professional (or an organisation) directs now."""
     mine, later = aliased(RegisseurAssignment), aliased(RegisseurAssignment)
     superseded = select(later.id).where(later.household_id == mine.household_id,
                                         later.assigned_at > mine.assigned_at).exists()
-    current = select(mine.household_id).where(mine.professional_id == professional_id,
-                                              ~superseded)
-    return list(session.scalars(select(Household).where(Household.id.in_(current))
-                                .order_by(Household.created_at.desc())))
+    who = mine.professional_id == professional_id if professional_id is not None \
+        else mine.organisation_id == organisation_id
+    return select(mine.household_id).where(who, ~superseded)
+
+
+def households_of_regisseur(session: Session, professional_id: str) -> list[Household]:
+    """The households this professional currently directs."""
+    return list(session.scalars(select(Household).where(
+        Household.id.in_(directed_by(professional_id=professional_id)))
+        .order_by(Household.created_at.desc())))

@@ -6,6 +6,7 @@ from broker.db import DbSession
 from broker.identity.deps import ApiPrincipal
 from broker.meldcode import service
 from broker.meldcode.schemas import (
+    AlsoKnown,
     CaseCreate,
     CaseRead,
     HandbackCreate,
@@ -118,6 +119,10 @@ def report_read(report: service.Report) -> ReportRead:
     child = report.child
     return ReportRead(
         case_id=report.case.id,
+        addressed_to=ReportContact(organisation_id=report.addressed_to.id,
+                                   organisation_name=report.addressed_to.name),
+        also_known=[AlsoKnown(category=category, party=party)
+                    for category, party in report.also_known],
         child=ReportChild(given_name=child[0], family_name=child[1], birth_date=child[2])
         if child else None,
         signals=[ReportSignal(observed_on=o.observed_on, category=o.category,

@@ -57,6 +57,8 @@ class MeldcodeStep(Base):
     answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # step 4: afwegingskader
     decision: Mapped[str | None] = mapped_column(String(20))  # step 5
     observation_ids: Mapped[list[str] | None] = mapped_column(JSON)  # step 1: the signals
+    # step 5, when reporting: the Veilig Thuis organisation the report is addressed to
+    reported_to: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 

@@ -94,6 +94,8 @@ async def record_step(case_id: str, request: Request, session: DbSession,
         body = StepCreate.model_validate({
             "step": number, "content": form.get("content", ""), "answers": answers,
             "decision": form.get("decision") or None,
+            "veilig_thuis_id": (form.get("veilig_thuis_id") or None) if form.get("decision") in
+            ("melden", "melden_en_hulp") else None,
             "observation_ids": [str(v) for v in multi.getlist("observation_ids")]})
         service.record_step(session, actor=user.principal, case_id=case_id, body=body)
     except ValidationError:

@@ -32,6 +32,8 @@ class StepCreate(StrictModel):
     answers: Answers | None = None
     decision: StepDecision | None = None
     observation_ids: list[Id] = Field(default_factory=list, max_length=200)
+    # Step 5, reporting: the Veilig Thuis organisation (optional when the broker knows one).
+    veilig_thuis_id: Id | None = None
 
     @model_validator(mode="after")
     def _fits_the_step(self) -> "StepCreate":
@@ -41,6 +43,8 @@ class StepCreate(StrictModel):
             raise ValueError("step 5, and only step 5, carries a decision")
         if self.observation_ids and self.step != 1:
             raise ValueError("observations are linked in step 1")
+        if self.veilig_thuis_id and self.step != 5:
+            raise ValueError("step 5 names the Veilig Thuis organisation reported to")
         return self
 
 
@@ -148,14 +152,24 @@ class ReportContact(BaseModel):
     organisation_name: str
 
 
+class AlsoKnown(BaseModel):
+    """Another organisation's signal: that it exists, never what it says."""
+
+    category: str
+    party: str
+
+
 class ReportRead(BaseModel):
-    """A report to Veilig Thuis: only what the meldcode allows to be shared."""
+    """A report to Veilig Thuis: only what the meldcode allows to be shared — the reporting
+    organisation's own information."""
 
     case_id: str
     basis: str = "legal_duty"
+    addressed_to: ReportContact
     child: ReportChild | None
     signals: list[ReportSignal]
     withheld_signals: int
+    also_known: list[AlsoKnown] = []
     steps: list[ReportStep]
     decision: str
     contact: ReportContact

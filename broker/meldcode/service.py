@@ -13,10 +13,13 @@ from broker.audit.models import AuditEvent, AuditPending
 from broker.audit.recording import Action, Record, record, record_all
 from broker.clock import local_day, now
 from broker.db import new_id
+from broker.disclosure.capacity import age_on
 from broker.disclosure.door import Item, disclose_each
+from broker.disclosure.engine import BASIC_DATA
 from broker.disclosure.facts import load_household, lock_household_for_change
 from broker.disclosure.overrides import OverrideStatus, OverrideTimes, status
 from broker.errors import Conflict, Forbidden, Invalid, NotFound
+from broker.households import service as households
 from broker.identity.models import Organisation, Role
 from broker.identity.principal import Principal
 from broker.meldcode.models import (
@@ -35,6 +38,8 @@ from broker.vault.service import Destroyed, data_key, existing_data_key, open_or
 
 EXPIRING_SOON = timedelta(days=3)
 REPORTING = {StepDecision.MELDEN.value, StepDecision.MELDEN_EN_HULP.value}
+VEILIG_THUIS = "veilig_thuis"  # the party type reports go to
+SEEING = "hulpverlening"  # the purpose under which a professional reads the family's data
 
 
 class StepOrder(Invalid):
@@ -56,12 +61,14 @@ def _seal(session: Session, household_id: str, context: str, text: str) -> bytes
 
 
 def open_case(session: Session, *, actor: Principal, body: CaseCreate) -> MeldcodeCase:
-    """Any professional who worries about a child opens a case; it belongs to their
-    organisation (its meldcode, its aandachtsfunctionaris)."""
+    """A professional of an organisation involved with the household who worries about a
+    child (under 18) opens a case; it belongs to their organisation (its meldcode, its
+    aandachtsfunctionaris). For anyone else the person does not exist (404)."""
     professional = _professional(actor)
-    facts = load_household(session, member_id=body.child_id)
-    if facts is None:
-        raise NotFound("No such person.")
+    facts = households.visible_facts(session, actor, member_id=body.child_id)
+    adult_from = audit_context(session).policy.consent.capacity.adult_from
+    if age_on(facts.members[body.child_id].birth_date, local_day(now())) >= adult_from:
+        raise Invalid("A meldcode case is about a child (under 18).", code="not_a_child")
     case = MeldcodeCase(household_id=facts.household_id, child_id=body.child_id,
                         organisation_id=actor.organisation_id, opened_by=professional)
     session.add(case)
@@ -98,29 +105,63 @@ def record_step(session: Session, *, actor: Principal, case_id: str, body: StepC
                         else "All five steps of this case have been taken.",
                         expected=expected if expected <= 5 else None)
     if body.step == 1 and body.observation_ids:
-        found = set(session.scalars(select(Observation.id).where(
-            Observation.id.in_(body.observation_ids),
-            Observation.household_id == case.household_id)))
-        if found != set(body.observation_ids):
-            raise Invalid("Link observations about this family only.",
-                          code="unknown_observation")
+        _check_linked(session, actor, case, body.observation_ids)
+    reported_to = None
     if body.decision is not None:
         answers = steps[3].answers or {}
         why = decision_allowed(answers, body.decision)
         if why:
             raise Invalid(why, code="meldplicht")
+        if body.decision.value in REPORTING:
+            reported_to = _veilig_thuis(session, body.veilig_thuis_id)
+        elif body.veilig_thuis_id is not None:
+            raise Invalid("Only a decision to report names Veilig Thuis.",
+                          code="not_reporting")
     step = MeldcodeStep(
         case_id=case.id, step=body.step,
         content=_seal(session, case.household_id, f"meldcode-step:{case.id}:{body.step}",
                       body.content),
         answers=body.answers.model_dump() if body.answers else None,
         decision=body.decision.value if body.decision else None,
-        observation_ids=body.observation_ids or None, recorded_by=professional)
+        observation_ids=body.observation_ids or None, reported_to=reported_to,
+        recorded_by=professional)
     session.add(step)
     session.flush()
     record(session, Record(Action.MELDCODE_STEP, actor, subject_id=case.child_id,
                            purpose="meldcode", object_type="meldcode_case", object_id=case.id))
     return step
+
+
+def _check_linked(session: Session, actor: Principal, case: MeldcodeCase,
+                  observation_ids: list[str]) -> None:
+    """Step 1 links only observations about this family that the caller may see, each read
+    through the door; anything else is as unknown as an id that does not exist."""
+    observations = list(session.scalars(select(Observation).where(
+        Observation.id.in_(observation_ids), Observation.household_id == case.household_id)))
+    facts = load_household(session, household_id=case.household_id)
+    assert facts is not None, "a case belongs to a household"
+    decisions = disclose_each(session, actor=actor, purpose=SEEING, items=[
+        Item(facts.subjects[o.subject_id], o.category, o.submitted_by_organisation_id,
+             "observation", o.id) for o in observations])
+    if len(observations) != len(set(observation_ids)) \
+            or not all(d.permitted for d in decisions):
+        raise Invalid("Link observations about this family that you may see.",
+                      code="unknown_observation")
+
+
+def _veilig_thuis(session: Session, wanted: str | None) -> str:
+    """The Veilig Thuis organisation a report goes to: the one named, or the only one."""
+    if wanted is not None:
+        organisation = session.get(Organisation, wanted)
+        if organisation is None or organisation.party != VEILIG_THUIS:
+            raise Invalid("Report to a Veilig Thuis organisation.", code="not_veilig_thuis")
+        return organisation.id
+    found = session.scalars(select(Organisation.id)
+                            .where(Organisation.party == VEILIG_THUIS).limit(2)).all()
+    if len(found) != 1:
+        raise Invalid("Name the Veilig Thuis organisation to report to (veilig_thuis_id).",
+                      code="veilig_thuis_required")
+    return found[0]
 
 
 @dataclass(frozen=True)
@@ -380,49 +421,61 @@ def _disclosures(session: Session, override_id: str) -> int:
 
 @dataclass(frozen=True)
 class Report:
-    """What goes to Veilig Thuis: the child, the signals, the steps taken, who to contact —
-    each piece through the door (basis `legal_duty`, the meldrecht); nothing else."""
+    """What goes to Veilig Thuis, addressed to the organisation named at step 5: the child,
+    the signals the reporting organisation holds itself, the steps it took, who to contact —
+    each piece through the door for the author and for Veilig Thuis (the meldrecht covers the
+    reporter's own information only); of others' signals at most that they are known
+    elsewhere, and not even that for special categories (AVG art. 9/10)."""
 
     case: MeldcodeCase
+    addressed_to: Organisation
     child: tuple[str, str, str] | None  # given name, family name, birth date
     signals: list[tuple[Observation, str | None]]
     withheld_signals: int
+    also_known: list[tuple[str, str]]  # (category, party) of others' signals
     steps: list[tuple[MeldcodeStep, str | None]]
     decision: str
     contact: Organisation
 
 
-VEILIG_THUIS = (None, "veilig_thuis")
-
-
 def report_to_veilig_thuis(session: Session, *, actor: Principal, case_id: str) -> Report:
     case = require_case(session, actor, case_id)
     view = case_view(session, actor=actor, case_id=case_id)
-    decision = view.steps[4][0].decision if len(view.steps) == 5 else None
-    if decision not in REPORTING:
+    step5 = view.steps[4][0] if len(view.steps) == 5 else None
+    if step5 is None or step5.decision not in REPORTING:
         raise Conflict("A report to Veilig Thuis follows a step 5 decision to report.",
                        code="no_report")
+    vt = session.get(Organisation, step5.reported_to or _veilig_thuis(session, None))
     facts = load_household(session, household_id=case.household_id)
-    assert facts is not None and decision is not None
-    child_facts = facts.subjects[case.child_id]
-    shared = disclose_each(session, actor=actor, purpose="meldcode", recipient=VEILIG_THUIS,
-                           items=[Item(child_facts, "basisgegevens", object_type="meldcode_case",
-                                       object_id=case.id),
-                                  Item(child_facts, "veiligheid", object_type="meldcode_case",
-                                       object_id=case.id)])
+    assert facts is not None and vt is not None
+    child = facts.subjects[case.child_id]
+    linked = list(session.scalars(select(Observation).where(
+        Observation.id.in_(view.steps[0][0].observation_ids or []))
+        .order_by(Observation.observed_on)))
+    own = [o for o in linked if o.submitted_by_organisation_id == case.organisation_id]
+    items = [Item(child, BASIC_DATA, object_type="meldcode_case", object_id=case.id),
+             Item(child, "veiligheid", case.organisation_id, "meldcode_case", case.id),
+             *(Item(facts.subjects[o.subject_id], o.category, o.submitted_by_organisation_id,
+                    "observation", o.id) for o in own)]
+    # What the author may see (as any read), and of that what Veilig Thuis may receive.
+    seen = disclose_each(session, actor=actor, purpose=SEEING, items=items)
+    passed = [n for n, decision in enumerate(seen) if decision.permitted]
+    sent = disclose_each(session, actor=actor, purpose="meldcode", recipient=(vt.id, vt.party),
+                         items=[items[n] for n in passed])
+    shared = [False] * len(items)
+    for n, decision in zip(passed, sent, strict=True):
+        shared[n] = decision.permitted
     member = facts.members[case.child_id]
-    linked = view.steps[0][0].observation_ids or []
-    observations = list(session.scalars(select(Observation).where(Observation.id.in_(linked))
-                                        .order_by(Observation.observed_on)))
-    decisions = disclose_each(session, actor=actor, purpose="meldcode", recipient=VEILIG_THUIS,
-                              items=[Item(facts.subjects[o.subject_id], o.category,
-                                          object_type="observation", object_id=o.id)
-                                     for o in observations])
     key = existing_data_key(session, case.household_id)
     signals = [(o, open_or_none(key, f"observation:{o.id}", o.body))
-               for o, d in zip(observations, decisions, strict=True) if d.permitted]
+               for o, ok in zip(own, shared[2:], strict=True) if ok]
+    policy = audit_context(session).policy
+    also_known = sorted({(o.category, o.submitted_by_party) for o in linked
+                         if o.submitted_by_organisation_id != case.organisation_id
+                         and policy.categories[o.category].special is None})
     contact = session.get(Organisation, case.organisation_id)
-    assert contact is not None
-    return Report(case, (member.given_name, member.family_name, member.birth_date.isoformat())
-                  if shared[0].permitted else None, signals, len(observations) - len(signals),
-                  view.steps if shared[1].permitted else [], decision, contact)
+    assert contact is not None and step5.decision is not None
+    return Report(case, vt, (member.given_name, member.family_name,
+                             member.birth_date.isoformat()) if shared[0] else None,
+                  signals, len(own) - len(signals), also_known,
+                  view.steps if shared[1] else [], step5.decision, contact)

@@ -13,6 +13,7 @@ from broker.observations.schemas import (
     AmendmentRead,
     ObservationCreate,
     ObservationList,
+    ObservationRead,
     PreviewRead,
     RecipientPreview,
     SubmittedRead,
@@ -26,9 +27,11 @@ router = APIRouter(tags=["observations"])
 @router.post("/observations", status_code=201, summary="Share an observation (403 no_consent "
              "when the network may not have it; nothing is stored then)")
 def submit(body: ObservationCreate, session: DbSession, actor: Submitter) -> SubmittedRead:
-    observation, decision = service.submit_observation(session, actor=actor, body=body)
+    submitted = service.submit_observation(session, actor=actor, body=body)
+    observation, decision = submitted.observation, submitted.decision
     return SubmittedRead(
-        id=observation.id, household_id=observation.household_id,
+        id=observation.id,
+        household_id=observation.household_id if submitted.involved else None,
         subject_id=observation.subject_id, category=observation.category,
         concern=Concern(observation.concern), observed_on=observation.observed_on,
         basis=decision.basis.value if decision.basis else "",
@@ -43,6 +46,13 @@ def submit(body: ObservationCreate, session: DbSession, actor: Submitter) -> Sub
 def preview(body: ObservationCreate, session: DbSession, actor: Submitter) -> PreviewRead:
     result = service.preview_observation(session, actor=actor, body=body)
     return preview_read(result)
+
+
+@router.get("/observations/{observation_id}", summary="Your organisation's own observation "
+            "and the decision about it (404 for any other)")
+def own(observation_id: str, session: DbSession, actor: Submitter) -> ObservationRead:
+    return item_read(service.own_observation(session, actor=actor,
+                                             observation_id=observation_id))
 
 
 @router.post("/observations/{observation_id}/amendments", status_code=201,

@@ -46,7 +46,7 @@ class SubmittedRead(BaseModel):
     """What was stored, and on what basis it is shared with the household's network."""
 
     id: str
-    household_id: str
+    household_id: str | None  # None for a submitter not involved with the household
     subject_id: str
     category: str
     concern: Concern

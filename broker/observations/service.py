@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from broker.audit.context import audit_context
+from broker.audit.recording import Action, Record, record
 from broker.clock import local_day, now
 from broker.db import new_id
 from broker.disclosure.door import Item, Names, disclose, disclose_each
@@ -69,16 +70,25 @@ def _check_meeting(session: Session, actor: Principal, meeting_id: str, househol
 def _refusal(decision: Decision, concern: Concern) -> NoConsent:
     meldcode = concern in MELDCODE_CONCERNS
     return NoConsent(
-        MELDCODE_HINT if meldcode else "Er is geen grond om dit met het netwerk te delen: "
-        + "; ".join(decision.reasons),
+        MELDCODE_HINT if meldcode else "Er is geen grond om dit met het netwerk te delen"
+        + "".join(f": {reason}" for reason in decision.reasons[:1])
+        + "".join(f"; {reason}" for reason in decision.reasons[1:]),
         missing=[{"member_id": m.member_id, "role": m.role.value} for m in decision.missing],
         reasons=list(decision.reasons), meldcode=meldcode)
 
 
+@dataclass(frozen=True)
+class Submitted:
+    observation: Observation
+    decision: Decision
+    involved: bool  # False: the submitter learns accepted, nothing about the household
+
+
 def submit_observation(session: Session, *, actor: Principal, body: ObservationCreate
-                       ) -> tuple[Observation, Decision]:
+                       ) -> Submitted:
     """Store the observation only when the submitter may share it with the household's
-    network; otherwise 403 `no_consent` (the refusal is recorded, nothing else is kept)."""
+    network; otherwise 403 `no_consent` (the refusal is recorded, nothing else is kept). A
+    submitter not involved with the household learns only accepted or refused."""
     facts, regisseur = _submission_facts(session, actor, body)
     observation_id = new_id()
     decision = disclose(session, actor=actor, facts=facts.subjects[body.subject_id],
@@ -88,6 +98,9 @@ def submit_observation(session: Session, *, actor: Principal, body: ObservationC
                         object_type="observation", names=Names(
                             session, actor=actor, household=facts, purpose=PURPOSE),
                         object_id=observation_id)
+    involved = facts.involves(actor, now())
+    if not involved:
+        decision = decision.neutral()
     if not decision.permitted:
         raise _refusal(decision, body.concern)
     try:
@@ -104,7 +117,7 @@ def submit_observation(session: Session, *, actor: Principal, body: ObservationC
         contribution=body.contribution.value if body.contribution else None)
     session.add(observation)
     session.flush()
-    return observation, decision
+    return Submitted(observation, decision, involved)
 
 
 @dataclass(frozen=True)
@@ -132,15 +145,19 @@ def preview_observation(session: Session, *, actor: Principal, body: Observation
                     purpose=PURPOSE, recipient=(regisseur.id, regisseur.party),
                     submitted_by_organisation_id=actor.organisation_id, names=names,
                     dry_run=True)
-    # Which organisations help this family is itself sensitive: only the involved see it.
-    network = {regisseur.id} | facts.partners(now()) if facts.involves(actor, now()) else set()
+    meldcode = not gate.permitted and body.concern in MELDCODE_CONCERNS
+    # Which organisations help this family is itself sensitive: only the involved see it,
+    # and only they learn why (who must consent, on what basis).
+    if not facts.involves(actor, now()):
+        return Preview(gate.neutral(), meldcode, [])
+    network = {regisseur.id} | facts.partners(now())
     organisations = session.scalars(select(Organisation).where(Organisation.id.in_(network))
                                     .order_by(Organisation.name)).all()
     recipients = [RecipientView(org, disclose(
         session, actor=actor, facts=subject, category=body.category, purpose=PURPOSE,
         recipient=(org.id, org.party), submitted_by_organisation_id=actor.organisation_id,
         names=names, dry_run=True)) for org in organisations]
-    return Preview(gate, not gate.permitted and body.concern in MELDCODE_CONCERNS, recipients)
+    return Preview(gate, meldcode, recipients)
 
 
 @dataclass(frozen=True)
@@ -198,17 +215,37 @@ def household_observations(session: Session, *, actor: Principal, household_id: 
     return shown, withheld
 
 
+def own_observation(session: Session, *, actor: Principal, observation_id: str) -> Shown:
+    """An observation, for the organisation that shared it (its own submission, through the
+    door and recorded), whether or not it is involved with the household; for everyone else
+    it does not exist here (404): they read it in the household's list, if they may."""
+    observation = session.get(Observation, observation_id)
+    if observation is None or observation.submitted_by_organisation_id != actor.organisation_id:
+        raise NotFound("No such observation.")
+    facts = load_household(session, household_id=observation.household_id)
+    assert facts is not None, "an observation belongs to a household"
+    decision = disclose(session, actor=actor, facts=facts.subjects[observation.subject_id],
+                        category=observation.category, purpose=PURPOSE,
+                        submitted_by_organisation_id=observation.submitted_by_organisation_id,
+                        object_type="observation", object_id=observation.id)
+    assert decision.permitted, "an organisation may always see its own submission"
+    key = existing_data_key(session, observation.household_id)
+    submitter = session.get(Organisation, observation.submitted_by_organisation_id)
+    assert submitter is not None
+    return Shown(observation, open_or_none(key, _context(observation.id), observation.body),
+                 decision, [(a, open_or_none(key, _context(a.id), a.body))
+                            for a in _amendments(session, [observation.id])[observation.id]],
+                 submitter)
+
+
 def amend_observation(session: Session, *, actor: Principal, observation_id: str,
                       body: AmendmentCreate) -> ObservationAmendment:
     """The submitting organisation corrects or retracts its observation; the original and
-    every amendment stay, and readers who may see the observation see the amendment."""
+    every amendment stay, and readers who may see the observation see the amendment. For
+    everyone else the observation does not exist (404), involved with the family or not."""
     observation = session.get(Observation, observation_id)
-    if observation is None:
+    if observation is None or observation.submitted_by_organisation_id != actor.organisation_id:
         raise NotFound("No such observation.")
-    households.visible_facts(session, actor, household_id=observation.household_id)
-    if observation.submitted_by_organisation_id != actor.organisation_id:
-        raise Forbidden("Only the organisation that shared an observation amends it.",
-                        code="not_submitter")
     if (body.kind == AmendmentKind.CORRECTION) != (body.body is not None):
         raise Invalid("A correction carries a text; a retraction does not.",
                       code="amendment_body")
@@ -228,6 +265,9 @@ def amend_observation(session: Session, *, actor: Principal, observation_id: str
                                      amended_by=actor.actor_id)
     session.add(amendment)
     session.flush()
+    record(session, Record(Action.OBSERVATION_AMEND, actor, subject_id=observation.subject_id,
+                           categories=[observation.category], purpose=PURPOSE,
+                           object_type="observation", object_id=observation.id))
     return amendment
 
 

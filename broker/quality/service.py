@@ -84,14 +84,15 @@ class _Facts:
 
 def household_readiness(session: Session, *, actor: Principal, household_id: str
                         ) -> Readiness:
-    """For the household's regisseur and for team leads; the read is recorded."""
+    """For the household's regisseur and the team leads of the regisseur's organisation;
+    for everyone else the household does not exist (404). The read is recorded."""
     if session.get(Household, household_id) is None:
         raise NotFound("No such household.")
-    if not actor.has_role(Role.TEAMLEIDER) and (
-            households.current_regisseur(session, household_id).professional_id
-            != actor.professional_id):
-        raise Forbidden("Inspection-readiness is for the household's regisseur and team "
-                        "leads.", code="not_regisseur")
+    regisseur = households.current_regisseur(session, household_id)
+    if regisseur.professional_id != actor.professional_id and not (
+            actor.has_role(Role.TEAMLEIDER)
+            and regisseur.organisation_id == actor.organisation_id):
+        raise NotFound("No such household.")
     record(session, Record(Action.QUALITY_READ, actor, object_type="household",
                            object_id=household_id))
     return _readiness(session, Household.id == household_id)[0]
@@ -106,12 +107,13 @@ class Summary:
 
 
 def summary(session: Session, *, actor: Principal) -> Summary:
-    """The municipality's figures for team leads: counts per indicator and status, and the
-    households at risk by id — no family's personal data."""
+    """The figures of the households the team lead's organisation directs: counts per
+    indicator and status, and the households at risk by id — no family's personal data."""
     if not actor.has_role(Role.TEAMLEIDER):
         raise Forbidden("The quality summary is for team leads.", code="wrong_role")
     record(session, Record(Action.QUALITY_READ, actor, object_type="municipality"))
-    every = _readiness(session, Household.id.is_not(None))
+    every = _readiness(session, Household.id.in_(
+        households.directed_by(organisation_id=actor.organisation_id)))
     counts = {i: dict.fromkeys(Status, 0) for i in INDICATORS}
     for readiness in every:
         for indicator in readiness.indicators:

@@ -27,6 +27,13 @@ def caller(client: TestClient, session: Session, policy: Policy, *, party: str,
     return Caller(org, {"Authorization": f"Bearer {token}"}, person)
 
 
+def colleague(client: TestClient, session: Session, of: Caller, *, roles: list[str]) -> Caller:
+    """Another professional of the same organisation, with a token of their own."""
+    person = make_professional(session, of.org, roles=roles)
+    token = secret_token(client, make_secret_client(session, of.org, person))
+    return Caller(of.org, {"Authorization": f"Bearer {token}"}, person)
+
+
 def years_ago(years: int, days: int = 0, today: date = date(2026, 11, 23)) -> str:
     """A birth date `years` before `today`, shifted by `days` (negative: birthday is later)."""
     from datetime import timedelta

@@ -203,13 +203,19 @@ class TestDecisionsAndAudit:
         assert ("permit", "consent", policy.version, ["onderwijs"]) in logged
         assert ("deny", None, policy.version, ["justitie"]) in logged
 
-    def test_reasons_name_no_one_for_an_uninvolved_caller(
+    def test_an_uninvolved_caller_learns_nothing_not_even_that_the_person_exists(
             self, client: TestClient, session: Session, policy: Policy,
             family: dict[str, str]) -> None:
         stranger = caller(client, session, policy, party="school")
-        decision = decide(client, stranger.headers, family["c1"])
-        assert decision["effect"] == "deny"
-        assert "Jansen" not in str(decision) and "gezaghebbende ouder" in str(decision)
+        body = {"category": "onderwijs", "purpose": "hulpverlening",
+                "recipient": {"organisation_id": stranger.org.id}}
+        real = client.post("/api/v1/decisions", headers=stranger.headers,
+                           json={**body, "subject_id": family["c1"]})
+        made_up = client.post("/api/v1/decisions", headers=stranger.headers,
+                              json={**body, "subject_id": "nobody"})
+        assert real.status_code == made_up.status_code == 404
+        assert "Jansen" not in real.text and "gezaghebbende" not in real.text
+        assert real.json()["detail"] == made_up.json()["detail"]
 
     def test_household_read_is_audited_per_member(
             self, client: TestClient, session: Session, policy: Policy, regisseur: Caller,

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from broker.audit.models import AuditPending
-from broker.clock import frozen_at, now
+from broker.clock import frozen_at, local_day, now
 from broker.households.models import Member
 from broker.policy import Policy
 from tests.consent.helpers import Caller, caller, consent_body, years_ago
@@ -170,9 +170,6 @@ def test_override_disclosures_appear_once_the_parents_are_to_be_informed(
     gp = caller(client, session, policy, party="huisarts", roles=["partner"])
     officer = colleague(client, session, family.school.org, ["aandachtsfunctionaris"])
     noor = family.ids["c1"]
-    client.post("/api/v1/observations", headers=family.regisseur.headers, json={
-        "subject_id": noor, "category": "gezondheid", "concern": "high",
-        "observed_on": "2026-11-20", "body": "Letsel gezien."})
     case = client.post("/api/v1/meldcode/cases", headers=family.school.headers,
                        json={"child_id": noor}).json()["id"]
     for number in range(1, 5):
@@ -184,13 +181,20 @@ def test_override_disclosures_appear_once_the_parents_are_to_be_informed(
     override = client.post(f"/api/v1/meldcode/cases/{case}/overrides",
                            headers=family.school.headers, json={
         "subject_ids": [noor], "categories": ["gezondheid"],
-        "recipients": [{"organisation_id": gp.org.id}], "justification": "Nodig.",
+        "recipients": [{"organisation_id": gp.org.id},
+                       {"organisation_id": family.regisseur.org.id}],
+        "justification": "Nodig.",
         "valid_until": (now() + timedelta(days=14)).isoformat(),
         "inform_parents": {"planned_on": (now() + timedelta(days=2)).date().isoformat()}})
     assert override.status_code == 201, override.text
     approved = client.post(f"/api/v1/overrides/{override.json()['id']}/approve",
                            headers=officer.headers)
     assert approved.status_code == 200, approved.text
+    # What the school knows may now go to the network (the override releases its own only).
+    shared_by_school = client.post("/api/v1/observations", headers=family.school.headers, json={
+        "subject_id": noor, "category": "gezondheid", "concern": "high",
+        "observed_on": local_day(now()).isoformat(), "body": "Letsel gezien."})
+    assert shared_by_school.status_code == 201, shared_by_school.text
     read = client.get(f"/api/v1/households/{family.household}/observations", headers=gp.headers)
     assert read.status_code == 200
     open_page(client, family, "p")
@@ -199,7 +203,7 @@ def test_override_disclosures_appear_once_the_parents_are_to_be_informed(
         open_page(client, family, "p")  # the session of three days ago has ended
         shared = [d for d in mine(client)["disclosures"] if d["basis"] == "override"]
         assert shared and {d["about"] for d in shared} == {noor}
-        assert {d["organisation_id"] for d in shared} == {gp.org.id}
+        assert {d["organisation_id"] for d in shared} == {gp.org.id, family.regisseur.org.id}
 
 
 def test_a_parent_withdraws_consent_on_the_family_page(client: TestClient,

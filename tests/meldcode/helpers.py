@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from broker.clock import now
 from broker.identity.models import Organisation
 from broker.policy import Policy
-from tests.consent.helpers import Caller, caller, jansen
+from tests.consent.helpers import Caller, caller, consent_body, jansen
 from tests.factories import make_professional, make_secret_client
 from tests.identity.test_tokens import secret_token
 
@@ -25,6 +25,7 @@ class Setting:
     officer: Caller  # the school's other aandachtsfunctionaris
     gp: Caller
     family: dict[str, str]
+    veilig_thuis: Caller  # the region's one Veilig Thuis: reports go there
 
 
 def colleague(client: TestClient, session: Session, org: Organisation, roles: list[str]
@@ -41,7 +42,14 @@ def setting(client: TestClient, session: Session, policy: Policy) -> Setting:
     officer = colleague(client, session, teacher.org, ["aandachtsfunctionaris"])
     gp = caller(client, session, policy, party="huisarts", roles=["partner"],
                 name="Praktijk Oost")
-    return Setting(regisseur, teacher, officer, gp, jansen(client, regisseur))
+    family = jansen(client, regisseur)
+    # The school is involved with the family: Noor and her parents named it in a consent.
+    involved = client.post("/api/v1/consents", headers=regisseur.headers, json=consent_body(
+        family["c1"], [family["c1"], family["m"], family["p"]],
+        recipients=[{"organisation_id": teacher.org.id}]))
+    assert involved.status_code == 201, involved.text
+    veilig_thuis = caller(client, session, policy, party="veilig_thuis", roles=["partner"])
+    return Setting(regisseur, teacher, officer, gp, family, veilig_thuis)
 
 
 def open_case(client: TestClient, s: Setting, *, steps: int = 0) -> str:
@@ -77,8 +85,11 @@ def override_body(s: Setting, *, days: int = 14, urgent: bool = False,
 
 def gp_may_see(client: TestClient, s: Setting, subject: str, category: str,
                recipient: str | None = None) -> dict[str, Any]:
-    response = client.post("/api/v1/decisions", headers=s.gp.headers, json={
+    """Would the GP (or `recipient`) see what the school holds of this category? Asked by the
+    regisseur, who is involved with the family whether or not the GP is yet."""
+    response = client.post("/api/v1/decisions", headers=s.regisseur.headers, json={
         "subject_id": subject, "category": category, "purpose": "veiligheid",
-        "recipient": {"organisation_id": recipient or s.gp.org.id}})
+        "recipient": {"organisation_id": recipient or s.gp.org.id},
+        "holder_organisation_id": s.teacher.org.id})
     assert response.status_code == 200, response.text
     return dict(response.json())

@@ -212,6 +212,12 @@ class TestReportToVeiligThuis:
             "subject_id": noor, "categories": ["veiligheid", "financien"],
             "recipients": [{"party": "wijkteam"}], "purposes": ["hulpverlening"],
             "grantor_ids": grantors, "evidence": {"method": "written"}})
+        # The school knows Noor: her name and birth date are in its records too.
+        client.post("/api/v1/consents", headers=s.regisseur.headers, json={
+            "subject_id": noor, "categories": ["basisgegevens"],
+            "recipients": [{"organisation_id": s.teacher.org.id}],
+            "purposes": ["hulpverlening"], "grantor_ids": grantors,
+            "evidence": {"method": "written"}})
         signals = [client.post("/api/v1/observations", headers=s.teacher.headers, json={
             "subject_id": noor, "category": category, "concern": "high",
             "observed_on": "2026-11-20", "body": text}).json()["id"]
@@ -231,6 +237,8 @@ class TestReportToVeiligThuis:
         assert report.status_code == 200, report.text
         body = report.json()
         assert body["child"]["given_name"] == "Noor" and body["basis"] == "legal_duty"
+        # The only Veilig Thuis the broker knows, as none was named at step 5.
+        assert body["addressed_to"]["organisation_id"] == s.veilig_thuis.org.id
         assert [x["body"] for x in body["signals"]] == ["Blauwe plekken op de armen."]
         assert body["withheld_signals"] == 1  # finances are not the meldcode's to share
         assert [x["step"] for x in body["steps"]] == [1, 2, 3, 4, 5]

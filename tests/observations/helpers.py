@@ -23,7 +23,8 @@ class Network:
 
 def network(client: TestClient, session: Session, policy: Policy) -> Network:
     """The Jansens (Noor 13, joint custody); Noor and both parents consent that education
-    data go to the wijkteam (the regisseur's party) and health data to the GP."""
+    data go to the wijkteam (the regisseur's party) and to this school (which makes it
+    involved), and health data to the GP."""
     regisseur = caller(client, session, policy, party="wijkteam", roles=["regisseur"])
     school = caller(client, session, policy, party="school", roles=["partner"], name="De Linde")
     gp = caller(client, session, policy, party="huisarts", roles=["partner"],
@@ -31,7 +32,8 @@ def network(client: TestClient, session: Session, policy: Policy) -> Network:
     family = jansen(client, regisseur)
     grantors = [family["c1"], family["m"], family["p"]]
     onderwijs = client.post("/api/v1/consents", headers=regisseur.headers, json=consent_body(
-        family["c1"], grantors, recipients=[{"party": "wijkteam"}, {"party": "school"}]))
+        family["c1"], grantors, recipients=[{"party": "wijkteam"},
+                                            {"organisation_id": school.org.id}]))
     assert onderwijs.status_code == 201, onderwijs.text
     health = client.post("/api/v1/consents", headers=regisseur.headers, json=consent_body(
         family["c1"], grantors, categories=["gezondheid"],

@@ -17,7 +17,7 @@ from broker.clock import frozen_at, local_day, now
 from broker.identity.models import Professional
 from broker.policy import Policy
 from tests.conftest import Mailbox, with_smtp
-from tests.consent.helpers import Caller, caller
+from tests.consent.helpers import Caller, caller, colleague
 from tests.meetings.test_outcome import outcome
 from tests.meldcode.helpers import Setting, open_case, setting
 
@@ -35,8 +35,8 @@ class World:
 @pytest.fixture
 def world(client: TestClient, session: Session, policy: Policy, smtp_server: Mailbox) -> World:
     session.info[INFO_KEY] = with_smtp(session.info[INFO_KEY], smtp_server)
-    return World(setting(client, session, policy),
-                 caller(client, session, policy, party="wijkteam", roles=["teamleider"]))
+    s = setting(client, session, policy)
+    return World(s, colleague(client, session, s.regisseur, roles=["teamleider"]))
 
 
 def readiness(client: TestClient, w: World, who: Caller | None = None) -> dict[str, Any]:
@@ -255,14 +255,21 @@ def test_a_handback_needs_a_report_and_comes_once(client: TestClient, world: Wor
 
 def test_only_its_regisseur_and_team_leads_see_a_households_readiness(
         client: TestClient, session: Session, policy: Policy, world: World) -> None:
+    """Issue 17, defects 4 and 7: everyone else gets the answer of a made-up household, and a
+    team lead of another organisation neither reads this one nor counts it."""
     path = f"/api/v1/quality/households/{world.household}"
     other = caller(client, session, policy, party="wijkteam", roles=["regisseur"])
-    for who in (world.s.teacher, world.s.gp, other):
+    other_lead = caller(client, session, policy, party="wijkteam", roles=["teamleider"])
+    made_up = client.get("/api/v1/quality/households/nope", headers=world.lead.headers)
+    assert made_up.status_code == 404
+    for who in (world.s.teacher, world.s.gp, other, other_lead):
         refused = client.get(path, headers=who.headers)
-        assert refused.status_code == 403 and refused.json()["code"] == "not_regisseur"
+        assert refused.status_code == 404
+        assert {k: v for k, v in refused.json().items() if k != "trace_id"} == {
+            k: v for k, v in made_up.json().items() if k != "trace_id"}
     assert client.get(path, headers=world.lead.headers).status_code == 200
-    missing = client.get("/api/v1/quality/households/nope", headers=world.lead.headers)
-    assert missing.status_code == 404
+    assert client.get("/api/v1/quality/summary",
+                      headers=other_lead.headers).json()["households"] == 0
     summary_refused = client.get("/api/v1/quality/summary", headers=world.s.regisseur.headers)
     assert summary_refused.status_code == 403
 

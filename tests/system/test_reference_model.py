@@ -75,6 +75,7 @@ class ModelOverride:
     id: str
     category: str
     org: str
+    holder: str
     urgent: bool
     created: datetime
     until: datetime
@@ -131,14 +132,15 @@ class Model:
             return {ref}
         return ({ref} if years >= 12 else set()) | custodians
 
-    def decide(self, ref: str, category: str, org: str) -> tuple[str, str | None, set[str],
-                                                                set[str]]:
+    def decide(self, ref: str, category: str, org: str, holder: str | None
+               ) -> tuple[str, str | None, set[str], set[str]]:
         good = {c.id for c in self.consents if c.subject == ref and c.category == category
                 and c.org == org and c.in_force(self.now) and self.required(ref) <= c.grantors}
         if good:
             return "permit", "consent", good, set()
+        # An override releases only what its holder, the requesting organisation, holds.
         overriding = {o.id for o in self.overrides if ref == "c1" and o.category == category
-                      and o.org == org and o.permits(self.now)}
+                      and o.org == org and o.holder == holder and o.permits(self.now)}
         if overriding:
             return "permit", "override", set(), overriding
         return "deny", None, set(), set()
@@ -289,7 +291,7 @@ class Broker(RuleBasedStateMachine):
             return
         assert days <= OVERRIDE_MAX_DAYS
         model.overrides.append(ModelOverride(view.override.id, category, self.orgs[party].id,
-                                             urgent, model.now,
+                                             self.regisseur.organisation_id, urgent, model.now,
                                              model.now + timedelta(days=days)))
 
     @precondition(lambda self: self.model.overrides)
@@ -351,19 +353,21 @@ class Broker(RuleBasedStateMachine):
         for ref in sorted(BORN):
             for category in sorted(CATEGORIES):
                 for party in ("school", "huisarts"):
-                    self._agree(ref, category, party)
+                    # The regisseur's own information, and information nobody holds alone.
+                    for holder in (self.regisseur.organisation_id, None):
+                        self._agree(ref, category, party, holder)
 
-    def _agree(self, ref: str, category: str, party: str) -> None:
+    def _agree(self, ref: str, category: str, party: str, holder: str | None) -> None:
         model = self.model
         org = self.orgs[party].id
         decision = self.call(consent.dry_run, actor=self.regisseur, body=DecisionCreate(
             subject_id=model.ids[ref], category=category, purpose="hulpverlening",
-            recipient={"organisation_id": org}))
-        effect, basis, consent_ids, override_ids = model.decide(ref, category, org)
+            recipient={"organisation_id": org}, holder_organisation_id=holder))
+        effect, basis, consent_ids, override_ids = model.decide(ref, category, org, holder)
         got = (decision.effect.value, decision.basis.value if decision.basis else None,
                set(decision.consent_ids), set(decision.override_ids))
         assert got == (effect, basis, consent_ids, override_ids), (ref, category, party,
-                                                                   model.now)
+                                                                   holder, model.now)
 
     @invariant()
     def involvement_agrees(self) -> None:

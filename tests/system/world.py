@@ -74,7 +74,7 @@ def build_world(database: Database) -> World:
               category="ontwikkeling")
         seen = [observations.submit_observation(session, actor=regisseur, body=ObservationCreate(
             subject_id=subject, category=category, concern="low", observed_on=now().date(),
-            body=f"Waarneming over {category}."))[0].id
+            body=f"Waarneming over {category}.")).observation.id
             for subject, category in ((ids["m"], "onderwijs"), (ids["c"], "gezondheid"))]
         case = meldcode.open_case(session, actor=regisseur, body=CaseCreate(child_id=ids["c"]))
         return World(regisseur, school, household.id, ids["m"], ids["c"], case.id, *seen)

@@ -13,10 +13,12 @@ columns are described in `matrix_world.PERSONAS`."""
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
@@ -338,37 +340,46 @@ class Matrix:
     mailbox: Mailbox
     built_mails: list[bytes]  # what building the world sent
 
-    def ask(self, row: Row, persona: str, csrf: str | None = None,
-            form: dict[str, str] | None = None) -> tuple[int, str]:
+    def ask(self, row: Row, persona: str, csrf: str | None = None) -> tuple[int, str]:
         """One request, in a savepoint rolled back afterwards; `csrf` replaces the form's
-        CSRF token, `form` the form's fields."""
-        caller = self.world.personas[persona]
-        path, query = url_for(row, self.world.ids)
+        CSRF token."""
+        with self.savepoint():
+            response = self.send(row, persona, csrf=csrf)
+            return response.status_code, response.text
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """The app's requests in here run in a savepoint that is rolled back at the end."""
         savepoint = self.engine_connection.begin_nested()
         session = Session(bind=self.engine_connection, join_transaction_mode="create_savepoint",
                           expire_on_commit=False, info={INFO_KEY: self.context})
         serve_in(self.app, session)
         try:
-            self.client.cookies.clear()
-            self.client.cookies.update(caller.cookies)
-            if is_page(row.path):
-                headers = {"accept": "text/html"}
-                token = caller.csrf if csrf is None else csrf
-                fields = form_for(row, self.world.ids) if form is None else form
-                data = fields | ({"csrf_token": token} if token else {})
-                response = self.client.request(
-                    row.method, path, params=query, headers=headers,
-                    data=data if row.method == "POST" else None, follow_redirects=False)
-            else:
-                body = body_for(row, self.world.ids)
-                response = self.client.request(
-                    row.method, path, params=query, headers=caller.headers,
-                    json=body if row.method in ("POST", "PUT") and row.path != "/oauth/token"
-                    else None, follow_redirects=False)
-            return response.status_code, response.text
+            yield
         finally:
             session.close()
             savepoint.rollback()
+
+    def send(self, row: Row, persona: str, *, csrf: str | None = None,
+             form: dict[str, str] | None = None) -> httpx.Response:
+        """The row's request as `persona` (inside `savepoint()`); `form` replaces the form's
+        fields."""
+        caller = self.world.personas[persona]
+        path, query = url_for(row, self.world.ids)
+        self.client.cookies.clear()
+        self.client.cookies.update(caller.cookies)
+        if is_page(row.path):
+            token = caller.csrf if csrf is None else csrf
+            fields = form_for(row, self.world.ids) if form is None else form
+            data = fields | ({"csrf_token": token} if token else {})
+            return self.client.request(
+                row.method, path, params=query, headers={"accept": "text/html"},
+                data=data if row.method == "POST" else None, follow_redirects=False)
+        body = body_for(row, self.world.ids)
+        return self.client.request(
+            row.method, path, params=query, headers=caller.headers,
+            json=body if row.method in ("POST", "PUT") and row.path != "/oauth/token"
+            else None, follow_redirects=False)
 
 
 @pytest.fixture(scope="module")
@@ -495,9 +506,15 @@ FORMS = [row for row in ROWS if row.method == "POST" and is_page(row.path)]
 def test_every_form_refuses_a_post_without_its_csrf_token(matrix: Matrix, row: Row) -> None:
     """Issue 10 item 7: for a caller the table lets through, the same post without the
     token, or with another, is refused (403 csrf) and changes nothing."""
+    persona = rightful(row)
+    for csrf in ("", "not-the-token"):
+        status, text = matrix.ask(row, persona, csrf=csrf)
+        assert status == 403 and "csrf" in text, (persona, csrf, status)
+
+
+def rightful(row: Row) -> str:
+    """The first caller the table lets post this form."""
     allowed = [p for p, cell in row.cells.items() if cell.startswith("2") or (
         p not in ("ext", "anon") and cell.rstrip("+") not in ("-", "401", "403", "404"))]
     assert allowed, "a form nobody may post"
-    for csrf in ("", "not-the-token"):
-        status, text = matrix.ask(row, allowed[0], csrf=csrf)
-        assert status == 403 and "csrf" in text, (allowed[0], csrf, status)
+    return allowed[0]

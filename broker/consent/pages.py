@@ -71,7 +71,7 @@ async def save_consent(household_id: str, request: Request, session: DbSession,
     try:
         consent = service.grant_consent(session, actor=user.principal,
                                         body=_body(lists, single))
-    except ValidationError:
+    except (ValidationError, ValueError):  # ValueError: valid_until is not a date
         return _form(request, session, user, household_id, status_code=422,
                      error="Vul alle verplichte velden in.")
     except BrokerError as exc:

@@ -1,5 +1,7 @@
 """Invitations: an iCalendar file (icalendar) and an e-mail over SMTP. Neither holds anything
-about the family: the title is "Netwerkbijeenkomst" and a reference, the rest is behind login."""
+about the family: the title is "Netwerkbijeenkomst" and a reference, the rest is behind login.
+Calendar files name professionals only; a family member's own invitation names that member
+alone (RFC 5546 §3.2.2: a REQUEST needs one ATTENDEE or more, not all of them)."""
 
 import smtplib
 from collections.abc import Iterator
@@ -73,6 +75,7 @@ class Attendee:
     name: str | None  # professionals only; never a family member's name
     required: bool
     rsvp: str | None
+    family: bool = False  # named only in the calendar file sent to this member
 
 
 @dataclass(frozen=True)
@@ -89,30 +92,40 @@ class Invitation:
     cancelled: bool = False
 
 
-def calendar(invitation: Invitation) -> bytes:
+def calendar(invitation: Invitation, *, to: Attendee | None = None) -> bytes:
     """METHOD:REQUEST (or CANCEL), stable UID, SEQUENCE, ORGANIZER and ATTENDEEs with
-    PARTSTAT, a reminder the day before, times in Europe/Amsterdam with its VTIMEZONE."""
-    return _calendar([invitation], "CANCEL" if invitation.cancelled else "REQUEST")
+    PARTSTAT, a reminder the day before, times in Europe/Amsterdam with its VTIMEZONE. The
+    ATTENDEEs are the professionals, or, in the copy for a family member (`to`), that member
+    alone; every copy of one version has the same UID and SEQUENCE."""
+    return _calendar([(invitation, _named(invitation, to))],
+                     "CANCEL" if invitation.cancelled else "REQUEST")
 
 
 def feed(invitations: list[Invitation]) -> bytes:
     """A professional's calendar feed: every meeting of theirs, published (no METHOD)."""
-    return _calendar(invitations, None)
+    return _calendar([(i, _named(i, None)) for i in invitations], None)
 
 
-def _calendar(invitations: list[Invitation], method: str | None) -> bytes:
+def _named(invitation: Invitation, to: Attendee | None) -> list[Attendee]:
+    """Who a calendar file names: a family member only in their own copy."""
+    if to is not None and to.family:
+        return [to]
+    return [a for a in invitation.attendees if not a.family]
+
+
+def _calendar(events: list[tuple[Invitation, list[Attendee]]], method: str | None) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//Gemeente//broker//NL")
     cal.add("version", "2.0")
     if method:
         cal.add("method", method)
-    for invitation in invitations:
-        cal.add_component(_event(invitation))
+    for invitation, attendees in events:
+        cal.add_component(_event(invitation, attendees))
     cal.add_missing_timezones()
     return bytes(cal.to_ical())
 
 
-def _event(invitation: Invitation) -> Event:
+def _event(invitation: Invitation, attendees: list[Attendee]) -> Event:
     event = Event()
     start = invitation.start.astimezone(ZoneInfo(str(LEGAL_ZONE)))
     event.add("uid", invitation.uid)
@@ -127,7 +140,7 @@ def _event(invitation: Invitation) -> Event:
     event.add("url", invitation.link)
     event.add("status", "CANCELLED" if invitation.cancelled else "CONFIRMED")
     event.add("organizer", _address(invitation.organiser, organiser=True))
-    for attendee in invitation.attendees:
+    for attendee in attendees:
         event.add("attendee", _address(attendee), encode=False)
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
@@ -139,7 +152,7 @@ def _event(invitation: Invitation) -> Event:
 
 def _address(person: Attendee, *, organiser: bool = False) -> vCalAddress:
     address = vCalAddress(f"mailto:{person.email}")
-    if person.name:
+    if person.name and not person.family:
         address.params["cn"] = vText(person.name)
     if not organiser:
         address.params["role"] = vText("REQ-PARTICIPANT" if person.required
@@ -150,7 +163,8 @@ def _address(person: Attendee, *, organiser: bool = False) -> vCalAddress:
 
 
 def send(settings: Settings, invitation: Invitation) -> int:
-    """One message per attendee, each with the calendar attached; returns how many."""
+    """One message per attendee, each with the calendar attached (a family member's naming
+    only them); returns how many."""
     ics = calendar(invitation)
     method = "CANCEL" if invitation.cancelled else "REQUEST"
     when = invitation.start.astimezone(LEGAL_ZONE).strftime("%d-%m-%Y %H:%M")
@@ -160,7 +174,8 @@ def send(settings: Settings, invitation: Invitation) -> int:
                 settings, attendee.email,
                 f"Geannuleerd: {SUMMARY} {invitation.reference}" if invitation.cancelled
                 else f"{SUMMARY} {invitation.reference}", _body(invitation, when))
-            message.add_attachment(ics, maintype="text", subtype="calendar",
+            message.add_attachment(calendar(invitation, to=attendee) if attendee.family
+                                   else ics, maintype="text", subtype="calendar",
                                    filename="uitnodiging.ics", params={"method": method})
             smtp.send_message(message)
     return len(invitation.attendees)

@@ -127,8 +127,13 @@ def _answers(form: dict[str, str]) -> AvailabilityIn:
 def schedule(meeting_id: str, request: Request, session: DbSession, user: CurrentWebUser,
              form: CheckedForm) -> Response:
     try:
+        body = ScheduleIn.model_validate({"slot_id": form.get("slot_id") or None})
+    except ValidationError:
+        return _meeting(request, session, user, meeting_id, status_code=422,
+                        error="Kies een van de voorgestelde momenten.")
+    try:
         service.schedule_meeting(session, actor=user.principal, meeting_id=meeting_id,
-                                 body=ScheduleIn(slot_id=form.get("slot_id") or None))
+                                 body=body)
     except BrokerError as exc:
         undo_failed(session, exc)
         return _meeting(request, session, user, meeting_id, error=exc.detail,
@@ -137,10 +142,14 @@ def schedule(meeting_id: str, request: Request, session: DbSession, user: Curren
 
 
 @router.post("/bijeenkomsten/{meeting_id}/komst")
-def rsvp(meeting_id: str, session: DbSession, user: CurrentWebUser, form: CheckedForm
-         ) -> Response:
-    service.rsvp(session, actor=user.principal, meeting_id=meeting_id,
-                 body=RsvpIn.model_validate({"response": form.get("response", "")}))
+def rsvp(meeting_id: str, request: Request, session: DbSession, user: CurrentWebUser,
+         form: CheckedForm) -> Response:
+    try:
+        body = RsvpIn.model_validate({"response": form.get("response", "")})
+    except ValidationError:
+        return _meeting(request, session, user, meeting_id, status_code=422,
+                        error="Kies of u komt, misschien komt of niet komt.")
+    service.rsvp(session, actor=user.principal, meeting_id=meeting_id, body=body)
     return RedirectResponse(f"/bijeenkomsten/{meeting_id}", status_code=303)
 
 

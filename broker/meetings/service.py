@@ -358,7 +358,8 @@ def _invitation(session: Session, meeting: Meeting, cancelled: bool) -> invitati
 def _attendees(session: Session, meeting: Meeting, *, exclude: set[str] | None = None
                ) -> list[invitations.Attendee]:
     """Everyone with an e-mail address: invited professionals, the active professionals of
-    invited organisations, family members who gave one (no names for them)."""
+    invited organisations, family members who gave one (marked `family`, no names for them:
+    a calendar file names them only in their own copy)."""
     attendees: dict[str, invitations.Attendee] = {}
     by_org: dict[str, list[Professional]] = defaultdict(list)
     invitees = [i for i in _invitees(session, meeting.id) if i.id not in (exclude or set())]
@@ -376,7 +377,7 @@ def _attendees(session: Session, meeting: Meeting, *, exclude: set[str] | None =
             member = session.get(Member, invitee.member_id)
             if member is not None and member.email:
                 attendees[member.email] = invitations.Attendee(
-                    member.email, None, invitee.required, invitee.rsvp)
+                    member.email, None, invitee.required, invitee.rsvp, family=True)
             continue
         for person in people:
             attendees[person.email] = invitations.Attendee(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from broker.clock import LEGAL_ZONE
 from broker.db import DbSession, undo_failed
-from broker.errors import BrokerError
+from broker.errors import BrokerError, Invalid
 from broker.households import service as households
 from broker.identity.deps import CurrentWebUser
 from broker.identity.models import Organisation
@@ -52,8 +52,11 @@ def new_case(request: Request, session: DbSession, user: CurrentWebUser, househo
 @router.post("/meldcode/zaken")
 def open_case(request: Request, session: DbSession, user: CurrentWebUser, form: CheckedForm
               ) -> Response:
-    case = service.open_case(session, actor=user.principal,
-                             body=CaseCreate(child_id=form.get("child_id", "")))
+    try:
+        body = CaseCreate.model_validate({"child_id": form.get("child_id", "")})
+    except ValidationError:
+        raise Invalid("Kies het kind om wie het gaat.", code="validation") from None
+    case = service.open_case(session, actor=user.principal, body=body)
     return RedirectResponse(f"/meldcode/zaken/{case.id}", status_code=303)
 
 
@@ -87,7 +90,7 @@ def _organisations(session: DbSession) -> list[Organisation]:
 async def record_step(case_id: str, request: Request, session: DbSession,
                       user: CurrentWebUser, form: CheckedForm) -> Response:
     multi = await request.form()
-    number = int(form.get("step") or 0)
+    number = int(step) if (step := form.get("step", "")).isdecimal() else 0
     answers = {q: {"ja": True, "nee": False}.get(form.get(q, "")) for q in QUESTIONS} \
         if number == 4 else None
     try:

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from broker.db import DbSession, undo_failed
-from broker.errors import BrokerError
+from broker.errors import BrokerError, Invalid
 from broker.households import service as households
 from broker.identity.deps import CurrentWebUser
 from broker.identity.models import Organisation, Professional
@@ -105,35 +105,13 @@ def _lines(text: str) -> list[str]:
 @router.post("/bijeenkomsten/{meeting_id}/uitkomst")
 def save_outcome(meeting_id: str, request: Request, session: DbSession, user: CurrentWebUser,
                  form: CheckedForm) -> Response:
-    goals = [{"priority": n, "domain": form.get(f"goal{n}_domain", ""),
-              "description": form.get(f"goal{n}", "")}
-             for n in (1, 2, 3) if form.get(f"goal{n}")]
-    actions = [{"goal": int(form.get(f"action{n}_goal") or 1),
-                "description": form.get(f"action{n}", ""),
-                "owner_organisation_id": form.get(f"action{n}_owner", ""),
-                "due": form.get(f"action{n}_due") or date.today().isoformat()}
-               for n in (1, 2, 3) if form.get(f"action{n}")]
-    assessment = {"instrument": form.get("instrument", ""),
-                  "outcome": form.get("assessment_outcome", ""),
-                  "rationale": form.get("rationale", "")} if form.get("instrument") else None
     try:
-        body = OutcomeCreate.model_validate({
-            "analysis": {"child_needs": form.get("child_needs", ""),
-                         "parenting_capacity": form.get("parenting_capacity", ""),
-                         "family_environment": form.get("family_environment", "")},
-            "signs_of_safety": {"worries": _lines(form.get("worries", "")),
-                                "strengths": _lines(form.get("strengths", "")),
-                                "next_steps": _lines(form.get("next_steps", "")),
-                                "safety_scale": form.get("safety_scale") or None},
-            "zrm": {k.removeprefix("zrm:"): int(v) for k, v in form.items()
-                    if k.startswith("zrm:") and v},
-            "safety_assessment": assessment,
-            "plan": {"perspective": form.get("perspective", ""), "goals": goals,
-                     "actions": actions},
-            "regisseur_id": form.get("regisseur_id", ""),
-            "next_evaluation": form.get("next_evaluation", "")})
+        body = _outcome(form)
         plan = service.record_outcome(session, actor=user.principal, meeting_id=meeting_id,
                                       body=body)
+    except NotANumber:
+        return _day(request, session, user, meeting_id, status_code=422,
+                    error="Kies bij elke actie een doel en bij de ZRM een score uit de lijst.")
     except ValidationError:
         return _day(request, session, user, meeting_id, status_code=422,
                     error="Vul de analyse, het perspectief, minstens één doel, de regisseur "
@@ -142,6 +120,47 @@ def save_outcome(meeting_id: str, request: Request, session: DbSession, user: Cu
         undo_failed(session, exc)
         return _day(request, session, user, meeting_id, status_code=exc.status, error=exc.detail)
     return RedirectResponse(f"/huishoudens/{plan.household_id}/plan", status_code=303)
+
+
+class NotANumber(ValueError):
+    """A form field that holds a number held something else."""
+
+
+def _number(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise NotANumber from None
+
+
+def _outcome(form: dict[str, str]) -> OutcomeCreate:
+    """The outcome form as the API's body; ValidationError or NotANumber when it is not one."""
+    goals = [{"priority": n, "domain": form.get(f"goal{n}_domain", ""),
+              "description": form.get(f"goal{n}", "")}
+             for n in (1, 2, 3) if form.get(f"goal{n}")]
+    actions = [{"goal": _number(form.get(f"action{n}_goal") or "1"),
+                "description": form.get(f"action{n}", ""),
+                "owner_organisation_id": form.get(f"action{n}_owner", ""),
+                "due": form.get(f"action{n}_due") or date.today().isoformat()}
+               for n in (1, 2, 3) if form.get(f"action{n}")]
+    assessment = {"instrument": form.get("instrument", ""),
+                  "outcome": form.get("assessment_outcome", ""),
+                  "rationale": form.get("rationale", "")} if form.get("instrument") else None
+    return OutcomeCreate.model_validate({
+        "analysis": {"child_needs": form.get("child_needs", ""),
+                     "parenting_capacity": form.get("parenting_capacity", ""),
+                     "family_environment": form.get("family_environment", "")},
+        "signs_of_safety": {"worries": _lines(form.get("worries", "")),
+                            "strengths": _lines(form.get("strengths", "")),
+                            "next_steps": _lines(form.get("next_steps", "")),
+                            "safety_scale": form.get("safety_scale") or None},
+        "zrm": {k.removeprefix("zrm:"): _number(v) for k, v in form.items()
+                if k.startswith("zrm:") and v},
+        "safety_assessment": assessment,
+        "plan": {"perspective": form.get("perspective", ""), "goals": goals,
+                 "actions": actions},
+        "regisseur_id": form.get("regisseur_id", ""),
+        "next_evaluation": form.get("next_evaluation", "")})
 
 
 @router.get("/huishoudens/{household_id}/plan")
@@ -157,9 +176,14 @@ def plan_page(household_id: str, request: Request, session: DbSession, user: Cur
 @router.post("/plan-acties/{action_id}")
 def update_action(action_id: str, session: DbSession, user: CurrentWebUser, form: CheckedForm
                   ) -> Response:
-    service.update_action(session, actor=user.principal, action_id=action_id,
-                          body=ActionUpdate.model_validate({"status": form.get("status")}))
-    return RedirectResponse(form.get("back") or "/", status_code=303)
+    try:
+        body = ActionUpdate.model_validate({"status": form.get("status")})
+    except ValidationError:
+        raise Invalid("Kies een van de standen van de actie.", code="validation") from None
+    service.update_action(session, actor=user.principal, action_id=action_id, body=body)
+    back = form.get("back", "")
+    return RedirectResponse(back if back.startswith("/") and not back.startswith("//")
+                            else "/", status_code=303)
 
 
 @router.get("/bijeenkomsten/{meeting_id}/verslag")

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import Message
 from typing import Any
 
+import vobject
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from broker.policy import Policy
 from tests.conftest import Mailbox
 from tests.consent.helpers import Caller, caller
 from tests.meldcode.helpers import colleague
+from tests.readable import calendars_in, mail_text, recipients, searchable
 
 MOTHER = {"ref": "m", "given_name": "Sanne", "family_name": "Jansen", "bsn": "111222333",
           "birth_date": "1988-04-02", "role": "parent", "email": "sanne@example.org"}
@@ -93,7 +95,7 @@ class TestAcceptance2Invitations:
         assert event.walk("VALARM") and sent[0][1].walk("VTIMEZONE")
         assert str(event["dtstart"].params["TZID"]) == "Europe/Amsterdam"
         assert str(event["summary"]).startswith("Netwerkbijeenkomst NB-")
-        everything = b"\n".join(mail.messages).decode("utf-8", "replace")
+        everything = "\n".join(mail_text(m) for m in mail.messages)
         for secret in ("Sanne", "Noor", "Jansen", "111222333", "1988-04-02", "2013-10-23",
                        "02-04-1988"):
             assert secret not in everything
@@ -242,6 +244,65 @@ class TestCalendarFeed:
         assert client.get("/" + path).status_code == 404
 
 
+FAMILY = ("sanne@example.org", "Sanne", "Jansen", "Noor", "111222333")
+
+
+def attendees_per_parser(ics: bytes) -> tuple[set[str], set[str]]:
+    """The ATTENDEE addresses as icalendar and as vobject (another parser) read them."""
+    [event] = Calendar.from_ical(ics).walk("VEVENT")
+    found = event.get("attendee", [])
+    by_icalendar = {str(a).lower() for a in (found if isinstance(found, list) else [found])}
+    parsed = vobject.readOne(ics.decode())
+    by_vobject = {a.value.lower() for a in parsed.vevent.contents.get("attendee", [])}
+    return by_icalendar, by_vobject
+
+
+def version(ics: bytes) -> tuple[str, str, int, str]:
+    """Method, UID, SEQUENCE and ORGANIZER as vobject reads them."""
+    event = vobject.readOne(ics.decode())
+    return (event.method.value, event.vevent.uid.value, int(event.vevent.sequence.value),
+            event.vevent.organizer.value.lower())
+
+
+class TestDefect5CalendarFilesNameProfessionalsOnly:
+    def test_no_family_address_in_a_professionals_calendar_and_the_parents_names_her_alone(
+            self, client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> None:
+        regisseur, school, gp, meeting = arrange(client, session, policy)
+        assert regisseur.professional and school.professional and gp.professional
+        professionals = {f"mailto:{p.email.lower()}" for p in (
+            regisseur.professional, school.professional, gp.professional)}
+        organiser = f"mailto:{regisseur.professional.email.lower()}"
+        path = f"/api/v1/meetings/{meeting['id']}"
+        for slot in (0, 2):  # invited, then moved: SEQUENCE 0 and 1
+            client.post(path + "/schedule", headers=regisseur.headers,
+                        json={"slot_id": meeting["slots"][slot]["id"]})
+        ics = client.get(path + "/ics", headers=school.headers)
+        url = client.post("/api/v1/calendar/feed", headers=school.headers).json()["url"]
+        feed = client.get("/" + url.split("://", 1)[1].split("/", 1)[1])
+        assert (ics.status_code, feed.status_code) == (200, 200)
+        assert client.post(path + "/cancel", headers=regisseur.headers).status_code == 200
+
+        to_mother = [m for m in mail.messages if recipients(m) == {"sanne@example.org"}]
+        to_others = [m for m in mail.messages if m not in to_mother]
+        assert len(to_mother) == 3 and len(to_others) == 3 * 3
+        for text in [mail_text(m) for m in to_others] + [searchable(ics.text),
+                                                         searchable(feed.text)]:
+            assert [secret for secret in FAMILY if secret in text] == []
+        for cal in [c for m in to_others for c in calendars_in(m)] + [ics.content,
+                                                                      feed.content]:
+            assert attendees_per_parser(cal) == (professionals, professionals)
+        theirs = [version(c) for m in to_others for c in calendars_in(m)]
+        hers = [version(c) for m in to_mother for c in calendars_in(m)]
+        assert hers == sorted(set(theirs), key=lambda v: v[2])  # same UID and SEQUENCEs
+        assert [(method, sequence) for method, _, sequence, _ in hers] == [
+            ("REQUEST", 0), ("REQUEST", 1), ("CANCEL", 2)]
+        assert {who for *_, who in hers} == {organiser}
+        for raw in to_mother:
+            [cal] = calendars_in(raw)
+            assert attendees_per_parser(cal) == ({"mailto:sanne@example.org"},) * 2
+            assert [s for s in FAMILY[1:] if s in mail_text(raw)] == []
+
+
 class TestReminders:
     def test_silent_invitees_are_reminded_once_and_everyone_the_day_before(
             self, client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> None:
@@ -262,4 +323,4 @@ class TestReminders:
         with frozen_at(start - timedelta(hours=20)):
             _, days = send_reminders(session)
         assert days == len(mail.messages) - before and days >= 3
-        assert b"Sanne" not in b"".join(mail.messages)
+        assert all("Sanne" not in mail_text(m) for m in mail.messages)

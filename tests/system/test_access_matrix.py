@@ -2,7 +2,10 @@
 the family has its expected answer in one table; the test makes each request in a savepoint
 that is rolled back and compares. A cell with `+` may hold the family's personal data; in
 every other cell, a name, birth date, BSN, e-mail address or free text of the family in the
-response is a leak. A route without a row fails the test, as does a row without a route.
+response is a leak. Responses are searched as sent and with iCalendar's folded lines joined;
+every mail a request sends is searched decoded (headers, base64 and quoted-printable parts,
+attachments): a mail to a family member may hold that member's own address, no other mail
+any of the family's data. A route without a row fails the test, as does a row without a route.
 
 Cells: a status code; `+` personal data may be shown; `-` not applicable (a partner system
 has no browser session). Pages answer 303 (to the login) where the API answers 401. The
@@ -10,10 +13,12 @@ columns are described in `matrix_world.PERSONAS`."""
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
@@ -26,8 +31,9 @@ from broker.clock import local_day, now
 from broker.policy import Policy
 from tests.conftest import BASE_URL, Mailbox, serve_in, smtp_mailbox, with_smtp
 from tests.meetings.test_outcome import outcome
+from tests.readable import mail_text, recipients, searchable
 from tests.soak import note
-from tests.system.matrix_world import CANARIES, PERSONAS, World, build
+from tests.system.matrix_world import CANARIES, MOTHER, PERSONAS, World, build
 
 TABLE = """
 method path                                               reg  par  unr  af   fg   tl   adm  ext  cli  anon  fam
@@ -331,36 +337,49 @@ class Matrix:
     engine_connection: Any
     app: FastAPI
     context: Any
+    mailbox: Mailbox
+    built_mails: list[bytes]  # what building the world sent
 
     def ask(self, row: Row, persona: str, csrf: str | None = None) -> tuple[int, str]:
         """One request, in a savepoint rolled back afterwards; `csrf` replaces the form's
         CSRF token."""
-        caller = self.world.personas[persona]
-        path, query = url_for(row, self.world.ids)
+        with self.savepoint():
+            response = self.send(row, persona, csrf=csrf)
+            return response.status_code, response.text
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """The app's requests in here run in a savepoint that is rolled back at the end."""
         savepoint = self.engine_connection.begin_nested()
         session = Session(bind=self.engine_connection, join_transaction_mode="create_savepoint",
                           expire_on_commit=False, info={INFO_KEY: self.context})
         serve_in(self.app, session)
         try:
-            self.client.cookies.clear()
-            self.client.cookies.update(caller.cookies)
-            if is_page(row.path):
-                headers = {"accept": "text/html"}
-                token = caller.csrf if csrf is None else csrf
-                data = form_for(row, self.world.ids) | ({"csrf_token": token} if token else {})
-                response = self.client.request(
-                    row.method, path, params=query, headers=headers,
-                    data=data if row.method == "POST" else None, follow_redirects=False)
-            else:
-                body = body_for(row, self.world.ids)
-                response = self.client.request(
-                    row.method, path, params=query, headers=caller.headers,
-                    json=body if row.method in ("POST", "PUT") and row.path != "/oauth/token"
-                    else None, follow_redirects=False)
-            return response.status_code, response.text
+            yield
         finally:
             session.close()
             savepoint.rollback()
+
+    def send(self, row: Row, persona: str, *, csrf: str | None = None,
+             form: dict[str, str] | None = None) -> httpx.Response:
+        """The row's request as `persona` (inside `savepoint()`); `form` replaces the form's
+        fields."""
+        caller = self.world.personas[persona]
+        path, query = url_for(row, self.world.ids)
+        self.client.cookies.clear()
+        self.client.cookies.update(caller.cookies)
+        if is_page(row.path):
+            token = caller.csrf if csrf is None else csrf
+            fields = form_for(row, self.world.ids) if form is None else form
+            data = fields | ({"csrf_token": token} if token else {})
+            return self.client.request(
+                row.method, path, params=query, headers={"accept": "text/html"},
+                data=data if row.method == "POST" else None, follow_redirects=False)
+        body = body_for(row, self.world.ids)
+        return self.client.request(
+            row.method, path, params=query, headers=caller.headers,
+            json=body if row.method in ("POST", "PUT") and row.path != "/oauth/token"
+            else None, follow_redirects=False)
 
 
 @pytest.fixture(scope="module")
@@ -375,7 +394,8 @@ def matrix(app: FastAPI, engine: Engine, policy: Policy,
     with TestClient(app, base_url=BASE_URL, raise_server_exceptions=False) as client:
         world = build(client, session, policy)
         session.close()
-        yield Matrix(client, world, connection, app, context)
+        yield Matrix(client, world, connection, app, context, smtp_module,
+                     list(smtp_module.messages))
     app.dependency_overrides.clear()
     outer.rollback()
     connection.close()
@@ -405,10 +425,29 @@ def test_every_route_has_a_row_and_every_row_a_route(app: FastAPI) -> None:
          may_show_personal_data=sum(cell.endswith("+") for cell in cells))
 
 
-def observed(matrix: Matrix, row: Row, persona: str) -> str:
+FAMILY_ADDRESSES = {MOTHER["email"]}
+
+
+def leaks(text: str) -> list[str]:
+    return [canary for canary in CANARIES if canary in text]
+
+
+def mail_leaks(raw: bytes) -> list[str]:
+    """The family's data in a mail; a family member's own address in a mail to them is not."""
+    text = mail_text(raw)
+    for own in recipients(raw) & FAMILY_ADDRESSES:
+        text = re.sub(re.escape(own), "", text, flags=re.IGNORECASE)
+    return leaks(text)
+
+
+def observed(matrix: Matrix, row: Row, persona: str) -> tuple[str, list[list[str]]]:
+    """The status (with `+` when the response shows the family's data) and what each mail
+    the request sent leaked."""
+    sent = len(matrix.mailbox.messages)
     status, text = matrix.ask(row, persona)
-    leaked = any(canary in text for canary in CANARIES)
-    return f"{status}{'+' if leaked else ''}"
+    leaked = leaks(searchable(text))
+    mails = [mail_leaks(raw) for raw in matrix.mailbox.messages[sent:]]
+    return f"{status}{'+' if leaked else ''}", [m for m in mails if m]
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[f"{r.method} {r.path}" for r in ROWS])
@@ -417,11 +456,46 @@ def test_each_caller_gets_what_the_table_says(matrix: Matrix, row: Row) -> None:
     for persona, expected in row.cells.items():
         if expected == "-":
             continue
-        got = observed(matrix, row, persona)
+        got, mails = observed(matrix, row, persona)
         allowed_data = expected.endswith("+")
         if got.rstrip("+") != expected.rstrip("+") or (got.endswith("+") and not allowed_data):
             wrong[persona] = f"expected {expected}, got {got}"
+        if mails:
+            wrong[f"{persona} mail"] = f"mails holding the family's data: {mails}"
     assert wrong == {}
+
+
+def test_the_mails_of_the_world_hold_no_family_data(matrix: Matrix) -> None:
+    """The invitations sent while the world was built (two meetings scheduled)."""
+    assert len(matrix.built_mails) >= 2 * 3
+    assert [mail_leaks(raw) for raw in matrix.built_mails] == [[]] * len(matrix.built_mails)
+
+
+def test_the_leak_search_sees_through_folding_and_mime() -> None:
+    """The search is not the raw text: an address folded in an ATTENDEE line, a name in a
+    base64 attachment and in a quoted-printable body are found; a mail to the mother may
+    hold her address."""
+    from email.message import EmailMessage
+
+    line = f"ATTENDEE;PARTSTAT=NEEDS-ACTION;ROLE=REQ-PARTICIPANT:mailto:{MOTHER['email']}"
+    folded = f"{line[:75]}\r\n {line[75:]}"
+    assert leaks(folded) == [] and leaks(searchable(folded)) == ["zwaantje.quispelaar"]
+
+    def message(to: str, body: str, attachment: str) -> bytes:
+        mail = EmailMessage()
+        mail["To"] = to
+        mail.set_content(body, cte="quoted-printable")
+        mail.add_attachment(attachment.encode(), maintype="text", subtype="calendar")
+        return mail.as_bytes()
+
+    # quoted-printable breaks this line inside the name ("Quispel=\naar")
+    professional = message("a@school.example", "Beste mevrouw, " + "\u00e9" * 9 + " Quispelaar",
+                           folded)
+    assert b"Quispelaar" not in professional and b"zwaantje.quispelaar" not in professional
+    assert mail_leaks(professional) == ["Quispelaar", "zwaantje.quispelaar"]
+    own = message(MOTHER["email"], "Uitnodiging", folded)
+    assert mail_leaks(own) == []
+    assert mail_leaks(message(MOTHER["email"], "Dag Zwaantje", folded)) == ["Zwaantje"]
 
 
 
@@ -432,9 +506,15 @@ FORMS = [row for row in ROWS if row.method == "POST" and is_page(row.path)]
 def test_every_form_refuses_a_post_without_its_csrf_token(matrix: Matrix, row: Row) -> None:
     """Issue 10 item 7: for a caller the table lets through, the same post without the
     token, or with another, is refused (403 csrf) and changes nothing."""
+    persona = rightful(row)
+    for csrf in ("", "not-the-token"):
+        status, text = matrix.ask(row, persona, csrf=csrf)
+        assert status == 403 and "csrf" in text, (persona, csrf, status)
+
+
+def rightful(row: Row) -> str:
+    """The first caller the table lets post this form."""
     allowed = [p for p, cell in row.cells.items() if cell.startswith("2") or (
         p not in ("ext", "anon") and cell.rstrip("+") not in ("-", "401", "403", "404"))]
     assert allowed, "a form nobody may post"
-    for csrf in ("", "not-the-token"):
-        status, text = matrix.ask(row, allowed[0], csrf=csrf)
-        assert status == 403 and "csrf" in text, (allowed[0], csrf, status)
+    return allowed[0]

@@ -41,7 +41,7 @@ PERSONAS = {
     "unr": "uninvolved partner (a GP without any relation to the family)",
     "af": "aandachtsfunctionaris of the regisseur's organisation (second pair of eyes)",
     "fg": "privacy officer (FG) of the municipality",
-    "tl": "teamleider of the regisseurs",
+    "tl": "teamleider of another organisation (the municipality): no household of the wijkteam",
     "adm": "administrator",
     "ext": "a professional of another municipality (a token from its own broker)",
     "cli": "partner system of the school without a user (client credentials)",
@@ -103,6 +103,7 @@ def build(client: TestClient, session: Session, policy: Policy) -> World:
     school = make_org(session, policy, party="school", name="OBS De Esdoorn")
     gp = make_org(session, policy, party="huisarts", name="Huisartsenpraktijk West")
     town = make_org(session, policy, party="gemeente", name="Gemeente Voorbeeld")
+    make_org(session, policy, party="veilig_thuis", name="Veilig Thuis Regio")
     ids |= {"team": team.id, "school": school.id, "gp": gp.id, "town": town.id}
     personas = {
         "reg": professional(team, ["regisseur"], "reg"),

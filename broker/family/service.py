@@ -273,9 +273,14 @@ def _months_later(day: date, months: int) -> date:
 
 
 def open_requests(session: Session, *, actor: Principal) -> list[DestructionRequest]:
+    """The privacy officer's list; the read is recorded (who asked is personal data)."""
     _privacy_officer(actor)
-    return list(session.scalars(select(DestructionRequest).order_by(
+    requests = list(session.scalars(select(DestructionRequest).order_by(
         DestructionRequest.status != RequestStatus.OPEN, DestructionRequest.due_on)))
+    record_all(session, [Record(Action.READ, actor, subject_id=r.member_id,
+                                object_type="destruction_request", object_id=r.id)
+                         for r in requests])
+    return requests
 
 
 def _privacy_officer(actor: Principal) -> None:

@@ -92,7 +92,7 @@ def _meeting(request: Request, session: DbSession, user: CurrentWebUser, meeting
     mine = service.own_invitee_id(view, user.principal)
     return render(request, "meetings/meeting.html", {
         "view": view, "names": names, "answers": ANSWERS, "mine": mine,
-        "organiser": user.professional.id == view.meeting.organiser_id,
+        "organiser": service.organises(session, user.principal, view.meeting),
         "links": links or {}, "error": error,
         "best": next((r for r in view.ranking if r.all_required), None),
     }, user=user, status_code=status_code)

@@ -135,11 +135,22 @@ def _own_invitee(invitees: list[Invitee], actor: Principal) -> Invitee | None:
     return mine[0] if mine else None
 
 
+def _organiser(session: Session, meeting: Meeting) -> str:
+    """The household's current regisseur organises its meetings: after a hand-over the new
+    regisseur takes them over, and the former one keeps nothing of them."""
+    return households.current_regisseur(session, meeting.household_id).professional_id
+
+
+def organises(session: Session, actor: Principal, meeting: Meeting) -> bool:
+    return actor.professional_id is not None and \
+        actor.professional_id == _organiser(session, meeting)
+
+
 def meeting_view(session: Session, *, actor: Principal, meeting_id: str) -> MeetingView:
     """For the organiser and the invitees; 404 for everyone else."""
     meeting = _meeting(session, meeting_id)
     invitees = _invitees(session, meeting.id)
-    organiser = actor.professional_id == meeting.organiser_id
+    organiser = organises(session, actor, meeting)
     if not organiser and _own_invitee(invitees, actor) is None:
         raise NotFound("No such meeting.")
     slots = list(session.scalars(select(MeetingSlot).where(MeetingSlot.meeting_id == meeting.id)
@@ -182,7 +193,7 @@ def record_availability(session: Session, *, actor: Principal, meeting_id: str,
     another invitee's answers."""
     meeting = _meeting(session, meeting_id)
     invitees = _invitees(session, meeting.id)
-    organiser = actor.professional_id == meeting.organiser_id
+    organiser = organises(session, actor, meeting)
     if body.on_behalf_of_member_id is not None:
         if not organiser:
             raise Forbidden("Only the regisseur answers for a family member.",
@@ -262,7 +273,7 @@ def _answer(session: Session, meeting: Meeting, invitee: Invitee, body: Availabi
 
 def require_organiser(session: Session, actor: Principal, meeting_id: str) -> Meeting:
     meeting = _meeting(session, meeting_id)
-    if actor.professional_id != meeting.organiser_id:
+    if not organises(session, actor, meeting):
         invitees = _invitees(session, meeting.id)
         if _own_invitee(invitees, actor) is None:
             raise NotFound("No such meeting.")
@@ -345,7 +356,7 @@ def meeting_calendar(session: Session, *, actor: Principal, meeting_id: str) -> 
 def _invitation(session: Session, meeting: Meeting, cancelled: bool) -> invitations.Invitation:
     settings = audit_context(session).settings
     slot = session.get(MeetingSlot, meeting.slot_id)
-    organiser = session.get(Professional, meeting.organiser_id)
+    organiser = session.get(Professional, _organiser(session, meeting))
     assert slot is not None and organiser is not None
     return invitations.Invitation(
         uid=f"{meeting.id}@broker", reference=meeting.reference, sequence=meeting.sequence,
@@ -396,8 +407,9 @@ def meetings_of(session: Session, *, actor: Principal) -> list[Meeting]:
     invited = select(Invitee.meeting_id).where(
         (Invitee.organisation_id == actor.organisation_id)
         | (Invitee.professional_id == actor.professional_id))
+    directed = households.directed_by(professional_id=actor.professional_id or "")
     return list(session.scalars(select(Meeting).where(
-        (Meeting.organiser_id == actor.professional_id) | Meeting.id.in_(invited))
+        Meeting.household_id.in_(directed) | Meeting.id.in_(invited))
         .order_by(Meeting.created_at.desc())))
 
 

@@ -63,7 +63,8 @@ def _check_meeting(session: Session, actor: Principal, meeting_id: str, househol
         Invitee.meeting_id == meeting.id,
         (Invitee.organisation_id == actor.organisation_id)
         | (Invitee.professional_id == actor.professional_id)).limit(1))
-    if invited is None and actor.professional_id != meeting.organiser_id:
+    if invited is None and actor.professional_id != \
+            households.current_regisseur(session, household_id).professional_id:
         raise Forbidden("Only those invited contribute to this meeting.", code="not_invited")
 
 

@@ -209,8 +209,8 @@ def update_action(session: Session, *, actor: Principal, action_id: str, body: A
                         code="not_owner")
     action.status = body.status.value
     session.flush()
-    record(session, Record(Action.MEETING_OUTCOME, actor, object_type="plan_action",
-                           object_id=action.id))
+    record(session, Record(Action.PLAN_ACTION_UPDATE, actor, object_type="plan_action",
+                           object_id=action.id, purpose="hulpverlening"))
     return action
 
 

@@ -178,6 +178,28 @@ class TestAcceptance4OwnAnswers:
         teacher = colleague(client, session, school.org, ["partner"])
         answer_all(client, teacher, meeting, "if_need_be")
 
+    def test_after_a_hand_over_the_new_regisseur_organises_and_the_former_one_does_not(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        """Issue 17, defect 6: the former organiser kept the meeting (title, scheduling)
+        and the new regisseur got 404 on it."""
+        regisseur, _, _, meeting = arrange(client, session, policy)
+        successor = colleague(client, session, regisseur.org, ["regisseur"])
+        handed = client.put(f"/api/v1/households/{meeting['household_id']}/regisseur",
+                            headers=regisseur.headers,
+                            json={"professional_id": successor.professional.id})
+        assert handed.status_code == 200, handed.text
+        path = f"/api/v1/meetings/{meeting['id']}"
+        now_organised = client.get(path, headers=successor.headers)
+        assert now_organised.status_code == 200
+        assert now_organised.json()["title"] == "Netwerkbijeenkomst gezin Jansen"
+        # The former regisseur was invited in person: still an invitee, no longer organiser.
+        former = client.get(path, headers=regisseur.headers)
+        assert former.status_code == 200 and former.json()["title"] is None
+        slot = meeting["slots"][0]["id"]
+        refused = client.post(f"{path}/schedule", headers=regisseur.headers,
+                              json={"slot_id": slot})
+        assert refused.status_code == 403 and refused.json()["code"] == "not_organiser"
+
     def test_a_required_no_warns_the_regisseur(
             self, client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> None:
         regisseur, school, _, meeting = arrange(client, session, policy)

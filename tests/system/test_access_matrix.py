@@ -25,9 +25,10 @@ from broker.audit.context import INFO_KEY
 from broker.clock import local_day, now
 from broker.policy import Policy
 from tests.conftest import BASE_URL, Mailbox, serve_in, smtp_mailbox, with_smtp
+from tests.dates import days_from_today
 from tests.meetings.test_outcome import outcome
 from tests.soak import note
-from tests.system.matrix_world import CANARIES, PERSONAS, World, build
+from tests.system.matrix_world import PERSONAS, World, build
 
 TABLE = """
 method path                                               reg  par  unr  af   fg   tl   adm  ext  cli  anon  fam
@@ -221,10 +222,10 @@ def body_for(row: Row, ids: dict[str, str]) -> dict[str, Any] | None:
             "recipient": {"organisation_id": ids["school"]}},
         ("POST", "/api/v1/observations"): {
             "subject_id": ids["child"], "category": "onderwijs", "concern": "low",
-            "observed_on": "2026-11-25", "body": "Nieuwe waarneming."},
+            "observed_on": days_from_today(-3), "body": "Nieuwe waarneming."},
         ("POST", "/api/v1/observations/preview"): {
             "subject_id": ids["child"], "category": "onderwijs", "concern": "low",
-            "observed_on": "2026-11-25", "body": "Nieuwe waarneming."},
+            "observed_on": days_from_today(-3), "body": "Nieuwe waarneming."},
         ("POST", "/api/v1/observations/{observation_id}/amendments"): {
             "kind": "correction", "body": "Verbeterd."},
         ("POST", "/api/v1/meldcode/cases"): {"child_id": ids["child"]},
@@ -298,8 +299,8 @@ def form_for(row: Row, ids: dict[str, str]) -> dict[str, Any]:
             "safety_scale": "6", "instrument": "LIRIK", "assessment_outcome": "veilig",
             "rationale": "Geen signalen.", "perspective": "Naar school.", "goal1": "Elke dag",
             "goal1_domain": "onderwijs", "action1": "Bellen", "action1_owner": ids["school"],
-            "action1_due": "2027-01-10", "regisseur_id": ids["reg_professional"],
-            "next_evaluation": "2027-02-01"},
+            "action1_due": days_from_today(40), "regisseur_id": ids["reg_professional"],
+            "next_evaluation": days_from_today(62)},
         "/plan-acties/{action_id}": {"status": "done"},
         "/verantwoording/vernietiging/{request_id}": {"decision": "refuse", "reason": "Nodig."},
     }
@@ -407,7 +408,7 @@ def test_every_route_has_a_row_and_every_row_a_route(app: FastAPI) -> None:
 
 def observed(matrix: Matrix, row: Row, persona: str) -> str:
     status, text = matrix.ask(row, persona)
-    leaked = any(canary in text for canary in CANARIES)
+    leaked = any(canary in text for canary in matrix.world.canaries)
     return f"{status}{'+' if leaked else ''}"
 
 

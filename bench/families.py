@@ -1,14 +1,21 @@
 """Synthetic families for the HTTP benchmarks."""
 
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from broker.clock import local_day, now
 from broker.consent.schemas import ConsentCreate
 from broker.consent.service import grant_consent
 from broker.households.schemas import HouseholdCreate
 from broker.households.service import create_household, members_of
 from broker.identity.principal import Principal
+
+
+def nine_years_ago() -> date:
+    """A birth date that keeps a child under 12, whose mother alone consents, on any day."""
+    return local_day(now()) - timedelta(days=9 * 365)
 
 
 def mother_and_child(session: Session, *, actor: Principal, label: str,
@@ -19,7 +26,7 @@ def mother_and_child(session: Session, *, actor: Principal, label: str,
         label=label, members=[
             {"ref": "m", "given_name": "A", "family_name": "B", "birth_date": "1985-01-01",
              "role": "parent"},
-            {"ref": "c", "given_name": "C", "family_name": "B", "birth_date": "2016-01-01",
+            {"ref": "c", "given_name": "C", "family_name": "B", "birth_date": nine_years_ago(),
              "role": "child"}],
         custody=[{"custodian": "m", "child": "c"}]))
     members = {m.ref: m.id for m in members_of(session, household.id)}

@@ -3,10 +3,11 @@ against reading the same rows without decisions; and the minutes as PDF against 
 minutes as HTML (what weasyprint adds)."""
 
 import itertools
-from datetime import UTC, datetime
+from datetime import timedelta
 
 from bench.observations import OBSERVATIONS, _without_decisions, seeded
 from bench.runner import Result, rate
+from broker.clock import local_day, now
 from broker.meetings.brief import brief
 from broker.meetings.models import Invitee, Meeting, MeetingSlot, MeetingStatus
 from broker.plans import service as plans
@@ -25,7 +26,7 @@ def run(seconds: float) -> list[Result]:
                           status=MeetingStatus.SCHEDULED, sequence=0)
         session.add(meeting)
         session.flush()
-        slot = MeetingSlot(meeting_id=meeting.id, start=datetime(2026, 12, 1, 9, tzinfo=UTC))
+        slot = MeetingSlot(meeting_id=meeting.id, start=now() + timedelta(days=14))
         session.add(slot)
         session.flush()
         meeting.slot_id = slot.id
@@ -82,4 +83,4 @@ def _outcome(regisseur: object) -> dict[str, object]:
                      "goals": [{"priority": 1, "domain": "onderwijs", "description": "School."}],
                      "actions": []},
             "regisseur_id": regisseur.professional_id,  # type: ignore[attr-defined]
-            "next_evaluation": "2027-02-01"}
+            "next_evaluation": local_day(now()) + timedelta(days=60)}

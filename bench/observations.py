@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bench.families import nine_years_ago
 from bench.runner import Result, rate
 from broker import migrate
 from broker.audit.context import INFO_KEY, AuditContext
@@ -51,7 +52,7 @@ def _seed(session: Session, policy: Policy) -> tuple[str, list[Principal]]:
         label="Gezin", members=[
             {"ref": "m", "given_name": "A", "family_name": "B", "birth_date": "1985-01-01",
              "role": "parent"},
-            {"ref": "c", "given_name": "C", "family_name": "B", "birth_date": "2018-01-01",
+            {"ref": "c", "given_name": "C", "family_name": "B", "birth_date": nine_years_ago(),
              "role": "child"}],
         custody=[{"custodian": "m", "child": "c"}]))
     members = {m.ref: m.id for m in members_of(session, household.id)}

@@ -13,6 +13,11 @@ def now() -> datetime:
     return _frozen or datetime.now(UTC)
 
 
+def timestamp() -> int:
+    """`now()` in whole seconds since the epoch, as JWTs count time (a NumericDate)."""
+    return int(now().timestamp())
+
+
 def local_day(moment: datetime) -> date:
     return moment.astimezone(LEGAL_ZONE).date()
 

@@ -2,12 +2,15 @@
 
 import json
 import secrets
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi.testclient import TestClient
 from joserfc.jwk import ECKey
 from sqlalchemy.orm import Session
 
+from broker.clock import timestamp
 from broker.identity import service
 from broker.identity.models import Client, Organisation, Professional
 from broker.policy import Policy
@@ -57,3 +60,37 @@ def make_key_client(session: Session, org: Organisation) -> KeyClient:
     client, _ = service.create_client(session, organisation_id=org.id, name="keyed system",
                                       jwks=jwks)
     return KeyClient(client, key)
+
+
+class BearerHeaders(Mapping[str, str]):
+    """The Authorization header of a partner system with client credentials. Like a real
+    client it asks for a new token when its token has expired (on the broker's clock, a
+    little early), so a test may freeze the clock days ahead and keep calling as the same
+    partner."""
+
+    def __init__(self, client: TestClient, credentials: SecretClient) -> None:
+        self._client, self._credentials = client, credentials
+        self._token, self._valid = "", range(0)
+        self._current()
+
+    def _current(self) -> str:
+        at = timestamp()
+        if at not in self._valid:
+            response = self._client.post(
+                "/oauth/token", data={"grant_type": "client_credentials"},
+                auth=(self._credentials.row.client_id, self._credentials.secret))
+            assert response.status_code == 200, response.text
+            self._token = str(response.json()["access_token"])
+            self._valid = range(at, at + int(response.json()["expires_in"]) - 30)
+        return self._token
+
+    def __getitem__(self, key: str) -> str:
+        if key != "Authorization":
+            raise KeyError(key)
+        return f"Bearer {self._current()}"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(["Authorization"])
+
+    def __len__(self) -> int:
+        return 1

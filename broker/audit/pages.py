@@ -12,6 +12,7 @@ from broker.audit import queries
 from broker.audit.chart import line_chart
 from broker.audit.deps import PrivacyOfficerPage
 from broker.audit.labels import ACTIONS, BASES
+from broker.clock import now
 from broker.db import DbSession
 from broker.web.templating import render
 
@@ -77,7 +78,7 @@ def person_report(subject_id: str, request: Request, session: DbSession,
 @router.get("/tijdlijn")
 def timeline(request: Request, session: DbSession, user: PrivacyOfficerPage,
              days: Annotated[int, Query(ge=7, le=366)] = 30) -> Response:
-    today = datetime.now(request.app.state.settings.zone).date()
+    today = now().astimezone(request.app.state.settings.zone).date()
     data = queries.disclosure_timeline(session, since=today - timedelta(days=days - 1),
                                        until=today)
     return render(request, "audit/timeline.html",

@@ -12,18 +12,20 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from authlib.oauth2 import AuthorizationServer, OAuth2Request
-from authlib.oauth2.rfc6749 import ClientMixin, InvalidRequestError, grants
+from authlib.oauth2.rfc6749 import ClientMixin, InvalidClientError, InvalidRequestError, grants
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload, JsonRequest
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
+from joserfc import jwt
+from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, Response
 
-from broker.clock import now
+from broker.clock import now, timestamp
 from broker.config import Settings
 from broker.identity import service
 from broker.identity.models import AuthorizationCode, Client, ClientAuthMethod, Professional
@@ -126,6 +128,23 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         assert client.row is not None and client.row.jwks is not None
         return KeySet.import_key_set(client.row.jwks)  # type: ignore[arg-type]
 
+    def verify_claims(self, claims: Mapping[str, Any]) -> None:
+        """authlib's checks (RFC 7523 3), with `exp` read against the broker's clock."""
+        try:
+            jwt.JWTClaimsRegistry(
+                now=timestamp, leeway=self.leeway,
+                iss={"essential": True}, sub={"essential": True},
+                aud={"essential": True, "values": self.get_audiences()},
+                exp={"essential": True}).validate(dict(claims))
+        except JoseError as exc:
+            raise InvalidClientError(description=exc.description) from exc
+        if claims["sub"] != claims["iss"]:
+            raise InvalidClientError(description="Issuer and Subject MUST match.")
+        if "jti" not in claims:
+            raise InvalidClientError(description="Missing JWT ID.")
+        if not self.validate_jti(claims, claims["jti"]):
+            raise InvalidClientError(description="JWT ID is used before.")
+
     def validate_jti(self, claims: Mapping[str, Any], jti: str) -> bool:
         expires = datetime.fromtimestamp(int(claims["exp"]), UTC)
         if expires - now() > self.MAX_LIFETIME:
@@ -162,7 +181,9 @@ class AccessTokens(JWTBearerTokenGenerator):
         else:
             assert client.row is not None
             principal = service.client_principal(session, client.row)
-        return {"kind": principal.kind.value, "org": principal.organisation_id,
+        issued = timestamp()  # authlib's own iat and exp would read the system clock
+        return {"iat": issued, "exp": issued + self.provider.settings.access_token_ttl_seconds,
+                "kind": principal.kind.value, "org": principal.organisation_id,
                 "party": principal.party, "roles": sorted(principal.roles),
                 **({"sub": principal.professional_id} if principal.professional_id else {})}
 
@@ -265,8 +286,9 @@ class BrokerOpenIDCode(OpenIDCode):
         return ALG
 
     def get_client_claims(self, client: ClientMixin) -> dict[str, Any]:
+        issued = timestamp()
         return {"iss": self.provider.settings.issuer, "aud": [client.get_client_id()],
-                "exp": int(now().timestamp()) + 300}
+                "iat": issued, "exp": issued + 300}
 
     def get_encode_header(self, client: ClientMixin) -> dict[str, str]:
         return {"alg": ALG, "kid": str(self.provider.keys.signing_key.kid)}

@@ -1,6 +1,5 @@
 """Validation of the broker's access tokens: signature, algorithm, type, issuer, audience, exp."""
 
-import time
 from collections import OrderedDict
 from threading import Lock
 from typing import Any
@@ -8,6 +7,7 @@ from typing import Any
 from joserfc import jwt
 from joserfc.errors import JoseError
 
+from broker.clock import now, timestamp
 from broker.config import Settings
 from broker.errors import Unauthorized
 from broker.identity.principal import Principal, PrincipalKind
@@ -22,7 +22,7 @@ def verify_access_token(token: str, *, keys: KeyRing, settings: Settings) -> dic
         if decoded.header.get("typ") != "at+jwt":
             raise Unauthorized("The token is not an access token.")
         jwt.JWTClaimsRegistry(
-            leeway=30,
+            now=timestamp, leeway=30,
             iss={"essential": True, "value": settings.issuer},
             aud={"essential": True, "value": settings.token_audience},
             exp={"essential": True},
@@ -57,7 +57,7 @@ class VerifiedTokens:
         self._lock = Lock()
 
     def principal(self, token: str) -> Principal:
-        at = time.time()  # as joserfc checks `exp`
+        at = now().timestamp()
         with self._lock:
             found = self._seen.get(token)
         if found is not None and at < found[0]:

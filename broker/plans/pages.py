@@ -1,13 +1,12 @@
 """Meeting-day and plan pages (Dutch): the brief, the regisseur's meeting-day page (who is
 there, consent on the spot, the three columns, the outcome form), the plan and the minutes."""
 
-from datetime import date
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from broker.clock import local_day, now
 from broker.db import DbSession, undo_failed
 from broker.errors import BrokerError, Invalid
 from broker.households import service as households
@@ -141,7 +140,7 @@ def _outcome(form: dict[str, str]) -> OutcomeCreate:
     actions = [{"goal": _number(form.get(f"action{n}_goal") or "1"),
                 "description": form.get(f"action{n}", ""),
                 "owner_organisation_id": form.get(f"action{n}_owner", ""),
-                "due": form.get(f"action{n}_due") or date.today().isoformat()}
+                "due": form.get(f"action{n}_due") or local_day(now()).isoformat()}
                for n in (1, 2, 3) if form.get(f"action{n}")]
     assessment = {"instrument": form.get("instrument", ""),
                   "outcome": form.get("assessment_outcome", ""),

@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 from broker.audit.recording import Action, Record, record
 from broker.identity.principal import Principal, PrincipalKind
 from broker.policy import Policy
-from tests.factories import make_org, make_professional, make_secret_client
-from tests.identity.test_tokens import secret_token
+from tests.factories import BearerHeaders, make_org, make_professional, make_secret_client
 
 
 def actor(org_id: str = "org-school", party: str = "school") -> Principal:
@@ -29,11 +28,10 @@ def disclose(session: Session, *, subject_id: str, to: Principal,
 
 
 def bearer(client: TestClient, session: Session, policy: Policy, *, roles: list[str]
-           ) -> dict[str, str]:
+           ) -> BearerHeaders:
     org = make_org(session, policy, party="gemeente")
     person = make_professional(session, org, roles=roles)
-    token = secret_token(client, make_secret_client(session, org, person))
-    return {"Authorization": f"Bearer {token}"}
+    return BearerHeaders(client, make_secret_client(session, org, person))
 
 
 @contextmanager

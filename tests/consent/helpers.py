@@ -1,21 +1,21 @@
 """A family for the consent tests, created through the API."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from broker.identity.models import Organisation, Professional
 from broker.policy import Policy
-from tests.factories import make_org, make_professional, make_secret_client
-from tests.identity.test_tokens import secret_token
+from tests.dates import years_ago
+from tests.factories import BearerHeaders, make_org, make_professional, make_secret_client
 
 
 @dataclass
 class Caller:
     org: Organisation
-    headers: dict[str, str]
+    headers: Mapping[str, str]
     professional: Professional | None = None
 
 
@@ -23,22 +23,7 @@ def caller(client: TestClient, session: Session, policy: Policy, *, party: str,
            roles: list[str] | None = None, name: str | None = None) -> Caller:
     org = make_org(session, policy, party=party, name=name)
     person = make_professional(session, org, roles=roles) if roles else None
-    token = secret_token(client, make_secret_client(session, org, person))
-    return Caller(org, {"Authorization": f"Bearer {token}"}, person)
-
-
-def colleague(client: TestClient, session: Session, of: Caller, *, roles: list[str]) -> Caller:
-    """Another professional of the same organisation, with a token of their own."""
-    person = make_professional(session, of.org, roles=roles)
-    token = secret_token(client, make_secret_client(session, of.org, person))
-    return Caller(of.org, {"Authorization": f"Bearer {token}"}, person)
-
-
-def years_ago(years: int, days: int = 0, today: date = date(2026, 11, 23)) -> str:
-    """A birth date `years` before `today`, shifted by `days` (negative: birthday is later)."""
-    from datetime import timedelta
-
-    return (today.replace(year=today.year - years) - timedelta(days=days)).isoformat()
+    return Caller(org, BearerHeaders(client, make_secret_client(session, org, person)), person)
 
 
 def jansen(client: TestClient, regisseur: Caller, *, noor_born: str | None = None,

@@ -8,13 +8,14 @@ from fhir.resources.R4B.consent import Consent as FhirConsent
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from broker.clock import frozen_at
+from broker.clock import frozen_at, now
 from broker.consent.models import ConsentWithdrawal
 from broker.consent.service import reconsent_due
 from broker.policy import Policy
 from broker.vault.service import data_key
 from tests.audit.helpers import bearer
-from tests.consent.helpers import Caller, caller, consent_body, jansen, years_ago
+from tests.consent.helpers import Caller, caller, consent_body, jansen
+from tests.dates import days_from_today, years_ago
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ class TestHouseholds:
 
     @pytest.mark.parametrize(("change", "code"), [
         ({"bsn": "123456789"}, "invalid_bsn"),
-        ({"birth_date": "2099-01-01"}, "birth_date_in_future"),
+        ({"birth_date": days_from_today(1)}, "birth_date_in_future"),
     ])
     def test_bad_members_are_refused(self, client: TestClient, regisseur: Caller,
                                      change: dict[str, str], code: str) -> None:
@@ -158,7 +159,7 @@ class TestCapacity:
     def test_too_long_a_period_is_refused(self, client: TestClient, regisseur: Caller,
                                           family: dict[str, str]) -> None:
         body = consent_body(family["m"], [family["m"]], categories=["gezondheid"])
-        body["valid_until"] = (datetime.now(UTC) + timedelta(days=400)).isoformat()
+        body["valid_until"] = (now() + timedelta(days=400)).isoformat()
         response = client.post("/api/v1/consents", headers=regisseur.headers, json=body)
         assert response.json()["code"] == "period_too_long"
 
@@ -166,7 +167,7 @@ class TestCapacity:
 class TestBirthdays:
     def test_consent_for_an_11_year_old_stops_counting_at_12_and_is_due_again(
             self, client: TestClient, session: Session, regisseur: Caller) -> None:
-        today = datetime.now(UTC)
+        today = now()
         birthday_12 = (today + timedelta(days=20)).date()
         family = jansen(client, regisseur,
                         daan_born=birthday_12.replace(year=birthday_12.year - 12).isoformat())

@@ -10,7 +10,7 @@ from broker.households.service import create_household, members_of
 from broker.identity.principal import Principal
 from broker.identity.service import professional_principal, require_organisation
 from broker.policy import Policy
-from tests.consent.helpers import years_ago
+from tests.dates import years_ago
 from tests.factories import PASSWORD, make_org, make_professional
 from tests.identity.flows import csrf_of, login
 

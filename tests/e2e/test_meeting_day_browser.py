@@ -1,7 +1,6 @@
 """Issue 9 acceptance 5 in a real browser: the regisseur runs a meeting day, from who is
 there and consent on the spot to a saved plan."""
 
-from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -9,6 +8,7 @@ from playwright.sync_api import Page, expect
 from broker.meetings.models import Invitee, Meeting, MeetingSlot, MeetingStatus
 from tests.conftest import LiveServer
 from tests.consent.test_pages import arrange
+from tests.dates import days_from_today, local_moment
 from tests.factories import PASSWORD, make_org
 
 pytestmark = pytest.mark.browser
@@ -27,7 +27,7 @@ def test_regisseur_runs_a_meeting_day_to_a_saved_plan(page: Page,
                           status=MeetingStatus.SCHEDULED, sequence=0)
         session.add(meeting)
         session.flush()
-        slot = MeetingSlot(meeting_id=meeting.id, start=datetime(2026, 12, 1, 8, 30, tzinfo=UTC))
+        slot = MeetingSlot(meeting_id=meeting.id, start=local_moment(0, 9, 30))
         session.add(slot)
         session.flush()
         meeting.slot_id = slot.id
@@ -59,8 +59,8 @@ def test_regisseur_runs_a_meeting_day_to_a_saved_plan(page: Page,
     outcome.locator("select[name=goal1_domain]").select_option("onderwijs")
     outcome.locator("input[name=action1]").fill("Aanwezigheid doorgeven.")
     outcome.locator("select[name=action1_owner]").select_option(school_id)
-    outcome.locator("input[name=action1_due]").fill("2027-01-15")
-    outcome.get_by_label("Volgende evaluatie").fill("2027-02-01")
+    outcome.locator("input[name=action1_due]").fill(days_from_today(45))
+    outcome.get_by_label("Volgende evaluatie").fill(days_from_today(62))
     outcome.get_by_role("button", name="Plan vastleggen").click()
     expect(page.get_by_role("heading", name="Plan (versie 1)")).to_be_visible()
     expect(page.locator("article.goal")).to_contain_text("Noor is elke dag op school.")

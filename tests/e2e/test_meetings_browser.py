@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import LiveServer, Mailbox
 from tests.consent.test_pages import arrange
+from tests.dates import form_moment, local_moment
 from tests.factories import PASSWORD, make_org
 
 pytestmark = pytest.mark.browser
@@ -27,8 +28,8 @@ def test_regisseur_creates_polls_and_schedules(
     page.get_by_role("button", name="Inloggen").click()
     page.get_by_role("link", name="Netwerkbijeenkomst organiseren").click()
     page.get_by_label("Plaats").fill("Wijkcentrum De Kamp")
-    page.get_by_label("Moment 1").fill("2026-12-01T09:30")
-    page.get_by_label("Moment 2").fill("2026-12-02T14:00")
+    page.get_by_label("Moment 1").fill(form_moment(14, 9, 30))
+    page.get_by_label("Moment 2").fill(form_moment(15, 14))
     page.locator(f"input[name=members][value='{ids['m']}']").check()
     page.get_by_role("button", name="Uitnodigen om beschikbaarheid op te geven").click()
     expect(page.locator("table.poll")).to_contain_text("S. Jansen")
@@ -50,5 +51,5 @@ def test_regisseur_creates_polls_and_schedules(
     page.get_by_role("button", name="Mijn beschikbaarheid opslaan").click()
     page.get_by_role("button", name="Plannen en uitnodigingen versturen").click()
     expect(page.locator(".meeting-status")).to_have_text("gepland")
-    expect(page.locator("th.chosen")).to_contain_text("02-12-2026")
+    expect(page.locator("th.chosen")).to_contain_text(f"{local_moment(15, 14):%d-%m-%Y}")
     assert smtp_server.messages  # the invitation went out

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import LiveServer
+from tests.dates import days_from_today
 from tests.factories import PASSWORD
 from tests.observations.test_pages import school_with_consent
 
@@ -24,7 +25,7 @@ def test_partner_sees_the_live_preview_and_shares(page: Page, live_server: LiveS
     page.get_by_label("Leefgebied").select_option("onderwijs")
     expect(page.locator("#voorbeeld")).to_contain_text("Dit mag gedeeld worden")
     expect(page.locator("#voorbeeld table")).to_contain_text("Wijkteam Noord")
-    page.get_by_label("Gezien op").fill("2026-11-20")
+    page.get_by_label("Gezien op").fill(days_from_today(-3))
     page.get_by_label("Wat heeft u gezien?").fill("Noor is vaak moe in de klas.")
     page.get_by_role("button", name="Signaal delen").click()
     expect(page.get_by_role("heading", name="Signalen")).to_be_visible()

@@ -16,7 +16,8 @@ from broker.audit.models import AuditPending
 from broker.clock import frozen_at, local_day, now
 from broker.households.models import Member
 from broker.policy import Policy
-from tests.consent.helpers import Caller, caller, consent_body, years_ago
+from tests.consent.helpers import Caller, caller, consent_body
+from tests.dates import days_from_today, years_ago
 from tests.identity.flows import csrf_of
 from tests.meldcode.helpers import ANSWERS, colleague
 
@@ -34,6 +35,11 @@ class Family:
 
 @pytest.fixture
 def family(client: TestClient, session: Session, policy: Policy) -> Family:
+    return make_family(client, session, policy)
+
+
+def make_family(client: TestClient, session: Session, policy: Policy) -> Family:
+    """The Vissers, each with a consent for the school signed by exactly whom their age asks."""
     regisseur = caller(client, session, policy, party="wijkteam", roles=["regisseur"])
     school = caller(client, session, policy, party="school", name="OBS De Linde",
                     roles=["partner", "aandachtsfunctionaris"])
@@ -236,7 +242,7 @@ def test_destruction_is_requested_by_the_family_and_decided_by_the_privacy_offic
     fg = caller(client, session, policy, party="gemeente", roles=["privacy_officer"])
     client.post("/api/v1/observations", headers=family.regisseur.headers, json={
         "subject_id": family.ids["c1"], "category": "onderwijs", "concern": "low",
-        "observed_on": "2026-11-20", "body": "Geheime tekst over Noor."})
+        "observed_on": days_from_today(-3), "body": "Geheime tekst over Noor."})
     open_page(client, family, "m")
     asked = client.post("/api/v1/me/destruction-request")
     assert asked.status_code == 201, asked.text

@@ -2,12 +2,15 @@
 
 import base64
 import hashlib
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from broker.clock import frozen_at
 from broker.identity.models import WebSession
 from broker.policy import Policy
 from tests.factories import PASSWORD, make_org, make_professional
@@ -40,6 +43,19 @@ class TestCodeFlow:
         web_session = session.scalar(select(WebSession).where(
             WebSession.professional_id == anna.id))
         assert web_session is not None and web_session.ended_at is None
+
+    @pytest.mark.parametrize("moment", [datetime(2021, 3, 1, 9, tzinfo=UTC),
+                                        datetime(2031, 9, 1, 9, tzinfo=UTC)],
+                             ids=["past", "future"])
+    def test_login_works_on_a_frozen_clock(self, client: TestClient, session: Session,
+                                           policy: Policy, moment: datetime) -> None:
+        """The ID token is issued and checked on the same clock as everything else."""
+        make_professional(session, make_org(session, policy), email="anna@example.org")
+        with frozen_at(moment):
+            response = login(client, "anna@example.org", PASSWORD)
+        assert response.status_code == 200, response.text
+        assert str(response.url) == "http://localhost/"
+        assert "Welkom, Anna de Vries" in response.text
 
     def test_session_cookie_is_httponly_and_samesite(self, client: TestClient,
                                                       session: Session, policy: Policy) -> None:

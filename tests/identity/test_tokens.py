@@ -5,8 +5,8 @@ import base64
 import hashlib
 import hmac
 import json
-import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from joserfc import jwt
 from joserfc.jwk import ECKey, RSAKey
 from sqlalchemy.orm import Session
 
+from broker.clock import frozen_at, now, timestamp
 from broker.policy import Policy
 from tests.factories import (
     KeyClient,
@@ -38,9 +39,9 @@ def secret_token(client: TestClient, cl: SecretClient) -> str:
 
 def assertion(cl: KeyClient, *, aud: str = TOKEN_URL, exp_in: int = 60,
               jti: str | None = None) -> str:
-    now = int(time.time())
+    issued = timestamp()
     claims = {"iss": cl.row.client_id, "sub": cl.row.client_id, "aud": aud,
-              "iat": now, "exp": now + exp_in, "jti": jti or uuid.uuid4().hex}
+              "iat": issued, "exp": issued + exp_in, "jti": jti or uuid.uuid4().hex}
     return jwt.encode({"alg": "ES256", "kid": cl.key.kid}, claims, cl.key)
 
 
@@ -59,9 +60,9 @@ def forge(app: FastAPI, *, header: dict[str, Any] | None = None, key: Any = None
           **changes: Any) -> str:
     """A token like the broker's, with some claims changed, signed by the broker's key."""
     settings = app.state.settings
-    now = int(time.time())
+    issued = timestamp()
     claims = {"iss": settings.issuer, "aud": settings.token_audience, "sub": "cl_x",
-              "client_id": "cl_x", "iat": now, "exp": now + 300, "jti": uuid.uuid4().hex,
+              "client_id": "cl_x", "iat": issued, "exp": issued + 300, "jti": uuid.uuid4().hex,
               "kind": "client", "org": "o", "party": "school", "roles": ["partner"]}
     claims.update(changes)
     signing_key = key or app.state.keys.signing_key
@@ -176,7 +177,7 @@ class TestRejectedAccessTokens:
         assert me(client, forge(app)).status_code == 200
 
     @pytest.mark.parametrize("changes", [
-        pytest.param({"exp": int(time.time()) - 120}, id="expired"),
+        pytest.param({"exp": timestamp() - 120}, id="expired"),
         pytest.param({"aud": "another-api"}, id="wrong-audience"),
         pytest.param({"iss": "https://other-issuer"}, id="wrong-issuer"),
     ])
@@ -194,7 +195,7 @@ class TestRejectedAccessTokens:
     def test_tampered_payload_gets_401(self, client: TestClient, app: FastAPI) -> None:
         header, _, signature = forge(app).split(".")
         evil = b64({"iss": "http://localhost", "aud": "broker-api", "sub": "x", "kind": "client",
-                    "exp": int(time.time()) + 300, "org": "o", "party": "gi",
+                    "exp": timestamp() + 300, "org": "o", "party": "gi",
                     "roles": ["admin"], "client_id": "x"})
         assert me(client, f"{header}.{evil}.{signature}").status_code == 401
 
@@ -271,12 +272,11 @@ class TestVerifiedTokens:
     decision request), but never past their `exp`."""
 
     def test_a_remembered_token_stops_working_when_it_expires(
-            self, client: TestClient, app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
-        token = forge(app, exp=int(time.time()) + 60)
+            self, client: TestClient, app: FastAPI) -> None:
+        token = forge(app, exp=timestamp() + 60)
         assert me(client, token).status_code == 200
-        later = time.time() + 120  # past exp and the 30 s leeway
-        monkeypatch.setattr("broker.identity.tokens.time.time", lambda: later)
-        assert me(client, token).status_code == 401
+        with frozen_at(now() + timedelta(seconds=120)):  # past exp and the 30 s leeway
+            assert me(client, token).status_code == 401
 
     def test_a_token_that_failed_once_is_checked_again_not_remembered(
             self, client: TestClient, app: FastAPI) -> None:
@@ -285,3 +285,36 @@ class TestVerifiedTokens:
         assert me(client, f"{header}.{payload}.{'A' * 86}").status_code == 401
         assert me(client, f"{header}.{payload}.{'A' * 86}").status_code == 401
         assert me(client, f"{header}.{payload}.{good_signature}").status_code == 401
+
+
+FAR_PAST = datetime(2021, 3, 1, 9, tzinfo=UTC)
+FAR_FUTURE = datetime(2031, 9, 1, 9, tzinfo=UTC)
+
+
+class TestOneClock:
+    """Tokens are issued and checked on `broker.clock`, so a frozen clock moves them too."""
+
+    @pytest.mark.parametrize("moment", [FAR_PAST, FAR_FUTURE], ids=["past", "future"])
+    def test_an_access_token_lives_on_the_frozen_clock(
+            self, client: TestClient, session: Session, policy: Policy, app: FastAPI,
+            moment: datetime) -> None:
+        cl = make_secret_client(session, make_org(session, policy))
+        with frozen_at(moment):
+            token = secret_token(client, cl)
+            claims = jwt.decode(token, app.state.keys.verification_keys).claims
+            assert (claims["iat"], claims["exp"]) == (timestamp(), timestamp() + 300)
+            assert me(client, token).status_code == 200
+        with frozen_at(moment + timedelta(seconds=300 + 31)):  # past exp and the leeway
+            assert me(client, token).status_code == 401
+
+    @pytest.mark.parametrize("moment", [FAR_PAST, FAR_FUTURE], ids=["past", "future"])
+    def test_an_assertion_is_checked_on_the_frozen_clock(
+            self, client: TestClient, session: Session, policy: Policy,
+            moment: datetime) -> None:
+        cl = make_key_client(session, make_org(session, policy))
+        with frozen_at(moment):
+            signed = assertion(cl)
+        with frozen_at(moment + timedelta(seconds=30)):
+            assert key_token_response(client, signed).status_code == 200
+        with frozen_at(moment + timedelta(seconds=60 + 31)):
+            assert key_token_response(client, assertion(cl, exp_in=-31)).status_code == 401

@@ -2,7 +2,7 @@
 answers that are one's own."""
 
 import email
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.message import Message
 from typing import Any
 
@@ -15,13 +15,14 @@ from broker.clock import frozen_at, now
 from broker.policy import Policy
 from tests.conftest import Mailbox
 from tests.consent.helpers import Caller, caller
+from tests.dates import days_from_today, local_moment, today, years_ago
 from tests.meldcode.helpers import colleague
 from tests.readable import calendars_in, mail_text, recipients, searchable
 
 MOTHER = {"ref": "m", "given_name": "Sanne", "family_name": "Jansen", "bsn": "111222333",
           "birth_date": "1988-04-02", "role": "parent", "email": "sanne@example.org"}
 CHILD = {"ref": "c", "given_name": "Noor", "family_name": "Jansen",
-         "birth_date": "2013-10-23", "role": "child"}
+         "birth_date": years_ago(13, 40), "role": "child"}
 
 
 def arrange(client: TestClient, session: Session, policy: Policy
@@ -33,7 +34,7 @@ def arrange(client: TestClient, session: Session, policy: Policy
         "label": "Gezin J.", "members": [MOTHER, CHILD],
         "custody": [{"custodian": "m", "child": "c"}]}).json()
     members = {m["ref"]: m["id"] for m in household["members"]}
-    starts = [datetime(2026, 12, 1 + n, 8, 30, tzinfo=UTC) for n in range(4)]
+    starts = [local_moment(14 + n, 9, 30) for n in range(4)]
     meeting = client.post("/api/v1/meetings", headers=regisseur.headers, json={
         "household_id": household["id"], "title": "Netwerkbijeenkomst gezin Jansen",
         "duration_minutes": 90, "location": "Wijkcentrum De Kamp",
@@ -96,8 +97,8 @@ class TestAcceptance2Invitations:
         assert str(event["dtstart"].params["TZID"]) == "Europe/Amsterdam"
         assert str(event["summary"]).startswith("Netwerkbijeenkomst NB-")
         everything = "\n".join(mail_text(m) for m in mail.messages)
-        for secret in ("Sanne", "Noor", "Jansen", "111222333", "1988-04-02", "2013-10-23",
-                       "02-04-1988"):
+        for secret in ("Sanne", "Noor", "Jansen", "111222333", "1988-04-02", "02-04-1988",
+                       CHILD["birth_date"]):
             assert secret not in everything
 
     def test_a_slot_across_the_dst_change_keeps_its_local_time(
@@ -105,15 +106,16 @@ class TestAcceptance2Invitations:
         regisseur = caller(client, session, policy, party="wijkteam", roles=["regisseur"])
         household = client.post("/api/v1/households", headers=regisseur.headers, json={
             "label": "Gezin", "members": [CHILD]}).json()
-        # 29 March 2027, 09:30 in Amsterdam: summer time (UTC+2) began the day before.
-        start = "2027-03-29T09:30:00+02:00"
+        # 09:30 in Amsterdam on the Monday after summer time (UTC+2) begins, next year.
+        last_of_march = date(today().year + 1, 3, 31)
+        monday = last_of_march - timedelta(days=(last_of_march.weekday() + 1) % 7 - 1)
+        start = f"{monday}T09:30:00+02:00"
         meeting = client.post("/api/v1/meetings", headers=regisseur.headers, json={
             "household_id": household["id"], "title": "Bijeenkomst", "duration_minutes": 60,
             "location": "Wijkcentrum", "slots": [{"start": start}],
             "invitees": [{"professional_id": regisseur.professional.id}]}).json()
-        with frozen_at(datetime(2027, 3, 20, 12, tzinfo=UTC)):
-            client.post(f"/api/v1/meetings/{meeting['id']}/schedule", headers=regisseur.headers,
-                        json={"slot_id": meeting["slots"][0]["id"]})
+        client.post(f"/api/v1/meetings/{meeting['id']}/schedule", headers=regisseur.headers,
+                    json={"slot_id": meeting["slots"][0]["id"]})
         [(_, cal)] = calendars(mail.messages)
         begins = cal.walk("VEVENT")[0]["dtstart"].dt
         assert (begins.hour, begins.minute, begins.utcoffset()) == (9, 30, timedelta(hours=2))
@@ -221,7 +223,7 @@ class TestContributions:
         child = next(i["member_id"] for i in meeting["invitees"]
                      if i["member_id"] and not i["required"])
         body = {"subject_id": child, "category": "onderwijs", "concern": "low",
-                "observed_on": "2026-11-20", "body": "Leest graag voor in de klas.",
+                "observed_on": days_from_today(-3), "body": "Leest graag voor in de klas.",
                 "meeting_id": meeting["id"], "contribution": "going_well"}
         refused = client.post("/api/v1/observations", headers=school.headers, json=body)
         assert refused.status_code == 403 and refused.json()["code"] == "no_consent"

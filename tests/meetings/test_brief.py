@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from broker.policy import Policy
 from tests.conftest import Mailbox
 from tests.consent.helpers import Caller, caller, consent_body, jansen
+from tests.dates import days_from_today, local_moment
 
 CATEGORIES = ["onderwijs", "gezondheid", "psychische_gezondheid", "opvoeding"]
 
@@ -32,11 +33,11 @@ def meeting_with_three(client: TestClient, session: Session, policy: Policy
     for category in CATEGORIES:
         shared = client.post("/api/v1/observations", headers=regisseur.headers, json={
             "subject_id": noor, "category": category, "concern": "low",
-            "observed_on": "2026-11-20", "body": f"Over {category}."})
+            "observed_on": days_from_today(-3), "body": f"Over {category}."})
         assert shared.status_code == 201, shared.text
     meeting = client.post("/api/v1/meetings", headers=regisseur.headers, json={
         "household_id": family["household"], "title": "Bijeenkomst", "duration_minutes": 90,
-        "location": "Wijkcentrum", "slots": [{"start": "2026-12-01T09:30:00+01:00"}],
+        "location": "Wijkcentrum", "slots": [{"start": local_moment(14, 9, 30).isoformat()}],
         "invitees": [{"organisation_id": p.org.id} for p in partners.values()]
         + [{"member_id": family[ref]} for ref in ("m", "p", "c1")]}).json()
     return regisseur, partners, family, meeting

@@ -2,6 +2,7 @@
 worries; the minutes (HTML and PDF) hold only what the reader may see."""
 
 import io
+from datetime import date
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from broker.policy import Policy
 from tests.conftest import Mailbox
+from tests.dates import days_from_today
 from tests.meetings.test_brief import meeting_with_three
 
 
@@ -27,10 +29,10 @@ def outcome(regisseur_id: str, owner: str, *, assessment: bool) -> dict[str, Any
                            {"priority": 2, "domain": "gezondheid",
                             "description": "Slaapprobleem laten onderzoeken."}],
                  "actions": [{"goal": 1, "description": "Dagelijks aanwezigheid doorgeven.",
-                              "owner_organisation_id": owner, "due": "2027-01-15"},
+                              "owner_organisation_id": owner, "due": days_from_today(45)},
                              {"goal": 2, "description": "Verwijzing kinderarts.",
-                              "owner_organisation_id": owner, "due": "2027-01-10"}]},
-        "regisseur_id": regisseur_id, "next_evaluation": "2027-02-01"}
+                              "owner_organisation_id": owner, "due": days_from_today(40)}]},
+        "regisseur_id": regisseur_id, "next_evaluation": days_from_today(62)}
     if assessment:
         body["safety_assessment"] = {"instrument": "LIRIK", "outcome": "onveilig_structureel",
                                      "rationale": "Herhaald letsel zonder verklaring."}
@@ -42,7 +44,7 @@ def test_acceptance_3_no_outcome_without_assessment_after_a_high_concern(
     regisseur, partners, family, meeting = meeting_with_three(client, session, policy)
     client.post("/api/v1/observations", headers=regisseur.headers, json={
         "subject_id": family["c1"], "category": "veiligheid", "concern": "high",
-        "observed_on": "2026-11-21", "body": "Blauwe plekken op de armen."})
+        "observed_on": days_from_today(-3), "body": "Blauwe plekken op de armen."})
     path = f"/api/v1/meetings/{meeting['id']}"
     early = client.post(path + "/outcome", headers=regisseur.headers, json=outcome(
         regisseur.professional.id, partners["school"].org.id, assessment=True))
@@ -126,5 +128,6 @@ def test_the_household_page_shows_safety_and_zrm_across_meetings(
     assert 'class="trend"' in page and "<title>" in page and ": 4</title>" in page
     assert 'value="3"' in page and 'value="2"' in page  # ZRM onderwijs 3, financien 2
     draft = client.get(f"/bijeenkomsten/nieuw?household={family['household']}").text
-    assert "01-02-2027" in draft and 'value="2027-02-01T09:30"' in draft
+    evaluation = date.fromisoformat(days_from_today(62))
+    assert f"{evaluation:%d-%m-%Y}" in draft and f'value="{evaluation}T09:30"' in draft
     assert f'value="{partners["jggz"].org.id}" checked' in draft

@@ -11,8 +11,7 @@ from broker.clock import now
 from broker.identity.models import Organisation
 from broker.policy import Policy
 from tests.consent.helpers import Caller, caller, consent_body, jansen
-from tests.factories import make_professional, make_secret_client
-from tests.identity.test_tokens import secret_token
+from tests.factories import BearerHeaders, make_professional, make_secret_client
 
 ANSWERS = {"vermoeden": True, "acuut_of_structureel_onveilig": False, "hulp_mogelijk": True,
            "hulp_geaccepteerd": False, "hulp_leidt_tot_veiligheid": None}
@@ -31,8 +30,7 @@ class Setting:
 def colleague(client: TestClient, session: Session, org: Organisation, roles: list[str]
               ) -> Caller:
     person = make_professional(session, org, roles=roles)
-    token = secret_token(client, make_secret_client(session, org, person))
-    return Caller(org, {"Authorization": f"Bearer {token}"}, person)
+    return Caller(org, BearerHeaders(client, make_secret_client(session, org, person)), person)
 
 
 def setting(client: TestClient, session: Session, policy: Policy) -> Setting:

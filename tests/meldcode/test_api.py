@@ -11,6 +11,7 @@ from broker.audit.models import AuditPending
 from broker.clock import frozen_at, now
 from broker.meldcode.service import record_expiries
 from broker.policy import Policy
+from tests.dates import days_from_today
 from tests.meldcode.helpers import (
     ANSWERS,
     gp_may_see,
@@ -220,7 +221,7 @@ class TestReportToVeiligThuis:
             "evidence": {"method": "written"}})
         signals = [client.post("/api/v1/observations", headers=s.teacher.headers, json={
             "subject_id": noor, "category": category, "concern": "high",
-            "observed_on": "2026-11-20", "body": text}).json()["id"]
+            "observed_on": days_from_today(-3), "body": text}).json()["id"]
             for category, text in (("veiligheid", "Blauwe plekken op de armen."),
                                    ("financien", "Geen geld voor schoolreisje."))]
         case_id = open_case(client, s)

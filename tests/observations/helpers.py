@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from broker.policy import Policy
 from tests.consent.helpers import Caller, caller, consent_body, jansen
+from tests.dates import days_from_today
 
 TEXT = "Verzuim sinds oktober, 9 dagen."
 
@@ -43,6 +44,7 @@ def network(client: TestClient, session: Session, policy: Policy) -> Network:
 
 
 def observation(subject: str, *, category: str = "onderwijs", concern: str = "medium",
-                body: str = TEXT, observed_on: str = "2026-11-20") -> dict[str, Any]:
+                body: str = TEXT, observed_on: str | None = None) -> dict[str, Any]:
     return {"subject_id": subject, "category": category, "concern": concern,
-            "observed_on": observed_on, "body": body, "meeting_id": None}
+            "observed_on": observed_on or days_from_today(-3), "body": body,
+            "meeting_id": None}

@@ -16,6 +16,7 @@ from broker.observations.models import Observation
 from broker.policy import Policy
 from broker.retention import run_retention
 from tests.consent.helpers import caller
+from tests.dates import days_from_today, local_moment
 from tests.observations.helpers import TEXT, network, observation
 
 
@@ -168,9 +169,9 @@ class TestValidation:
             self, client: TestClient, session: Session, policy: Policy) -> None:
         net = network(client, session, policy)
         noor = net.family["c1"]
-        with frozen_at(datetime(2026, 11, 23, 22, 30, tzinfo=UTC)):  # 23:30 in Amsterdam
+        with frozen_at(local_moment(0, 23, 30)):  # tomorrow begins in half an hour
             future = client.post("/api/v1/observations", headers=net.school.headers,
-                                 json=observation(noor, observed_on="2026-11-24"))
+                                 json=observation(noor, observed_on=days_from_today(1)))
         assert future.status_code == 422 and future.json()["code"] == "future_date"
         unknown = client.post("/api/v1/observations", headers=net.school.headers,
                               json=observation(noor, category="astrologie"))

@@ -13,6 +13,7 @@ from broker.identity.service import professional_principal
 from broker.observations.models import Observation
 from broker.policy import Policy
 from tests.consent.test_pages import arrange
+from tests.dates import days_from_today
 from tests.factories import PASSWORD, make_org, make_professional
 from tests.identity.flows import csrf_of, login
 
@@ -39,7 +40,7 @@ class TestSubmissionForm:
         form = client.get(f"/huishoudens/{ids['household']}/signalen/nieuw")
         assert form.status_code == 200 and "Wat heeft u gezien?" in form.text
         fields = {"csrf_token": csrf_of(form.text), "subject_id": ids["c1"],
-                  "category": "onderwijs", "concern": "medium", "observed_on": "2026-11-20"}
+                  "category": "onderwijs", "concern": "medium", "observed_on": days_from_today(-3)}
         preview = client.post(f"/huishoudens/{ids['household']}/signalen/voorbeeld",
                               data=fields)
         assert "Dit mag gedeeld worden" in preview.text and "Wijkteam Noord" in preview.text
@@ -60,7 +61,7 @@ class TestSubmissionForm:
         form = client.get(f"/huishoudens/{ids['household']}/signalen/nieuw")
         refused = client.post(f"/huishoudens/{ids['household']}/signalen", data={
             "csrf_token": csrf_of(form.text), "subject_id": ids["c1"], "category": "financien",
-            "concern": "high", "observed_on": "2026-11-20", "body": "Schulden thuis."})
+            "concern": "high", "observed_on": days_from_today(-3), "body": "Schulden thuis."})
         assert refused.status_code == 403 and "meldcode" in refused.text
         assert "Schulden thuis." in refused.text  # the form keeps what was typed
         assert session.scalars(select(Observation)).all() == []
@@ -85,7 +86,7 @@ class TestTimeline:
                                ("middelengebruik", "Vader drinkt.")):
             client.post(f"/huishoudens/{ids['household']}/signalen", data={
                 "csrf_token": csrf_of(form.text), "subject_id": ids["c1"], "body": text,
-                "category": category, "concern": "low", "observed_on": "2026-11-20"})
+                "category": category, "concern": "low", "observed_on": days_from_today(-3)})
         client.post("/logout", data={"csrf_token": csrf_of(form.text)})
         login(client, "dokter@example.org", PASSWORD)
         page = client.get(f"/huishoudens/{ids['household']}/signalen").text

@@ -17,9 +17,9 @@ from broker.clock import frozen_at, local_day, now
 from broker.identity.models import Professional
 from broker.policy import Policy
 from tests.conftest import Mailbox, with_smtp
-from tests.consent.helpers import Caller, caller, colleague
+from tests.consent.helpers import Caller, caller
 from tests.meetings.test_outcome import outcome
-from tests.meldcode.helpers import Setting, open_case, setting
+from tests.meldcode.helpers import Setting, colleague, open_case, setting
 
 
 @dataclass
@@ -36,7 +36,7 @@ class World:
 def world(client: TestClient, session: Session, policy: Policy, smtp_server: Mailbox) -> World:
     session.info[INFO_KEY] = with_smtp(session.info[INFO_KEY], smtp_server)
     s = setting(client, session, policy)
-    return World(s, colleague(client, session, s.regisseur, roles=["teamleider"]))
+    return World(s, colleague(client, session, s.regisseur.org, ["teamleider"]))
 
 
 def readiness(client: TestClient, w: World, who: Caller | None = None) -> dict[str, Any]:

@@ -5,7 +5,7 @@ that is rolled back, so each starts from this same world."""
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -13,12 +13,13 @@ from joserfc import jwt
 from joserfc.jwk import ECKey
 from sqlalchemy.orm import Session
 
-from broker.clock import now
+from broker.clock import now, timestamp
 from broker.family import service as family
 from broker.family.deps import FAMILY_COOKIE
 from broker.identity import service as identity
 from broker.identity.deps import SESSION_COOKIE
 from broker.policy import Policy
+from tests.dates import days_from_today, years_ago
 from tests.factories import make_org, make_professional, make_secret_client
 from tests.identity.test_tokens import secret_token
 from tests.meetings.test_outcome import outcome
@@ -27,12 +28,9 @@ from tests.meetings.test_outcome import outcome
 MOTHER = {"ref": "m", "given_name": "Zwaantje", "family_name": "Quispelaar",
           "birth_date": "1984-07-19", "role": "parent", "bsn": "123456782",
           "email": "zwaantje.quispelaar@example.org"}
-CHILD = {"ref": "c", "given_name": "Bramwell", "family_name": "Quispelaar",
-         "birth_date": "2015-02-11", "role": "child"}
+CHILD = {"ref": "c", "given_name": "Bramwell", "family_name": "Quispelaar", "role": "child"}
 TEXTS = ("Kanarie-onderwijs", "Kanarie-gezondheid", "Kanarie-rechtvaardiging",
          "Kanarie-analyse", "Kanarie-stap")
-CANARIES = ("Zwaantje", "Quispelaar", "Bramwell", "123456782", "1984-07-19", "2015-02-11",
-            "zwaantje.quispelaar", *TEXTS)
 
 # The columns of the table: each a role with its relation to the family.
 PERSONAS = {
@@ -62,6 +60,12 @@ class Persona:
 class World:
     personas: dict[str, Persona]
     ids: dict[str, str]
+    canaries: tuple[str, ...]  # the family's personal data, searched for in every answer
+
+
+def canaries(child_born: str) -> tuple[str, ...]:
+    return ("Zwaantje", "Quispelaar", "Bramwell", "123456782", str(MOTHER["birth_date"]),
+            child_born, "zwaantje.quispelaar", *TEXTS)
 
 
 def _browser(client: TestClient, persona: Persona, cookies: dict[str, str], path: str = "/"
@@ -82,8 +86,7 @@ def _foreign_token() -> str:
     key = ECKey.generate_key("P-256")
     claims = {"iss": "https://broker.andere-gemeente.nl", "aud": "broker-api",
               "sub": "u-1", "org": "o-1", "party": "wijkteam", "roles": ["regisseur"],
-              "iat": int(datetime.now(UTC).timestamp()),
-              "exp": int(datetime.now(UTC).timestamp()) + 300, "jti": secrets.token_hex(8)}
+              "iat": timestamp(), "exp": timestamp() + 300, "jti": secrets.token_hex(8)}
     return jwt.encode({"alg": "ES256", "typ": "at+jwt", "kid": "k1"}, claims, key)
 
 
@@ -127,8 +130,12 @@ def build(client: TestClient, session: Session, policy: Policy) -> World:
         assert response.status_code in (200, 201), f"{path}: {response.text}"
         return response.json()
 
-    household = post("/api/v1/households", {"label": "Gezin Q.", "members": [MOTHER, CHILD],
-                                             "custody": [{"custodian": "m", "child": "c"}]})
+    # Nine on the day the world is built, so his mother alone consents for him; nothing else
+    # in the world is dated that long ago, so his birth date is a canary of its own.
+    child_born = years_ago(9, 100)
+    household = post("/api/v1/households", {
+        "label": "Gezin Q.", "members": [MOTHER, CHILD | {"birth_date": child_born}],
+        "custody": [{"custodian": "m", "child": "c"}]})
     members = {m["ref"]: m["id"] for m in household["members"]}
     ids |= {"household": household["id"], "mother": members["m"], "child": members["c"]}
     ids["consent"] = post("/api/v1/consents", {
@@ -139,7 +146,7 @@ def build(client: TestClient, session: Session, policy: Policy) -> World:
     for name, category in (("observation", "onderwijs"), ("health", "gezondheid")):
         ids[name] = post("/api/v1/observations", {
             "subject_id": ids["child"], "category": category, "concern": "medium",
-            "observed_on": "2026-11-20", "body": f"Kanarie-{category} gezien."})["id"]
+            "observed_on": days_from_today(-3), "body": f"Kanarie-{category} gezien."})["id"]
     ids["case"] = post("/api/v1/meldcode/cases", {"child_id": ids["child"]})["id"]
     for number in range(1, 6):
         step: dict[str, Any] = {"step": number, "content": f"Kanarie-stap {number}."}
@@ -196,4 +203,4 @@ def build(client: TestClient, session: Session, policy: Policy) -> World:
     ids["request"] = family.request_destruction(  # and asked for destruction
         session, member=family.member_principal(ids["mother"])).id
     _browser(client, personas["fam"], {FAMILY_COOKIE: raw}, "/mijn")
-    return World(personas, ids)
+    return World(personas, ids, canaries(child_born))

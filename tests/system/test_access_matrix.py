@@ -30,10 +30,11 @@ from broker.audit.context import INFO_KEY
 from broker.clock import local_day, now
 from broker.policy import Policy
 from tests.conftest import BASE_URL, Mailbox, serve_in, smtp_mailbox, with_smtp
+from tests.dates import days_from_today, years_ago
 from tests.meetings.test_outcome import outcome
 from tests.readable import mail_text, recipients, searchable
 from tests.soak import note
-from tests.system.matrix_world import CANARIES, MOTHER, PERSONAS, World, build
+from tests.system.matrix_world import MOTHER, PERSONAS, World, build, canaries
 
 TABLE = """
 method path                                               reg  par  unr  af   fg   tl   adm  ext  cli  anon  fam
@@ -228,10 +229,10 @@ def body_for(row: Row, ids: dict[str, str]) -> dict[str, Any] | None:
             "recipient": {"organisation_id": ids["school"]}},
         ("POST", "/api/v1/observations"): {
             "subject_id": ids["child"], "category": "onderwijs", "concern": "low",
-            "observed_on": "2026-11-25", "body": "Nieuwe waarneming."},
+            "observed_on": days_from_today(-3), "body": "Nieuwe waarneming."},
         ("POST", "/api/v1/observations/preview"): {
             "subject_id": ids["child"], "category": "onderwijs", "concern": "low",
-            "observed_on": "2026-11-25", "body": "Nieuwe waarneming."},
+            "observed_on": days_from_today(-3), "body": "Nieuwe waarneming."},
         ("POST", "/api/v1/observations/{observation_id}/amendments"): {
             "kind": "correction", "body": "Verbeterd."},
         ("POST", "/api/v1/meldcode/cases"): {"child_id": ids["child"]},
@@ -305,8 +306,8 @@ def form_for(row: Row, ids: dict[str, str]) -> dict[str, Any]:
             "safety_scale": "6", "instrument": "LIRIK", "assessment_outcome": "veilig",
             "rationale": "Geen signalen.", "perspective": "Naar school.", "goal1": "Elke dag",
             "goal1_domain": "onderwijs", "action1": "Bellen", "action1_owner": ids["school"],
-            "action1_due": "2027-01-10", "regisseur_id": ids["reg_professional"],
-            "next_evaluation": "2027-02-01"},
+            "action1_due": days_from_today(40), "regisseur_id": ids["reg_professional"],
+            "next_evaluation": days_from_today(62)},
         "/plan-acties/{action_id}": {"status": "done"},
         "/verantwoording/vernietiging/{request_id}": {"decision": "refuse", "reason": "Nodig."},
     }
@@ -429,16 +430,16 @@ def test_every_route_has_a_row_and_every_row_a_route(app: FastAPI) -> None:
 FAMILY_ADDRESSES = {MOTHER["email"]}
 
 
-def leaks(text: str) -> list[str]:
-    return [canary for canary in CANARIES if canary in text]
+def leaks(text: str, canaries: tuple[str, ...]) -> list[str]:
+    return [canary for canary in canaries if canary in text]
 
 
-def mail_leaks(raw: bytes) -> list[str]:
+def mail_leaks(raw: bytes, canaries: tuple[str, ...]) -> list[str]:
     """The family's data in a mail; a family member's own address in a mail to them is not."""
     text = mail_text(raw)
     for own in recipients(raw) & FAMILY_ADDRESSES:
         text = re.sub(re.escape(own), "", text, flags=re.IGNORECASE)
-    return leaks(text)
+    return leaks(text, canaries)
 
 
 def observed(matrix: Matrix, row: Row, persona: str) -> tuple[str, list[list[str]]]:
@@ -446,8 +447,8 @@ def observed(matrix: Matrix, row: Row, persona: str) -> tuple[str, list[list[str
     the request sent leaked."""
     sent = len(matrix.mailbox.messages)
     status, text = matrix.ask(row, persona)
-    leaked = leaks(searchable(text))
-    mails = [mail_leaks(raw) for raw in matrix.mailbox.messages[sent:]]
+    leaked = leaks(searchable(text), matrix.world.canaries)
+    mails = [mail_leaks(raw, matrix.world.canaries) for raw in matrix.mailbox.messages[sent:]]
     return f"{status}{'+' if leaked else ''}", [m for m in mails if m]
 
 
@@ -469,7 +470,8 @@ def test_each_caller_gets_what_the_table_says(matrix: Matrix, row: Row) -> None:
 def test_the_mails_of_the_world_hold_no_family_data(matrix: Matrix) -> None:
     """The invitations sent while the world was built (two meetings scheduled)."""
     assert len(matrix.built_mails) >= 2 * 3
-    assert [mail_leaks(raw) for raw in matrix.built_mails] == [[]] * len(matrix.built_mails)
+    assert [mail_leaks(raw, matrix.world.canaries) for raw in matrix.built_mails] == \
+        [[]] * len(matrix.built_mails)
 
 
 def test_the_leak_search_sees_through_folding_and_mime() -> None:
@@ -480,7 +482,9 @@ def test_the_leak_search_sees_through_folding_and_mime() -> None:
 
     line = f"ATTENDEE;PARTSTAT=NEEDS-ACTION;ROLE=REQ-PARTICIPANT:mailto:{MOTHER['email']}"
     folded = f"{line[:75]}\r\n {line[75:]}"
-    assert leaks(folded) == [] and leaks(searchable(folded)) == ["zwaantje.quispelaar"]
+    known = canaries(years_ago(9))
+    assert leaks(folded, known) == [] and leaks(searchable(folded), known) == [
+        "zwaantje.quispelaar"]
 
     def message(to: str, body: str, attachment: str) -> bytes:
         mail = EmailMessage()
@@ -493,10 +497,10 @@ def test_the_leak_search_sees_through_folding_and_mime() -> None:
     professional = message("a@school.example", "Beste mevrouw, " + "\u00e9" * 9 + " Quispelaar",
                            folded)
     assert b"Quispelaar" not in professional and b"zwaantje.quispelaar" not in professional
-    assert mail_leaks(professional) == ["Quispelaar", "zwaantje.quispelaar"]
+    assert mail_leaks(professional, known) == ["Quispelaar", "zwaantje.quispelaar"]
     own = message(MOTHER["email"], "Uitnodiging", folded)
-    assert mail_leaks(own) == []
-    assert mail_leaks(message(MOTHER["email"], "Dag Zwaantje", folded)) == ["Zwaantje"]
+    assert mail_leaks(own, known) == []
+    assert mail_leaks(message(MOTHER["email"], "Dag Zwaantje", folded), known) == ["Zwaantje"]
 
 
 

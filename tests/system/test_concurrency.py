@@ -12,6 +12,7 @@ import httpx
 
 from broker.policy import Policy
 from tests.conftest import LiveServer
+from tests.dates import years_ago
 from tests.factories import make_org, make_professional, make_secret_client
 
 IN_FLIGHT = 100
@@ -30,7 +31,7 @@ def test_more_requests_in_flight_than_worker_threads_are_all_answered(
         household = http.post("/api/v1/households", headers={"Authorization": f"Bearer {token}"},
                               json={"label": "Gezin", "members": [
                                   {"ref": "c", "given_name": "Kim", "family_name": "Bos",
-                                   "birth_date": "2015-03-01", "role": "child"}]}).json()
+                                   "birth_date": years_ago(9, 100), "role": "child"}]}).json()
     child = household["members"][0]["id"]
     headers = {"Authorization": f"Bearer {token}"}
 

@@ -24,6 +24,7 @@ from broker.meldcode.schemas import CaseCreate, OverrideCreate
 from broker.observations import service as observations
 from broker.observations.schemas import ObservationCreate
 from broker.policy import Policy, load_policy
+from tests.dates import years_ago
 
 PURPOSE = observations.PURPOSE
 
@@ -66,7 +67,7 @@ def build_world(database: Database) -> World:
                 {"ref": "m", "given_name": "Fenna", "family_name": "Visser",
                  "birth_date": date(1987, 3, 4), "role": "parent"},
                 {"ref": "c", "given_name": "Teun", "family_name": "Visser",
-                 "birth_date": date(2017, 5, 6), "role": "child"}],
+                 "birth_date": years_ago(9, 100), "role": "child"}],
             custody=[{"custodian": "m", "child": "c"}]))
         ids = {m.ref: m.id for m in households.members_of(session, household.id)}
         # A lasting consent about the child's schooling keeps the school involved throughout.

@@ -14,6 +14,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
+import hypothesis
 import pytest
 import structlog
 import uvicorn
@@ -40,6 +41,10 @@ from tests.databases import backend, drop_test_schemas, fresh_database
 from tests.soak import FIGURES, SOAK
 
 BASE_URL = "http://localhost"
+
+# No timing assertions: hypothesis's per-example deadline fails tests on a busy machine.
+hypothesis.settings.register_profile("broker", deadline=None)
+hypothesis.settings.load_profile("broker")
 
 
 def pytest_report_header() -> str:

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from broker.db import DbSession
 from broker.identity.deps import ApiPrincipal
+from broker.meldcode import report as reports
 from broker.meldcode import service
 from broker.meldcode.schemas import (
     AlsoKnown,
@@ -58,7 +59,7 @@ def handback(case_id: str, body: HandbackCreate, session: DbSession, actor: ApiP
 @router.get("/meldcode/cases/{case_id}/report", summary="The report to Veilig Thuis after a "
             "step 5 decision to report (each part a disclosure, basis legal_duty)")
 def report(case_id: str, session: DbSession, actor: ApiPrincipal) -> ReportRead:
-    return report_read(service.report_to_veilig_thuis(session, actor=actor, case_id=case_id))
+    return report_read(reports.report_to_veilig_thuis(session, actor=actor, case_id=case_id))
 
 
 @router.post("/meldcode/cases/{case_id}/overrides", status_code=201,
@@ -115,7 +116,7 @@ def case_read(view: service.CaseView) -> CaseRead:
                     handed_back_on=view.handback.handed_back_on if view.handback else None)
 
 
-def report_read(report: service.Report) -> ReportRead:
+def report_read(report: reports.Report) -> ReportRead:
     child = report.child
     return ReportRead(
         case_id=report.case.id,

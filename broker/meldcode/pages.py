@@ -14,6 +14,7 @@ from broker.errors import BrokerError, Invalid
 from broker.households import service as households
 from broker.identity.deps import CurrentWebUser
 from broker.identity.models import Organisation
+from broker.meldcode import report as reports
 from broker.meldcode import service
 from broker.meldcode.schemas import CaseCreate, HandbackCreate, OverrideCreate, StepCreate
 from broker.observations import service as observations
@@ -191,6 +192,6 @@ def queue(request: Request, session: DbSession, user: CurrentWebUser) -> Respons
 def report(case_id: str, request: Request, session: DbSession, user: CurrentWebUser
            ) -> Response:
     return render(request, "meldcode/report.html", {
-        "report": service.report_to_veilig_thuis(session, actor=user.principal,
+        "report": reports.report_to_veilig_thuis(session, actor=user.principal,
                                                  case_id=case_id),
         "policy": request.app.state.policy, "steps": STEPS, "decisions": DECISIONS}, user=user)

@@ -15,7 +15,6 @@ from broker.clock import local_day, now
 from broker.db import new_id
 from broker.disclosure.capacity import age_on
 from broker.disclosure.door import Item, disclose_each
-from broker.disclosure.engine import BASIC_DATA
 from broker.disclosure.facts import load_household, lock_household_for_change
 from broker.disclosure.overrides import OverrideStatus, OverrideTimes, status
 from broker.errors import Conflict, Forbidden, Invalid, NotFound
@@ -113,7 +112,7 @@ def record_step(session: Session, *, actor: Principal, case_id: str, body: StepC
         if why:
             raise Invalid(why, code="meldplicht")
         if body.decision.value in REPORTING:
-            reported_to = _veilig_thuis(session, body.veilig_thuis_id)
+            reported_to = veilig_thuis(session, body.veilig_thuis_id)
         elif body.veilig_thuis_id is not None:
             raise Invalid("Only a decision to report names Veilig Thuis.",
                           code="not_reporting")
@@ -149,7 +148,7 @@ def _check_linked(session: Session, actor: Principal, case: MeldcodeCase,
                       code="unknown_observation")
 
 
-def _veilig_thuis(session: Session, wanted: str | None) -> str:
+def veilig_thuis(session: Session, wanted: str | None) -> str:
     """The Veilig Thuis organisation a report goes to: the one named, or the only one."""
     if wanted is not None:
         organisation = session.get(Organisation, wanted)
@@ -417,65 +416,3 @@ def _disclosures(session: Session, override_id: str) -> int:
     logged = session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == Action.DISCLOSURE.value, AuditEvent.leaf.contains(needle)))
     return (queued or 0) + (logged or 0)
-
-
-@dataclass(frozen=True)
-class Report:
-    """What goes to Veilig Thuis, addressed to the organisation named at step 5: the child,
-    the signals the reporting organisation holds itself, the steps it took, who to contact —
-    each piece through the door for the author and for Veilig Thuis (the meldrecht covers the
-    reporter's own information only); of others' signals at most that they are known
-    elsewhere, and not even that for special categories (AVG art. 9/10)."""
-
-    case: MeldcodeCase
-    addressed_to: Organisation
-    child: tuple[str, str, str] | None  # given name, family name, birth date
-    signals: list[tuple[Observation, str | None]]
-    withheld_signals: int
-    also_known: list[tuple[str, str]]  # (category, party) of others' signals
-    steps: list[tuple[MeldcodeStep, str | None]]
-    decision: str
-    contact: Organisation
-
-
-def report_to_veilig_thuis(session: Session, *, actor: Principal, case_id: str) -> Report:
-    case = require_case(session, actor, case_id)
-    view = case_view(session, actor=actor, case_id=case_id)
-    step5 = view.steps[4][0] if len(view.steps) == 5 else None
-    if step5 is None or step5.decision not in REPORTING:
-        raise Conflict("A report to Veilig Thuis follows a step 5 decision to report.",
-                       code="no_report")
-    vt = session.get(Organisation, step5.reported_to or _veilig_thuis(session, None))
-    facts = load_household(session, household_id=case.household_id)
-    assert facts is not None and vt is not None
-    child = facts.subjects[case.child_id]
-    linked = list(session.scalars(select(Observation).where(
-        Observation.id.in_(view.steps[0][0].observation_ids or []))
-        .order_by(Observation.observed_on)))
-    own = [o for o in linked if o.submitted_by_organisation_id == case.organisation_id]
-    items = [Item(child, BASIC_DATA, object_type="meldcode_case", object_id=case.id),
-             Item(child, "veiligheid", case.organisation_id, "meldcode_case", case.id),
-             *(Item(facts.subjects[o.subject_id], o.category, o.submitted_by_organisation_id,
-                    "observation", o.id) for o in own)]
-    # What the author may see (as any read), and of that what Veilig Thuis may receive.
-    seen = disclose_each(session, actor=actor, purpose=SEEING, items=items)
-    passed = [n for n, decision in enumerate(seen) if decision.permitted]
-    sent = disclose_each(session, actor=actor, purpose="meldcode", recipient=(vt.id, vt.party),
-                         items=[items[n] for n in passed])
-    shared = [False] * len(items)
-    for n, decision in zip(passed, sent, strict=True):
-        shared[n] = decision.permitted
-    member = facts.members[case.child_id]
-    key = existing_data_key(session, case.household_id)
-    signals = [(o, open_or_none(key, f"observation:{o.id}", o.body))
-               for o, ok in zip(own, shared[2:], strict=True) if ok]
-    policy = audit_context(session).policy
-    also_known = sorted({(o.category, o.submitted_by_party) for o in linked
-                         if o.submitted_by_organisation_id != case.organisation_id
-                         and policy.categories[o.category].special is None})
-    contact = session.get(Organisation, case.organisation_id)
-    assert contact is not None and step5.decision is not None
-    return Report(case, vt, (member.given_name, member.family_name,
-                             member.birth_date.isoformat()) if shared[0] else None,
-                  signals, len(own) - len(signals), also_known,
-                  view.steps if shared[1] else [], step5.decision, contact)

@@ -45,7 +45,7 @@ def _seed(settings: Settings) -> tuple[str, list[str]]:
                                               roles=["regisseur"], password=None)
         client, secret = identity.create_client(session, organisation_id=org.id, name="bench",
                                                 professional_id=person.id)
-        actor = identity.professional_principal(org, person)
+        actor = identity.professional_principal(session, org, person)
         for n in range(HOUSEHOLDS):
             subjects.append(mother_and_child(session, actor=actor, label=f"Gezin {n}",
                                              recipient={"party": "school"})[1])

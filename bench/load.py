@@ -118,7 +118,8 @@ def _seed(settings: Settings) -> tuple[dict[str, tuple[str, str]], list[str], li
         client, secret = identity.create_client(session, organisation_id=orgs["school"].id,
                                                 name="leerlingvolgsysteem")
         credentials["school"] = (client.client_id, secret or "")
-        actor = identity.professional_principal(orgs["wijkteam"], people["regisseur"])
+        actor = identity.professional_principal(session, orgs["wijkteam"],
+                                                people["regisseur"])
         for n in range(HOUSEHOLDS):
             household_id, child_id = mother_and_child(
                 session, actor=actor, label=f"Gezin {n}",

@@ -46,7 +46,7 @@ def _seed(session: Session, policy: Policy) -> tuple[str, list[Principal]]:
             session, organisation_id=org.id, email=f"{party}@bench.example",
             name="Bench", roles=["regisseur" if party == "wijkteam" else "partner"],
             password=None)
-        readers.append(identity.professional_principal(org, person))
+        readers.append(identity.professional_principal(session, org, person))
     regisseur = readers[0]
     household = create_household(session, actor=regisseur, body=HouseholdCreate(
         label="Gezin", members=[

@@ -161,11 +161,29 @@ def create_org(name: Annotated[str, typer.Option()], party: Annotated[str, typer
     emit(as_json, data, f"organisation {data['id']} ({data['party']}): {data['name']}")
 
 
+@admin_app.command("create-team")
+def create_team(org: Annotated[str, typer.Option(help="Organisation id")],
+                name: Annotated[str, typer.Option()], as_json: JsonFlag = False) -> None:
+    """Create a team within an organisation. A household belongs to its regisseur's team: in
+    the regisseur's organisation only that team's members (and its lead) see it."""
+    from broker.identity import service
+
+    def work(session: Any, settings: Any) -> dict[str, Any]:
+        team = service.create_team(session, organisation_id=org, name=name)
+        return {"id": team.id, "organisation_id": team.organisation_id, "name": team.name}
+
+    data = _in_transaction(work)
+    emit(as_json, data, f"team {data['id']}: {data['name']}")
+
+
 @admin_app.command("create-user")
 def create_user(org: Annotated[str, typer.Option(help="Organisation id")],
                 email: Annotated[str, typer.Option()],
                 role: Annotated[list[str], typer.Option(help="Repeat for several roles")],
                 name: Annotated[str, typer.Option()] = "",
+                team: Annotated[list[str] | None, typer.Option(
+                    help="Team id (of the same organisation); repeat for several teams")]
+                = None,
                 password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
                 as_json: JsonFlag = False) -> None:
     """Create a professional. Without --password-stdin the account logs in via the IdP only."""
@@ -175,8 +193,10 @@ def create_user(org: Annotated[str, typer.Option(help="Organisation id")],
 
     def work(session: Any, settings: Any) -> dict[str, Any]:
         user = service.create_professional(session, organisation_id=org, email=email,
-                                           name=name, roles=role, password=password)
-        return {"id": user.id, "email": user.email, "roles": user.roles}
+                                           name=name, roles=role, password=password,
+                                           team_ids=team or [])
+        return {"id": user.id, "email": user.email, "roles": user.roles,
+                "teams": sorted(service.teams_of(session, user.id))}
 
     data = _in_transaction(work)
     emit(as_json, data, f"professional {data['id']} <{data['email']}> {','.join(data['roles'])}")

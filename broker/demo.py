@@ -75,6 +75,8 @@ ORGANISATIONS = {  # key -> (name, party type): every party type of the shipped 
     "politie": ("Politie Basisteam Demodam", "politie"),
 }
 
+TEAM = "Team Centrum"
+
 ACCOUNTS = [
     Account("wijkteam", f"regisseur@{DOMAIN}", ("regisseur",), "demo-regisseur", "/huishoudens"),
     Account("wijkteam", f"regisseur2@{DOMAIN}", ("regisseur",), "demo-regisseur",
@@ -119,14 +121,19 @@ def create_cast(session: Session, policy: Policy) -> Cast:
     organisations = {key: identity.create_organisation(session, name=name, party=party,
                                                        policy=policy)
                      for key, (name, party) in ORGANISATIONS.items()}
+    # The wijkteam's professionals form one team: its households are theirs (and its lead's).
+    team = identity.create_team(session, organisation_id=organisations["wijkteam"].id,
+                                name=TEAM)
     people = {}
     for account in ACCOUNTS:
         organisation = organisations[account.organisation]
         person = identity.create_professional(
             session, organisation_id=organisation.id, email=account.email,
-            name=faker.name(), roles=account.roles, password=account.password)
+            name=faker.name(), roles=account.roles, password=account.password,
+            team_ids=[team.id] if account.organisation == "wijkteam" else [])
         session.flush()
-        people[account.email] = (person, identity.professional_principal(organisation, person))
+        people[account.email] = (person, identity.professional_principal(
+            session, organisation, person))
     return Cast(organisations, people)
 
 
@@ -139,7 +146,7 @@ def load_cast(session: Session) -> Cast:
         person = identity.get_professional_by_email(session, account.email)
         assert person is not None, "the demo's accounts exist once the cast does"
         people[account.email] = (person, identity.professional_principal(
-            by_id[person.organisation_id], person))
+            session, by_id[person.organisation_id], person))
     return Cast(organisations, people)
 
 
@@ -491,7 +498,7 @@ def fill_synthetic(begin: Callable[[], Any], *, households_count: int, seed: int
                 "id": new_id(), "household_id": household,
                 "professional_id": regisseur.professional_id,
                 "organisation_id": regisseur.organisation_id, "assigned_at": at,
-                "assigned_by": regisseur.actor_id})
+                "assigned_by": regisseur.actor_id, "team_id": min(regisseur.team_ids)})
             consent_ids = []
             for child in children:
                 for category in SYNTHETIC_CATEGORIES:

@@ -2,7 +2,7 @@
 
 import json
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from broker.clock import timestamp
 from broker.identity import service
-from broker.identity.models import Client, Organisation, Professional
+from broker.identity.models import Client, Organisation, Professional, Team
 from broker.policy import Policy
 
 PASSWORD = "correct horse battery staple"
@@ -26,10 +26,16 @@ def make_org(session: Session, policy: Policy, *, party: str = "wijkteam",
 
 def make_professional(session: Session, org: Organisation, *, roles: list[str] | None = None,
                       email: str | None = None, name: str = "Anna de Vries",
-                      password: str | None = PASSWORD) -> Professional:
+                      password: str | None = PASSWORD, teams: Sequence[Team] = ()
+                      ) -> Professional:
     return service.create_professional(
         session, organisation_id=org.id, email=email or f"{secrets.token_hex(4)}@example.org",
-        name=name, roles=roles or ["regisseur"], password=password)
+        name=name, roles=roles or ["regisseur"], password=password,
+        team_ids=[team.id for team in teams])
+
+
+def make_team(session: Session, org: Organisation, name: str = "Team Noord") -> Team:
+    return service.create_team(session, organisation_id=org.id, name=name)
 
 
 @dataclass

@@ -44,6 +44,24 @@ def test_admin_commands_print_the_contract_json(cli_env: dict[str, str]) -> None
     assert bound["auth_method"] == "client_secret_basic"
 
 
+def test_teams_are_created_and_joined_from_the_cli(cli_env: dict[str, str]) -> None:
+    org = run_json(cli_env, "admin", "create-org", "--name", "Wijkteam", "--party", "wijkteam")
+    south = run_json(cli_env, "admin", "create-team", "--org", str(org["id"]), "--name",
+                     "Team Zuid")
+    assert south["name"] == "Team Zuid" and south["organisation_id"] == org["id"]
+    north = run_json(cli_env, "admin", "create-team", "--org", str(org["id"]), "--name",
+                     "Team Noord")
+    user = run_json(cli_env, "admin", "create-user", "--org", str(org["id"]), "--email",
+                    "r@example.org", "--role", "regisseur", "--team", str(south["id"]),
+                    "--team", str(north["id"]))
+    assert user["teams"] == sorted([south["id"], north["id"]])
+    other = run_json(cli_env, "admin", "create-org", "--name", "School", "--party", "school")
+    refused = broker_cli("admin", "create-user", "--org", str(other["id"]), "--email",
+                         "s@example.org", "--role", "partner", "--team", str(south["id"]),
+                         env=cli_env)
+    assert refused.returncode == 2 and "another organisation" in refused.stderr
+
+
 def test_create_client_with_jwks_uses_private_key_jwt(cli_env: dict[str, str],
                                                       tmp_path: Path) -> None:
     from joserfc.jwk import ECKey

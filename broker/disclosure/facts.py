@@ -69,16 +69,33 @@ class HouseholdFacts:
     subjects: dict[str, SubjectFacts]
     # organisations invited (or whose professional is) to a meeting still to be held
     invitees: frozenset[str] = frozenset()
+    team_id: str | None = None  # the regisseur's team, to which the household belongs
 
     def involves(self, principal: Principal, at: datetime) -> bool:
-        """Involvement is granted, never taken: the regisseur, organisations named in a
-        consent or an override in force for a member, and those invited to a meeting that
-        is still to be held. Sharing an observation does not make an organisation involved:
-        it sees its own submissions, not the household's file."""
-        if principal.professional_id and \
-                principal.professional_id == self.regisseur_professional_id:
-            return True
+        """Involvement is granted, never taken. In the regisseur's organisation it follows
+        the person: the regisseur and the members of the household's team (colleagues
+        standing in, the team's lead); other teams and the organisation's systems without a
+        professional are not involved. Other organisations are involved while named in a
+        consent or an override in force for a member, or invited to a meeting still to be
+        held. Sharing an observation does not make an organisation involved: it sees its own
+        submissions, not the household's file."""
+        if principal.organisation_id == self.regisseur_organisation_id:
+            return self.in_team(principal)
         return principal.organisation_id in self.partners(at)
+
+    def in_team(self, principal: Principal) -> bool:
+        """The regisseur, or a member of the household's team."""
+        return bool(principal.professional_id) and (
+            principal.professional_id == self.regisseur_professional_id
+            or (self.team_id is not None and self.team_id in principal.team_ids))
+
+    def reaches_own(self, principal: Principal) -> bool:
+        """May the caller reach what its own organisation holds about the household (its
+        submissions, its meldcode cases and overrides)? In the regisseur's organisation only
+        the regisseur and the household's team do; elsewhere its organisation's professionals
+        and systems."""
+        return principal.organisation_id != self.regisseur_organisation_id \
+            or self.in_team(principal)
 
     def partners(self, at: datetime) -> set[str]:
         """Organisations named in a consent or an override in force for a member, and those
@@ -115,7 +132,7 @@ def _statements(household: Any
     members = (select(Member.household_id, Member.id, Member.ref, Member.given_name,
                       Member.family_name, Member.birth_date, Member.role,
                       Custody.custodian_id, regisseur.c.professional_id,
-                      regisseur.c.organisation_id)
+                      regisseur.c.organisation_id, regisseur.c.team_id)
                .outerjoin(Custody, Custody.child_id == Member.id)
                .outerjoin(regisseur, regisseur.c.household_id == Member.household_id)
                .where(Member.household_id == household))
@@ -211,7 +228,13 @@ def load_household(session: Session, *, household_id: str | None = None,
                 for m in members.values()}
     invitees = frozenset(connection.execute(invitees_query, key).scalars())
     return HouseholdFacts(first.household_id, first.professional_id, first.organisation_id,
-                          members, subjects, invitees)
+                          members, subjects, invitees, first.team_id)
+
+
+def reaches_own(session: Session, principal: Principal, household_id: str) -> bool:
+    """`HouseholdFacts.reaches_own` for a household by id (False for none)."""
+    facts = load_household(session, household_id=household_id)
+    return facts is not None and facts.reaches_own(principal)
 
 
 def household_facts(session: Session, household_id: str) -> dict[str, SubjectFacts]:

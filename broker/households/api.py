@@ -35,7 +35,7 @@ def get_household(household_id: str, session: DbSession, actor: ApiPrincipal
 def hand_over(household_id: str, body: RegisseurChange, session: DbSession,
               actor: ApiPrincipal) -> RegisseurRead:
     assignment = service.hand_over(session, actor=actor, household_id=household_id,
-                                   professional_id=body.professional_id)
+                                   professional_id=body.professional_id, team_id=body.team_id)
     return RegisseurRead(professional_id=assignment.professional_id,
                          organisation_id=assignment.organisation_id,
-                         since=assignment.assigned_at)
+                         team_id=assignment.team_id, since=assignment.assigned_at)

@@ -61,5 +61,8 @@ class RegisseurAssignment(Base):
     household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), index=True)
     professional_id: Mapped[str] = mapped_column(ForeignKey("professionals.id"), index=True)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    # The team the household belongs to while this regisseur directs it (None: the
+    # regisseur belongs to no team and directs it alone).
+    team_id: Mapped[str | None] = mapped_column(ForeignKey("teams.id"))
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     assigned_by: Mapped[str] = mapped_column(String(64))

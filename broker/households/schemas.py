@@ -39,6 +39,8 @@ class HouseholdCreate(StrictModel):
                                             max_length=200)]
     members: list[MemberCreate] = Field(min_length=1, max_length=30)
     custody: list[CustodyCreate] = Field(default_factory=list, max_length=60)
+    # The household's team: one of the regisseur's teams; needed only when they are in several.
+    team_id: str | None = Field(default=None, max_length=36)
 
 
 class MemberRead(BaseModel):
@@ -59,6 +61,7 @@ class CustodyRead(BaseModel):
 class RegisseurRead(BaseModel):
     professional_id: str
     organisation_id: str
+    team_id: str | None = None  # the team the household belongs to
     since: datetime
 
 
@@ -72,6 +75,7 @@ class HouseholdRead(BaseModel):
 
 class RegisseurChange(StrictModel):
     professional_id: str
+    team_id: str | None = Field(default=None, max_length=36)  # when they are in several teams
 
 def household_read(view: "HouseholdView") -> HouseholdRead:
     members = [MemberRead(id=v.member.id, ref=v.member.ref, role=v.member.role,
@@ -87,4 +91,4 @@ def household_read(view: "HouseholdView") -> HouseholdRead:
                  for c in view.custody],
         regisseur=RegisseurRead(professional_id=regisseur.professional_id,
                                 organisation_id=regisseur.organisation_id,
-                                since=regisseur.assigned_at))
+                                team_id=regisseur.team_id, since=regisseur.assigned_at))

@@ -17,6 +17,7 @@ from broker.households.models import Custody, Household, Member, RegisseurAssign
 from broker.households.schemas import HouseholdCreate
 from broker.identity.models import Professional, Role
 from broker.identity.principal import Principal
+from broker.identity.service import teams_of
 
 MAX_CUSTODIANS = 2  # BW 1:251: custody is held by at most two persons
 
@@ -84,12 +85,27 @@ def create_household(session: Session, *, actor: Principal, body: HouseholdCreat
     session.add(RegisseurAssignment(household_id=household.id,
                                     professional_id=actor.professional_id,
                                     organisation_id=actor.organisation_id,
+                                    team_id=household_team(actor.team_ids, body.team_id),
                                     assigned_by=actor.actor_id))
     session.flush()
     record(session, Record(Action.HOUSEHOLD_CREATE, actor, role=Role.REGISSEUR,
                            object_type="household", object_id=household.id,
                            categories=["basisgegevens"], purpose="hulpverlening"))
     return household
+
+
+def household_team(teams: frozenset[str], requested: str | None) -> str | None:
+    """The team a household belongs to under a regisseur: the one asked for (one of the
+    regisseur's teams), else the regisseur's only team; None for a regisseur in no team, who
+    then directs it alone."""
+    if requested is not None:
+        if requested not in teams:
+            raise Invalid("The regisseur is not a member of that team.", code="not_in_team")
+        return requested
+    if len(teams) > 1:
+        raise Invalid("The regisseur is in several teams: name the household's team "
+                      "(team_id).", code="team_required")
+    return next(iter(teams), None)
 
 
 def current_regisseur(session: Session, household_id: str) -> RegisseurAssignment:
@@ -139,7 +155,7 @@ def require_visible_household(session: Session, principal: Principal, household_
 
 
 def hand_over(session: Session, *, actor: Principal, household_id: str,
-              professional_id: str) -> RegisseurAssignment:
+              professional_id: str, team_id: str | None = None) -> RegisseurAssignment:
     """The current regisseur (or an administrator) hands direction to another regisseur."""
     household = session.get(Household, household_id) if actor.has_role(Role.ADMIN) \
         else require_visible_household(session, actor, household_id)
@@ -153,9 +169,11 @@ def hand_over(session: Session, *, actor: Principal, household_id: str,
     if target is None or not target.active or Role.REGISSEUR not in target.roles:
         raise Invalid("Hand over to an active professional with the role regisseur.",
                       code="not_a_regisseur")
-    assignment = RegisseurAssignment(household_id=household.id, professional_id=target.id,
-                                     organisation_id=target.organisation_id,
-                                     assigned_by=actor.actor_id)
+    assignment = RegisseurAssignment(
+        household_id=household.id, professional_id=target.id,
+        organisation_id=target.organisation_id,
+        team_id=household_team(teams_of(session, target.id), team_id),
+        assigned_by=actor.actor_id)
     session.add(assignment)
     session.flush()
     record(session, Record(Action.REGISSEUR_CHANGE, actor, object_type="household",
@@ -206,14 +224,14 @@ def view_household(session: Session, *, actor: Principal, household_id: str,
                          current_regisseur(session, household_id))
 
 
-def directed_by(*, professional_id: str | None = None, organisation_id: str | None = None
-                ) -> Select[Any]:
-    """The ids of the households a professional (or an organisation) directs now."""
+def directed_by(*, professional_id: str | None = None,
+                team_ids: frozenset[str] | None = None) -> Select[Any]:
+    """The ids of the households a professional directs now (or that belong to these teams)."""
     mine, later = aliased(RegisseurAssignment), aliased(RegisseurAssignment)
     superseded = select(later.id).where(later.household_id == mine.household_id,
                                         later.assigned_at > mine.assigned_at).exists()
     who = mine.professional_id == professional_id if professional_id is not None \
-        else mine.organisation_id == organisation_id
+        else mine.team_id.in_(team_ids or ())
     return select(mine.household_id).where(who, ~superseded)
 
 

@@ -77,7 +77,8 @@ def optional_web_user(request: Request, session: DbSession) -> WebUser | None:
     web_session, professional = found
     organisation = service.require_organisation(session, professional.organisation_id)
     return WebUser(professional, organisation,
-                   service.professional_principal(organisation, professional), web_session)
+                   service.professional_principal(session, organisation, professional),
+                   web_session)
 
 
 async def require_web_user(user: Annotated[WebUser | None, Depends(optional_web_user)]) -> WebUser:

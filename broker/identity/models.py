@@ -44,6 +44,28 @@ class Professional(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
+class Team(Base):
+    """A team within an organisation (a wijkteam's region, say). A household belongs to its
+    regisseur's team: in the regisseur's organisation only that team and its lead see it."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class TeamMember(Base):
+    """A professional's membership of a team; a team lead (role teamleider) is a member too."""
+
+    __tablename__ = "team_members"
+
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    professional_id: Mapped[str] = mapped_column(ForeignKey("professionals.id"),
+                                                 primary_key=True, index=True)
+
+
 class ClientAuthMethod(StrEnum):
     SECRET_BASIC = "client_secret_basic"
     PRIVATE_KEY_JWT = "private_key_jwt"

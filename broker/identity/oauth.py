@@ -101,7 +101,7 @@ def authorize_login(request: Request, _: LoginLimit, form: CheckedForm, provider
         record(session, Record(Action.LOGIN_FAILED, None, outcome=Outcome.FAILURE))
         return _login_page(request, error="invalid", status_code=401, email=email)
     organisation = service.require_organisation(session, professional.organisation_id)
-    record(session, Record(Action.LOGIN, service.professional_principal(organisation,
+    record(session, Record(Action.LOGIN, service.professional_principal(session, organisation,
                                                                         professional)))
     request.session["csrf"] = secrets.token_urlsafe(32)
     return provider.create_authorization_response(

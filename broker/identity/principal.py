@@ -19,6 +19,7 @@ class Principal:
     professional_id: str | None = None
     client_id: str | None = None
     member_id: str | None = None  # MEMBER only; the log records its pseudonym
+    team_ids: frozenset[str] = frozenset()  # a professional's teams within the organisation
 
     @property
     def actor_id(self) -> str:

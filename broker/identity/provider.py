@@ -176,7 +176,7 @@ class AccessTokens(JWTBearerTokenGenerator):
         if isinstance(user, ProviderUser):
             professional = user.professional
             organisation = service.require_organisation(session, professional.organisation_id)
-            principal = service.professional_principal(organisation, professional,
+            principal = service.professional_principal(session, organisation, professional,
                                                        client_id=client.client_id)
         else:
             assert client.row is not None
@@ -185,6 +185,7 @@ class AccessTokens(JWTBearerTokenGenerator):
         return {"iat": issued, "exp": issued + self.provider.settings.access_token_ttl_seconds,
                 "kind": principal.kind.value, "org": principal.organisation_id,
                 "party": principal.party, "roles": sorted(principal.roles),
+                "teams": sorted(principal.team_ids),
                 **({"sub": principal.professional_id} if principal.professional_id else {})}
 
 

@@ -24,6 +24,8 @@ from broker.identity.models import (
     Organisation,
     Professional,
     Role,
+    Team,
+    TeamMember,
     UsedAssertion,
     WebSession,
 )
@@ -71,8 +73,19 @@ def normalise_roles(roles: Iterable[str]) -> list[str]:
     return unique
 
 
+def create_team(session: Session, *, organisation_id: str, name: str) -> Team:
+    require_organisation(session, organisation_id)
+    if not name.strip():
+        raise Invalid("A team needs a name.", code="invalid_team")
+    team = Team(organisation_id=organisation_id, name=name.strip())
+    session.add(team)
+    session.flush()
+    return team
+
+
 def create_professional(session: Session, *, organisation_id: str, email: str, name: str,
-                        roles: Iterable[str], password: str | None) -> Professional:
+                        roles: Iterable[str], password: str | None,
+                        team_ids: Iterable[str] = ()) -> Professional:
     require_organisation(session, organisation_id)
     email = email.strip().lower()
     if "@" not in email:
@@ -89,7 +102,26 @@ def create_professional(session: Session, *, organisation_id: str, email: str, n
             session.add(professional)
     except IntegrityError:
         raise Conflict("A professional with this e-mail address exists.") from None
+    join_teams(session, professional, team_ids)
     return professional
+
+
+def join_teams(session: Session, professional: Professional, team_ids: Iterable[str]) -> None:
+    """Make the professional a member of these teams of their own organisation."""
+    wanted = set(team_ids) - teams_of(session, professional.id)
+    found = set(session.scalars(select(Team.id).where(
+        Team.id.in_(wanted), Team.organisation_id == professional.organisation_id)))
+    if found != wanted:
+        raise Invalid("A team is unknown or belongs to another organisation.",
+                      code="unknown_team")
+    session.add_all(TeamMember(team_id=team_id, professional_id=professional.id)
+                    for team_id in sorted(wanted))
+    session.flush()
+
+
+def teams_of(session: Session, professional_id: str) -> frozenset[str]:
+    return frozenset(session.scalars(select(TeamMember.team_id)
+                                     .where(TeamMember.professional_id == professional_id)))
 
 
 def get_professional_by_email(session: Session, email: str) -> Professional | None:
@@ -150,17 +182,20 @@ def client_principal(session: Session, client: Client) -> Principal:
         professional = session.get(Professional, client.professional_id)
         if professional is None or not professional.active:
             raise Unauthorized("The professional this client acts for is not active.")
-        return professional_principal(organisation, professional, client_id=client.client_id)
+        return professional_principal(session, organisation, professional,
+                                      client_id=client.client_id)
     return Principal(kind=PrincipalKind.CLIENT, organisation_id=organisation.id,
                      party=organisation.party, roles=frozenset({Role.PARTNER.value}),
                      client_id=client.client_id)
 
 
-def professional_principal(organisation: Organisation, professional: Professional,
-                           client_id: str | None = None) -> Principal:
+def professional_principal(session: Session, organisation: Organisation,
+                           professional: Professional, client_id: str | None = None
+                           ) -> Principal:
     return Principal(kind=PrincipalKind.PROFESSIONAL, organisation_id=organisation.id,
                      party=organisation.party, roles=frozenset(professional.roles),
-                     professional_id=professional.id, client_id=client_id)
+                     professional_id=professional.id, client_id=client_id,
+                     team_ids=teams_of(session, professional.id))
 
 
 def remember_assertion(session: Session, *, client_id: str, jti: str, expires_at: datetime

@@ -42,6 +42,7 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
             roles=frozenset(str(r) for r in claims["roles"]),
             professional_id=str(claims["sub"]) if kind is PrincipalKind.PROFESSIONAL else None,
             client_id=str(claims["client_id"]),
+            team_ids=frozenset(str(t) for t in claims.get("teams", ())),
         )
     except (KeyError, ValueError, TypeError):
         raise Unauthorized("The access token lacks the broker's claims.") from None

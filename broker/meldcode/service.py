@@ -15,7 +15,7 @@ from broker.clock import local_day, now
 from broker.db import new_id
 from broker.disclosure.capacity import age_on
 from broker.disclosure.door import Item, disclose_each
-from broker.disclosure.facts import load_household, lock_household_for_change
+from broker.disclosure.facts import load_household, lock_household_for_change, reaches_own
 from broker.disclosure.overrides import OverrideStatus, OverrideTimes, status
 from broker.errors import Conflict, Forbidden, Invalid, NotFound
 from broker.households import service as households
@@ -78,11 +78,13 @@ def open_case(session: Session, *, actor: Principal, body: CaseCreate) -> Meldco
 
 
 def require_case(session: Session, actor: Principal, case_id: str) -> MeldcodeCase:
-    """A case is seen by the professionals of the organisation that keeps it; 404 for
-    everyone else (a 403 would reveal that a child is a meldcode case)."""
+    """A case is seen by the professionals of the organisation that keeps it (in the
+    regisseur's organisation: the household's team); 404 for everyone else (a 403 would
+    reveal that a child is a meldcode case)."""
     case = session.get(MeldcodeCase, case_id)
     if case is None or actor.professional_id is None \
-            or case.organisation_id != actor.organisation_id:
+            or case.organisation_id != actor.organisation_id \
+            or not reaches_own(session, actor, case.household_id):
         raise NotFound("No such case.")
     return case
 
@@ -300,10 +302,12 @@ def request_override(session: Session, *, actor: Principal, case_id: str,
 
 
 def override_view(session: Session, *, actor: Principal, override_id: str) -> OverrideView:
-    """An override, for the professionals of the organisation whose case it belongs to."""
+    """An override, for the professionals of the organisation whose case it belongs to (in
+    the regisseur's organisation: the household's team)."""
     override = session.get(Override, override_id)
     if override is None or actor.professional_id is None \
-            or override.organisation_id != actor.organisation_id:
+            or override.organisation_id != actor.organisation_id \
+            or not reaches_own(session, actor, override.household_id):
         raise NotFound("No such override.")
     return _view(session, override_id)
 

@@ -13,7 +13,7 @@ from broker.clock import local_day, now
 from broker.db import new_id
 from broker.disclosure.door import Item, Names, disclose, disclose_each
 from broker.disclosure.engine import Decision
-from broker.disclosure.facts import HouseholdFacts, load_household
+from broker.disclosure.facts import HouseholdFacts, load_household, reaches_own
 from broker.errors import Forbidden, Invalid, NoConsent, NotFound
 from broker.households import service as households
 from broker.identity.models import Organisation
@@ -221,10 +221,12 @@ def own_observation(session: Session, *, actor: Principal, observation_id: str) 
     door and recorded), whether or not it is involved with the household; for everyone else
     it does not exist here (404): they read it in the household's list, if they may."""
     observation = session.get(Observation, observation_id)
-    if observation is None or observation.submitted_by_organisation_id != actor.organisation_id:
+    facts = None if observation is None \
+        else load_household(session, household_id=observation.household_id)
+    if observation is None or facts is None \
+            or observation.submitted_by_organisation_id != actor.organisation_id \
+            or not facts.reaches_own(actor):
         raise NotFound("No such observation.")
-    facts = load_household(session, household_id=observation.household_id)
-    assert facts is not None, "an observation belongs to a household"
     decision = disclose(session, actor=actor, facts=facts.subjects[observation.subject_id],
                         category=observation.category, purpose=PURPOSE,
                         submitted_by_organisation_id=observation.submitted_by_organisation_id,
@@ -245,7 +247,8 @@ def amend_observation(session: Session, *, actor: Principal, observation_id: str
     every amendment stay, and readers who may see the observation see the amendment. For
     everyone else the observation does not exist (404), involved with the family or not."""
     observation = session.get(Observation, observation_id)
-    if observation is None or observation.submitted_by_organisation_id != actor.organisation_id:
+    if observation is None or observation.submitted_by_organisation_id != actor.organisation_id \
+            or not reaches_own(session, actor, observation.household_id):
         raise NotFound("No such observation.")
     if (body.kind == AmendmentKind.CORRECTION) != (body.body is not None):
         raise Invalid("A correction carries a text; a retraction does not.",

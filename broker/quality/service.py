@@ -84,14 +84,13 @@ class _Facts:
 
 def household_readiness(session: Session, *, actor: Principal, household_id: str
                         ) -> Readiness:
-    """For the household's regisseur and the team leads of the regisseur's organisation;
-    for everyone else the household does not exist (404). The read is recorded."""
+    """For the household's regisseur and the leads of the household's team; for everyone
+    else the household does not exist (404). The read is recorded."""
     if session.get(Household, household_id) is None:
         raise NotFound("No such household.")
     regisseur = households.current_regisseur(session, household_id)
     if regisseur.professional_id != actor.professional_id and not (
-            actor.has_role(Role.TEAMLEIDER)
-            and regisseur.organisation_id == actor.organisation_id):
+            actor.has_role(Role.TEAMLEIDER) and regisseur.team_id in actor.team_ids):
         raise NotFound("No such household.")
     record(session, Record(Action.QUALITY_READ, actor, object_type="household",
                            object_id=household_id))
@@ -107,13 +106,13 @@ class Summary:
 
 
 def summary(session: Session, *, actor: Principal) -> Summary:
-    """The figures of the households the team lead's organisation directs: counts per
-    indicator and status, and the households at risk by id — no family's personal data."""
+    """The figures of the households of the team lead's own teams: counts per indicator and
+    status, and the households at risk by id — no family's personal data."""
     if not actor.has_role(Role.TEAMLEIDER):
         raise Forbidden("The quality summary is for team leads.", code="wrong_role")
     record(session, Record(Action.QUALITY_READ, actor, object_type="municipality"))
     every = _readiness(session, Household.id.in_(
-        households.directed_by(organisation_id=actor.organisation_id)))
+        households.directed_by(team_ids=actor.team_ids)))
     counts = {i: dict.fromkeys(Status, 0) for i in INDICATORS}
     for readiness in every:
         for indicator in readiness.indicators:

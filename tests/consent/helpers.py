@@ -9,7 +9,13 @@ from sqlalchemy.orm import Session
 from broker.identity.models import Organisation, Professional
 from broker.policy import Policy
 from tests.dates import years_ago
-from tests.factories import BearerHeaders, make_org, make_professional, make_secret_client
+from tests.factories import (
+    BearerHeaders,
+    make_org,
+    make_professional,
+    make_secret_client,
+    make_team,
+)
 
 
 @dataclass
@@ -21,8 +27,11 @@ class Caller:
 
 def caller(client: TestClient, session: Session, policy: Policy, *, party: str,
            roles: list[str] | None = None, name: str | None = None) -> Caller:
+    """An organisation with one team, and (with `roles`) a professional in it and a client
+    acting for them; without roles a partner system of the organisation."""
     org = make_org(session, policy, party=party, name=name)
-    person = make_professional(session, org, roles=roles) if roles else None
+    team = make_team(session, org)
+    person = make_professional(session, org, roles=roles, teams=[team]) if roles else None
     return Caller(org, BearerHeaders(client, make_secret_client(session, org, person)), person)
 
 

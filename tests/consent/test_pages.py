@@ -18,7 +18,7 @@ from tests.identity.flows import csrf_of, login
 def arrange(session: Session, policy: Policy) -> tuple[Principal, dict[str, str]]:
     org = make_org(session, policy, party="wijkteam", name="Wijkteam Noord")
     person = make_professional(session, org, roles=["regisseur"], email="reg@example.org")
-    actor = professional_principal(require_organisation(session, org.id), person)
+    actor = professional_principal(session, require_organisation(session, org.id), person)
     household = create_household(session, actor=actor, body=HouseholdCreate.model_validate({
         "label": "Gezin J.", "members": [
             {"ref": "m", "given_name": "Sanne", "family_name": "Jansen",

@@ -5,10 +5,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from broker.clock import now
-from broker.identity.models import Organisation
+from broker.identity.models import Organisation, Team
 from broker.policy import Policy
 from tests.consent.helpers import Caller, caller, consent_body, jansen
 from tests.factories import BearerHeaders, make_professional, make_secret_client
@@ -29,7 +30,9 @@ class Setting:
 
 def colleague(client: TestClient, session: Session, org: Organisation, roles: list[str]
               ) -> Caller:
-    person = make_professional(session, org, roles=roles)
+    """A professional in the same team of the organisation (a colleague standing in)."""
+    team = session.scalars(select(Team).where(Team.organisation_id == org.id)).first()
+    person = make_professional(session, org, roles=roles, teams=[team] if team else [])
     return Caller(org, BearerHeaders(client, make_secret_client(session, org, person)), person)
 
 

@@ -29,7 +29,7 @@ def school_with_consent(session: Session, policy: Policy) -> tuple[Principal, di
         "recipients": [{"organisation_id": school.id}, {"party": "wijkteam"}],
         "purposes": ["hulpverlening"], "grantor_ids": [ids["c1"], ids["m"]],
         "evidence": {"method": "written"}}))
-    return professional_principal(school, teacher), ids
+    return professional_principal(session, school, teacher), ids
 
 
 class TestSubmissionForm:

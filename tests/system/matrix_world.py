@@ -4,6 +4,7 @@ that is rolled back, so each starts from this same world."""
 
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -18,9 +19,10 @@ from broker.family import service as family
 from broker.family.deps import FAMILY_COOKIE
 from broker.identity import service as identity
 from broker.identity.deps import SESSION_COOKIE
+from broker.identity.models import Team
 from broker.policy import Policy
 from tests.dates import days_from_today, years_ago
-from tests.factories import make_org, make_professional, make_secret_client
+from tests.factories import make_org, make_professional, make_secret_client, make_team
 from tests.identity.test_tokens import secret_token
 from tests.meetings.test_outcome import outcome
 
@@ -45,6 +47,10 @@ PERSONAS = {
     "cli": "partner system of the school without a user (client credentials)",
     "anon": "no token, no session",
     "fam": "the mother on the family page (her personal link's session; no token)",
+    "rt2": "a regisseur of another team of the regisseur's organisation",
+    "tl2": "the teamleider of that other team",
+    "sys": "partner system of the regisseur's organisation without a user",
+    "sub": "an organisation that only shared an observation about the child (JGGZ)",
 }
 
 
@@ -91,8 +97,9 @@ def _foreign_token() -> str:
 
 
 def build(client: TestClient, session: Session, policy: Policy) -> World:
-    def professional(party_org: Any, roles: list[str], name: str) -> Persona:
-        person = make_professional(session, party_org, roles=roles)
+    def professional(party_org: Any, roles: list[str], name: str,
+                     teams: Sequence[Team] = ()) -> Persona:
+        person = make_professional(session, party_org, roles=roles, teams=teams)
         token = secret_token(client, make_secret_client(session, party_org, person))
         persona = Persona(name, {"Authorization": f"Bearer {token}"})
         raw, _ = identity.open_web_session(session, professional=person,
@@ -106,13 +113,16 @@ def build(client: TestClient, session: Session, policy: Policy) -> World:
     school = make_org(session, policy, party="school", name="OBS De Esdoorn")
     gp = make_org(session, policy, party="huisarts", name="Huisartsenpraktijk West")
     town = make_org(session, policy, party="gemeente", name="Gemeente Voorbeeld")
+    jggz = make_org(session, policy, party="jggz", name="Jeugd-ggz Oost")
     make_org(session, policy, party="veilig_thuis", name="Veilig Thuis Regio")
     ids |= {"team": team.id, "school": school.id, "gp": gp.id, "town": town.id}
+    # The family belongs to team Zuid (its regisseur's); team Noord is the same organisation.
+    south, north = make_team(session, team, "Team Zuid"), make_team(session, team, "Team Noord")
     personas = {
-        "reg": professional(team, ["regisseur"], "reg"),
+        "reg": professional(team, ["regisseur"], "reg", [south]),
         "par": professional(school, ["partner"], "par"),
         "unr": professional(gp, ["partner"], "unr"),
-        "af": professional(team, ["aandachtsfunctionaris"], "af"),
+        "af": professional(team, ["aandachtsfunctionaris"], "af", [south]),
         "fg": professional(town, ["privacy_officer"], "fg"),
         "tl": professional(town, ["teamleider"], "tl"),
         "adm": professional(town, ["admin"], "adm"),
@@ -121,8 +131,13 @@ def build(client: TestClient, session: Session, policy: Policy) -> World:
             client, make_secret_client(session, school))}),
         "anon": Persona("anon"),
         "fam": Persona("fam"),
+        "rt2": professional(team, ["regisseur"], "rt2", [north]),
+        "tl2": professional(team, ["teamleider"], "tl2", [north]),
+        "sys": Persona("sys", {"Authorization": "Bearer " + secret_token(
+            client, make_secret_client(session, team))}),
+        "sub": professional(jggz, ["partner"], "sub"),
     }
-    ids["successor"] = make_professional(session, team, roles=["regisseur"]).id
+    ids["successor"] = make_professional(session, team, roles=["regisseur"], teams=[south]).id
     reg = personas["reg"].headers
 
     def post(path: str, body: dict[str, Any], headers: dict[str, str] = reg) -> Any:
@@ -147,6 +162,16 @@ def build(client: TestClient, session: Session, policy: Policy) -> World:
         ids[name] = post("/api/v1/observations", {
             "subject_id": ids["child"], "category": category, "concern": "medium",
             "observed_on": days_from_today(-3), "body": f"Kanarie-{category} gezien."})["id"]
+    # JGGZ shares what it knows about the child with the wijkteam (the mother consented to
+    # that): sharing makes it no part of the family's file.
+    post("/api/v1/consents", {
+        "subject_id": ids["child"], "categories": ["psychische_gezondheid"],
+        "recipients": [{"organisation_id": team.id}], "purposes": ["hulpverlening"],
+        "grantor_ids": [ids["mother"]], "evidence": {"method": "written"}})
+    post("/api/v1/observations", {
+        "subject_id": ids["child"], "category": "psychische_gezondheid", "concern": "medium",
+        "observed_on": days_from_today(-3), "body": "Kanarie-gezondheid jggz."},
+        personas["sub"].headers)
     ids["case"] = post("/api/v1/meldcode/cases", {"child_id": ids["child"]})["id"]
     for number in range(1, 6):
         step: dict[str, Any] = {"step": number, "content": f"Kanarie-stap {number}."}

@@ -37,134 +37,134 @@ from tests.soak import note
 from tests.system.matrix_world import MOTHER, PERSONAS, World, build, canaries
 
 TABLE = """
-method path                                               reg  par  unr  af   fg   tl   adm  ext  cli  anon  fam
-GET    /                                                  200  200  200  200  200  200  200  200  -    200  200
-GET    /.well-known/openid-configuration                  200  200  200  200  200  200  200  200  200  200  200
-GET    /api/v1/audit/checkpoint                           403  403  403  403  200  403  403  401  403  401  401
-GET    /api/v1/audit/consistency                          403  403  403  403  200  403  403  401  403  401  401
-GET    /api/v1/audit/events                               403  403  403  403  200  403  403  401  403  401  401
-GET    /api/v1/audit/events/{seq}                         403  403  403  403  200  403  403  401  403  401  401
-GET    /api/v1/audit/overrides                            403  403  403  200  200  403  403  401  403  401  401
-GET    /api/v1/audit/proof/{seq}                          403  403  403  403  200  403  403  401  403  401  401
-GET    /api/v1/audit/subjects/{subject_id}/report         403  403  403  403  200  403  403  401  403  401  401
-GET    /api/v1/audit/verify                               403  403  403  403  200  403  403  401  403  401  401
-DELETE /api/v1/calendar/feed                              204  404  404  404  404  404  404  401  404  401  401
-POST   /api/v1/calendar/feed                              201  201  201  201  201  201  201  401  403  401  401
-GET    /api/v1/consents                                   200  200  404  200  404  404  404  401  200  401  401
-POST   /api/v1/consents                                   201  201  404  403  403  403  403  401  201  401  401
-GET    /api/v1/consents/{consent_id}/fhir                 200  200  404  200  404  404  404  401  200  401  401
-POST   /api/v1/consents/{consent_id}/withdraw             200  200  404  403  404  404  404  401  200  401  401
-POST   /api/v1/decisions                                  200  200  404  200  404  404  404  401  200  401  401
-GET    /api/v1/destruction-requests                       403  403  403  403  200  403  403  401  403  401  401
-POST   /api/v1/destruction-requests/{request_id}/decision 403  403  403  403  200  403  403  401  403  401  401
-POST   /api/v1/households                                 201  403  403  403  403  403  403  401  403  401  401
-GET    /api/v1/households/{household_id}                  200+ 200  404  200+ 404  404  404  401  200  401  401
-POST   /api/v1/households/{household_id}/members/{member_id}/link 201  403  403  403  403  403  403  401  403  401  401
-GET    /api/v1/households/{household_id}/observations     200+ 200+ 404  200+ 404  404  404  401  200+ 401  401
-GET    /api/v1/households/{household_id}/plan             200  200  404  200  404  404  404  401  200  401  401
-PUT    /api/v1/households/{household_id}/regisseur        200  403  404  403  404  404  200  401  403  401  401
-POST   /api/v1/invitations/{token}/availability           204  204  204  204  204  204  204  204  204  204  204
-GET    /api/v1/me                                         200  200  200  200  200  200  200  401  200  401  401
-POST   /api/v1/me/consents/{consent_id}/withdraw          401  401  401  401  401  401  401  401  401  401  204
-POST   /api/v1/me/destruction-request                     401  401  401  401  401  401  401  401  401  401  409
-GET    /api/v1/me/disclosures                             401  401  401  401  401  401  401  401  401  401  200+
-POST   /api/v1/meetings                                   201  403  403  403  403  403  403  401  403  401  401
-GET    /api/v1/meetings/{meeting_id}                      200+ 200  404  404  404  404  404  401  200  401  401
-POST   /api/v1/meetings/{meeting_id}/availability         200+ 200  404  404  404  404  404  401  200  401  401
-GET    /api/v1/meetings/{meeting_id}/brief                200+ 200+ 404  404  404  404  404  401  200+ 401  401
-POST   /api/v1/meetings/{meeting_id}/cancel               200+ 403  404  404  404  404  404  401  403  401  401
-POST   /api/v1/meetings/{meeting_id}/consents             201  403  404  404  404  404  404  401  403  401  401
-GET    /api/v1/meetings/{meeting_id}/ics                  200  200  404  404  404  404  404  401  200  401  401
-GET    /api/v1/meetings/{meeting_id}/minutes              200+ 200  404  404  404  404  404  401  200  401  401
-POST   /api/v1/meetings/{meeting_id}/outcome              201  403  404  404  404  404  404  401  403  401  401
-POST   /api/v1/meetings/{meeting_id}/rsvp                 200+ 200  404  404  404  404  404  401  200  401  401
-POST   /api/v1/meetings/{meeting_id}/schedule             200+ 403  404  404  404  404  404  401  403  401  401
-POST   /api/v1/meldcode/cases                             201  201  404  201  404  404  404  401  403  401  401
-GET    /api/v1/meldcode/cases/{case_id}                   200+ 404  404  200+ 404  404  404  401  404  401  401
-POST   /api/v1/meldcode/cases/{case_id}/handback          201+ 404  404  201+ 404  404  404  401  403  401  401
-POST   /api/v1/meldcode/cases/{case_id}/overrides         201  404  404  201  404  404  404  401  403  401  401
-GET    /api/v1/meldcode/cases/{case_id}/report            200+ 404  404  200+ 404  404  404  401  404  401  401
-POST   /api/v1/meldcode/cases/{case_id}/steps             422  404  404  422  404  404  404  401  403  401  401
-POST   /api/v1/observations                               201  403  403  403  403  403  403  401  403  401  401
-POST   /api/v1/observations/preview                       200  200  200  403  403  403  403  401  200  401  401
-GET    /api/v1/observations/{observation_id}             200+ 404  404  403  403  403  403  401  404  401  401
-POST   /api/v1/observations/{observation_id}/amendments   201  404  404  403  403  403  403  401  404  401  401
-POST   /api/v1/organisations                              403  403  403  403  403  403  201  401  403  401  401
-GET    /api/v1/organisations/{organisation_id}            200  200  200  200  200  200  200  401  200  401  401
-POST   /api/v1/overrides/{override_id}/approve            403  404  404  200  404  404  404  401  404  401  401
-POST   /api/v1/overrides/{override_id}/revoke             403  404  404  200  404  404  404  401  404  401  401
-POST   /api/v1/plans/actions/{action_id}                  403  200  404  403  404  404  404  401  200  401  401
-GET    /api/v1/quality/households/{household_id}          200  404  404  404  404  404  404  401  404  401  401
-GET    /api/v1/quality/summary                            403  403  403  403  403  200  403  401  403  401  401
-GET    /auth/callback                                     403  403  403  403  403  403  403  403  -    403  403
-GET    /beheer                                            403  403  403  403  403  403  200  303  -    303  303
-GET    /bijeenkomsten                                     200  200  200  200  200  200  200  303  -    303  303
-POST   /bijeenkomsten                                     200  404  404  404  404  404  404  303  -    303  303
-GET    /bijeenkomsten/nieuw                               200+ 200  404  200+ 404  404  404  303  -    303  303
-GET    /bijeenkomsten/{meeting_id}                        200+ 200  404  404  404  404  404  303  -    303  303
-POST   /bijeenkomsten/{meeting_id}/annuleren              303  403  404  404  404  404  404  303  -    303  303
-POST   /bijeenkomsten/{meeting_id}/beschikbaarheid        303  303  404  404  404  404  404  303  -    303  303
-GET    /bijeenkomsten/{meeting_id}/dag                    200+ 403  404  404  404  404  404  303  -    303  303
-GET    /bijeenkomsten/{meeting_id}/kolommen               200  200  404  404  404  404  404  303  -    303  303
-POST   /bijeenkomsten/{meeting_id}/komst                  303  303  404  404  404  404  404  303  -    303  303
-POST   /bijeenkomsten/{meeting_id}/plannen                303  403  404  404  404  404  404  303  -    303  303
-POST   /bijeenkomsten/{meeting_id}/toestemming            303  403  404  404  404  404  404  303  -    303  303
-POST   /bijeenkomsten/{meeting_id}/uitkomst               303  403  404  404  404  404  404  303  -    303  303
-GET    /bijeenkomsten/{meeting_id}/verslag                200+ 200  404  404  404  404  404  303  -    303  303
-GET    /bijeenkomsten/{meeting_id}/voorbereiding          200+ 200+ 404  404  404  404  404  303  -    303  303
-GET    /calendar/{token}.ics                              200  200  200  200  200  200  200  200  -    200  200
-GET    /docs                                              200  200  200  200  200  200  200  200  -    200  200
-GET    /doorbrekingen/{override_id}                       200  404  404  200  404  404  404  303  -    303  303
-POST   /doorbrekingen/{override_id}/goedkeuren            403  404  404  303  404  404  404  303  -    303  303
-POST   /doorbrekingen/{override_id}/intrekken             403  404  404  303  404  404  404  303  -    303  303
-GET    /healthz                                           200  200  200  200  200  200  200  200  200  200  200
-GET    /huishoudens                                       200  200  200  200  200  200  200  303  -    303  303
-GET    /huishoudens/{household_id}                        200+ 200  404  200+ 404  404  404  303  -    303  303
-POST   /huishoudens/{household_id}/leden/{member_id}/link 200+ 404  404  404  404  404  404  303  -    303  303
-GET    /huishoudens/{household_id}/plan                   200  200  404  200  404  404  404  303  -    303  303
-GET    /huishoudens/{household_id}/signalen               200+ 200+ 404  200+ 404  404  404  303  -    303  303
-POST   /huishoudens/{household_id}/signalen               303  403  404  303  404  404  404  303  -    303  303
-GET    /huishoudens/{household_id}/signalen/nieuw         200+ 200  404  200+ 404  404  404  303  -    303  303
-POST   /huishoudens/{household_id}/signalen/voorbeeld     200  200  200  200  200  200  200  303  -    303  303
-GET    /huishoudens/{household_id}/toestemming            200+ 200  404  200+ 404  404  404  303  -    303  303
-POST   /huishoudens/{household_id}/toestemming            303  303  404  403+ 404  404  404  303  -    303  303
-GET    /huishoudens/{household_id}/toestemming/wie        200+ 200  404  200+ 404  404  404  303  -    303  303
-GET    /kwaliteit                                         403  403  403  403  403  200  403  303  -    303  303
-GET    /kwaliteit/huishoudens/{household_id}              200  404  404  404  404  404  404  303  -    303  303
-GET    /login                                             302  302  302  302  302  302  302  302  -    302  302
-POST   /logout                                            303  303  303  303  303  303  303  303  -    303  303
-GET    /meldcode/nieuw                                    200+ 200  404  200+ 404  404  404  303  -    303  303
-GET    /meldcode/overzicht                                403  403  403  200  200  403  403  303  -    303  303
-POST   /meldcode/zaken                                    303  303  404  303  404  404  404  303  -    303  303
-GET    /meldcode/zaken/{case_id}                          200+ 404  404  200+ 404  404  404  303  -    303  303
-POST   /meldcode/zaken/{case_id}/afschaling               303  404  404  303  404  404  404  303  -    303  303
-POST   /meldcode/zaken/{case_id}/doorbreking              303  404  404  303  404  404  404  303  -    303  303
-GET    /meldcode/zaken/{case_id}/melding                  200+ 404  404  200+ 404  404  404  303  -    303  303
-POST   /meldcode/zaken/{case_id}/stap                     422+ 404  404  422+ 404  404  404  303  -    303  303
-GET    /mijn                                              401  401  401  401  401  401  401  401  -    401  200+
-GET    /mijn/link/{token}                                 200  200  200  200  200  200  200  200  -    200  200
-POST   /mijn/link/{token}                                 303  303  303  303  303  303  303  303  -    303  303
-POST   /mijn/toestemming/{consent_id}/intrekken           401  401  401  401  401  401  401  401  -    401  303
-POST   /mijn/uitloggen                                    303  303  303  303  303  303  303  303  -    303  303
-POST   /mijn/vernietiging                                 401  401  401  401  401  401  401  401  -    401  303
-GET    /oauth/authorize                                   400  400  400  400  400  400  400  400  400  400  400
-POST   /oauth/authorize                                   403  403  403  403  403  403  403  403  403  403  403
-GET    /oauth/jwks                                        200  200  200  200  200  200  200  200  200  200  200
-POST   /oauth/token                                       400  400  400  400  400  400  400  400  400  400  400
-GET    /openapi.json                                      200  200  200  200  200  200  200  200  200  200  200
-POST   /plan-acties/{action_id}                           403  303  404  403  404  404  404  303  -    303  303
-GET    /readyz                                            200  200  200  200  200  200  200  200  200  200  200
-GET    /taal/{language}                                   303  303  303  303  303  303  303  303  -    303  303
-GET    /toestemmingen/{consent_id}/bewijs                 200+ 200  404  200+ 404  404  404  303  -    303  303
-GET    /uitnodiging/{token}                               200  200  200  200  200  200  200  200  -    200  200
-POST   /uitnodiging/{token}                               200  200  200  200  200  200  200  200  -    200  200
-GET    /verantwoording                                    403  403  403  403  200  403  403  303  -    303  303
-GET    /verantwoording/gebeurtenissen/{seq}               403  403  403  403  200  403  403  303  -    303  303
-GET    /verantwoording/personen                           403  403  403  403  200  403  403  303  -    303  303
-GET    /verantwoording/personen/{subject_id}              403  403  403  403  200  403  403  303  -    303  303
-GET    /verantwoording/tijdlijn                           403  403  403  403  200  403  403  303  -    303  303
-GET    /verantwoording/vernietiging                       403  403  403  403  200  403  403  303  -    303  303
-POST   /verantwoording/vernietiging/{request_id}          403  403  403  403  303  403  403  303  -    303  303
+method path                                               reg  par  unr  af   fg   tl   adm  ext  cli  anon  fam  rt2  tl2  sys  sub
+GET    /                                                  200  200  200  200  200  200  200  200  -    200  200  200  200  -    200
+GET    /.well-known/openid-configuration                  200  200  200  200  200  200  200  200  200  200  200  200  200  200  200
+GET    /api/v1/audit/checkpoint                           403  403  403  403  200  403  403  401  403  401  401  403  403  403  403
+GET    /api/v1/audit/consistency                          403  403  403  403  200  403  403  401  403  401  401  403  403  403  403
+GET    /api/v1/audit/events                               403  403  403  403  200  403  403  401  403  401  401  403  403  403  403
+GET    /api/v1/audit/events/{seq}                         403  403  403  403  200  403  403  401  403  401  401  403  403  403  403
+GET    /api/v1/audit/overrides                            403  403  403  200  200  403  403  401  403  401  401  403  403  403  403
+GET    /api/v1/audit/proof/{seq}                          403  403  403  403  200  403  403  401  403  401  401  403  403  403  403
+GET    /api/v1/audit/subjects/{subject_id}/report         403  403  403  403  200  403  403  401  403  401  401  403  403  403  403
+GET    /api/v1/audit/verify                               403  403  403  403  200  403  403  401  403  401  401  403  403  403  403
+DELETE /api/v1/calendar/feed                              204  404  404  404  404  404  404  401  404  401  401  404  404  404  404
+POST   /api/v1/calendar/feed                              201  201  201  201  201  201  201  401  403  401  401  201  201  403  201
+GET    /api/v1/consents                                   200  200  404  200  404  404  404  401  200  401  401  404  404  404  404
+POST   /api/v1/consents                                   201  201  404  403  403  403  403  401  201  401  401  404  403  404  404
+GET    /api/v1/consents/{consent_id}/fhir                 200  200  404  200  404  404  404  401  200  401  401  404  404  404  404
+POST   /api/v1/consents/{consent_id}/withdraw             200  200  404  403  404  404  404  401  200  401  401  404  404  404  404
+POST   /api/v1/decisions                                  200  200  404  200  404  404  404  401  200  401  401  404  404  404  404
+GET    /api/v1/destruction-requests                       403  403  403  403  200  403  403  401  403  401  401  403  403  403  403
+POST   /api/v1/destruction-requests/{request_id}/decision 403  403  403  403  200  403  403  401  403  401  401  403  403  403  403
+POST   /api/v1/households                                 201  403  403  403  403  403  403  401  403  401  401  201  403  403  403
+GET    /api/v1/households/{household_id}                  200+  200  404  200+  404  404  404  401  200  401  401  404  404  404  404
+POST   /api/v1/households/{household_id}/members/{member_id}/link 201  403  403  403  403  403  403  401  403  401  401  404  403  403  403
+GET    /api/v1/households/{household_id}/observations     200+  200+  404  200+  404  404  404  401  200+  401  401  404  404  404  404
+GET    /api/v1/households/{household_id}/plan             200  200  404  200  404  404  404  401  200  401  401  404  404  404  404
+PUT    /api/v1/households/{household_id}/regisseur        200  403  404  403  404  404  200  401  403  401  401  404  404  404  404
+POST   /api/v1/invitations/{token}/availability           204  204  204  204  204  204  204  204  204  204  204  204  204  204  204
+GET    /api/v1/me                                         200  200  200  200  200  200  200  401  200  401  401  200  200  200  200
+POST   /api/v1/me/consents/{consent_id}/withdraw          401  401  401  401  401  401  401  401  401  401  204  401  401  401  401
+POST   /api/v1/me/destruction-request                     401  401  401  401  401  401  401  401  401  401  409  401  401  401  401
+GET    /api/v1/me/disclosures                             401  401  401  401  401  401  401  401  401  401  200+  401  401  401  401
+POST   /api/v1/meetings                                   201  403  403  403  403  403  403  401  403  401  401  404  403  403  403
+GET    /api/v1/meetings/{meeting_id}                      200+  200  404  404  404  404  404  401  200  401  401  404  404  404  404
+POST   /api/v1/meetings/{meeting_id}/availability         200+  200  404  404  404  404  404  401  200  401  401  404  404  404  404
+GET    /api/v1/meetings/{meeting_id}/brief                200+  200+  404  404  404  404  404  401  200+  401  401  404  404  404  404
+POST   /api/v1/meetings/{meeting_id}/cancel               200+  403  404  404  404  404  404  401  403  401  401  404  404  404  404
+POST   /api/v1/meetings/{meeting_id}/consents             201  403  404  404  404  404  404  401  403  401  401  404  404  404  404
+GET    /api/v1/meetings/{meeting_id}/ics                  200  200  404  404  404  404  404  401  200  401  401  404  404  404  404
+GET    /api/v1/meetings/{meeting_id}/minutes              200+  200  404  404  404  404  404  401  200  401  401  404  404  404  404
+POST   /api/v1/meetings/{meeting_id}/outcome              201  403  404  404  404  404  404  401  403  401  401  404  404  404  404
+POST   /api/v1/meetings/{meeting_id}/rsvp                 200+  200  404  404  404  404  404  401  200  401  401  404  404  404  404
+POST   /api/v1/meetings/{meeting_id}/schedule             200+  403  404  404  404  404  404  401  403  401  401  404  404  404  404
+POST   /api/v1/meldcode/cases                             201  201  404  201  404  404  404  401  403  401  401  404  404  403  404
+GET    /api/v1/meldcode/cases/{case_id}                   200+  404  404  200+  404  404  404  401  404  401  401  404  404  404  404
+POST   /api/v1/meldcode/cases/{case_id}/handback          201+  404  404  201+  404  404  404  401  403  401  401  404  404  403  404
+POST   /api/v1/meldcode/cases/{case_id}/overrides         201  404  404  201  404  404  404  401  403  401  401  404  404  403  404
+GET    /api/v1/meldcode/cases/{case_id}/report            200+  404  404  200+  404  404  404  401  404  401  401  404  404  404  404
+POST   /api/v1/meldcode/cases/{case_id}/steps             422  404  404  422  404  404  404  401  403  401  401  404  404  403  404
+POST   /api/v1/observations                               201  403  403  403  403  403  403  401  403  401  401  201  403  201  403
+POST   /api/v1/observations/preview                       200  200  200  403  403  403  403  401  200  401  401  200  403  200  200
+GET    /api/v1/observations/{observation_id}              200+  404  404  403  403  403  403  401  404  401  401  404  403  404  404
+POST   /api/v1/observations/{observation_id}/amendments   201  404  404  403  403  403  403  401  404  401  401  404  403  404  404
+POST   /api/v1/organisations                              403  403  403  403  403  403  201  401  403  401  401  403  403  403  403
+GET    /api/v1/organisations/{organisation_id}            200  200  200  200  200  200  200  401  200  401  401  200  200  200  200
+POST   /api/v1/overrides/{override_id}/approve            403  404  404  200  404  404  404  401  404  401  401  404  404  404  404
+POST   /api/v1/overrides/{override_id}/revoke             403  404  404  200  404  404  404  401  404  401  401  404  404  404  404
+POST   /api/v1/plans/actions/{action_id}                  403  200  404  403  404  404  404  401  200  401  401  404  404  404  404
+GET    /api/v1/quality/households/{household_id}          200  404  404  404  404  404  404  401  404  401  401  404  404  404  404
+GET    /api/v1/quality/summary                            403  403  403  403  403  200  403  401  403  401  401  403  200  403  403
+GET    /auth/callback                                     403  403  403  403  403  403  403  403  -    403  403  403  403  -    403
+GET    /beheer                                            403  403  403  403  403  403  200  303  -    303  303  403  403  -    403
+GET    /bijeenkomsten                                     200  200  200  200  200  200  200  303  -    303  303  200  200  -    200
+POST   /bijeenkomsten                                     200  404  404  404  404  404  404  303  -    303  303  404  404  -    404
+GET    /bijeenkomsten/nieuw                               200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
+GET    /bijeenkomsten/{meeting_id}                        200+  200  404  404  404  404  404  303  -    303  303  404  404  -    404
+POST   /bijeenkomsten/{meeting_id}/annuleren              303  403  404  404  404  404  404  303  -    303  303  404  404  -    404
+POST   /bijeenkomsten/{meeting_id}/beschikbaarheid        303  303  404  404  404  404  404  303  -    303  303  404  404  -    404
+GET    /bijeenkomsten/{meeting_id}/dag                    200+  403  404  404  404  404  404  303  -    303  303  404  404  -    404
+GET    /bijeenkomsten/{meeting_id}/kolommen               200  200  404  404  404  404  404  303  -    303  303  404  404  -    404
+POST   /bijeenkomsten/{meeting_id}/komst                  303  303  404  404  404  404  404  303  -    303  303  404  404  -    404
+POST   /bijeenkomsten/{meeting_id}/plannen                303  403  404  404  404  404  404  303  -    303  303  404  404  -    404
+POST   /bijeenkomsten/{meeting_id}/toestemming            303  403  404  404  404  404  404  303  -    303  303  404  404  -    404
+POST   /bijeenkomsten/{meeting_id}/uitkomst               303  403  404  404  404  404  404  303  -    303  303  404  404  -    404
+GET    /bijeenkomsten/{meeting_id}/verslag                200+  200  404  404  404  404  404  303  -    303  303  404  404  -    404
+GET    /bijeenkomsten/{meeting_id}/voorbereiding          200+  200+  404  404  404  404  404  303  -    303  303  404  404  -    404
+GET    /calendar/{token}.ics                              200  200  200  200  200  200  200  200  -    200  200  200  200  -    200
+GET    /docs                                              200  200  200  200  200  200  200  200  -    200  200  200  200  -    200
+GET    /doorbrekingen/{override_id}                       200  404  404  200  404  404  404  303  -    303  303  404  404  -    404
+POST   /doorbrekingen/{override_id}/goedkeuren            403  404  404  303  404  404  404  303  -    303  303  404  404  -    404
+POST   /doorbrekingen/{override_id}/intrekken             403  404  404  303  404  404  404  303  -    303  303  404  404  -    404
+GET    /healthz                                           200  200  200  200  200  200  200  200  200  200  200  200  200  200  200
+GET    /huishoudens                                       200  200  200  200  200  200  200  303  -    303  303  200  200  -    200
+GET    /huishoudens/{household_id}                        200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
+POST   /huishoudens/{household_id}/leden/{member_id}/link 200+  404  404  404  404  404  404  303  -    303  303  404  404  -    404
+GET    /huishoudens/{household_id}/plan                   200  200  404  200  404  404  404  303  -    303  303  404  404  -    404
+GET    /huishoudens/{household_id}/signalen               200+  200+  404  200+  404  404  404  303  -    303  303  404  404  -    404
+POST   /huishoudens/{household_id}/signalen               303  403  404  303  404  404  404  303  -    303  303  303  303  -    404
+GET    /huishoudens/{household_id}/signalen/nieuw         200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
+POST   /huishoudens/{household_id}/signalen/voorbeeld     200  200  200  200  200  200  200  303  -    303  303  200  200  -    200
+GET    /huishoudens/{household_id}/toestemming            200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
+POST   /huishoudens/{household_id}/toestemming            303  303  404  403+  404  404  404  303  -    303  303  404  404  -    404
+GET    /huishoudens/{household_id}/toestemming/wie        200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
+GET    /kwaliteit                                         403  403  403  403  403  200  403  303  -    303  303  403  200  -    403
+GET    /kwaliteit/huishoudens/{household_id}              200  404  404  404  404  404  404  303  -    303  303  404  404  -    404
+GET    /login                                             302  302  302  302  302  302  302  302  -    302  302  302  302  -    302
+POST   /logout                                            303  303  303  303  303  303  303  303  -    303  303  303  303  -    303
+GET    /meldcode/nieuw                                    200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
+GET    /meldcode/overzicht                                403  403  403  200  200  403  403  303  -    303  303  403  403  -    403
+POST   /meldcode/zaken                                    303  303  404  303  404  404  404  303  -    303  303  404  404  -    404
+GET    /meldcode/zaken/{case_id}                          200+  404  404  200+  404  404  404  303  -    303  303  404  404  -    404
+POST   /meldcode/zaken/{case_id}/afschaling               303  404  404  303  404  404  404  303  -    303  303  404  404  -    404
+POST   /meldcode/zaken/{case_id}/doorbreking              303  404  404  303  404  404  404  303  -    303  303  404  404  -    404
+GET    /meldcode/zaken/{case_id}/melding                  200+  404  404  200+  404  404  404  303  -    303  303  404  404  -    404
+POST   /meldcode/zaken/{case_id}/stap                     422+  404  404  422+  404  404  404  303  -    303  303  404  404  -    404
+GET    /mijn                                              401  401  401  401  401  401  401  401  -    401  200+  401  401  -    401
+GET    /mijn/link/{token}                                 200  200  200  200  200  200  200  200  -    200  200  200  200  -    200
+POST   /mijn/link/{token}                                 303  303  303  303  303  303  303  303  -    303  303  303  303  -    303
+POST   /mijn/toestemming/{consent_id}/intrekken           401  401  401  401  401  401  401  401  -    401  303  401  401  -    401
+POST   /mijn/uitloggen                                    303  303  303  303  303  303  303  303  -    303  303  303  303  -    303
+POST   /mijn/vernietiging                                 401  401  401  401  401  401  401  401  -    401  303  401  401  -    401
+GET    /oauth/authorize                                   400  400  400  400  400  400  400  400  400  400  400  400  400  400  400
+POST   /oauth/authorize                                   403  403  403  403  403  403  403  403  403  403  403  403  403  403  403
+GET    /oauth/jwks                                        200  200  200  200  200  200  200  200  200  200  200  200  200  200  200
+POST   /oauth/token                                       400  400  400  400  400  400  400  400  400  400  400  400  400  400  400
+GET    /openapi.json                                      200  200  200  200  200  200  200  200  200  200  200  200  200  200  200
+POST   /plan-acties/{action_id}                           403  303  404  403  404  404  404  303  -    303  303  404  404  -    404
+GET    /readyz                                            200  200  200  200  200  200  200  200  200  200  200  200  200  200  200
+GET    /taal/{language}                                   303  303  303  303  303  303  303  303  -    303  303  303  303  -    303
+GET    /toestemmingen/{consent_id}/bewijs                 200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
+GET    /uitnodiging/{token}                               200  200  200  200  200  200  200  200  -    200  200  200  200  -    200
+POST   /uitnodiging/{token}                               200  200  200  200  200  200  200  200  -    200  200  200  200  -    200
+GET    /verantwoording                                    403  403  403  403  200  403  403  303  -    303  303  403  403  -    403
+GET    /verantwoording/gebeurtenissen/{seq}               403  403  403  403  200  403  403  303  -    303  303  403  403  -    403
+GET    /verantwoording/personen                           403  403  403  403  200  403  403  303  -    303  303  403  403  -    403
+GET    /verantwoording/personen/{subject_id}              403  403  403  403  200  403  403  303  -    303  303  403  403  -    403
+GET    /verantwoording/tijdlijn                           403  403  403  403  200  403  403  303  -    303  303  403  403  -    403
+GET    /verantwoording/vernietiging                       403  403  403  403  200  403  403  303  -    303  303  403  403  -    403
+POST   /verantwoording/vernietiging/{request_id}          403  403  403  403  303  403  403  303  -    303  303  403  403  -    403
 """
 
 
@@ -464,7 +464,7 @@ def test_each_caller_gets_what_the_table_says(matrix: Matrix, row: Row) -> None:
             wrong[persona] = f"expected {expected}, got {got}"
         if mails:
             wrong[f"{persona} mail"] = f"mails holding the family's data: {mails}"
-    assert wrong == {}
+    assert wrong == {}, f"{row.method} {row.path}: {wrong}"
 
 
 def test_the_mails_of_the_world_hold_no_family_data(matrix: Matrix) -> None:

@@ -197,7 +197,7 @@ class Broker(RuleBasedStateMachine):
                 roles=roles, password=None) for name, roles in (
                 ("regisseur", ["regisseur", "aandachtsfunctionaris"]),
                 ("tweede", ["aandachtsfunctionaris"]))}
-            self.regisseur, self.second = (identity.professional_principal(team, people[n])
+            self.regisseur, self.second = (identity.professional_principal(s, team, people[n])
                                            for n in ("regisseur", "tweede"))
             household = households.create_household(s, actor=self.regisseur,
                                                      body=HouseholdCreate(

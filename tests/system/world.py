@@ -59,7 +59,7 @@ def build_world(database: Database) -> World:
         professional = identity.create_professional(
             session, organisation_id=team.id, email="regisseur@example.org", name="R. Regisseur",
             roles=["regisseur", "aandachtsfunctionaris"], password=None)
-        regisseur = identity.professional_principal(team, professional)
+        regisseur = identity.professional_principal(session, team, professional)
         school = Principal(kind=PrincipalKind.CLIENT, organisation_id=school_org.id,
                            party="school", roles=frozenset({"partner"}), client_id="cl_school")
         household = households.create_household(session, actor=regisseur, body=HouseholdCreate(

@@ -1,0 +1,144 @@
+"""Issue 17, defect 4: access follows the professional, not only the organisation. A household
+belongs to its regisseur's team; in the regisseur's organisation only that team (colleagues
+standing in, the team's lead) sees it. Another team, its lead and the organisation's partner
+system without a user get what a made-up household gets."""
+
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from broker.identity.models import Organisation, Team
+from broker.policy import Policy
+from tests.consent.helpers import Caller, jansen
+from tests.factories import (
+    BearerHeaders,
+    make_org,
+    make_professional,
+    make_secret_client,
+    make_team,
+)
+from tests.observations.helpers import TEXT, observation
+
+
+@dataclass
+class Wijkteam:
+    org: Organisation
+    south: Team
+    north: Team
+    regisseur: Caller  # team Zuid: directs the Jansens
+    colleague: Caller  # team Zuid: stands in
+    lead: Caller  # leads team Zuid
+    other: Caller  # a regisseur of team Noord
+    other_lead: Caller  # leads team Noord
+    system: Caller  # the wijkteam's partner system without a user
+    family: dict[str, str]
+
+
+def _person(client: TestClient, session: Session, org: Organisation, roles: list[str],
+            *teams: Team) -> Caller:
+    person = make_professional(session, org, roles=roles, teams=teams)
+    return Caller(org, BearerHeaders(client, make_secret_client(session, org, person)), person)
+
+
+@pytest.fixture
+def wijkteam(client: TestClient, session: Session, policy: Policy) -> Wijkteam:
+    org = make_org(session, policy, party="wijkteam")
+    south, north = make_team(session, org, "Team Zuid"), make_team(session, org, "Team Noord")
+    regisseur = _person(client, session, org, ["regisseur"], south)
+    return Wijkteam(
+        org, south, north, regisseur, _person(client, session, org, ["regisseur"], south),
+        _person(client, session, org, ["teamleider"], south),
+        _person(client, session, org, ["regisseur"], north),
+        _person(client, session, org, ["teamleider"], north),
+        Caller(org, BearerHeaders(client, make_secret_client(session, org))),
+        jansen(client, regisseur))
+
+
+def test_the_household_belongs_to_its_regisseurs_team(client: TestClient,
+                                                      wijkteam: Wijkteam) -> None:
+    household = wijkteam.family["household"]
+    created = client.get(f"/api/v1/households/{household}", headers=wijkteam.regisseur.headers)
+    assert created.json()["regisseur"]["team_id"] == wijkteam.south.id
+    for who in (wijkteam.colleague, wijkteam.lead):  # the team sees names
+        seen = client.get(f"/api/v1/households/{household}", headers=who.headers)
+        assert seen.status_code == 200
+        assert {m.get("given_name") for m in seen.json()["members"]} >= {"Noor", "Sanne"}
+
+
+def test_another_team_its_lead_and_the_organisations_system_see_nothing(
+        client: TestClient, wijkteam: Wijkteam) -> None:
+    household = wijkteam.family["household"]
+    shared = client.post("/api/v1/observations", headers=wijkteam.regisseur.headers,
+                         json=observation(wijkteam.family["c1"], category="veiligheid"))
+    assert shared.status_code == 201, shared.text
+    item = shared.json()["id"]
+    for who in (wijkteam.other, wijkteam.other_lead, wijkteam.system):
+        for path in ("/api/v1/households/{household}", "/api/v1/households/{household}/"
+                     "observations"):
+            real = client.get(path.format(household=household), headers=who.headers)
+            made_up = client.get(path.format(household="nope"), headers=who.headers)
+            assert real.status_code == made_up.status_code == 404
+            assert real.json()["detail"] == made_up.json()["detail"]
+        # nor the observation their organisation shared through the household's regisseur
+        own = client.get(f"/api/v1/observations/{item}", headers=who.headers)
+        assert own.status_code == (403 if who is wijkteam.other_lead else 404)  # a role apart
+        assert TEXT not in own.text
+        assert "Noor" not in client.get("/api/v1/consents", headers=who.headers,
+                                        params={"subject_id": wijkteam.family["c1"]}).text
+
+
+def test_a_team_lead_sees_the_quality_of_their_own_teams_only(client: TestClient,
+                                                               wijkteam: Wijkteam) -> None:
+    path = f"/api/v1/quality/households/{wijkteam.family['household']}"
+    assert client.get(path, headers=wijkteam.lead.headers).status_code == 200
+    assert client.get(path, headers=wijkteam.other_lead.headers).status_code == 404
+    own = client.get("/api/v1/quality/summary", headers=wijkteam.lead.headers).json()
+    other = client.get("/api/v1/quality/summary", headers=wijkteam.other_lead.headers).json()
+    assert (own["households"], other["households"]) == (1, 0)
+
+
+def test_a_regisseur_in_several_teams_names_the_households_team(
+        client: TestClient, session: Session, wijkteam: Wijkteam) -> None:
+    both = _person(client, session, wijkteam.org, ["regisseur"], wijkteam.south,
+                   wijkteam.north)
+    body = {"label": "Gezin K.", "members": [{"ref": "a", "given_name": "Ad",
+                                              "family_name": "Kok", "birth_date": "1980-01-01",
+                                              "role": "parent"}]}
+    unnamed = client.post("/api/v1/households", headers=both.headers, json=body)
+    assert unnamed.status_code == 422 and unnamed.json()["code"] == "team_required"
+    foreign = client.post("/api/v1/households", headers=wijkteam.regisseur.headers,
+                          json=body | {"team_id": wijkteam.north.id})
+    assert foreign.status_code == 422 and foreign.json()["code"] == "not_in_team"
+    named = client.post("/api/v1/households", headers=both.headers,
+                        json=body | {"team_id": wijkteam.north.id})
+    assert named.status_code == 201
+    assert named.json()["regisseur"]["team_id"] == wijkteam.north.id
+    seen = client.get(f"/api/v1/households/{named.json()['id']}",
+                      headers=wijkteam.other.headers)
+    assert seen.status_code == 200
+
+
+def test_a_hand_over_to_another_team_moves_the_household(client: TestClient,
+                                                         wijkteam: Wijkteam) -> None:
+    household = wijkteam.family["household"]
+    assert wijkteam.other.professional is not None
+    moved = client.put(f"/api/v1/households/{household}/regisseur",
+                       headers=wijkteam.regisseur.headers,
+                       json={"professional_id": wijkteam.other.professional.id})
+    assert moved.status_code == 200 and moved.json()["team_id"] == wijkteam.north.id
+    path = f"/api/v1/households/{household}"
+    assert client.get(path, headers=wijkteam.other_lead.headers).status_code == 200
+    assert client.get(path, headers=wijkteam.colleague.headers).status_code == 404
+    assert client.get(path, headers=wijkteam.regisseur.headers).status_code == 404
+
+
+def test_a_team_of_another_organisation_cannot_be_joined(session: Session,
+                                                         policy: Policy) -> None:
+    from broker.errors import Invalid
+
+    ours, theirs = make_org(session, policy), make_org(session, policy)
+    with pytest.raises(Invalid) as refused:
+        make_professional(session, ours, teams=[make_team(session, theirs)])
+    assert refused.value.code == "unknown_team"

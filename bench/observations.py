@@ -28,7 +28,8 @@ from broker.observations import service
 from broker.observations.models import Observation, ObservationAmendment
 from broker.observations.schemas import ObservationCreate
 from broker.policy import Policy, load_policy
-from broker.vault.service import existing_data_key, open_or_none
+from broker.vault.opening import open_or_none
+from broker.vault.service import existing_data_key
 
 OBSERVATIONS = 200
 PARTNERS = ["school", "huisarts", "jggz", "woningcorporatie", "schuldhulpverlening",

@@ -9,9 +9,19 @@ from sqlalchemy.orm import Session
 from broker.audit.context import audit_context
 from broker.audit.recording import Action, Outcome, Record, record, record_all
 from broker.clock import local_day, now
-from broker.disclosure.engine import BASIC_DATA, Decision, DecisionRequest, SubjectFacts, decide
+from broker.disclosure.engine import (
+    BASIC_DATA,
+    Basis,
+    Decision,
+    DecisionRequest,
+    Effect,
+    SubjectFacts,
+    decide,
+)
 from broker.disclosure.facts import HouseholdFacts
 from broker.identity.principal import Principal
+from broker.vault.opening import open_or_none
+from broker.vault.sealing import DataKey
 
 
 def disclose(session: Session, *, actor: Principal, facts: SubjectFacts, category: str,
@@ -76,6 +86,28 @@ def _decide(session: Session, actor: Principal, item: Item, purpose: str,
         recipient_organisation_id=organisation_id, object_type=item.object_type,
         object_id=item.object_id,
         outcome=Outcome.SUCCESS if decision.permitted else Outcome.DENIED)
+
+
+class NotDisclosed(Exception):
+    """Sealed text was asked for without a decision that permits it: a bug, never an answer."""
+
+
+def unseal(decision: Decision, key: DataKey | None, context: str, sealed: bytes | None
+           ) -> str | None:
+    """Sealed text, opened only under a decision that permits it (made and recorded by the
+    door): the one way services read a body, a step text, a plan, a meeting title. None when
+    the household's key was destroyed."""
+    if not decision.permitted:
+        raise NotDisclosed(context.partition(":")[0])
+    return open_or_none(key, context, sealed)
+
+
+def for_family(household: HouseholdFacts, member: Principal) -> Decision:
+    """A member of the household reads what the broker holds about their family (AVG art. 15,
+    the family page); it records each view itself. Anyone else: deny."""
+    if member.member_id is None or member.member_id not in household.members:
+        return Decision(Effect.DENY, None, "")
+    return Decision(Effect.PERMIT, Basis.DATA_SUBJECT, "")
 
 
 class Names:

@@ -31,6 +31,7 @@ class Basis(StrEnum):
     OVERRIDE = "override"
     FAMILY_PRESENT = "family_present"
     LEGAL_DUTY = "legal_duty"
+    DATA_SUBJECT = "data_subject"  # the family reads its own file (AVG art. 15)
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,15 @@ class HouseholdFacts:
                       if o.valid_from <= at < o.valid_until for org in o.organisations}
         return named | overridden | self.invitees
 
+    def about_the_children(self) -> SubjectFacts:
+        """Whom a record about the whole family (a plan, a meeting) is decided on: the eldest
+        child (the strictest capacity rules apply from 12), or the first member if there is
+        no child."""
+        children = sorted((m for m in self.members.values() if m.role == "child"),
+                          key=lambda m: m.birth_date)
+        member = children[0] if children else next(iter(self.members.values()))
+        return self.subjects[member.id]
+
     def short_names(self) -> dict[str, str]:
         """'S. Jansen': how reasons name people, and only to those involved."""
         return {m.id: f"{m.given_name[:1]}. {m.family_name}" for m in self.members.values()}

@@ -48,11 +48,10 @@ def use_link(token: str, request: Request, session: DbSession, form: CheckedForm
 @router.get("/mijn")
 def my_page(request: Request, session: DbSession, member: FamilyMember) -> Response:
     view = service.overview(session, member=member)
-    requests = [(r, service.refusal_reason(session, r)) for r in view.requests]
     return render(request, "family/mine.html", {
         "view": view, "names": service.given_names(session, view.people),
         "policy": request.app.state.policy, "bases": BASES_B1, "actions": ACTIONS_B1,
-        "requests": requests, "today": local_day(now())})
+        "requests": view.requests, "today": local_day(now())})
 
 
 @router.post("/mijn/toestemming/{consent_id}/intrekken")

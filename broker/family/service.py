@@ -22,6 +22,8 @@ from broker.clock import local_day, now
 from broker.consent import service as consents
 from broker.consent.models import Consent
 from broker.disclosure.capacity import age_on
+from broker.disclosure.door import for_family, unseal
+from broker.disclosure.engine import Decision
 from broker.disclosure.facts import HouseholdFacts, load_household, lock_household_for_change
 from broker.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from broker.family.models import DestructionRequest, FamilyLink, FamilySession, RequestStatus
@@ -38,7 +40,6 @@ from broker.vault.service import (
     data_key,
     destroy_data_key,
     existing_data_key,
-    open_or_none,
 )
 
 LINK_DAYS = 14
@@ -160,7 +161,7 @@ class Overview:
     consents: list[ConsentLine]
     organisations: dict[str, str]
     plan: dict[str, Any] | None  # perspective, goals and actions; None without a plan
-    requests: list[DestructionRequest]
+    requests: list[tuple[DestructionRequest, str | None]]  # with the reason of a refusal
 
 
 def _household(session: Session, member: Principal) -> tuple[HouseholdFacts, list[str]]:
@@ -191,14 +192,17 @@ def overview(session: Session, *, member: Principal) -> Overview:
         session, facts.subjects[v.consent.subject_id], v.consent.id) for v in views}
     organisations = organisation_names(session, {
         r.get("organisation_id") for v in views for r in v.consent.recipients})
-    requests = list(session.scalars(select(DestructionRequest).where(
-        DestructionRequest.member_id == member.member_id)
-        .order_by(DestructionRequest.requested_at)))
+    grant = for_family(facts, member)
+    key = existing_data_key(session, facts.household_id)
+    requests = [(r, unseal(grant, key, f"destruction:{r.id}", r.reason))
+                for r in session.scalars(select(DestructionRequest).where(
+                    DestructionRequest.member_id == member.member_id)
+                    .order_by(DestructionRequest.requested_at))]
     _record_view(session, member, people, "overview")
     return Overview(member.member_id or "", facts, people, lines,
                     [ConsentLine(v, entitled[v.consent.id] and v.status.value in
                                  ("active", "pending")) for v in views],
-                    organisations, _plan(session, facts.household_id), requests)
+                    organisations, _plan(session, facts.household_id, grant), requests)
 
 
 def given_names(session: Session, people: list[str]) -> dict[str, str]:
@@ -225,14 +229,16 @@ def _record_view(session: Session, member: Principal, people: list[str], what: s
                                 object_type=what) for person in people])
 
 
-def _plan(session: Session, household_id: str) -> dict[str, Any] | None:
+def _plan(session: Session, household_id: str, grant: Decision) -> dict[str, Any] | None:
     plan = plans.latest_plan(session, household_id)
     if plan is None:
         return None
-    key, content, actions = plans.opened(session, plan)
-    return {"version": plan.version, "perspective": (content or {}).get("perspective"),
-            "goals": (content or {}).get("goals", []),
-            "actions": [(a, plans.action_text(key, a)) for a in actions],
+    key = existing_data_key(session, household_id)
+    content = plans.opened(grant, key, plan) or {}
+    return {"version": plan.version, "perspective": content.get("perspective"),
+            "goals": content.get("goals", []),
+            "actions": [(a, plans.action_text(grant, key, a))
+                        for a in plans.plan_actions(session, plan)],
             "next_evaluation": plan.next_evaluation}
 
 
@@ -320,11 +326,6 @@ def decide(session: Session, *, actor: Principal, request_id: str, destroy: bool
     record(session, Record(Action.DESTRUCTION_DECISION, actor, subject_id=request.member_id,
                            object_type="destruction_request", object_id=request.id))
     return request
-
-
-def refusal_reason(session: Session, request: DestructionRequest) -> str | None:
-    return open_or_none(existing_data_key(session, request.household_id),
-                        f"destruction:{request.id}", request.reason)
 
 
 def _erase(session: Session, actor: Principal, household_id: str) -> None:

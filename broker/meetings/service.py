@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from broker.audit.context import audit_context
 from broker.audit.recording import Action, Record, record
 from broker.clock import now
+from broker.disclosure.door import disclose, unseal
+from broker.disclosure.engine import BASIC_DATA
 from broker.disclosure.facts import load_household
 from broker.errors import BrokerError, Conflict, Forbidden, Invalid, NotFound
 from broker.households import service as households
@@ -32,7 +34,7 @@ from broker.meetings.models import (
 from broker.meetings.rules import InviteeFacts, SlotFacts, SlotScore, best_slot, ranked
 from broker.meetings.schemas import AvailabilityIn, MeetingCreate, RsvpIn, ScheduleIn
 from broker.plans.models import Plan
-from broker.vault.service import Destroyed, data_key, existing_data_key, open_or_none
+from broker.vault.service import Destroyed, data_key, existing_data_key
 
 LINK_DAYS = 14
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -158,10 +160,22 @@ def meeting_view(session: Session, *, actor: Principal, meeting_id: str) -> Meet
     answers = {(a.invitee_id, a.slot_id): Answer(a.answer) for a in session.scalars(
         select(Availability).where(Availability.invitee_id.in_([i.id for i in invitees])))}
     ranking = ranked([SlotFacts(s.id, s.start) for s in slots], _facts(invitees), answers)
-    title = open_or_none(existing_data_key(session, meeting.household_id), "meeting-title",
-                         meeting.title) if organiser else None
+    title = _title(session, actor, meeting) if organiser else None
     return MeetingView(meeting, title, slots, invitees, answers, ranking,
                        _warnings(meeting, invitees, answers))
+
+
+def _title(session: Session, actor: Principal, meeting: Meeting) -> str | None:
+    """The meeting's title names the family: the organiser reads it through the door, as the
+    organising organisation's own record (category basisgegevens), recorded."""
+    facts = load_household(session, household_id=meeting.household_id)
+    assert facts is not None, "a meeting belongs to a household"
+    decision = disclose(session, actor=actor, facts=facts.about_the_children(),
+                        category=BASIC_DATA, purpose="hulpverlening",
+                        submitted_by_organisation_id=meeting.organisation_id,
+                        object_type="meeting", object_id=meeting.id)
+    return unseal(decision, existing_data_key(session, meeting.household_id), "meeting-title",
+                  meeting.title) if decision.permitted else None
 
 
 def _facts(invitees: list[Invitee]) -> list[InviteeFacts]:

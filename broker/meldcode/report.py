@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from broker.audit.context import audit_context
-from broker.disclosure.door import Item, disclose_each
-from broker.disclosure.engine import BASIC_DATA
+from broker.disclosure.door import Item, disclose_each, unseal
+from broker.disclosure.engine import BASIC_DATA, Decision
 from broker.disclosure.facts import load_household
 from broker.errors import Conflict
 from broker.identity.models import Organisation
@@ -16,7 +16,7 @@ from broker.identity.principal import Principal
 from broker.meldcode import service
 from broker.meldcode.models import MeldcodeCase, MeldcodeStep
 from broker.observations.models import Observation
-from broker.vault.service import existing_data_key, open_or_none
+from broker.vault.service import existing_data_key
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,8 @@ class Report:
 
 
 def report_to_veilig_thuis(session: Session, *, actor: Principal, case_id: str) -> Report:
-    case = service.require_case(session, actor, case_id)
     view = service.case_view(session, actor=actor, case_id=case_id)
+    case = view.case
     step5 = view.steps[4][0] if len(view.steps) == 5 else None
     if step5 is None or step5.decision not in service.REPORTING:
         raise Conflict("A report to Veilig Thuis follows a step 5 decision to report.",
@@ -62,13 +62,13 @@ def report_to_veilig_thuis(session: Session, *, actor: Principal, case_id: str) 
     passed = [n for n, decision in enumerate(seen) if decision.permitted]
     sent = disclose_each(session, actor=actor, purpose="meldcode", recipient=(vt.id, vt.party),
                          items=[items[n] for n in passed])
-    shared = [False] * len(items)
+    shared: list[Decision | None] = [None] * len(items)
     for n, decision in zip(passed, sent, strict=True):
-        shared[n] = decision.permitted
+        shared[n] = decision if decision.permitted else None
     member = facts.members[case.child_id]
     key = existing_data_key(session, case.household_id)
-    signals = [(o, open_or_none(key, f"observation:{o.id}", o.body))
-               for o, ok in zip(own, shared[2:], strict=True) if ok]
+    signals = [(o, unseal(decision, key, f"observation:{o.id}", o.body))
+               for o, decision in zip(own, shared[2:], strict=True) if decision]
     policy = audit_context(session).policy
     also_known = sorted({(o.category, o.submitted_by_party) for o in linked
                          if o.submitted_by_organisation_id != case.organisation_id

@@ -14,7 +14,7 @@ from broker.audit.recording import Action, Record, record, record_all
 from broker.clock import local_day, now
 from broker.db import new_id
 from broker.disclosure.capacity import age_on
-from broker.disclosure.door import Item, disclose_each
+from broker.disclosure.door import Item, disclose, disclose_each, unseal
 from broker.disclosure.facts import load_household, lock_household_for_change, reaches_own
 from broker.disclosure.overrides import OverrideStatus, OverrideTimes, status
 from broker.errors import Conflict, Forbidden, Invalid, NotFound
@@ -33,7 +33,7 @@ from broker.meldcode.models import (
 from broker.meldcode.rules import decision_allowed
 from broker.meldcode.schemas import CaseCreate, HandbackCreate, OverrideCreate, StepCreate
 from broker.observations.models import Observation
-from broker.vault.service import Destroyed, data_key, existing_data_key, open_or_none
+from broker.vault.service import Destroyed, data_key, existing_data_key
 
 EXPIRING_SOON = timedelta(days=3)
 REPORTING = {StepDecision.MELDEN.value, StepDecision.MELDEN_EN_HULP.value}
@@ -187,9 +187,17 @@ class CaseView:
 
 
 def case_view(session: Session, *, actor: Principal, case_id: str) -> CaseView:
+    """The case with its step texts: the keeping organisation's own record about the child
+    (category veiligheid), read through the door and recorded."""
     case = require_case(session, actor, case_id)
+    facts = load_household(session, household_id=case.household_id)
+    assert facts is not None, "a case belongs to a household"
+    decision = disclose(session, actor=actor, facts=facts.subjects[case.child_id],
+                        category="veiligheid", purpose=SEEING,
+                        submitted_by_organisation_id=case.organisation_id,
+                        object_type="meldcode_case", object_id=case.id)
     key = existing_data_key(session, case.household_id)
-    steps = [(s, open_or_none(key, f"meldcode-step:{case.id}:{s.step}", s.content))
+    steps = [(s, unseal(decision, key, f"meldcode-step:{case.id}:{s.step}", s.content))
              for s in _steps(session, case.id)]
     overrides = _views(session, Override.case_id == case.id)
     handback = session.scalar(select(Handback).where(Handback.case_id == case.id))

@@ -11,7 +11,7 @@ from broker.audit.context import audit_context
 from broker.audit.recording import Action, Record, record
 from broker.clock import local_day, now
 from broker.db import new_id
-from broker.disclosure.door import Item, Names, disclose, disclose_each
+from broker.disclosure.door import Item, Names, disclose, disclose_each, unseal
 from broker.disclosure.engine import Decision
 from broker.disclosure.facts import HouseholdFacts, load_household, reaches_own
 from broker.errors import Forbidden, Invalid, NoConsent, NotFound
@@ -27,7 +27,7 @@ from broker.observations.models import (
     ObservationAmendment,
 )
 from broker.observations.schemas import AmendmentCreate, ObservationCreate
-from broker.vault.service import DataKey, Destroyed, data_key, existing_data_key, open_or_none
+from broker.vault.service import DataKey, Destroyed, data_key, existing_data_key
 
 PURPOSE = "hulpverlening"  # shared with the household's network to coordinate help
 MELDCODE_HINT = ("Er is geen toestemming om dit te delen. Maakt u zich ernstig zorgen over de "
@@ -209,8 +209,8 @@ def household_observations(session: Session, *, actor: Principal, household_id: 
             continue
         key = key or existing_data_key(session, household_id)
         shown.append(Shown(
-            observation, open_or_none(key, _context(observation.id), observation.body),
-            decision, [(a, open_or_none(key, _context(a.id), a.body))
+            observation, unseal(decision, key, _context(observation.id), observation.body),
+            decision, [(a, unseal(decision, key, _context(a.id), a.body))
                        for a in amendments[observation.id]],
             organisations[observation.submitted_by_organisation_id]))
     return shown, withheld
@@ -231,12 +231,11 @@ def own_observation(session: Session, *, actor: Principal, observation_id: str) 
                         category=observation.category, purpose=PURPOSE,
                         submitted_by_organisation_id=observation.submitted_by_organisation_id,
                         object_type="observation", object_id=observation.id)
-    assert decision.permitted, "an organisation may always see its own submission"
     key = existing_data_key(session, observation.household_id)
     submitter = session.get(Organisation, observation.submitted_by_organisation_id)
     assert submitter is not None
-    return Shown(observation, open_or_none(key, _context(observation.id), observation.body),
-                 decision, [(a, open_or_none(key, _context(a.id), a.body))
+    return Shown(observation, unseal(decision, key, _context(observation.id), observation.body),
+                 decision, [(a, unseal(decision, key, _context(a.id), a.body))
                             for a in _amendments(session, [observation.id])[observation.id]],
                  submitter)
 

@@ -28,6 +28,9 @@ class Plan(Base):
     meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), unique=True)
     content: Mapped[bytes] = mapped_column(LargeBinary)  # sealed JSON of the outcome's text
     zrm: Mapped[dict[str, Any]] = mapped_column(JSON)  # leefgebied -> 1..5
+    # The leefgebied of each goal, in the order of the sealed content's goals: the door
+    # decides on each before anything is opened. None: a plan from before version 0012.
+    goal_domains: Mapped[list[str] | None] = mapped_column(JSON)
     safety_scale: Mapped[int | None] = mapped_column(Integer)  # 0..10
     safety_outcome: Mapped[str | None] = mapped_column(String(40))
     regisseur_id: Mapped[str] = mapped_column(ForeignKey("professionals.id"))

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from broker.audit.context import audit_context
 from broker.audit.recording import Action, Record, record
 from broker.db import new_id
-from broker.disclosure.door import Item, disclose_each
+from broker.disclosure.door import Item, disclose_each, unseal
+from broker.disclosure.engine import Decision
 from broker.disclosure.facts import HouseholdFacts
 from broker.errors import Conflict, Forbidden, Invalid, NotFound
 from broker.households import service as households
@@ -23,7 +24,7 @@ from broker.meldcode.models import MeldcodeCase, MeldcodeStep
 from broker.observations.models import MELDCODE_CONCERNS, Observation
 from broker.plans.models import ActionStatus, Plan, PlanAction
 from broker.plans.schemas import ActionUpdate, OutcomeCreate
-from broker.vault.service import DataKey, Destroyed, data_key, existing_data_key, open_or_none
+from broker.vault.service import DataKey, Destroyed, data_key, existing_data_key
 
 SAFETY = "veiligheid"  # the category under which the analysis and safety picture are shared
 
@@ -60,7 +61,7 @@ def record_outcome(session: Session, *, actor: Principal, meeting_id: str,
     plan = Plan(id=plan_id, household_id=meeting.household_id, version=version,
                 meeting_id=meeting.id,
                 content=key.seal(f"plan:{plan_id}", json.dumps(content, ensure_ascii=False)),
-                zrm=dict(body.zrm),
+                zrm=dict(body.zrm), goal_domains=[g.domain for g in body.plan.goals],
                 safety_scale=body.signs_of_safety.safety_scale,
                 safety_outcome=body.safety_assessment.outcome if body.safety_assessment
                 else None, regisseur_id=body.regisseur_id,
@@ -129,53 +130,60 @@ class PlanView:
 
 def _view(session: Session, actor: Principal, facts: HouseholdFacts, plan: Plan) -> PlanView:
     """The plan through the door for this reader: each goal under its leefgebied, each ZRM
-    score under its own, the safety picture under `veiligheid`, the family as subject."""
-    key, content, actions = opened(session, plan)
-    goals = content["goals"] if content else []
-    subject, author = _subject(facts), plan.organisation_id  # the author's own record
-    asks = [Item(subject, area, author, "plan", plan.id)
-            for area in [SAFETY, *(g["domain"] for g in goals), *plan.zrm]]
-    decisions = disclose_each(session, actor=actor, purpose="hulpverlening", items=asks)
-    safety, goal_decisions = decisions[0], decisions[1:1 + len(goals)]
-    zrm_decisions = decisions[1 + len(goals):]
-    shown = [g for g, d in zip(goals, goal_decisions, strict=True) if d.permitted]
-    domains = {g["domain"] for g in shown}
+    score under its own, the safety picture under `veiligheid`, the family as subject. The
+    content opens only under a decision that permits some part of it; an action's text
+    under its goal's decision."""
+    subject, author = facts.about_the_children(), plan.organisation_id  # the author's own record
+
+    def ask(areas: list[str]) -> list[Decision]:
+        return disclose_each(session, actor=actor, purpose="hulpverlening",
+                             items=[Item(subject, area, author, "plan", plan.id)
+                                    for area in areas])
+
+    known = plan.goal_domains or []
+    decisions = ask([SAFETY, *known, *plan.zrm])
+    safety, goal_decisions = decisions[0], decisions[1:1 + len(known)]
+    zrm_decisions = decisions[1 + len(known):]
+    gate = next((d for d in decisions if d.permitted), None)
+    key, actions = existing_data_key(session, plan.household_id), plan_actions(session, plan)
+    content = opened(gate, key, plan) if gate else {}
+    goals = (content or {}).get("goals", [])
+    if plan.goal_domains is None and goals:  # a plan recorded before goal_domains
+        goal_decisions = ask([g["domain"] for g in goals])
+    shown = [(g, d) for g, d in zip(goals, goal_decisions, strict=True) if d.permitted]
+    by_domain = {g["domain"]: d for g, d in shown}
     return PlanView(
-        plan, content, shown, len(goals) - len(shown),
-        [(a, action_text(key, a)) for a in actions
-         if a.domain in domains or a.owner_organisation_id == actor.organisation_id],
+        plan, content, [g for g, _ in shown], len(goals) - len(shown),
+        # The owner of an action under a withheld goal sees that it has one (to report its
+        # progress), not its text: that is the goal's, and the door withheld it.
+        [(a, action_text(by_domain[a.domain], key, a) if a.domain in by_domain else None)
+         for a in actions if a.domain in by_domain
+         or a.owner_organisation_id == actor.organisation_id],
         safety.permitted,
         {area: score for (area, score), d in zip(plan.zrm.items(), zrm_decisions, strict=True)
          if d.permitted})
 
 
-def opened(session: Session, plan: Plan
-           ) -> tuple[DataKey | None, dict[str, Any] | None, list[PlanAction]]:
-    """The household's key, the plan's content opened (None once the key was destroyed),
-    and its actions, whose texts stay sealed until `action_text` opens one."""
-    key = existing_data_key(session, plan.household_id)
-    text = open_or_none(key, f"plan:{plan.id}", plan.content)
-    actions = list(session.scalars(select(PlanAction).where(PlanAction.plan_id == plan.id)
-                                   .order_by(PlanAction.goal, PlanAction.due)))
-    return key, json.loads(text) if text else None, actions
+def opened(decision: Decision, key: DataKey | None, plan: Plan) -> dict[str, Any] | None:
+    """The plan's content, opened under a permitting decision (None once the key was
+    destroyed)."""
+    text = unseal(decision, key, f"plan:{plan.id}", plan.content)
+    return json.loads(text) if text else None
 
 
-def action_text(key: DataKey | None, action: PlanAction) -> str | None:
-    return open_or_none(key, f"plan-action:{action.id}", action.description)
+def plan_actions(session: Session, plan: Plan) -> list[PlanAction]:
+    """The plan's actions; their texts stay sealed until `action_text` opens one."""
+    return list(session.scalars(select(PlanAction).where(PlanAction.plan_id == plan.id)
+                                .order_by(PlanAction.goal, PlanAction.due)))
+
+
+def action_text(decision: Decision, key: DataKey | None, action: PlanAction) -> str | None:
+    return unseal(decision, key, f"plan-action:{action.id}", action.description)
 
 
 def latest_plan(session: Session, household_id: str) -> Plan | None:
     return session.scalar(select(Plan).where(Plan.household_id == household_id)
                           .order_by(Plan.version.desc()).limit(1))
-
-
-def _subject(facts: HouseholdFacts) -> Any:
-    """The plan is about the children: the door decides on the eldest child's facts (the
-    strictest capacity rules apply from 12), or the first member if there is no child."""
-    children = sorted((m for m in facts.members.values() if m.role == "child"),
-                      key=lambda m: m.birth_date)
-    member = children[0] if children else next(iter(facts.members.values()))
-    return facts.subjects[member.id]
 
 
 def current_plan(session: Session, *, actor: Principal, household_id: str) -> PlanView:

@@ -5,9 +5,7 @@ household's data key makes everything sealed under it unreadable (crypto-shreddi
 the audit log, which holds no content, stays whole and verifiable."""
 
 import os
-from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -20,32 +18,11 @@ from broker.errors import Conflict
 from broker.identity.principal import Principal
 from broker.keys import KeyRing
 from broker.vault.models import HouseholdKey
-
-NONCE = 12
+from broker.vault.sealing import NONCE, DataKey
 
 
 class Destroyed(Exception):
     """The household's data key was destroyed: what it sealed cannot be read any more."""
-
-
-@dataclass(frozen=True)
-class DataKey:
-    """One household's data key, unwrapped for the length of a transaction."""
-
-    household_id: str
-    _aead: AESGCM
-
-    def seal(self, context: str, plaintext: str) -> bytes:
-        """`context` (e.g. "observation:<id>") is bound to the ciphertext as associated data
-        together with the household: a sealed body moved to another row does not open."""
-        nonce = os.urandom(NONCE)
-        return nonce + self._aead.encrypt(nonce, plaintext.encode(), self._ad(context))
-
-    def open(self, context: str, sealed: bytes) -> str:
-        return self._aead.decrypt(sealed[:NONCE], sealed[NONCE:], self._ad(context)).decode()
-
-    def _ad(self, context: str) -> bytes:
-        return f"{self.household_id}|{context}".encode()
 
 
 def _wrap(keys: KeyRing, kek_id: str, household_id: str, data_key: bytes) -> bytes:
@@ -89,16 +66,6 @@ def existing_data_key(session: Session, household_id: str) -> DataKey | None:
     if row is None or row.wrapped is None:
         return None
     return DataKey(household_id, AESGCM(_unwrap(audit_context(session).keys, row)))
-
-
-def open_or_none(key: DataKey | None, context: str, sealed: bytes | None) -> str | None:
-    """Plaintext, or None when the key is gone (destroyed) or the ciphertext does not open."""
-    if key is None or sealed is None:
-        return None
-    try:
-        return key.open(context, sealed)
-    except (InvalidTag, ValueError):  # tampered, moved, or not a sealed value at all
-        return None
 
 
 def destroy_data_key(session: Session, *, actor: Principal | None, household_id: str) -> None:

@@ -84,7 +84,9 @@ def test_acceptance_4_the_schools_minutes_hold_only_what_the_school_may_see(
     for secret in ("Slaapprobleem", "uitgeput", "Blauwe plekken", "LIRIK", "Herhaald letsel"):
         assert secret not in text  # gezondheid and the safety picture are not the school's
     assert "afgeschermd" in text
-    assert "Verwijzing kinderarts." in text  # the school owns this action, so it sees it
+    # The school owns the action under the withheld goal: it sees that it has one, not its text
+    # (issue 17, defect 6: the text is the goal's, and the door withheld it).
+    assert "Verwijzing kinderarts." not in text
 
     full = client.get(path + "/minutes", headers=regisseur.headers)
     assert full.status_code == 200 and "Slaapprobleem" in full.text and "LIRIK" in full.text

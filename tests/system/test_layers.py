@@ -47,8 +47,10 @@ def test_the_tree_as_it_is_keeps_every_contract(tree: Path) -> None:
     ("broker.disclosure.facts", "from broker.meldcode import service  # noqa",
      "Disclosure reads domain models only"),
     ("broker.plans.service", "import broker.plans.api  # noqa", "Domain services never"),
+    ("broker.meldcode.service", "from broker.vault.opening import open_or_none  # noqa",
+     "Sealed text opens only"),
     ("broker.meetings.api", "import broker.households.api  # noqa", "Routes never import"),
-], ids=["kernel", "vault", "audit", "disclosure", "service", "routes"])
+], ids=["kernel", "vault", "audit", "disclosure", "service", "sealed", "routes"])
 def test_an_import_up_the_layers_fails_lint(tree: Path, module: str, line: str,
                                              contract: str) -> None:
     _plant(tree, module, line)

@@ -226,10 +226,22 @@ def consent_view(session: Session, *, actor: Principal, consent_id: str) -> Cons
     return _views(session, Consent.id == consent_id)[0]
 
 
-def household_consents(session: Session, *, actor: Principal, household_id: str
-                       ) -> list[ConsentView]:
+def household_consents(session: Session, *, actor: Principal, household_id: str,
+                       naming_caller: bool = False) -> list[ConsentView]:
+    """The household's consents (or only those naming the caller's organisation or party),
+    for those involved; each read recorded per person."""
     households.require_visible_household(session, actor, household_id)
-    return _views(session, Consent.household_id == household_id)
+    views = _views(session, Consent.household_id == household_id)
+    if naming_caller:
+        views = [v for v in views if any(r.get("organisation_id") == actor.organisation_id
+                                          or r.get("party") == actor.party
+                                          for r in v.consent.recipients)]
+    by_subject: dict[str, list[str]] = {}
+    for view in views:
+        by_subject.setdefault(view.consent.subject_id, []).append(view.consent.id)
+    for subject_id, ids in by_subject.items():
+        _record_read(session, actor, subject_id, ids)
+    return views
 
 
 def organisation_names(session: Session, views: list[ConsentView]) -> dict[str, str]:

@@ -86,7 +86,7 @@ def household_read(view: "HouseholdView") -> HouseholdRead:
                for v in view.members]
     regisseur = view.regisseur
     return HouseholdRead(
-        id=view.household.id, label=view.household.label, members=members,
+        id=view.household.id, label=view.label, members=members,
         custody=[CustodyRead(custodian_id=c.custodian_id, child_id=c.child_id)
                  for c in view.custody],
         regisseur=RegisseurRead(professional_id=regisseur.professional_id,

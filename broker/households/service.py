@@ -196,6 +196,12 @@ class HouseholdView:
     custody: list[Custody]
     regisseur: RegisseurAssignment
 
+    @property
+    def label(self) -> str:
+        """The household's label ('Gezin J.') names the family: shown only to a reader who
+        sees some member's basic data."""
+        return self.household.label if any(v.shown for v in self.members) else "Huishouden"
+
     def names(self) -> dict[str, str]:
         """How pages name members: full name where the door allowed it, else the ref."""
         return {v.member.id: f"{v.member.given_name} {v.member.family_name}" if v.shown
@@ -220,8 +226,11 @@ def view_household(session: Session, *, actor: Principal, household_id: str,
     views = [MemberView(member, decision.permitted,
                         None if decision.permitted else "; ".join(decision.reasons))
              for member, decision in zip(members, decisions, strict=True)]
-    return HouseholdView(household, views, custody_of(session, household_id),
-                         current_regisseur(session, household_id))
+    # Custody links tie people together: shown only between members whose data is shown.
+    shown = {v.member.id for v in views if v.shown}
+    custody = [c for c in custody_of(session, household_id)
+               if {c.custodian_id, c.child_id} <= shown]
+    return HouseholdView(household, views, custody, current_regisseur(session, household_id))
 
 
 def directed_by(*, professional_id: str | None = None,

@@ -35,10 +35,8 @@ def brief(session: Session, *, actor: Principal, meeting_id: str) -> Brief:
     household = households.view_household(session, actor=actor, household_id=household_id)
     shown, withheld = observations.household_observations(session, actor=actor,
                                                           household_id=household_id)
-    mine = [c for c in consents.household_consents(session, actor=actor,
-                                                   household_id=household_id)
-            if any(r.get("organisation_id") == actor.organisation_id
-                   or r.get("party") == actor.party for r in c.consent.recipients)]
+    mine = consents.household_consents(session, actor=actor, household_id=household_id,
+                                       naming_caller=True)
     return Brief(view, household, shown, withheld, mine)
 
 

@@ -88,7 +88,7 @@ def _meeting(request: Request, session: DbSession, user: CurrentWebUser, meeting
              links: dict[str, str] | None = None, error: str | None = None,
              status_code: int = 200) -> Response:
     view = service.meeting_view(session, actor=user.principal, meeting_id=meeting_id)
-    names = service.invitee_names(session, view)
+    names = service.invitee_names(session, user.principal, view)
     mine = service.own_invitee_id(view, user.principal)
     return render(request, "meetings/meeting.html", {
         "view": view, "names": names, "answers": ANSWERS, "mine": mine,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from broker.audit.context import audit_context
 from broker.audit.recording import Action, Record, record
 from broker.clock import now
-from broker.disclosure.door import disclose, unseal
+from broker.disclosure.door import Names, disclose, unseal
 from broker.disclosure.engine import BASIC_DATA
 from broker.disclosure.facts import load_household
 from broker.errors import BrokerError, Conflict, Forbidden, Invalid, NotFound
@@ -432,11 +432,13 @@ def own_invitee_id(view: MeetingView, actor: Principal) -> str | None:
     return own.id if own else None
 
 
-def invitee_names(session: Session, view: MeetingView) -> dict[str, str]:
+def invitee_names(session: Session, actor: Principal, view: MeetingView) -> dict[str, str]:
     """How the grid names invitees: professionals and organisations by name; family members
-    by name for the organiser (who sees the household), otherwise as 'gezinslid'."""
+    by short name where the door lets this reader see their basic data (recorded), otherwise
+    as 'gezinslid'."""
     facts = load_household(session, household_id=view.meeting.household_id)
-    family = facts.short_names() if facts and view.title is not None else {}
+    family = Names(session, actor=actor, household=facts, purpose="hulpverlening").get() \
+        if facts else {}
     names = {}
     for invitee in view.invitees:
         if invitee.professional_id:

@@ -12,6 +12,7 @@ from broker.clock import frozen_at, now
 from broker.consent.models import ConsentWithdrawal
 from broker.consent.service import reconsent_due
 from broker.policy import Policy
+from broker.vault.opening import open_or_none
 from broker.vault.service import data_key
 from tests.audit.helpers import bearer
 from tests.consent.helpers import Caller, caller, consent_body, jansen
@@ -140,7 +141,7 @@ class TestCapacity:
         stored = session.scalars(select(ConsentWithdrawal.reason)).one()
         assert stored is not None and reason.encode() not in stored
         key = data_key(session, family["household"])
-        assert key.open(f"consent-withdrawal:{consent_id}", stored) == reason
+        assert open_or_none(key, f"consent-withdrawal:{consent_id}", stored) == reason
 
     def test_someone_not_entitled_is_named(self, client: TestClient, regisseur: Caller,
                                            family: dict[str, str]) -> None:

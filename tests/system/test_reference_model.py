@@ -192,9 +192,11 @@ class Broker(RuleBasedStateMachine):
                                                 policy=policy)
             self.orgs = {party: identity.create_organisation(
                 s, name=party, party=party, policy=policy) for party in ("school", "huisarts")}
+            # The second pair of eyes is a colleague in the regisseur's team.
+            south = identity.create_team(s, organisation_id=team.id, name="Team Zuid")
             people = {name: identity.create_professional(
                 s, organisation_id=team.id, email=f"{name}@wijkteam.example", name=name,
-                roles=roles, password=None) for name, roles in (
+                roles=roles, password=None, team_ids=[south.id]) for name, roles in (
                 ("regisseur", ["regisseur", "aandachtsfunctionaris"]),
                 ("tweede", ["aandachtsfunctionaris"]))}
             self.regisseur, self.second = (identity.professional_principal(s, team, people[n])

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from broker.audit.context import audit_context
 from broker.audit.recording import Action, Record, record
-from broker.clock import now
+from broker.clock import local_day, now
 from broker.disclosure.door import Names, disclose, unseal
 from broker.disclosure.engine import BASIC_DATA
 from broker.disclosure.facts import load_household
@@ -531,7 +531,7 @@ class Draft:
 def evaluation_draft(session: Session, *, actor: Principal, household_id: str) -> Draft | None:
     plan = session.scalar(select(Plan).where(Plan.household_id == household_id)
                           .order_by(Plan.version.desc()).limit(1))
-    if plan is None or plan.next_evaluation < now().date():
+    if plan is None or plan.next_evaluation < local_day(now()):
         return None
     invitees = _invitees(session, plan.meeting_id)
     return Draft(plan.next_evaluation,

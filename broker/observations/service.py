@@ -208,12 +208,17 @@ def household_observations(session: Session, *, actor: Principal, household_id: 
                                      policy.categories[observation.category].special is not None))
             continue
         key = key or existing_data_key(session, household_id)
-        shown.append(Shown(
-            observation, unseal(decision, key, _context(observation.id), observation.body),
-            decision, [(a, unseal(decision, key, _context(a.id), a.body))
-                       for a in amendments[observation.id]],
-            organisations[observation.submitted_by_organisation_id]))
+        shown.append(_shown(observation, decision, key, amendments[observation.id],
+                            organisations[observation.submitted_by_organisation_id]))
     return shown, withheld
+
+
+def _shown(observation: Observation, decision: Decision, key: DataKey | None,
+           amendments: list[ObservationAmendment], submitter: Organisation) -> Shown:
+    """An observation as shown: its body and amendments opened under the door's decision."""
+    return Shown(observation, unseal(decision, key, _context(observation.id), observation.body),
+                 decision, [(a, unseal(decision, key, _context(a.id), a.body))
+                            for a in amendments], submitter)
 
 
 def own_observation(session: Session, *, actor: Principal, observation_id: str) -> Shown:
@@ -234,10 +239,8 @@ def own_observation(session: Session, *, actor: Principal, observation_id: str) 
     key = existing_data_key(session, observation.household_id)
     submitter = session.get(Organisation, observation.submitted_by_organisation_id)
     assert submitter is not None
-    return Shown(observation, unseal(decision, key, _context(observation.id), observation.body),
-                 decision, [(a, unseal(decision, key, _context(a.id), a.body))
-                            for a in _amendments(session, [observation.id])[observation.id]],
-                 submitter)
+    return _shown(observation, decision, key,
+                  _amendments(session, [observation.id])[observation.id], submitter)
 
 
 def amend_observation(session: Session, *, actor: Principal, observation_id: str,

@@ -267,3 +267,49 @@ class TestNoExistenceOracles:
                                json=body)
         assert {m["member_id"] for m in involved.json()["missing"]} == {
             w.family["m"], w.family["p"]}
+
+
+class TestEveryReadIsDecidedAndRecorded:
+    """Defect 6: reads that went without a decision or an audit record."""
+
+    @staticmethod
+    def _events(session: Session, **where: str) -> list[dict[str, Any]]:
+        events = [json.loads(p) for p in session.scalars(select(AuditPending.payload))]
+        return [e for e in events if all(e.get(k) == v for k, v in where.items())]
+
+    def test_meldcode_step_texts_are_read_through_the_door(
+            self, client: TestClient, session: Session, world: World) -> None:
+        case_id = _post(client, world.teacher, "/meldcode/cases",
+                        {"child_id": world.family["c1"]})["id"]
+        _post(client, world.teacher, f"/meldcode/cases/{case_id}/steps",
+              {"step": 1, "content": "Kanarie-stap."})
+        before = len(self._events(session, object_id=case_id, action="disclosure"))
+        shown = client.get(f"/api/v1/meldcode/cases/{case_id}", headers=world.teacher.headers)
+        assert "Kanarie-stap." in shown.text
+        reads = self._events(session, object_id=case_id, action="disclosure")
+        assert len(reads) == before + 1 and reads[-1]["basis"] == "own_submission"
+
+    def test_the_households_consents_are_recorded_when_read(
+            self, client: TestClient, session: Session, world: World) -> None:
+        from broker.consent import service as consents
+        from broker.identity.service import professional_principal
+
+        assert world.regisseur.professional is not None
+        regisseur = professional_principal(session, world.regisseur.org,
+                                           world.regisseur.professional)
+        before = len(self._events(session, object_type="consent", action="read"))
+        consents.household_consents(session, actor=regisseur,
+                                    household_id=world.family["household"])
+        reads = self._events(session, object_type="consent", action="read")
+        # one read per person whose consents were read (Noor, her mother)
+        assert len(reads) == before + 2
+
+    def test_withheld_members_show_no_custody_and_the_label_needs_a_shown_member(
+            self, client: TestClient, world: World) -> None:
+        as_school = client.get(f"/api/v1/households/{world.family['household']}",
+                               headers=world.teacher.headers).json()
+        assert all(m.get("withheld") for m in as_school["members"])
+        assert as_school["custody"] == [] and as_school["label"] == "Huishouden"
+        as_regisseur = client.get(f"/api/v1/households/{world.family['household']}",
+                                  headers=world.regisseur.headers).json()
+        assert len(as_regisseur["custody"]) == 4 and as_regisseur["label"] == "Gezin J."

@@ -98,7 +98,8 @@ def calendar(invitation: Invitation, *, to: Attendee | None = None) -> bytes:
     ATTENDEEs are the professionals, or, in the copy for a family member (`to`), that member
     alone; every copy of one version has the same UID and SEQUENCE."""
     return _calendar([(invitation, _named(invitation, to))],
-                     "CANCEL" if invitation.cancelled else "REQUEST")
+                     "CANCEL" if invitation.cancelled else "REQUEST",
+                     family=to is not None and to.family)
 
 
 def feed(invitations: list[Invitation]) -> bytes:
@@ -113,19 +114,22 @@ def _named(invitation: Invitation, to: Attendee | None) -> list[Attendee]:
     return [a for a in invitation.attendees if not a.family]
 
 
-def _calendar(events: list[tuple[Invitation, list[Attendee]]], method: str | None) -> bytes:
+def _calendar(events: list[tuple[Invitation, list[Attendee]]], method: str | None, *,
+              family: bool = False) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//Gemeente//broker//NL")
     cal.add("version", "2.0")
     if method:
         cal.add("method", method)
     for invitation, attendees in events:
-        cal.add_component(_event(invitation, attendees))
+        cal.add_component(_event(invitation, attendees, family=family))
     cal.add_missing_timezones()
     return bytes(cal.to_ical())
 
 
-def _event(invitation: Invitation, attendees: list[Attendee]) -> Event:
+def _event(invitation: Invitation, attendees: list[Attendee], *, family: bool) -> Event:
+    """A family member's copy has no link to the professionals' page (they cannot log in
+    there) and asks no calendar reply (the broker receives none): they answer the regisseur."""
     event = Event()
     start = invitation.start.astimezone(ZoneInfo(str(LEGAL_ZONE)))
     event.add("uid", invitation.uid)
@@ -134,14 +138,18 @@ def _event(invitation: Invitation, attendees: list[Attendee]) -> Event:
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(minutes=invitation.minutes))
     event.add("summary", f"{SUMMARY} {invitation.reference}")
-    event.add("description", f"Referentie {invitation.reference}. Na inloggen: "
-                             f"{invitation.link}")
+    if family:
+        event.add("description", f"Referentie {invitation.reference}. Vragen of verhinderd? "
+                                 "Neem contact op met uw regisseur.")
+    else:
+        event.add("description", f"Referentie {invitation.reference}. Na inloggen: "
+                                 f"{invitation.link}")
+        event.add("url", invitation.link)
     event.add("location", invitation.location)
-    event.add("url", invitation.link)
     event.add("status", "CANCELLED" if invitation.cancelled else "CONFIRMED")
     event.add("organizer", _address(invitation.organiser, organiser=True))
     for attendee in attendees:
-        event.add("attendee", _address(attendee), encode=False)
+        event.add("attendee", _address(attendee, rsvp=not family), encode=False)
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("description", f"{SUMMARY} {invitation.reference}")
@@ -150,7 +158,7 @@ def _event(invitation: Invitation, attendees: list[Attendee]) -> Event:
     return event
 
 
-def _address(person: Attendee, *, organiser: bool = False) -> vCalAddress:
+def _address(person: Attendee, *, organiser: bool = False, rsvp: bool = True) -> vCalAddress:
     address = vCalAddress(f"mailto:{person.email}")
     if person.name and not person.family:
         address.params["cn"] = vText(person.name)
@@ -158,7 +166,7 @@ def _address(person: Attendee, *, organiser: bool = False) -> vCalAddress:
         address.params["role"] = vText("REQ-PARTICIPANT" if person.required
                                        else "OPT-PARTICIPANT")
         address.params["partstat"] = vText(PARTSTAT.get(person.rsvp, "NEEDS-ACTION"))
-        address.params["rsvp"] = vText("TRUE")
+        address.params["rsvp"] = vText("TRUE" if rsvp else "FALSE")
     return address
 
 
@@ -173,7 +181,8 @@ def send(settings: Settings, invitation: Invitation) -> int:
             message = plain_message(
                 settings, attendee.email,
                 f"Geannuleerd: {SUMMARY} {invitation.reference}" if invitation.cancelled
-                else f"{SUMMARY} {invitation.reference}", _body(invitation, when))
+                else f"{SUMMARY} {invitation.reference}",
+                _body(invitation, when, family=attendee.family))
             message.add_attachment(calendar(invitation, to=attendee) if attendee.family
                                    else ics, maintype="text", subtype="calendar",
                                    filename="uitnodiging.ics", params={"method": method})
@@ -181,14 +190,16 @@ def send(settings: Settings, invitation: Invitation) -> int:
     return len(invitation.attendees)
 
 
-def _body(invitation: Invitation, when: str) -> str:
+def _body(invitation: Invitation, when: str, *, family: bool) -> str:
     if invitation.cancelled:
         return (f"De netwerkbijeenkomst met referentie {invitation.reference} op {when} gaat "
                 "niet door.\n")
-    return (f"U bent uitgenodigd voor een netwerkbijeenkomst (referentie "
-            f"{invitation.reference}).\n\nWanneer: {when}\nWaar: {invitation.location}\n\n"
-            f"Om wie het gaat en wat u vooraf mag weten, ziet u na inloggen:\n"
-            f"{invitation.link}\n\nGeef in uw agenda aan of u komt.\n")
+    invited = (f"U bent uitgenodigd voor een netwerkbijeenkomst (referentie "
+               f"{invitation.reference}).\n\nWanneer: {when}\nWaar: {invitation.location}\n\n")
+    if family:  # the professionals' page needs a login a family member does not have
+        return invited + "Vragen, of kunt u niet komen? Neem contact op met uw regisseur.\n"
+    return invited + (f"Om wie het gaat en wat u vooraf mag weten, ziet u na inloggen:\n"
+                      f"{invitation.link}\n\nGeef in uw agenda aan of u komt.\n")
 
 
 def remind(settings: Settings, to: list[str], *, reference: str, text: str, link: str) -> int:

@@ -325,6 +325,10 @@ class TestDefect5CalendarFilesNameProfessionalsOnly:
             [cal] = calendars_in(raw)
             assert attendees_per_parser(cal) == ({"mailto:sanne@example.org"},) * 2
             assert [s for s in FAMILY[1:] if s in mail_text(raw)] == []
+            # No link to the professionals' page (she cannot log in there), no reply asked.
+            event = vobject.readOne(cal.decode()).vevent
+            assert "/bijeenkomsten/" not in mail_text(raw) and not hasattr(event, "url")
+            assert event.attendee.params["RSVP"] == ["FALSE"]
 
 
 class TestReminders:

@@ -311,11 +311,13 @@ def request_override(session: Session, *, actor: Principal, case_id: str,
 
 def override_view(session: Session, *, actor: Principal, override_id: str) -> OverrideView:
     """An override, for the professionals of the organisation whose case it belongs to (in
-    the regisseur's organisation: the household's team)."""
+    the regisseur's organisation: the household's team) and the organisation's
+    aandachtsfunctionarissen, who weigh every override of their organisation (four eyes)."""
     override = session.get(Override, override_id)
     if override is None or actor.professional_id is None \
             or override.organisation_id != actor.organisation_id \
-            or not reaches_own(session, actor, override.household_id):
+            or not (actor.has_role(Role.AANDACHTSFUNCTIONARIS)
+                    or reaches_own(session, actor, override.household_id)):
         raise NotFound("No such override.")
     return _view(session, override_id)
 

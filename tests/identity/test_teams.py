@@ -4,11 +4,13 @@ standing in, the team's lead) sees it. Another team, its lead and the organisati
 system without a user get what a made-up household gets."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from broker.clock import local_day, now
 from broker.identity.models import Organisation, Team
 from broker.policy import Policy
 from tests.consent.helpers import Caller, jansen
@@ -142,3 +144,33 @@ def test_a_team_of_another_organisation_cannot_be_joined(session: Session,
     with pytest.raises(Invalid) as refused:
         make_professional(session, ours, teams=[make_team(session, theirs)])
     assert refused.value.code == "unknown_team"
+
+
+def test_the_organisations_aandachtsfunctionaris_weighs_overrides_of_every_team(
+        client: TestClient, session: Session, wijkteam: Wijkteam) -> None:
+    """The aandachtsfunctionaris supports the whole organisation: it sees and approves an
+    override of a team it is not in, but not the household itself."""
+    from tests.meldcode.helpers import ANSWERS
+
+    officer = _person(client, session, wijkteam.org, ["aandachtsfunctionaris"])
+    case = client.post("/api/v1/meldcode/cases", headers=wijkteam.regisseur.headers,
+                       json={"child_id": wijkteam.family["c1"]})
+    assert case.status_code == 201, case.text
+    path = f"/api/v1/meldcode/cases/{case.json()['id']}"
+    for number in range(1, 5):
+        step = {"step": number, "content": f"Stap {number}."} | (
+            {"answers": ANSWERS} if number == 4 else {})
+        assert client.post(path + "/steps", headers=wijkteam.regisseur.headers,
+                           json=step).status_code == 201
+    today = local_day(now())
+    override = client.post(path + "/overrides", headers=wijkteam.regisseur.headers, json={
+        "subject_ids": [wijkteam.family["c1"]], "categories": ["gezondheid"],
+        "recipients": [{"organisation_id": wijkteam.org.id}], "justification": "Nodig.",
+        "valid_until": (now() + timedelta(days=7)).isoformat(), "urgent": False,
+        "inform_parents": {"planned_on": today.isoformat()}})
+    assert override.status_code == 201, override.text
+    approve = f"/api/v1/overrides/{override.json()['id']}/approve"
+    assert client.post(approve, headers=wijkteam.other.headers, json={}).status_code == 404
+    assert client.post(approve, headers=officer.headers, json={}).status_code == 200
+    household = f"/api/v1/households/{wijkteam.family['household']}"
+    assert client.get(household, headers=officer.headers).status_code == 404

@@ -25,9 +25,35 @@ def reporting_required(answers: Mapping[str, bool | None]) -> str | None:
     return None
 
 
-def decision_allowed(answers: Mapping[str, bool | None], decision: StepDecision) -> str | None:
-    """A Dutch explanation when step 5's decision contradicts step 4's answers."""
+def open_question(answers: Mapping[str, bool | None]) -> str | None:
+    """The first question the afwegingskader still needs answered, or None. Without a
+    suspicion nothing more is asked; with one, each question in turn until an answer already
+    requires a report (acute or structural unsafety; help not possible, not accepted or not
+    leading to safety). An unanswered question never counts as 'no'."""
+    if answers.get("vermoeden") is None:
+        return "vermoeden"
+    if not answers["vermoeden"]:
+        return None
+    for question in QUESTIONS[1:]:
+        value = answers.get(question)
+        if value is None:
+            return question
+        if value is (question == "acuut_of_structureel_onveilig"):
+            return None  # this answer requires a report: the rest does not apply
+    return None
+
+
+def decision_allowed(answers: Mapping[str, bool | None], decision: StepDecision
+                     ) -> tuple[str, str] | None:
+    """(code, Dutch explanation) when step 5's decision contradicts step 4's answers: a
+    report the framework requires (`meldplicht`), or closing the case while the suspicion
+    stands (`meldcode_not_closable`: help that is possible, accepted and effective is
+    organised and followed, not closed)."""
     why = reporting_required(answers)
     if why and decision not in (StepDecision.MELDEN, StepDecision.MELDEN_EN_HULP):
-        return why + " Kies 'melden' of 'melden en hulp organiseren'."
+        return "meldplicht", why + " Kies 'melden' of 'melden en hulp organiseren'."
+    if decision is StepDecision.AFSLUITEN and answers.get("vermoeden"):
+        return "meldcode_not_closable", (
+            "Het vermoeden blijft bestaan: een zaak sluit u alleen af als stap 4 geen "
+            "vermoeden (meer) vaststelt. Kies 'hulp organiseren' en volg de hulp.")
     return None

@@ -30,7 +30,7 @@ from broker.meldcode.models import (
     OverrideEventKind,
     StepDecision,
 )
-from broker.meldcode.rules import decision_allowed
+from broker.meldcode.rules import decision_allowed, open_question
 from broker.meldcode.schemas import CaseCreate, HandbackCreate, OverrideCreate, StepCreate
 from broker.observations.models import Observation
 from broker.vault.service import Destroyed, data_key, existing_data_key
@@ -107,12 +107,17 @@ def record_step(session: Session, *, actor: Principal, case_id: str, body: StepC
                         expected=expected if expected <= 5 else None)
     if body.step == 1 and body.observation_ids:
         _check_linked(session, actor, case, body.observation_ids)
+    if body.answers is not None:
+        question = open_question(body.answers.model_dump())
+        if question:
+            raise Invalid(f"Stap 4: beantwoord eerst de vraag '{question}'; een open vraag "
+                          "telt niet als 'nee'.", code="answers_incomplete", question=question)
     reported_to = None
     if body.decision is not None:
         answers = steps[3].answers or {}
-        why = decision_allowed(answers, body.decision)
-        if why:
-            raise Invalid(why, code="meldplicht")
+        refused = decision_allowed(answers, body.decision)
+        if refused:
+            raise Invalid(refused[1], code=refused[0])
         if body.decision.value in REPORTING:
             reported_to = veilig_thuis(session, body.veilig_thuis_id)
         elif body.veilig_thuis_id is not None:

@@ -203,6 +203,45 @@ class TestAcceptance5Afwegingskader:
         assert closing.status_code == 201
 
 
+class TestIssue18TheFrameworkAsItIsWritten:
+    """Issue 18, acceptance 4 (the two closing cases): an unanswered question is no 'no', and
+    a standing suspicion is not closed."""
+
+    def test_a_suspicion_with_the_other_questions_unanswered_is_incomplete(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        s = setting(client, session, policy)
+        path = f"/api/v1/meldcode/cases/{open_case(client, s, steps=3)}/steps"
+        bare = client.post(path, headers=s.teacher.headers,
+                           json=step(4, answers={"vermoeden": True}))
+        assert bare.status_code == 422 and bare.json()["code"] == "answers_incomplete"
+        assert bare.json()["question"] == "acuut_of_structureel_onveilig"
+        halfway = {"vermoeden": True, "acuut_of_structureel_onveilig": False,
+                   "hulp_mogelijk": True}
+        second = client.post(path, headers=s.teacher.headers, json=step(4, answers=halfway))
+        assert second.status_code == 422 and second.json()["question"] == "hulp_geaccepteerd"
+        # Once an answer requires a report, the later questions do not arise.
+        acute = {"vermoeden": True, "acuut_of_structureel_onveilig": True}
+        assert client.post(path, headers=s.teacher.headers,
+                           json=step(4, answers=acute)).status_code == 201
+
+    def test_help_possible_accepted_and_effective_is_organised_not_closed(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        s = setting(client, session, policy)
+        path = f"/api/v1/meldcode/cases/{open_case(client, s, steps=3)}/steps"
+        working = {"vermoeden": True, "acuut_of_structureel_onveilig": False,
+                   "hulp_mogelijk": True, "hulp_geaccepteerd": True,
+                   "hulp_leidt_tot_veiligheid": True}
+        assert client.post(path, headers=s.teacher.headers,
+                           json=step(4, answers=working)).status_code == 201
+        closing = client.post(path, headers=s.teacher.headers,
+                              json=step(5, decision="afsluiten"))
+        assert closing.status_code == 422
+        assert closing.json()["code"] == "meldcode_not_closable"
+        organised = client.post(path, headers=s.teacher.headers,
+                                json=step(5, decision="hulp_organiseren"))
+        assert organised.status_code == 201, organised.text
+
+
 class TestReportToVeiligThuis:
     def test_the_report_holds_the_signals_and_steps_under_legal_duty(
             self, client: TestClient, session: Session, policy: Policy) -> None:

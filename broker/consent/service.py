@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from broker.audit.context import audit_context
-from broker.audit.recording import Action, Record, record
+from broker.audit.recording import Action, Record, record, record_all
 from broker.clock import local_day, now
 from broker.consent.models import Consent, ConsentGrantor, ConsentWithdrawal
 from broker.consent.schemas import ConsentCreate, DecisionCreate
@@ -213,8 +213,12 @@ def consent_views_of(session: Session, subject_ids: list[str]) -> list[ConsentVi
 
 def _record_read(session: Session, actor: Principal, subject_id: str, ids: list[str]) -> None:
     """Consent details are personal data: every read by someone involved is recorded."""
-    record(session, Record(Action.READ, actor, subject_id=subject_id, consent_ids=ids,
-                           object_type="consent", purpose="hulpverlening"))
+    record(session, _read(actor, subject_id, ids))
+
+
+def _read(actor: Principal, subject_id: str, ids: list[str]) -> Record:
+    return Record(Action.READ, actor, subject_id=subject_id, consent_ids=ids,
+                  object_type="consent", purpose="hulpverlening")
 
 
 def consent_view(session: Session, *, actor: Principal, consent_id: str) -> ConsentView:
@@ -239,8 +243,7 @@ def household_consents(session: Session, *, actor: Principal, household_id: str,
     by_subject: dict[str, list[str]] = {}
     for view in views:
         by_subject.setdefault(view.consent.subject_id, []).append(view.consent.id)
-    for subject_id, ids in by_subject.items():
-        _record_read(session, actor, subject_id, ids)
+    record_all(session, [_read(actor, subject_id, ids) for subject_id, ids in by_subject.items()])
     return views
 
 

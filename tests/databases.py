@@ -16,8 +16,9 @@ def backend() -> str:
     return "postgresql" if PG_URL else "sqlite"
 
 
-def fresh_database(tmp_dir: Path, name: str) -> str:
-    """A new, migrated, empty database (PostgreSQL: a schema of its own) and its URL."""
+def fresh_database(tmp_dir: Path, name: str, revision: str = "head") -> str:
+    """A new, migrated (to `revision`), empty database (PostgreSQL: a schema of its own) and
+    its URL."""
     if PG_URL:
         schema = f"t_{name}_{uuid.uuid4().hex[:8]}"
         admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
@@ -28,7 +29,7 @@ def fresh_database(tmp_dir: Path, name: str) -> str:
         rendered = url.render_as_string(hide_password=False)
     else:
         rendered = f"sqlite:///{tmp_dir / f'{name}.db'}"
-    migrate.upgrade(rendered)
+    migrate.upgrade(rendered, revision)
     return rendered
 
 

@@ -32,11 +32,13 @@ def household(household_id: str, request: Request, session: DbSession,
                                                 household_id=household_id)
     policy = request.app.state.policy
     org_names = consents.organisation_names(session, consent_views)
+    directs = view.regisseur.professional_id == user.professional.id
     return render(request, "households/household.html", {
         "view": view, "names": names, "policy": policy,
         "matrices": matrices(consent_views, policy, org_names),
-        "due": consents.reconsent_due(session, household_id),
-        "is_regisseur": view.regisseur.professional_id == user.professional.id,
+        # Who still has to consent again is the regisseur's to act on (it names custodians).
+        "due": consents.reconsent_due(session, household_id) if directs else [],
+        "is_regisseur": directs,
         "youths": {v.member.id for v in view.members if v.member.role == "child"
                    and age_on(v.member.birth_date, local_day(now())) >= YOUTH_FROM},
         "trends": plans.trends(session, actor=user.principal, household_id=household_id),

@@ -436,7 +436,8 @@ def invitee_names(session: Session, actor: Principal, view: MeetingView) -> dict
     """How the grid names invitees: professionals and organisations by name; family members
     by short name where the door lets this reader see their basic data (recorded), otherwise
     as 'gezinslid'."""
-    facts = load_household(session, household_id=view.meeting.household_id)
+    invited = any(i.member_id for i in view.invitees)
+    facts = load_household(session, household_id=view.meeting.household_id) if invited else None
     family = Names(session, actor=actor, household=facts, purpose="hulpverlening").get() \
         if facts else {}
     names = {}

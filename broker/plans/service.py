@@ -13,7 +13,7 @@ from broker.audit.recording import Action, Record, record
 from broker.db import new_id
 from broker.disclosure.door import Item, disclose_each, unseal
 from broker.disclosure.engine import Decision
-from broker.disclosure.facts import HouseholdFacts
+from broker.disclosure.facts import HouseholdFacts, reaches_own
 from broker.errors import Conflict, Forbidden, Invalid, NotFound
 from broker.households import service as households
 from broker.identity.models import Organisation, Professional, Role
@@ -27,6 +27,7 @@ from broker.plans.schemas import ActionUpdate, OutcomeCreate
 from broker.vault.service import DataKey, Destroyed, data_key, existing_data_key
 
 SAFETY = "veiligheid"  # the category under which the analysis and safety picture are shared
+SAFETY_PARTS = ("analysis", "signs_of_safety", "safety_assessment")
 
 
 def record_outcome(session: Session, *, actor: Principal, meeting_id: str,
@@ -152,6 +153,12 @@ def _view(session: Session, actor: Principal, facts: HouseholdFacts, plan: Plan)
         goal_decisions = ask([g["domain"] for g in goals])
     shown = [(g, d) for g, d in zip(goals, goal_decisions, strict=True) if d.permitted]
     by_domain = {g["domain"]: d for g, d in shown}
+    if content is not None:  # only the parts the door permitted leave this function
+        content = {key: value for key, value in content.items()
+                   if key not in SAFETY_PARTS or safety.permitted}
+        content["goals"] = [g for g, _ in shown]
+        if not shown:
+            content.pop("perspective", None)
     return PlanView(
         plan, content, [g for g, _ in shown], len(goals) - len(shown),
         # The owner of an action under a withheld goal sees that it has one (to report its
@@ -209,7 +216,8 @@ def update_action(session: Session, *, actor: Principal, action_id: str, body: A
     """The organisation that owns an action marks its progress."""
     action = session.get(PlanAction, action_id)
     plan = session.get(Plan, action.plan_id) if action else None
-    if action is None or plan is None:
+    if action is None or plan is None \
+            or not reaches_own(session, actor, plan.household_id):  # another team: 404
         raise NotFound("No such action.")
     if action.owner_organisation_id != actor.organisation_id:
         households.visible_facts(session, actor, household_id=plan.household_id)  # else 404

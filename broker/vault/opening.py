@@ -13,6 +13,6 @@ def open_or_none(key: DataKey | None, context: str, sealed: bytes | None) -> str
     if key is None or sealed is None:
         return None
     try:
-        return key.aead.decrypt(sealed[:NONCE], sealed[NONCE:], key.ad(context)).decode()
+        return key._aead.decrypt(sealed[:NONCE], sealed[NONCE:], key.ad(context)).decode()
     except (InvalidTag, ValueError):  # tampered, moved, or not a sealed value at all
         return None

@@ -5,7 +5,9 @@ Revises: 0010
 Create Date: 2026-12-02 06:00:00
 """
 
+import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -44,6 +46,36 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('team_id', sa.String(length=36), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_regisseur_assignments_team_id_teams'),
                                     'teams', ['team_id'], ['id'])
+    _one_team_per_directing_organisation()
+
+
+def _one_team_per_directing_organisation() -> None:
+    """Households existed before teams: each organisation that directs one gets one team
+    holding all its professionals, and its households belong to it, so that nobody loses
+    what they saw before the upgrade. An administrator then splits teams as they are."""
+    connection = op.get_bind()
+    organisations = sa.table('organisations', sa.column('id'), sa.column('name'))
+    professionals = sa.table('professionals', sa.column('id'), sa.column('organisation_id'))
+    assignments = sa.table('regisseur_assignments', sa.column('organisation_id'),
+                           sa.column('team_id'))
+    teams = sa.table('teams', sa.column('id'), sa.column('organisation_id'),
+                     sa.column('name'), sa.column('created_at', broker.db.UTCDateTime()))
+    members = sa.table('team_members', sa.column('team_id'), sa.column('professional_id'))
+    directing = connection.execute(
+        sa.select(organisations.c.id, organisations.c.name).where(organisations.c.id.in_(
+            sa.select(assignments.c.organisation_id).distinct()))).all()
+    for organisation_id, name in directing:
+        team_id = str(uuid.uuid4())
+        connection.execute(teams.insert().values(
+            id=team_id, organisation_id=organisation_id, name=f"Team {name}"[:200],
+            created_at=datetime.now(UTC)))
+        people = connection.execute(sa.select(professionals.c.id).where(
+            professionals.c.organisation_id == organisation_id)).scalars().all()
+        if people:
+            connection.execute(members.insert(), [
+                {"team_id": team_id, "professional_id": person} for person in people])
+        connection.execute(assignments.update().where(
+            assignments.c.organisation_id == organisation_id).values(team_id=team_id))
 
 
 def downgrade() -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from broker.clock import local_day, now
 from broker.identity.models import Organisation, Team
 from broker.policy import Policy
+from tests.conftest import Mailbox, with_smtp
 from tests.consent.helpers import Caller, jansen
 from tests.factories import (
     BearerHeaders,
@@ -174,3 +175,37 @@ def test_the_organisations_aandachtsfunctionaris_weighs_overrides_of_every_team(
     assert client.post(approve, headers=officer.headers, json={}).status_code == 200
     household = f"/api/v1/households/{wijkteam.family['household']}"
     assert client.get(household, headers=officer.headers).status_code == 404
+
+
+def test_another_team_cannot_update_an_action_its_organisation_owns(
+        client: TestClient, session: Session, wijkteam: Wijkteam, smtp_server: Mailbox) -> None:
+    from broker.audit.context import INFO_KEY
+    from tests.meetings.test_outcome import outcome
+
+    session.info[INFO_KEY] = with_smtp(session.info[INFO_KEY], smtp_server)
+    regisseur = wijkteam.regisseur
+    assert regisseur.professional is not None and wijkteam.colleague.professional is not None
+    meeting = client.post("/api/v1/meetings", headers=regisseur.headers, json={
+        "household_id": wijkteam.family["household"], "title": "Bijeenkomst",
+        "duration_minutes": 60, "location": "Wijkcentrum",
+        "slots": [{"start": (now() + timedelta(days=7)).isoformat()}],
+        "invitees": [{"professional_id": wijkteam.colleague.professional.id}]})
+    assert meeting.status_code == 201, meeting.text
+    path = f"/api/v1/meetings/{meeting.json()['id']}"
+    scheduled = client.post(path + "/schedule", headers=regisseur.headers,
+                            json={"slot_id": meeting.json()["slots"][0]["id"]})
+    assert scheduled.status_code == 200, scheduled.text
+    body = outcome(regisseur.professional.id, wijkteam.org.id, assessment=True)
+    for action in body["plan"]["actions"]:
+        action["due"] = (local_day(now()) + timedelta(days=30)).isoformat()
+    body["next_evaluation"] = (local_day(now()) + timedelta(days=90)).isoformat()
+    plan = client.post(path + "/outcome", headers=regisseur.headers, json=body)
+    assert plan.status_code == 201, plan.text
+    action = f"/api/v1/plans/actions/{plan.json()['actions'][0]['id']}"
+    for who in (wijkteam.other, wijkteam.system):
+        refused = client.post(action, headers=who.headers, json={"status": "done"})
+        made_up = client.post("/api/v1/plans/actions/nope", headers=who.headers,
+                              json={"status": "done"})
+        assert refused.status_code == made_up.status_code == 404
+    done = client.post(action, headers=wijkteam.colleague.headers, json={"status": "done"})
+    assert done.status_code == 200, done.text

@@ -36,6 +36,7 @@ from broker.meetings.invitations import outbox, plain_message
 from broker.meldcode.models import Override
 from broker.plans import service as plans
 from broker.vault.service import (
+    DataKey,
     Destroyed,
     data_key,
     destroy_data_key,
@@ -202,7 +203,7 @@ def overview(session: Session, *, member: Principal) -> Overview:
     return Overview(member.member_id or "", facts, people, lines,
                     [ConsentLine(v, entitled[v.consent.id] and v.status.value in
                                  ("active", "pending")) for v in views],
-                    organisations, _plan(session, facts.household_id, grant), requests)
+                    organisations, _plan(session, facts.household_id, grant, key), requests)
 
 
 def given_names(session: Session, people: list[str]) -> dict[str, str]:
@@ -229,11 +230,11 @@ def _record_view(session: Session, member: Principal, people: list[str], what: s
                                 object_type=what) for person in people])
 
 
-def _plan(session: Session, household_id: str, grant: Decision) -> dict[str, Any] | None:
+def _plan(session: Session, household_id: str, grant: Decision, key: DataKey | None
+          ) -> dict[str, Any] | None:
     plan = plans.latest_plan(session, household_id)
     if plan is None:
         return None
-    key = existing_data_key(session, household_id)
     content = plans.opened(grant, key, plan) or {}
     return {"version": plan.version, "perspective": content.get("perspective"),
             "goals": content.get("goals", []),

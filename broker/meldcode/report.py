@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 from broker.audit.context import audit_context
 from broker.disclosure.door import Item, disclose_each, unseal
 from broker.disclosure.engine import BASIC_DATA, Decision
-from broker.disclosure.facts import load_household
 from broker.errors import Conflict
 from broker.identity.models import Organisation
 from broker.identity.principal import Principal
@@ -46,8 +45,8 @@ def report_to_veilig_thuis(session: Session, *, actor: Principal, case_id: str) 
         raise Conflict("A report to Veilig Thuis follows a step 5 decision to report.",
                        code="no_report")
     vt = session.get(Organisation, step5.reported_to or service.veilig_thuis(session, None))
-    facts = load_household(session, household_id=case.household_id)
-    assert facts is not None and vt is not None
+    facts = view.facts
+    assert vt is not None
     child = facts.subjects[case.child_id]
     linked = list(session.scalars(select(Observation).where(
         Observation.id.in_(view.steps[0][0].observation_ids or []))

@@ -15,7 +15,12 @@ from broker.clock import local_day, now
 from broker.db import new_id
 from broker.disclosure.capacity import age_on
 from broker.disclosure.door import Item, disclose, disclose_each, unseal
-from broker.disclosure.facts import load_household, lock_household_for_change, reaches_own
+from broker.disclosure.facts import (
+    HouseholdFacts,
+    load_household,
+    lock_household_for_change,
+    reaches_own,
+)
 from broker.disclosure.overrides import OverrideStatus, OverrideTimes, status
 from broker.errors import Conflict, Forbidden, Invalid, NotFound
 from broker.households import service as households
@@ -78,15 +83,20 @@ def open_case(session: Session, *, actor: Principal, body: CaseCreate) -> Meldco
 
 
 def require_case(session: Session, actor: Principal, case_id: str) -> MeldcodeCase:
-    """A case is seen by the professionals of the organisation that keeps it (in the
-    regisseur's organisation: the household's team); 404 for everyone else (a 403 would
-    reveal that a child is a meldcode case)."""
+    return case_and_facts(session, actor, case_id)[0]
+
+
+def case_and_facts(session: Session, actor: Principal, case_id: str
+                   ) -> tuple[MeldcodeCase, HouseholdFacts]:
+    """A case, with its household's facts, for the professionals of the organisation that
+    keeps it (in the regisseur's organisation: the household's team); 404 for everyone else
+    (a 403 would reveal that a child is a meldcode case)."""
     case = session.get(MeldcodeCase, case_id)
-    if case is None or actor.professional_id is None \
-            or case.organisation_id != actor.organisation_id \
-            or not reaches_own(session, actor, case.household_id):
+    facts = None if case is None else load_household(session, household_id=case.household_id)
+    if case is None or facts is None or actor.professional_id is None \
+            or case.organisation_id != actor.organisation_id or not facts.reaches_own(actor):
         raise NotFound("No such case.")
-    return case
+    return case, facts
 
 
 def _steps(session: Session, case_id: str) -> list[MeldcodeStep]:
@@ -98,7 +108,7 @@ def record_step(session: Session, *, actor: Principal, case_id: str, body: StepC
                 ) -> MeldcodeStep:
     """Steps 1 to 5 strictly in order; step 5's decision must follow the afwegingskader."""
     professional = _professional(actor)
-    case = require_case(session, actor, case_id)
+    case, facts = case_and_facts(session, actor, case_id)
     steps = _steps(session, case.id)
     if body.step != len(steps) + 1:
         expected = len(steps) + 1
@@ -106,7 +116,7 @@ def record_step(session: Session, *, actor: Principal, case_id: str, body: StepC
                         else "All five steps of this case have been taken.",
                         expected=expected if expected <= 5 else None)
     if body.step == 1 and body.observation_ids:
-        _check_linked(session, actor, case, body.observation_ids)
+        _check_linked(session, actor, case, facts, body.observation_ids)
     if body.answers is not None:
         question = open_question(body.answers.model_dump())
         if question:
@@ -139,13 +149,11 @@ def record_step(session: Session, *, actor: Principal, case_id: str, body: StepC
 
 
 def _check_linked(session: Session, actor: Principal, case: MeldcodeCase,
-                  observation_ids: list[str]) -> None:
+                  facts: HouseholdFacts, observation_ids: list[str]) -> None:
     """Step 1 links only observations about this family that the caller may see, each read
     through the door; anything else is as unknown as an id that does not exist."""
     observations = list(session.scalars(select(Observation).where(
         Observation.id.in_(observation_ids), Observation.household_id == case.household_id)))
-    facts = load_household(session, household_id=case.household_id)
-    assert facts is not None, "a case belongs to a household"
     decisions = disclose_each(session, actor=actor, purpose=SEEING, items=[
         Item(facts.subjects[o.subject_id], o.category, o.submitted_by_organisation_id,
              "observation", o.id) for o in observations])
@@ -186,6 +194,7 @@ class OverrideView:
 @dataclass(frozen=True)
 class CaseView:
     case: MeldcodeCase
+    facts: HouseholdFacts  # the household's, as loaded for this request
     steps: list[tuple[MeldcodeStep, str | None]]
     overrides: list[OverrideView]
     handback: Handback | None
@@ -194,9 +203,7 @@ class CaseView:
 def case_view(session: Session, *, actor: Principal, case_id: str) -> CaseView:
     """The case with its step texts: the keeping organisation's own record about the child
     (category veiligheid), read through the door and recorded."""
-    case = require_case(session, actor, case_id)
-    facts = load_household(session, household_id=case.household_id)
-    assert facts is not None, "a case belongs to a household"
+    case, facts = case_and_facts(session, actor, case_id)
     decision = disclose(session, actor=actor, facts=facts.subjects[case.child_id],
                         category="veiligheid", purpose=SEEING,
                         submitted_by_organisation_id=case.organisation_id,
@@ -206,7 +213,7 @@ def case_view(session: Session, *, actor: Principal, case_id: str) -> CaseView:
              for s in _steps(session, case.id)]
     overrides = _views(session, Override.case_id == case.id)
     handback = session.scalar(select(Handback).where(Handback.case_id == case.id))
-    return CaseView(case, steps, overrides, handback)
+    return CaseView(case, facts, steps, overrides, handback)
 
 
 def record_handback(session: Session, *, actor: Principal, case_id: str, body: HandbackCreate
@@ -264,7 +271,7 @@ def request_override(session: Session, *, actor: Principal, case_id: str,
     step 4 (the weighing) unless the child is in acute danger (`urgent`): then it is in force
     at once, but lapses unless an aandachtsfunctionaris reviews it before the deadline."""
     professional = _professional(actor)
-    case = require_case(session, actor, case_id)
+    case, facts = case_and_facts(session, actor, case_id)
     policy = audit_context(session).policy
     limits = policy.meldcode.override
     if not body.urgent and len(_steps(session, case.id)) < 4:
@@ -276,8 +283,6 @@ def request_override(session: Session, *, actor: Principal, case_id: str,
     if body.valid_until > at + timedelta(days=limits.max_days):
         raise Invalid(f"An override lasts at most {limits.max_days} days.",
                       code="override_too_long", max_days=limits.max_days)
-    facts = load_household(session, household_id=case.household_id)
-    assert facts is not None, "a case belongs to a household"
     if not set(body.subject_ids) <= set(facts.members):
         raise Invalid("Name members of this case's family only.", code="unknown_subject")
     unknown = [c for c in body.categories if c not in policy.categories]

@@ -154,8 +154,8 @@ def _view(session: Session, actor: Principal, facts: HouseholdFacts, plan: Plan)
     shown = [(g, d) for g, d in zip(goals, goal_decisions, strict=True) if d.permitted]
     by_domain = {g["domain"]: d for g, d in shown}
     if content is not None:  # only the parts the door permitted leave this function
-        content = {key: value for key, value in content.items()
-                   if key not in SAFETY_PARTS or safety.permitted}
+        content = {part: value for part, value in content.items()
+                   if part not in SAFETY_PARTS or safety.permitted}
         content["goals"] = [g for g, _ in shown]
         if not shown:
             content.pop("perspective", None)

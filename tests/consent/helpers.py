@@ -1,12 +1,12 @@
 """A family for the consent tests, created through the API."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from broker.identity.models import Organisation, Professional
+from broker.identity.models import Organisation, Professional, Team
 from broker.policy import Policy
 from tests.dates import years_ago
 from tests.factories import (
@@ -31,7 +31,15 @@ def caller(client: TestClient, session: Session, policy: Policy, *, party: str,
     acting for them; without roles a partner system of the organisation."""
     org = make_org(session, policy, party=party, name=name)
     team = make_team(session, org)
-    person = make_professional(session, org, roles=roles, teams=[team]) if roles else None
+    if roles:
+        return member_of(client, session, org, roles, [team])
+    return Caller(org, BearerHeaders(client, make_secret_client(session, org)))
+
+
+def member_of(client: TestClient, session: Session, org: Organisation, roles: list[str],
+              teams: Sequence[Team]) -> Caller:
+    """A professional of `org` in these teams, and a client acting for them."""
+    person = make_professional(session, org, roles=roles, teams=teams)
     return Caller(org, BearerHeaders(client, make_secret_client(session, org, person)), person)
 
 

@@ -14,7 +14,7 @@ from broker.clock import local_day, now
 from broker.identity.models import Organisation, Team
 from broker.policy import Policy
 from tests.conftest import Mailbox, with_smtp
-from tests.consent.helpers import Caller, jansen
+from tests.consent.helpers import Caller, jansen, member_of
 from tests.factories import (
     BearerHeaders,
     make_org,
@@ -39,22 +39,16 @@ class Wijkteam:
     family: dict[str, str]
 
 
-def _person(client: TestClient, session: Session, org: Organisation, roles: list[str],
-            *teams: Team) -> Caller:
-    person = make_professional(session, org, roles=roles, teams=teams)
-    return Caller(org, BearerHeaders(client, make_secret_client(session, org, person)), person)
-
-
 @pytest.fixture
 def wijkteam(client: TestClient, session: Session, policy: Policy) -> Wijkteam:
     org = make_org(session, policy, party="wijkteam")
     south, north = make_team(session, org, "Team Zuid"), make_team(session, org, "Team Noord")
-    regisseur = _person(client, session, org, ["regisseur"], south)
+    regisseur = member_of(client, session, org, ["regisseur"], [south])
     return Wijkteam(
-        org, south, north, regisseur, _person(client, session, org, ["regisseur"], south),
-        _person(client, session, org, ["teamleider"], south),
-        _person(client, session, org, ["regisseur"], north),
-        _person(client, session, org, ["teamleider"], north),
+        org, south, north, regisseur, member_of(client, session, org, ["regisseur"], [south]),
+        member_of(client, session, org, ["teamleider"], [south]),
+        member_of(client, session, org, ["regisseur"], [north]),
+        member_of(client, session, org, ["teamleider"], [north]),
         Caller(org, BearerHeaders(client, make_secret_client(session, org))),
         jansen(client, regisseur))
 
@@ -104,8 +98,8 @@ def test_a_team_lead_sees_the_quality_of_their_own_teams_only(client: TestClient
 
 def test_a_regisseur_in_several_teams_names_the_households_team(
         client: TestClient, session: Session, wijkteam: Wijkteam) -> None:
-    both = _person(client, session, wijkteam.org, ["regisseur"], wijkteam.south,
-                   wijkteam.north)
+    both = member_of(client, session, wijkteam.org, ["regisseur"],
+                     [wijkteam.south, wijkteam.north])
     body = {"label": "Gezin K.", "members": [{"ref": "a", "given_name": "Ad",
                                               "family_name": "Kok", "birth_date": "1980-01-01",
                                               "role": "parent"}]}
@@ -153,7 +147,7 @@ def test_the_organisations_aandachtsfunctionaris_weighs_overrides_of_every_team(
     override of a team it is not in, but not the household itself."""
     from tests.meldcode.helpers import ANSWERS
 
-    officer = _person(client, session, wijkteam.org, ["aandachtsfunctionaris"])
+    officer = member_of(client, session, wijkteam.org, ["aandachtsfunctionaris"], [])
     case = client.post("/api/v1/meldcode/cases", headers=wijkteam.regisseur.headers,
                        json={"child_id": wijkteam.family["c1"]})
     assert case.status_code == 201, case.text

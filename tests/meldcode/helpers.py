@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 from broker.clock import now
 from broker.identity.models import Organisation, Team
 from broker.policy import Policy
-from tests.consent.helpers import Caller, caller, consent_body, jansen
-from tests.factories import BearerHeaders, make_professional, make_secret_client
+from tests.consent.helpers import Caller, caller, consent_body, jansen, member_of
 
 ANSWERS = {"vermoeden": True, "acuut_of_structureel_onveilig": False, "hulp_mogelijk": True,
            "hulp_geaccepteerd": False, "hulp_leidt_tot_veiligheid": None}
@@ -32,8 +31,7 @@ def colleague(client: TestClient, session: Session, org: Organisation, roles: li
               ) -> Caller:
     """A professional in the same team of the organisation (a colleague standing in)."""
     team = session.scalars(select(Team).where(Team.organisation_id == org.id)).first()
-    person = make_professional(session, org, roles=roles, teams=[team] if team else [])
-    return Caller(org, BearerHeaders(client, make_secret_client(session, org, person)), person)
+    return member_of(client, session, org, roles, [team] if team else [])
 
 
 def setting(client: TestClient, session: Session, policy: Policy) -> Setting:

@@ -30,8 +30,10 @@ from broker.identity.limits import RateLimiter
 from broker.identity.pages import safe_next
 from broker.identity.relying_party import make_relying_party
 from broker.identity.tokens import VerifiedTokens
+from broker.information_requests import api as information_requests_api
 from broker.jobs import background_loop
 from broker.keys import KeyRing
+from broker.mandates import api as mandates_api
 from broker.meetings import api as meetings_api
 from broker.meetings import pages as meetings_pages
 from broker.meldcode import api as meldcode_api
@@ -88,6 +90,8 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     api.include_router(consent_api.router)
     api.include_router(observations_api.router)
     api.include_router(meldcode_api.router)
+    api.include_router(mandates_api.router)
+    api.include_router(information_requests_api.router)
     api.include_router(meetings_api.router)
     api.include_router(plans_api.router)
     api.include_router(quality_api.router)

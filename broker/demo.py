@@ -318,8 +318,8 @@ def _meldcode(session: Session, family: Family, cast: Cast, child: str, signal: 
         view = meldcode.request_override(session, actor=teacher, case_id=case.id,
                                          body=OverrideCreate.model_validate({
             "subject_ids": [child], "categories": ["gezondheid", "veiligheid"],
-            "recipients": [{"organisation_id": cast.org("huisarts")}],
-            "justification": "De huisarts moet het letsel kunnen duiden.",
+            "recipients": [{"organisation_id": cast.org("veilig_thuis")}],
+            "justification": "Veilig Thuis moet het letsel kunnen duiden.",
             "valid_until": now() + timedelta(days=21),
             "inform_parents": {"planned_on": local_day(now()) + timedelta(days=2)}}))
         meldcode.approve_override(session, actor=officer, override_id=view.override.id)
@@ -391,7 +391,7 @@ def _story(session: Session, cast: Cast, faker: Faker, rnd: random.Random, numbe
             meetings.cancel_meeting(session, actor=family.regisseur,
                                     meeting_id=view.meeting.id)
     if number == 18 and signal:  # reported, handed back by Veilig Thuis, no new assessment
-        with on_day(STORY_DAYS - 3):
+        with on_day(STORY_DAYS - 25):
             _meldcode(session, family, cast, child, signal, override=False, handback=True)
     if number == 7:  # a parent asked for the file to be destroyed; the FG decides
         with on_day(STORY_DAYS - 10):

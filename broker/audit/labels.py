@@ -29,10 +29,15 @@ ACTIONS = {
     "family.link": N_("persoonlijke link gestuurd"), "family.view": N_("gezin keek in"),
     "destruction.request": N_("vernietiging gevraagd"),
     "destruction.decision": N_("besluit over vernietiging"),
+    "mandate.register": N_("wettelijke grondslag vastgelegd"),
+    "mandate.end": N_("wettelijke grondslag beëindigd"),
+    "information.request": N_("informatie gevraagd aan een hulpverlener"),
+    "information.answer": N_("informatieverzoek beantwoord"),
+    "restriction.renew": N_("uitstel van informeren verlengd"),
 }
 
 BASES = {
     "consent": N_("toestemming"), "override": N_("doorbreking van het beroepsgeheim (meldcode)"),
     "own_submission": N_("eigen melding"), "family_present": N_("gezin aanwezig"),
-    "legal_duty": N_("wettelijke plicht"),
+    "legal_duty": N_("wettelijke grondslag (mandaat)"),
 }

@@ -6,7 +6,7 @@ the privacy officer sees is exactly what the tree vouches for.
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -109,6 +109,7 @@ class ReportLine:
     processing_activity: str | None
     lawful_basis: str | None
     override_ids: list[str]
+    mandate_ids: list[str] = field(default_factory=list)
 
 
 def subject_report(session: Session, *, actor: Principal, subject_id: str) -> list[ReportLine]:
@@ -145,7 +146,8 @@ def disclosure_lines(session: Session, subject_ids: list[str]) -> list[ReportLin
             categories=e["categories"], purpose=e["purpose"], basis=e["basis"],
             processing_activity=e["processing_activity"],
             lawful_basis=activity.lawful_basis if activity else None,
-            override_ids=e.get("override_ids") or []))
+            override_ids=e.get("override_ids") or [],
+            mandate_ids=e.get("mandate_ids") or []))
     return lines
 
 

@@ -64,6 +64,11 @@ class Action(StrEnum):
     FAMILY_VIEW = "family.view"
     DESTRUCTION_REQUEST = "destruction.request"
     DESTRUCTION_DECISION = "destruction.decision"
+    MANDATE_REGISTER = "mandate.register"
+    MANDATE_END = "mandate.end"
+    INFORMATION_REQUEST = "information.request"
+    INFORMATION_ANSWER = "information.answer"
+    RESTRICTION_RENEW = "restriction.renew"
 
 
 class Outcome(StrEnum):
@@ -87,6 +92,7 @@ class Record:
     basis: str | None = None
     consent_ids: Sequence[str] = ()
     override_ids: Sequence[str] = ()
+    mandate_ids: Sequence[str] = ()  # the legal grounds a legal-duty disclosure rests on
     recipient_organisation_id: str | None = None
     object_type: str | None = None
     object_id: str | None = None
@@ -139,6 +145,7 @@ def _row(context: AuditContext, event: Record) -> dict[str, object]:
         "basis": event.basis,
         "consent_ids": sorted(event.consent_ids),
         "override_ids": sorted(event.override_ids),
+        **({"mandate_ids": sorted(event.mandate_ids)} if event.mandate_ids else {}),
         "recipient_organisation_id": event.recipient_organisation_id,
         "object_type": event.object_type,
         "object_id": event.object_id,

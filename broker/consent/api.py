@@ -56,6 +56,7 @@ async def decisions(body: DecisionCreate, tx: Tx, actor: ApiPrincipal) -> Decisi
     return DecisionRead(
         effect=decision.effect.value, basis=decision.basis.value if decision.basis else None,
         consent_ids=list(decision.consent_ids), override_ids=list(decision.override_ids),
+        mandate_ids=list(decision.mandate_ids),
         missing=[MissingRead(member_id=m.member_id, role=m.role.value)
                  for m in decision.missing],
         reasons=list(decision.reasons), policy_version=decision.policy_version)

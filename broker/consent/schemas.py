@@ -95,6 +95,7 @@ class DecisionRead(BaseModel):
     basis: str | None
     consent_ids: list[str]
     override_ids: list[str]
+    mandate_ids: list[str] = []  # legal_duty: the mandates in force it rests on
     missing: list[MissingRead]
     reasons: list[str]
     policy_version: str

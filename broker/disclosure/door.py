@@ -83,8 +83,8 @@ def _decide(session: Session, actor: Principal, item: Item, purpose: str,
         purpose=purpose, effect=decision.effect.value,
         basis=decision.basis.value if decision.basis else None,
         consent_ids=decision.consent_ids, override_ids=decision.override_ids,
-        recipient_organisation_id=organisation_id, object_type=item.object_type,
-        object_id=item.object_id,
+        mandate_ids=decision.mandate_ids, recipient_organisation_id=organisation_id,
+        object_type=item.object_type, object_id=item.object_id,
         outcome=Outcome.SUCCESS if decision.permitted else Outcome.DENIED)
 
 

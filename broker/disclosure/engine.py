@@ -1,8 +1,9 @@
 """`decide()`: may this recipient see this category of this person's data for this purpose?
 
 Pure and fast: it works on facts loaded beforehand (`facts.py`) and touches no database.
-Bases in order: own submission, consent, override, family present, legal duty. Anything
-else is denied, with the reasons and who still has to consent.
+Bases in order: own submission, consent, override, family present, legal duty (a mandate
+in force for this child). Anything else is denied, with the reasons and who still has to
+consent.
 """
 
 from collections.abc import Mapping
@@ -71,6 +72,27 @@ class OverrideFact:
 
 
 @dataclass(frozen=True)
+class MandateFact:
+    """A legal ground of one organisation on one child (a report to Veilig Thuis, an OTS or
+    voogdij for a GI, an investigation of the Raad): in force from `valid_from` up to, not
+    including, the day it ends."""
+
+    id: str
+    kind: str
+    organisation_id: str
+    valid_from: date
+    valid_until: date | None
+    ended_on: date | None = None
+    # A report made through the broker: the organisation that reported (its meldrecht).
+    reporter_organisation_id: str | None = None
+
+    def in_force(self, day: date) -> bool:
+        ends = min((d for d in (self.valid_until, self.ended_on) if d is not None),
+                   default=None)
+        return self.valid_from <= day and (ends is None or day < ends)
+
+
+@dataclass(frozen=True)
 class SubjectFacts:
     person: Person
     household_id: str
@@ -78,6 +100,7 @@ class SubjectFacts:
     consents: tuple[ConsentFact, ...] = ()
     overrides: tuple[OverrideFact, ...] = ()
     present_member_ids: frozenset[str] = frozenset()  # seam: family present in a meeting
+    mandates: tuple[MandateFact, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,6 +125,7 @@ class Decision:
     policy_version: str
     consent_ids: tuple[str, ...] = ()
     override_ids: tuple[str, ...] = ()
+    mandate_ids: tuple[str, ...] = ()
     missing: tuple[Required, ...] = ()
     reasons: tuple[str, ...] = field(default_factory=tuple)
 
@@ -166,11 +190,21 @@ def decide(request: DecisionRequest, facts: SubjectFacts, policy: Policy, *,
             and not missing_grantors(required, facts.present_member_ids):
         return Decision(Effect.PERMIT, Basis.FAMILY_PRESENT, version,
                         reasons=("het gezin is aanwezig en stemt in",))
-    duty = policy.parties[request.recipient_party].legal_duty \
-        if request.recipient_party in policy.parties else None
-    if duty and request.category in duty.categories and request.purpose in duty.purposes:
+    # A ground to receive, not to take: what a holder with its own secrecy holds leaves by
+    # that holder's weighing (its report, its override, the family's consent). The household
+    # record and the regisseur organisation's own information, which the law obliges it to
+    # give, and the reporter's own information do go.
+    grounds = [(m, policy.mandates[m.kind][1]) for m in facts.mandates
+               if m.organisation_id == recipient and m.in_force(request.day)
+               and m.kind in policy.mandates
+               and holder in (None, facts.owner_organisation_id, m.reporter_organisation_id)]
+    grounds = [(m, rule) for m, rule in grounds
+               if request.category in rule.categories and request.purpose in rule.purposes]
+    if grounds:
         return Decision(Effect.PERMIT, Basis.LEGAL_DUTY, version,
-                        reasons=(f"wettelijke taak: {duty.source}",))
+                        mandate_ids=tuple(sorted(m.id for m, _ in grounds)),
+                        reasons=tuple(sorted({f"wettelijke grondslag: {rule.source}"
+                                              for _, rule in grounds})))
     missing = min((missing_grantors(required, c.grantors) for c in covering), key=len,
                   default=required)
     reasons = [describe_missing(missing, names)]

@@ -10,16 +10,19 @@ from typing import Any
 from sqlalchemy import CompoundSelect, Select, bindparam, select, union
 from sqlalchemy.orm import Session
 
+from broker.clock import local_day
 from broker.consent.models import Consent, ConsentGrantor, ConsentWithdrawal
 from broker.db import hold_lock
 from broker.disclosure.capacity import Person
-from broker.disclosure.engine import ConsentFact, OverrideFact, SubjectFacts
+from broker.disclosure.engine import ConsentFact, MandateFact, OverrideFact, SubjectFacts
 from broker.disclosure.overrides import OverrideTimes, in_force
 from broker.households.models import Custody, Member, RegisseurAssignment
 from broker.identity.models import Professional
 from broker.identity.principal import Principal
+from broker.information_requests.models import InformationRequest, RequestStatus
+from broker.mandates.models import Mandate
 from broker.meetings.models import Invitee, Meeting, MeetingStatus
-from broker.meldcode.models import Override, OverrideEvent
+from broker.meldcode.models import MeldcodeCase, Override, OverrideEvent
 
 
 def consent_fact(consent: Any, grantors: list[str], withdrawn_at: datetime | None
@@ -67,7 +70,8 @@ class HouseholdFacts:
     regisseur_organisation_id: str | None
     members: dict[str, MemberFacts]
     subjects: dict[str, SubjectFacts]
-    # organisations invited (or whose professional is) to a meeting still to be held
+    # organisations invited (or whose professional is) to a meeting still to be held, and
+    # holders asked for information that have not yet refused
     invitees: frozenset[str] = frozenset()
     team_id: str | None = None  # the regisseur's team, to which the household belongs
 
@@ -98,13 +102,17 @@ class HouseholdFacts:
             or self.in_team(principal)
 
     def partners(self, at: datetime) -> set[str]:
-        """Organisations named in a consent or an override in force for a member, and those
-        invited to a meeting still to be held."""
+        """Organisations named in a consent or an override in force for a member, holding a
+        mandate in force for a child, invited to a meeting still to be held, or asked for
+        information."""
+        day = local_day(at)
         named = {org for facts in self.subjects.values() for c in facts.consents
                  if c.in_force(at) for org in c.organisations}
         overridden = {org for facts in self.subjects.values() for o in facts.overrides
                       if o.valid_from <= at < o.valid_until for org in o.organisations}
-        return named | overridden | self.invitees
+        mandated = {m.organisation_id for facts in self.subjects.values()
+                    for m in facts.mandates if m.in_force(day)}
+        return named | overridden | mandated | self.invitees
 
     def about_the_children(self) -> SubjectFacts:
         """Whom a record about the whole family (a plan, a meeting) is decided on: the eldest
@@ -132,8 +140,8 @@ def lock_household_for_change(session: Session, household_id: str) -> None:
     hold_lock(session, HOUSEHOLD_LOCKS, household_id, shared=False)
 
 
-def _statements(household: Any
-                ) -> tuple[Select[Any], Select[Any], CompoundSelect[Any], Select[Any]]:
+def _statements(household: Any) -> tuple[Select[Any], Select[Any], CompoundSelect[Any],
+                                         Select[Any], Select[Any]]:
     """The queries that load a household, given how to find it."""
     regisseur = (select(RegisseurAssignment)
                  .where(RegisseurAssignment.household_id == household)
@@ -155,12 +163,17 @@ def _statements(household: Any
     # whose professional is) to a meeting still to be held (polling or scheduled).
     live = (Meeting.household_id == household,
             Meeting.status.in_([MeetingStatus.POLLING, MeetingStatus.SCHEDULED]))
+    # And a holder asked for information, until it answered by consent or refused.
     invitees: CompoundSelect[Any] = union(
         select(Invitee.organisation_id).join(Meeting, Meeting.id == Invitee.meeting_id)
         .where(Invitee.organisation_id.is_not(None), *live),
         select(Professional.organisation_id)
         .join(Invitee, Invitee.professional_id == Professional.id)
-        .join(Meeting, Meeting.id == Invitee.meeting_id).where(*live))
+        .join(Meeting, Meeting.id == Invitee.meeting_id).where(*live),
+        select(InformationRequest.holder_organisation_id).where(
+            InformationRequest.household_id == household,
+            InformationRequest.status.in_([RequestStatus.OPEN.value,
+                                           RequestStatus.CONSENT_REQUESTED.value])))
     columns: tuple[Any, ...] = (
         Override.id, Override.subject_ids, Override.categories, Override.recipient_ids,
         Override.organisation_id, Override.urgent, Override.created_at, Override.valid_until,
@@ -168,7 +181,14 @@ def _statements(household: Any
     overrides = (select(*columns)
                  .outerjoin(OverrideEvent, OverrideEvent.override_id == Override.id)
                  .where(Override.household_id == household))
-    return members, consents, invitees, overrides
+    grounds: tuple[Any, ...] = (
+        Mandate.id, Mandate.subject_id, Mandate.kind, Mandate.organisation_id,
+        Mandate.valid_from, Mandate.valid_until, Mandate.ended_on,
+        MeldcodeCase.organisation_id.label("reporter"))
+    mandates = (select(*grounds)
+                .outerjoin(MeldcodeCase, MeldcodeCase.id == Mandate.case_id)
+                .where(Mandate.household_id == household))
+    return members, consents, invitees, overrides, mandates
 
 
 # Built once: they run on every disclosure, and building a statement costs more than running it.
@@ -200,10 +220,10 @@ def _override_facts(rows: Sequence[Any]) -> dict[str, tuple[OverrideFact, ...]]:
 
 def load_household(session: Session, *, household_id: str | None = None,
                    member_id: str | None = None) -> HouseholdFacts | None:
-    """Everything the door needs about one household (by its id or a member's id), in three
+    """Everything the door needs about one household (by its id or a member's id), in five
     Core queries: members with custody and the regisseur, consents with grantors, overrides,
-    and the organisations invited to a meeting."""
-    members_query, consents_query, invitees_query, overrides_query = \
+    mandates, and the organisations invited to a meeting."""
+    members_query, consents_query, invitees_query, overrides_query, mandates_query = \
         _BY_MEMBER if household_id is None else _BY_HOUSEHOLD
     key = {"member_id": member_id} if household_id is None else {"household_id": household_id}
     connection = session.connection()
@@ -230,10 +250,16 @@ def load_household(session: Session, *, household_id: str | None = None,
         by_subject[consent.subject_id].append(
             consent_fact(consent, grantors[consent.id], consent.withdrawn_at))
     overrides = _override_facts(connection.execute(overrides_query, key).all())
+    mandates: dict[str, list[MandateFact]] = defaultdict(list)
+    for row in connection.execute(mandates_query, key):
+        mandates[row.subject_id].append(MandateFact(
+            row.id, row.kind, row.organisation_id, row.valid_from, row.valid_until,
+            row.ended_on, row.reporter))
     first = rows[0]
     subjects = {m.id: SubjectFacts(Person(m.id, m.birth_date, frozenset(custodians[m.id])),
                                    first.household_id, first.organisation_id,
-                                   tuple(by_subject[m.id]), overrides.get(m.id, ()))
+                                   tuple(by_subject[m.id]), overrides.get(m.id, ()),
+                                   mandates=tuple(mandates[m.id]))
                 for m in members.values()}
     invitees = frozenset(connection.execute(invitees_query, key).scalars())
     return HouseholdFacts(first.household_id, first.professional_id, first.organisation_id,

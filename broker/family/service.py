@@ -33,7 +33,7 @@ from broker.identity.models import Role
 from broker.identity.principal import Principal, PrincipalKind
 from broker.identity.service import sha256_hex
 from broker.meetings.invitations import outbox, plain_message
-from broker.meldcode.models import Override
+from broker.meldcode import service as meldcode
 from broker.plans import service as plans
 from broker.vault.service import (
     DataKey,
@@ -214,15 +214,15 @@ def given_names(session: Session, people: list[str]) -> dict[str, str]:
 
 def _visible(session: Session, lines: list[ReportLine]) -> list[ReportLine]:
     """Disclosures under an override are shown once the date to inform the parents has
-    passed; never when the parents are not to be informed (a sealed reason says why)."""
-    ids = {o for line in lines for o in line.override_ids}
-    if not ids:
+    passed; those the family is not to be told of (an override's or a report's sealed
+    reason) once the restriction's review day has passed without a renewal."""
+    overrides = {o for line in lines for o in line.override_ids}
+    reports = {m for line in lines for m in line.mandate_ids}
+    if not overrides and not reports:
         return lines
-    today = local_day(now())
-    informed = set(session.scalars(select(Override.id).where(
-        Override.id.in_(ids), Override.inform_parents_on.is_not(None),
-        Override.inform_parents_on <= today)))
-    return [line for line in lines if set(line.override_ids) <= informed]
+    hidden = meldcode.untold(session, override_ids=overrides, mandate_ids=reports)
+    return [line for line in lines
+            if not hidden & (set(line.override_ids) | set(line.mandate_ids))]
 
 
 def _record_view(session: Session, member: Principal, people: list[str], what: str) -> None:

@@ -34,7 +34,7 @@ from broker.meetings.models import (
 from broker.meetings.rules import InviteeFacts, SlotFacts, SlotScore, best_slot, ranked
 from broker.meetings.schemas import AvailabilityIn, MeetingCreate, RsvpIn, ScheduleIn
 from broker.plans.models import Plan
-from broker.vault.service import Destroyed, data_key, existing_data_key
+from broker.vault.service import existing_data_key, writable_key
 
 LINK_DAYS = 14
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -69,10 +69,7 @@ def create_meeting(session: Session, *, actor: Principal, body: MeetingCreate) -
     family members; each family member gets a personal link (single use, expiring)."""
     facts = households.directed_facts(session, actor, body.household_id)
     _check_invitees(session, body, set(facts.members))
-    try:
-        sealed_title = data_key(session, facts.household_id).seal("meeting-title", body.title)
-    except Destroyed:
-        raise Invalid("This family's data was erased.", code="household_erased") from None
+    sealed_title = writable_key(session, facts.household_id).seal("meeting-title", body.title)
     meeting = Meeting(household_id=facts.household_id, reference=_reference(),
                       title=sealed_title, location=body.location,
                       duration_minutes=body.duration_minutes,

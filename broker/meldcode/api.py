@@ -6,11 +6,14 @@ from broker.db import DbSession
 from broker.identity.deps import ApiPrincipal
 from broker.meldcode import report as reports
 from broker.meldcode import service
+from broker.meldcode.models import Handback
 from broker.meldcode.schemas import (
     AlsoKnown,
     CaseCreate,
     CaseRead,
     HandbackCreate,
+    HandbackRead,
+    HandbackTo,
     OverrideCreate,
     OverrideRead,
     OverrideRecipient,
@@ -20,6 +23,8 @@ from broker.meldcode.schemas import (
     ReportRead,
     ReportSignal,
     ReportStep,
+    RestrictionRead,
+    RestrictionRenew,
     ReviewQueue,
     StepCreate,
     StepRead,
@@ -54,6 +59,40 @@ def handback(case_id: str, body: HandbackCreate, session: DbSession, actor: ApiP
              ) -> CaseRead:
     service.record_handback(session, actor=actor, case_id=case_id, body=body)
     return case_read(service.case_view(session, actor=actor, case_id=case_id))
+
+
+@router.post("/households/{household_id}/handbacks", status_code=201,
+             summary="Veilig Thuis (or an organisation after it) handed the family back to "
+             "another organisation (afschaling); a new safety assessment is owed")
+def hand_back(household_id: str, body: HandbackTo, session: DbSession, actor: ApiPrincipal
+              ) -> HandbackRead:
+    return handback_read(service.hand_back(session, actor=actor, household_id=household_id,
+                                           body=body))
+
+
+def handback_read(h: Handback) -> HandbackRead:
+    return HandbackRead(id=h.id, household_id=h.household_id, case_id=h.case_id,
+                        from_organisation_id=h.from_organisation_id,
+                        to_organisation_id=h.to_organisation_id,
+                        handed_back_on=h.handed_back_on, recorded_at=h.recorded_at)
+
+
+@router.post("/overrides/{override_id}/restriction",
+             summary="Keep the family uninformed of an override until a new review day "
+             "(aandachtsfunctionaris, with a reason)")
+def renew_override_restriction(override_id: str, body: RestrictionRenew, session: DbSession,
+                               actor: ApiPrincipal) -> RestrictionRead:
+    return RestrictionRead(review_on=service.renew_restriction(
+        session, actor=actor, body=body, override_id=override_id))
+
+
+@router.post("/mandates/{mandate_id}/restriction",
+             summary="Keep the family uninformed of a report to Veilig Thuis until a new "
+             "review day (aandachtsfunctionaris, with a reason)")
+def renew_report_restriction(mandate_id: str, body: RestrictionRenew, session: DbSession,
+                             actor: ApiPrincipal) -> RestrictionRead:
+    return RestrictionRead(review_on=service.renew_restriction(
+        session, actor=actor, body=body, mandate_id=mandate_id))
 
 
 @router.get("/meldcode/cases/{case_id}/report", summary="The report to Veilig Thuis after a "
@@ -101,19 +140,24 @@ def override_read(view: service.OverrideView) -> OverrideRead:
         categories=o.categories,
         recipients=[OverrideRecipient(organisation_id=r) for r in o.recipient_ids],
         urgent=o.urgent, valid_until=o.valid_until, review_due=o.review_due,
-        inform_parents_on=o.inform_parents_on, requested_by=o.requested_by,
+        inform_parents_on=o.inform_parents_on, not_informed_until=o.not_informed_until,
+        requested_by=o.requested_by,
         approved_by=view.approved_by, disclosures=view.disclosures)
 
 
 def case_read(view: service.CaseView) -> CaseRead:
     steps = [StepRead(step=s.step, content=text, answers=s.answers, decision=s.decision,
                       observation_ids=s.observation_ids or [], recorded_by=s.recorded_by,
-                      recorded_at=s.recorded_at) for s, text in view.steps]
+                      recorded_at=s.recorded_at, acuut=bool(s.acuut),
+                      talked_with_family=s.skip_reason is None if s.step == 3 else None,
+                      skip_reason=view.skip_reason if s.step == 3 else None,
+                      follow_up_on=s.follow_up_on) for s, text in view.steps]
     return CaseRead(id=view.case.id, child_id=view.case.child_id,
-                    household_id=view.case.household_id, step=min(len(steps) + 1, 5),
+                    household_id=view.case.household_id, step=view.next_step,
                     completed=len(steps) == 5, steps=steps,
                     overrides=[override_read(v) for v in view.overrides],
-                    handed_back_on=view.handback.handed_back_on if view.handback else None)
+                    handed_back_on=view.handback.handed_back_on if view.handback else None,
+                    steps_due_by=view.steps_due_by)
 
 
 def report_read(report: reports.Report) -> ReportRead:

@@ -59,6 +59,10 @@ class MeldcodeStep(Base):
     observation_ids: Mapped[list[str] | None] = mapped_column(JSON)  # step 1: the signals
     # step 5, when reporting: the Veilig Thuis organisation the report is addressed to
     reported_to: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
+    acuut: Mapped[bool | None] = mapped_column(Boolean)  # step 1: reported at once
+    # step 3: why talking with the family was skipped (it would endanger someone); sealed
+    skip_reason: Mapped[bytes | None] = mapped_column(LargeBinary)
+    follow_up_on: Mapped[date | None] = mapped_column(Date)  # step 5: help is followed up
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
@@ -82,6 +86,11 @@ class Override(Base):
     review_due: Mapped[datetime | None] = mapped_column(UTCDateTime)  # urgent only
     inform_parents_on: Mapped[date | None] = mapped_column(Date)
     not_informed_reason: Mapped[bytes | None] = mapped_column(LargeBinary)  # sealed
+    not_informed_until: Mapped[date | None] = mapped_column(Date)  # reviewed by then
+    # Why each member other than the case's child is named (sealed JSON), and the legal
+    # ground of each recipient the policy does not allow by default.
+    subject_reasons: Mapped[bytes | None] = mapped_column(LargeBinary)
+    recipient_grounds: Mapped[dict[str, str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
@@ -98,14 +107,33 @@ class OverrideEvent(Base):
 
 
 class Handback(Base):
-    """Veilig Thuis handed a reported case back to the local network (afschaling): from then
-    on the family's safety is again the local network's to assess."""
+    """Veilig Thuis (or an organisation after it) handed the family back to another
+    organisation (afschaling): the receiver owes a new safety assessment."""
 
     __tablename__ = "meldcode_handbacks"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    case_id: Mapped[str] = mapped_column(ForeignKey("meldcode_cases.id"), unique=True)
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("meldcode_cases.id"), unique=True)
     household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), index=True)
+    from_organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
+    to_organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
     handed_back_on: Mapped[date] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class NoticeRenewal(Base):
+    """An aandachtsfunctionaris kept a restriction on telling the family (an override's or a
+    report's) for longer, with a reason: the family page shows the disclosure once the last
+    review day has passed."""
+
+    __tablename__ = "notice_renewals"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), index=True)
+    override_id: Mapped[str | None] = mapped_column(ForeignKey("overrides.id"), index=True)
+    mandate_id: Mapped[str | None] = mapped_column(ForeignKey("mandates.id"), index=True)
+    reason: Mapped[bytes] = mapped_column(LargeBinary)  # sealed
+    review_on: Mapped[date] = mapped_column(Date)
+    renewed_by: Mapped[str] = mapped_column(String(64))
+    renewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

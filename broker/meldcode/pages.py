@@ -79,7 +79,7 @@ def _case(request: Request, session: DbSession, user: CurrentWebUser, case_id: s
         "view": view, "household": household, "names": names, "steps": STEPS,
         "questions": QUESTIONS, "decisions": DECISIONS, "signals": shown,
         "policy": request.app.state.policy, "organisations": _organisations(session),
-        "error": error, "next_step": len(view.steps) + 1,
+        "error": error, "next_step": view.next_step if len(view.steps) < 5 else 6,
     }, user=user, status_code=status_code)
 
 
@@ -94,17 +94,25 @@ async def record_step(case_id: str, request: Request, session: DbSession,
     number = int(step) if (step := form.get("step", "")).isdecimal() else 0
     answers = {q: {"ja": True, "nee": False}.get(form.get(q, "")) for q in QUESTIONS} \
         if number == 4 else None
+    reporting = number == 5 and form.get("decision") in ("melden", "melden_en_hulp")
     try:
         body = StepCreate.model_validate({
             "step": number, "content": form.get("content", ""), "answers": answers,
             "decision": form.get("decision") or None,
-            "veilig_thuis_id": (form.get("veilig_thuis_id") or None) if form.get("decision") in
-            ("melden", "melden_en_hulp") else None,
-            "observation_ids": [str(v) for v in multi.getlist("observation_ids")]})
+            "veilig_thuis_id": (form.get("veilig_thuis_id") or None) if reporting else None,
+            "observation_ids": [str(v) for v in multi.getlist("observation_ids")],
+            "acuut": number == 1 and form.get("acuut") == "ja",
+            "talked_with_family": not (number == 3 and form.get("skip") == "ja"),
+            "skip_reason": (form.get("skip_reason") or None) if number == 3 else None,
+            "follow_up_on": (form.get("follow_up_on") or None) if number == 5 else None,
+            "not_informed": {"reason": form["not_informed_reason"],
+                             "review_on": form.get("review_on") or None}
+            if reporting and form.get("not_informed_reason") else None})
         service.record_step(session, actor=user.principal, case_id=case_id, body=body)
     except ValidationError:
         return _case(request, session, user, case_id, status_code=422,
-                     error="Vul de beschrijving in (en bij stap 4 de eerste vraag).")
+                     error="Vul de beschrijving in (en bij stap 4 de eerste vraag; bij stap 3 "
+                           "waarom u niet met het gezin sprak).")
     except BrokerError as exc:
         undo_failed(session, exc)
         return _case(request, session, user, case_id, status_code=exc.status, error=exc.detail)
@@ -135,13 +143,19 @@ async def request_override(case_id: str, request: Request, session: DbSession,
         body = OverrideCreate.model_validate({
             "subject_ids": [str(v) for v in multi.getlist("subject_ids")],
             "categories": [str(v) for v in multi.getlist("categories")],
-            "recipients": [{"organisation_id": str(v)} for v in multi.getlist("recipients")],
+            "subject_reasons": {str(v): form.get(f"reason_{v}", "") for v in
+                                multi.getlist("subject_ids") if form.get(f"reason_{v}")},
+            "recipients": [{"organisation_id": str(v),
+                            "legal_ground": form.get("legal_ground") or None}
+                           for v in multi.getlist("recipients")],
             "justification": form.get("justification", ""),
             "valid_until": datetime.combine(datetime.fromisoformat(until).date(), time(23, 59),
                                             tzinfo=LEGAL_ZONE) if until else "",
             "urgent": form.get("urgent") == "ja",
             "inform_parents": {"planned_on": form.get("planned_on") or None,
-                               "not_informed_reason": form.get("not_informed_reason") or None}})
+                               "not_informed_reason": form.get("not_informed_reason") or None,
+                               "review_on": (form.get("review_on") or None)
+                               if form.get("not_informed_reason") else None}})
         view = service.request_override(session, actor=user.principal, case_id=case_id,
                                         body=body)
     except (ValidationError, ValueError):

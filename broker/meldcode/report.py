@@ -40,7 +40,7 @@ class Report:
 def report_to_veilig_thuis(session: Session, *, actor: Principal, case_id: str) -> Report:
     view = service.case_view(session, actor=actor, case_id=case_id)
     case = view.case
-    step5 = view.steps[4][0] if len(view.steps) == 5 else None
+    step5 = next((s for s, _ in view.steps if s.step == 5), None)
     if step5 is None or step5.decision not in service.REPORTING:
         raise Conflict("A report to Veilig Thuis follows a step 5 decision to report.",
                        code="no_report")

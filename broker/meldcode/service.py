@@ -1,9 +1,10 @@
 """The meldcode: five steps per child in order, and the override path when a child's safety
 outweighs missing consent — scoped, time-limited, four-eyes, recorded."""
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
@@ -26,19 +27,30 @@ from broker.errors import Conflict, Forbidden, Invalid, NotFound
 from broker.households import service as households
 from broker.identity.models import Organisation, Role
 from broker.identity.principal import Principal
+from broker.mandates import service as mandates
+from broker.mandates.models import Mandate
 from broker.meldcode.models import (
     Handback,
     MeldcodeCase,
     MeldcodeStep,
+    NoticeRenewal,
     Override,
     OverrideEvent,
     OverrideEventKind,
     StepDecision,
 )
 from broker.meldcode.rules import decision_allowed, open_question
-from broker.meldcode.schemas import CaseCreate, HandbackCreate, OverrideCreate, StepCreate
+from broker.meldcode.schemas import (
+    CaseCreate,
+    HandbackCreate,
+    HandbackTo,
+    OverrideCreate,
+    RestrictionRenew,
+    StepCreate,
+)
 from broker.observations.models import Observation
-from broker.vault.service import Destroyed, data_key, existing_data_key
+from broker.policy import Policy
+from broker.vault.service import existing_data_key, writable_key
 
 EXPIRING_SOON = timedelta(days=3)
 REPORTING = {StepDecision.MELDEN.value, StepDecision.MELDEN_EN_HULP.value}
@@ -58,10 +70,7 @@ def _professional(actor: Principal) -> str:
 
 
 def _seal(session: Session, household_id: str, context: str, text: str) -> bytes:
-    try:
-        return data_key(session, household_id).seal(context, text)
-    except Destroyed:
-        raise Invalid("This family's data was erased.", code="household_erased") from None
+    return writable_key(session, household_id).seal(context, text)
 
 
 def open_case(session: Session, *, actor: Principal, body: CaseCreate) -> MeldcodeCase:
@@ -104,35 +113,48 @@ def _steps(session: Session, case_id: str) -> list[MeldcodeStep]:
                                 .order_by(MeldcodeStep.step)))
 
 
+def _expected(steps: list[MeldcodeStep]) -> set[int]:
+    """The steps that may be recorded next: the first not yet taken; after an acute step 1
+    also step 5 (report at once, the steps between recorded afterwards)."""
+    taken = {s.step for s in steps}
+    expected = {min(set(range(1, 6)) - taken, default=6)}
+    if steps and steps[0].acuut and 5 not in taken:
+        expected.add(5)
+    return expected - {6}
+
+
+def _next(steps: list[MeldcodeStep]) -> int:
+    """The step a form offers next: after an acute step 1 the report (5), else the first
+    not taken (5 once all are)."""
+    expected = _expected(steps)
+    return 5 if 5 in expected and steps and steps[0].acuut else min(expected, default=5)
+
+
 def record_step(session: Session, *, actor: Principal, case_id: str, body: StepCreate
                 ) -> MeldcodeStep:
-    """Steps 1 to 5 strictly in order; step 5's decision must follow the afwegingskader."""
+    """Steps 1 to 5 in order (after an acute step 1, step 5 may come first); step 4 needs
+    every question while the suspicion stands, step 5's decision must follow it."""
     professional = _professional(actor)
     case, facts = case_and_facts(session, actor, case_id)
     steps = _steps(session, case.id)
-    if body.step != len(steps) + 1:
-        expected = len(steps) + 1
-        raise StepOrder(f"The next step of this case is step {expected}." if expected <= 5
-                        else "All five steps of this case have been taken.",
-                        expected=expected if expected <= 5 else None)
+    expected = _expected(steps)
+    if body.step not in expected:
+        first = min(expected, default=None)
+        raise StepOrder(f"The next step of this case is step {first}." if first
+                        else "All five steps of this case have been taken.", expected=first)
     if body.step == 1 and body.observation_ids:
         _check_linked(session, actor, case, facts, body.observation_ids)
+    if body.step == 3 and not body.talked_with_family and body.skip_reason is None:
+        raise Invalid("Skip the talk with the family only for safety: give skip_reason.",
+                      code="skip_reason_required")
     if body.answers is not None:
         question = open_question(body.answers.model_dump())
         if question:
             raise Invalid(f"Stap 4: beantwoord eerst de vraag '{question}'; een open vraag "
                           "telt niet als 'nee'.", code="answers_incomplete", question=question)
-    reported_to = None
+    reported_to, not_informed = None, None
     if body.decision is not None:
-        answers = steps[3].answers or {}
-        refused = decision_allowed(answers, body.decision)
-        if refused:
-            raise Invalid(refused[1], code=refused[0])
-        if body.decision.value in REPORTING:
-            reported_to = veilig_thuis(session, body.veilig_thuis_id)
-        elif body.veilig_thuis_id is not None:
-            raise Invalid("Only a decision to report names Veilig Thuis.",
-                          code="not_reporting")
+        reported_to, not_informed = _decided(session, case, steps, body)
     step = MeldcodeStep(
         case_id=case.id, step=body.step,
         content=_seal(session, case.household_id, f"meldcode-step:{case.id}:{body.step}",
@@ -140,12 +162,70 @@ def record_step(session: Session, *, actor: Principal, case_id: str, body: StepC
         answers=body.answers.model_dump() if body.answers else None,
         decision=body.decision.value if body.decision else None,
         observation_ids=body.observation_ids or None, reported_to=reported_to,
-        recorded_by=professional)
+        acuut=body.acuut if body.step == 1 else None,
+        skip_reason=_seal(session, case.household_id, f"meldcode-skip:{case.id}",
+                          body.skip_reason) if body.skip_reason else None,
+        follow_up_on=body.follow_up_on, recorded_by=professional)
     session.add(step)
     session.flush()
+    if reported_to is not None:
+        mandates.report(session, actor=actor, household_id=case.household_id,
+                        child_id=case.child_id, case_id=case.id, veilig_thuis_id=reported_to,
+                        not_informed=not_informed)
     record(session, Record(Action.MELDCODE_STEP, actor, subject_id=case.child_id,
                            purpose="meldcode", object_type="meldcode_case", object_id=case.id))
     return step
+
+
+def _decided(session: Session, case: MeldcodeCase, steps: list[MeldcodeStep],
+             body: StepCreate) -> tuple[str | None, tuple[bytes, date] | None]:
+    """Check step 5's decision against step 4 (or, reporting at once in acute danger, that
+    it reports); returns the Veilig Thuis organisation reported to and, sealed, why the
+    family is not told yet and until when."""
+    assert body.decision is not None
+    policy = audit_context(session).policy
+    today = local_day(now())
+    reporting = body.decision.value in REPORTING
+    if len(steps) < 4:  # acute: step 5 before the weighing
+        if not reporting:
+            raise Invalid("In acute danger step 5 reports to Veilig Thuis at once.",
+                          code="acute_report")
+    else:
+        refused = decision_allowed(steps[3].answers or {}, body.decision)
+        if refused:
+            raise Invalid(refused[1], code=refused[0])
+    if body.decision is StepDecision.HULP_ORGANISEREN and body.follow_up_on is None:
+        raise Invalid("Organised help is followed up: give follow_up_on.",
+                      code="follow_up_required")
+    longest = policy.meldcode.terms.follow_up_max_days
+    if body.follow_up_on is not None and not \
+            today < body.follow_up_on <= today + timedelta(days=longest):
+        raise Invalid(f"Follow the help up within {longest} days.", code="follow_up_date",
+                      max_days=longest)
+    if not reporting:
+        if body.veilig_thuis_id is not None or body.not_informed is not None:
+            raise Invalid("Only a decision to report names Veilig Thuis or a restriction.",
+                          code="not_reporting")
+        return None, None
+    reported_to = veilig_thuis(session, body.veilig_thuis_id)
+    if body.not_informed is None:
+        return reported_to, None
+    review_on = review_date(session, body.not_informed.review_on)
+    return reported_to, (_seal(session, case.household_id, f"report-not-informed:{case.id}",
+                               body.not_informed.reason), review_on)
+
+
+def review_date(session: Session, wanted: date | None) -> date:
+    """When a reason not to tell the family is reviewed: the day asked, at most the policy's
+    maximum ahead (and that by default); 422 `review_date` otherwise."""
+    longest = audit_context(session).policy.meldcode.override.not_informed_max_days
+    today = local_day(now())
+    if wanted is None:
+        return today + timedelta(days=longest)
+    if not today < wanted <= today + timedelta(days=longest):
+        raise Invalid(f"Review the reason not to tell the family within {longest} days.",
+                      code="review_date", max_days=longest)
+    return wanted
 
 
 def _check_linked(session: Session, actor: Principal, case: MeldcodeCase,
@@ -198,6 +278,9 @@ class CaseView:
     steps: list[tuple[MeldcodeStep, str | None]]
     overrides: list[OverrideView]
     handback: Handback | None
+    skip_reason: str | None = None  # step 3 skipped: why talking would endanger someone
+    steps_due_by: date | None = None  # acute report first: steps 2-4 recorded by then
+    next_step: int = 1  # the next step to record (5 once all are recorded)
 
 
 def case_view(session: Session, *, actor: Principal, case_id: str) -> CaseView:
@@ -209,35 +292,78 @@ def case_view(session: Session, *, actor: Principal, case_id: str) -> CaseView:
                         submitted_by_organisation_id=case.organisation_id,
                         object_type="meldcode_case", object_id=case.id)
     key = existing_data_key(session, case.household_id)
+    taken = _steps(session, case.id)
     steps = [(s, unseal(decision, key, f"meldcode-step:{case.id}:{s.step}", s.content))
-             for s in _steps(session, case.id)]
+             for s in taken]
+    skipped = next((s.skip_reason for s in taken if s.skip_reason), None)
     overrides = _views(session, Override.case_id == case.id)
     handback = session.scalar(select(Handback).where(Handback.case_id == case.id))
-    return CaseView(case, facts, steps, overrides, handback)
+    due = None
+    if taken and taken[0].acuut and {2, 3, 4} - {s.step for s in taken}:
+        due = local_day(taken[0].recorded_at) + timedelta(
+            days=audit_context(session).policy.meldcode.terms.acute_steps_days)
+    return CaseView(case, facts, steps, overrides, handback,
+                    unseal(decision, key, f"meldcode-skip:{case.id}", skipped)
+                    if skipped else None, due, _next(taken))
 
 
 def record_handback(session: Session, *, actor: Principal, case_id: str, body: HandbackCreate
                     ) -> Handback:
-    """Veilig Thuis hands a reported case back to the local network (afschaling). The
-    family's safety must then be assessed again: the quality dashboard flags the household
-    until a safety assessment dated after the handback is recorded."""
-    professional = _professional(actor)
+    """The reporting organisation records that Veilig Thuis handed its reported case back to
+    it (afschaling)."""
     case = require_case(session, actor, case_id)
     steps = _steps(session, case.id)
-    if len(steps) < 5 or steps[4].decision not in REPORTING:
+    if len(steps) < 5 or steps[-1].decision not in REPORTING:
         raise Conflict("Only a case reported to Veilig Thuis is handed back.",
                        code="no_report")
-    if body.on > local_day(now()) or body.on < local_day(steps[4].recorded_at):
+    if body.on < local_day(steps[-1].recorded_at):
         raise Invalid("The handback falls between the report and today.",
                       code="handback_date")
-    if session.scalar(select(Handback.id).where(Handback.case_id == case.id)):
-        raise Conflict("This case was handed back already.", code="handed_back")
-    handback = Handback(case_id=case.id, household_id=case.household_id, handed_back_on=body.on,
+    return hand_back(session, actor=actor, household_id=case.household_id, body=HandbackTo(
+        from_organisation_id=steps[-1].reported_to or veilig_thuis(session, None),
+        to_organisation_id=case.organisation_id, on=body.on, case_id=case.id))
+
+
+def hand_back(session: Session, *, actor: Principal, household_id: str, body: HandbackTo
+              ) -> Handback:
+    """Veilig Thuis, or an organisation after it, handed the family back to another (the
+    regisseur's organisation, a youth team, the CJG): recorded by Veilig Thuis or by any
+    organisation directing or involved with the household, naming to whom. The family's
+    safety must then be assessed again: the quality dashboard flags the household when no
+    safety assessment follows within the policy's term."""
+    professional = _professional(actor)
+    facts = load_household(session, household_id=household_id)
+    case = session.get(MeldcodeCase, body.case_id) if body.case_id else None
+    own_case = case is not None and facts is not None and \
+        case.household_id == facts.household_id and \
+        case.organisation_id == actor.organisation_id and facts.reaches_own(actor)
+    if facts is None or not (facts.involves(actor, now()) or own_case):
+        raise NotFound("No such household.")
+    if body.case_id is not None and not own_case:
+        raise NotFound("No such case.")
+    known = set(session.scalars(select(Organisation.id).where(Organisation.id.in_(
+        [body.from_organisation_id, body.to_organisation_id]))))
+    if {body.from_organisation_id, body.to_organisation_id} - known \
+            or body.from_organisation_id == body.to_organisation_id:
+        raise Invalid("Name two existing organisations: from whom and to whom.",
+                      code="unknown_organisation")
+    if body.on > local_day(now()):
+        raise Invalid("A handback is recorded when it happened, not before.",
+                      code="handback_date")
+    subject = facts.about_the_children().person.id
+    if case is not None:
+        if session.scalar(select(Handback.id).where(Handback.case_id == case.id)):
+            raise Conflict("This case was handed back already.", code="handed_back")
+        subject = case.child_id
+    handback = Handback(case_id=body.case_id, household_id=facts.household_id,
+                        from_organisation_id=body.from_organisation_id,
+                        to_organisation_id=body.to_organisation_id, handed_back_on=body.on,
                         recorded_by=professional)
     session.add(handback)
     session.flush()
-    record(session, Record(Action.MELDCODE_HANDBACK, actor, subject_id=case.child_id,
-                           purpose="meldcode", object_type="meldcode_case", object_id=case.id))
+    record(session, Record(Action.MELDCODE_HANDBACK, actor, subject_id=subject,
+                           purpose="meldcode", recipient_organisation_id=body.to_organisation_id,
+                           object_type="handback", object_id=handback.id))
     return handback
 
 
@@ -285,25 +411,33 @@ def request_override(session: Session, *, actor: Principal, case_id: str,
                       code="override_too_long", max_days=limits.max_days)
     if not set(body.subject_ids) <= set(facts.members):
         raise Invalid("Name members of this case's family only.", code="unknown_subject")
+    unexplained = sorted(set(body.subject_ids) - {case.child_id} - set(body.subject_reasons))
+    if unexplained or not set(body.subject_reasons) <= set(body.subject_ids):
+        raise Invalid("Say for each member other than the child why their data is needed "
+                      "for the child's safety (subject_reasons).", code="subject_reason",
+                      subject_ids=unexplained)
     unknown = [c for c in body.categories if c not in policy.categories]
     if unknown:
         raise Invalid("Unknown category.", code="unknown_category", categories=unknown)
-    recipients = sorted({r.organisation_id for r in body.recipients})
-    if len(session.scalars(select(Organisation.id).where(Organisation.id.in_(recipients)))
-           .all()) != len(recipients):
-        raise Invalid("A recipient organisation does not exist.", code="unknown_recipient")
+    recipients = _recipients(session, body, facts, policy)
     planned = body.inform_parents.planned_on
     if planned is not None and not \
             local_day(at) <= planned <= local_day(at) + timedelta(
                 days=limits.inform_parents_within_days):
         raise Invalid(f"Inform the parents within {limits.inform_parents_within_days} days.",
                       code="inform_parents_date")
-    override_id = new_id()  # the sealed texts are bound to it
     reason = body.inform_parents.not_informed_reason
+    review_on = review_date(session, body.inform_parents.review_on) if reason else None
+    override_id = new_id()  # the sealed texts are bound to it
     override = Override(
         id=override_id, case_id=case.id, household_id=case.household_id,
         subject_ids=sorted(body.subject_ids), categories=sorted(body.categories),
-        recipient_ids=recipients,
+        recipient_ids=sorted(recipients),
+        recipient_grounds={org: ground for org, ground in recipients.items() if ground}
+        or None,
+        subject_reasons=_seal(session, case.household_id, f"override-subjects:{override_id}",
+                              json.dumps(body.subject_reasons, ensure_ascii=False))
+        if body.subject_reasons else None,
         justification=_seal(session, case.household_id, f"override:{override_id}",
                             body.justification),
         requested_by=professional, organisation_id=case.organisation_id,
@@ -312,11 +446,38 @@ def request_override(session: Session, *, actor: Principal, case_id: str,
         inform_parents_on=planned,
         not_informed_reason=_seal(session, case.household_id,
                                   f"override-not-informed:{override_id}", reason)
-        if reason else None)
+        if reason else None, not_informed_until=review_on)
     session.add(override)
     session.flush()
     _record_each_subject(session, Action.OVERRIDE_REQUEST, actor, override)
     return _view(session, override.id)
+
+
+def _recipients(session: Session, body: OverrideCreate, facts: HouseholdFacts,
+                policy: Policy) -> dict[str, str | None]:
+    """Whom the holder may tell (policies/meldcode.yaml): Veilig Thuis and the household's
+    regisseur organisation; anyone else with a named legal ground; in acute danger (urgent)
+    only Veilig Thuis or the police. Each recipient with its ground; 422 otherwise."""
+    limits = policy.meldcode.override
+    grounds = {r.organisation_id: r.legal_ground for r in body.recipients}
+    parties = {org: party for org, party in session.execute(
+        select(Organisation.id, Organisation.party).where(Organisation.id.in_(grounds)))}
+    if len(parties) != len(grounds):
+        raise Invalid("A recipient organisation does not exist.", code="unknown_recipient")
+    for org, party in sorted(parties.items()):
+        if body.urgent and party not in limits.urgent_recipients:
+            raise Invalid("In acute danger an override goes to "
+                          f"{' or '.join(limits.urgent_recipients)} only.",
+                          code="override_recipient", organisation_id=org,
+                          allowed=limits.urgent_recipients)
+        by_default = party in limits.recipients or (
+            limits.regisseur and org == facts.regisseur_organisation_id)
+        if not by_default and grounds[org] is None:
+            raise Invalid("This recipient needs a named legal ground (legal_ground): the "
+                          "meldcode lets you tell Veilig Thuis and the family's regisseur.",
+                          code="override_recipient", organisation_id=org,
+                          allowed=limits.recipients)
+    return grounds
 
 
 def override_view(session: Session, *, actor: Principal, override_id: str) -> OverrideView:
@@ -340,8 +501,16 @@ def _require_override(session: Session, actor: Principal, override_id: str) -> O
 
 
 def approve_override(session: Session, *, actor: Principal, override_id: str) -> OverrideView:
-    """Four eyes: an aandachtsfunctionaris other than the requester approves a pending
-    override, or reviews an urgent one."""
+    """Four eyes: an aandachtsfunctionaris of the requester's organisation, other than the
+    requester, approves a pending override, or reviews an urgent one. Another organisation
+    that knows of the override (a recipient) is told it cannot (403
+    `four_eyes_same_organisation`); for the rest it does not exist."""
+    found = session.get(Override, override_id)
+    if found is not None and actor.organisation_id != found.organisation_id \
+            and actor.organisation_id in found.recipient_ids:
+        raise Forbidden("Four eyes are two of the holder's own: an aandachtsfunctionaris of "
+                        "the organisation that asked approves.",
+                        code="four_eyes_same_organisation")
     view = _require_override(session, actor, override_id)
     if actor.professional_id == view.override.requested_by:
         raise Forbidden("Four eyes: someone else must approve this override.",
@@ -399,6 +568,77 @@ def record_expiries(session: Session) -> int:
                              role=view.status.value)
     session.flush()
     return len(ended)
+
+
+# --- Telling the family: restrictions are temporary and reviewed ------------------------------
+
+def renew_restriction(session: Session, *, actor: Principal, body: RestrictionRenew,
+                      override_id: str | None = None, mandate_id: str | None = None
+                      ) -> date:
+    """An aandachtsfunctionaris keeps the family uninformed of an override (of their
+    organisation) or of a report to Veilig Thuis (made by their organisation, or received by
+    it) until a new review day, with a reason; recorded. Returns the review day."""
+    if not actor.has_role(Role.AANDACHTSFUNCTIONARIS) or actor.professional_id is None:
+        raise Forbidden("This needs the role aandachtsfunctionaris.", code="wrong_role")
+    if override_id is not None:
+        view = _require_override(session, actor, override_id)
+        household_id, subjects = view.override.household_id, view.override.subject_ids
+        restricted = view.override.not_informed_reason is not None
+    else:
+        mandate = session.get(Mandate, mandate_id)
+        case = session.get(MeldcodeCase, mandate.case_id) if mandate and mandate.case_id \
+            else None
+        if mandate is None or case is None or actor.organisation_id not in (
+                case.organisation_id, mandate.organisation_id):
+            raise NotFound("No such report.")
+        household_id, subjects = mandate.household_id, [mandate.subject_id]
+        restricted = mandate.not_informed_reason is not None
+    if not restricted:
+        raise Conflict("The family was not kept uninformed of this.", code="no_restriction")
+    review_on = review_date(session, body.review_on)
+    renewal_id = new_id()
+    session.add(NoticeRenewal(
+        id=renewal_id, household_id=household_id, override_id=override_id,
+        mandate_id=mandate_id, review_on=review_on, renewed_by=actor.professional_id,
+        reason=_seal(session, household_id, f"notice-renewal:{renewal_id}", body.reason)))
+    session.flush()
+    record_all(session, [Record(Action.RESTRICTION_RENEW, actor, subject_id=subject,
+                                purpose="meldcode", object_type="override" if override_id
+                                else "mandate", object_id=override_id or mandate_id)
+                         for subject in subjects])
+    return review_on
+
+
+def untold(session: Session, *, override_ids: set[str], mandate_ids: set[str]) -> set[str]:
+    """Of these overrides and reports (mandates), those the family is not to be told of
+    today: an override before its planned day to inform the parents, and any restriction
+    whose last review day (the first, or a renewal's) has not yet come."""
+    today = local_day(now())
+    longest = timedelta(days=audit_context(session).policy.meldcode.override
+                        .not_informed_max_days)
+    renewed: dict[str, date] = {}
+    for key, day in session.execute(
+            select(func.coalesce(NoticeRenewal.override_id, NoticeRenewal.mandate_id),
+                   func.max(NoticeRenewal.review_on))
+            .where(NoticeRenewal.override_id.in_(override_ids)
+                   | NoticeRenewal.mandate_id.in_(mandate_ids))
+            .group_by(NoticeRenewal.override_id, NoticeRenewal.mandate_id)):
+        renewed[key] = day
+    hidden = set()
+    for o in session.execute(select(Override.id, Override.inform_parents_on,
+                                    Override.not_informed_until, Override.created_at)
+                             .where(Override.id.in_(override_ids))):
+        until = o.inform_parents_on or max(
+            o.not_informed_until or local_day(o.created_at) + longest,
+            renewed.get(o.id, date.min))
+        if until > today:
+            hidden.add(o.id)
+    for m in session.execute(select(Mandate.id, Mandate.not_informed_until)
+                             .where(Mandate.id.in_(mandate_ids),
+                                    Mandate.not_informed_until.is_not(None))):
+        if max(m.not_informed_until, renewed.get(m.id, date.min)) > today:
+            hidden.add(m.id)
+    return hidden
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from broker.observations.models import (
     ObservationAmendment,
 )
 from broker.observations.schemas import AmendmentCreate, ObservationCreate
-from broker.vault.service import DataKey, Destroyed, data_key, existing_data_key
+from broker.vault.service import DataKey, existing_data_key, writable_key
 
 PURPOSE = "hulpverlening"  # shared with the household's network to coordinate help
 MELDCODE_HINT = ("Er is geen toestemming om dit te delen. Maakt u zich ernstig zorgen over de "
@@ -104,11 +104,7 @@ def submit_observation(session: Session, *, actor: Principal, body: ObservationC
         decision = decision.neutral()
     if not decision.permitted:
         raise _refusal(decision, body.concern)
-    try:
-        key = data_key(session, facts.household_id)
-    except Destroyed:
-        raise Invalid("This family's data was erased; nothing new can be stored.",
-                      code="household_erased") from None
+    key = writable_key(session, facts.household_id)
     observation = Observation(
         id=observation_id, household_id=facts.household_id, subject_id=body.subject_id,
         category=body.category, concern=body.concern.value, observed_on=body.observed_on,
@@ -261,11 +257,8 @@ def amend_observation(session: Session, *, actor: Principal, observation_id: str
     amendment_id = new_id()
     sealed = None
     if body.body is not None:
-        try:
-            sealed = data_key(session, observation.household_id).seal(_context(amendment_id),
-                                                                      body.body)
-        except Destroyed:
-            raise Invalid("This family's data was erased.", code="household_erased") from None
+        sealed = writable_key(session, observation.household_id).seal(
+            _context(amendment_id), body.body)
     amendment = ObservationAmendment(id=amendment_id, observation_id=observation.id,
                                      kind=body.kind.value, body=sealed,
                                      amended_by=actor.actor_id)

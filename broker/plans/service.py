@@ -24,7 +24,7 @@ from broker.meldcode.models import MeldcodeCase, MeldcodeStep
 from broker.observations.models import MELDCODE_CONCERNS, Observation
 from broker.plans.models import ActionStatus, Plan, PlanAction
 from broker.plans.schemas import ActionUpdate, OutcomeCreate
-from broker.vault.service import DataKey, Destroyed, data_key, existing_data_key
+from broker.vault.service import DataKey, existing_data_key, writable_key
 
 SAFETY = "veiligheid"  # the category under which the analysis and safety picture are shared
 SAFETY_PARTS = ("analysis", "signs_of_safety", "safety_assessment")
@@ -48,10 +48,7 @@ def record_outcome(session: Session, *, actor: Principal, meeting_id: str,
     if body.regisseur_id != current.professional_id:
         households.hand_over(session, actor=actor, household_id=meeting.household_id,
                              professional_id=body.regisseur_id)
-    try:
-        key = data_key(session, meeting.household_id)
-    except Destroyed:
-        raise Invalid("This family's data was erased.", code="household_erased") from None
+    key = writable_key(session, meeting.household_id)
     version = (session.scalar(select(func.max(Plan.version))
                               .where(Plan.household_id == meeting.household_id)) or 0) + 1
     content = body.model_dump(mode="json", include={"analysis", "signs_of_safety",

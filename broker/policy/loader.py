@@ -16,6 +16,7 @@ from broker.policy.schema import (
     CategoriesFile,
     Category,
     ConsentFile,
+    MandateRule,
     MeldcodeFile,
     PartiesFile,
     Party,
@@ -58,6 +59,8 @@ class Policy:
     retention: RetentionFile
     processing: ProcessingFile
     activities: dict[str, ProcessingActivity] = field(default_factory=dict)
+    # each mandate kind with the party whose organisations hold it, and its rule
+    mandates: dict[str, tuple[str, MandateRule]] = field(default_factory=dict)
 
     def is_special(self, category_id: str) -> bool:
         return self.categories[category_id].special is not None
@@ -161,6 +164,8 @@ def load_policy(directory: Path) -> Policy:
         retention=retention,
         processing=processing,
         activities={a.id: a for a in processing.activities},
+        mandates={kind.value: (party.id, rule) for party in parties.parties
+                  for kind, rule in party.mandates.items()},
     )
 
 

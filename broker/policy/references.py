@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from broker.policy.loader import PolicyProblem, duplicates
 from broker.policy.schema import (
     ConsentFile,
+    MeldcodeFile,
     PartiesFile,
     PolicyModel,
     ProcessingFile,
@@ -53,13 +54,22 @@ def check_references(parsed: dict[str, PolicyModel]) -> list[PolicyProblem]:
 
     if isinstance(parties, PartiesFile):
         for i, party in enumerate(parties.parties):
-            if party.legal_duty:
-                key = f"parties[{i}].legal_duty"
-                duty = party.legal_duty
-                problems += _known("parties.yaml", f"{key}.purposes", duty.purposes,
+            for kind, rule in party.mandates.items():
+                key = f"parties[{i}].mandates.{kind.value}"
+                problems += _known("parties.yaml", f"{key}.purposes", rule.purposes,
                                    purpose_ids, "purpose")
-                problems += _known("parties.yaml", f"{key}.categories", duty.categories,
+                problems += _known("parties.yaml", f"{key}.categories", rule.categories,
                                    category_ids, "category")
+        kinds = [kind for party in parties.parties for kind in party.mandates]
+        problems += [PolicyProblem("parties.yaml", "parties", f"mandate kind {str(kind)!r} "
+                                   "belongs to more than one party")
+                     for kind in sorted(duplicates(kinds))]
+
+    meldcode = parsed.get("meldcode.yaml")
+    if isinstance(meldcode, MeldcodeFile):
+        for field in ("recipients", "urgent_recipients"):
+            problems += _known("meldcode.yaml", f"override.{field}",
+                               getattr(meldcode.override, field), party_ids, "party")
 
     consent = parsed.get("consent.yaml")
     if isinstance(consent, ConsentFile):

@@ -17,17 +17,31 @@ class Special(StrEnum):
     ART10 = "art10"
 
 
-class LegalDuty(PolicyModel):
+class MandateKind(StrEnum):
+    """The legal grounds an organisation can hold for one child (contract 4.3)."""
+
+    VT_REPORT = "vt_report"
+    VT_INVESTIGATION = "vt_investigation"
+    OTS = "ots"
+    VOOGDIJ = "voogdij"
+    RAAD_ONDERZOEK = "raad_onderzoek"
+
+
+class MandateRule(PolicyModel):
+    """What a mandate of this kind lets its organisation receive about the child, and the
+    article that says so."""
+
     source: str
     purposes: list[str]
     categories: list[str]
+    days: int | None = Field(default=None, ge=1)  # the term of one the broker registers
 
 
 class Party(PolicyModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str
     professional_secrecy: bool = False
-    legal_duty: LegalDuty | None = None
+    mandates: dict[Annotated[MandateKind, Strict(False)], MandateRule] = {}
 
 
 class PartiesFile(PolicyModel):
@@ -83,10 +97,26 @@ class OverrideLimits(PolicyModel):
     max_days: int = Field(ge=1)
     urgent_review_hours: int = Field(ge=1)
     inform_parents_within_days: int = Field(ge=0)
+    # Whom a holder may tell without consent: these parties, and the household's regisseur
+    # organisation when `regisseur` is true; anyone else only with a named legal ground.
+    recipients: list[str] = Field(min_length=1)
+    regisseur: bool = True
+    urgent_recipients: list[str] = Field(min_length=1)  # acute danger: at once, these only
+    # A reason not to tell the family holds until a review date at most this far ahead.
+    not_informed_max_days: int = Field(ge=1)
+
+
+class Terms(PolicyModel):
+    """Deadlines of the meldcode path, in days."""
+
+    acute_steps_days: int = Field(ge=1)  # after an acute report, the steps recorded within
+    follow_up_max_days: int = Field(ge=1)  # 'hulp organiseren': the follow-up at most
+    handback_assessment_days: int = Field(ge=0)  # after a handback, a new assessment within
 
 
 class MeldcodeFile(PolicyModel):
     override: OverrideLimits
+    terms: Terms
     steps: int = Field(ge=5, le=5)
 
 

@@ -11,6 +11,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
+from broker.audit.context import audit_context
 from broker.audit.recording import Action, Record, record
 from broker.clock import local_day, now
 from broker.errors import Forbidden, NotFound
@@ -27,6 +28,7 @@ from broker.observations.models import (
     ObservationAmendment,
 )
 from broker.plans.models import ActionStatus, Plan, PlanAction
+from broker.policy.schema import Terms
 
 ASSESSMENT_MAX_AGE = timedelta(days=183)  # a safety assessment is redone at least twice a year
 MELDCODE_STALLED = timedelta(days=28)  # a meldcode case without a step for four weeks
@@ -80,6 +82,8 @@ class _Facts:
     meetings_asking: int = 0
     cases: list[tuple[int, datetime]] = field(default_factory=list)  # steps, last step
     last_handback: date | None = None
+    acute_since: list[date] = field(default_factory=list)  # acute reports, steps missing
+    follow_up: date | None = None  # the latest day organised help was to be followed up
 
 
 def household_readiness(session: Session, *, actor: Principal, household_id: str
@@ -125,7 +129,8 @@ def summary(session: Session, *, actor: Principal) -> Summary:
 def _readiness(session: Session, which: ColumnElement[bool]) -> list[Readiness]:
     today = local_day(now())
     facts = _gather(session, which, today)
-    return [_judge(household_id, f, today) for household_id, f in facts.items()]
+    terms = audit_context(session).policy.meldcode.terms
+    return [_judge(household_id, f, today, terms) for household_id, f in facts.items()]
 
 
 def _gather(session: Session, which: ColumnElement[bool], today: date) -> dict[str, _Facts]:
@@ -194,15 +199,28 @@ def _gather(session: Session, which: ColumnElement[bool], today: date) -> dict[s
     for h, last in run(select(Handback.household_id, func.max(Handback.handed_back_on))
                        .where(Handback.household_id.in_(ids)).group_by(Handback.household_id)):
         facts[h].last_handback = last
+    taken = (select(MeldcodeStep.case_id, func.count(MeldcodeStep.id).label("steps"))
+             .group_by(MeldcodeStep.case_id).subquery())
+    for h, since in run(select(MeldcodeCase.household_id, MeldcodeStep.recorded_at)
+                        .join(MeldcodeStep, MeldcodeStep.case_id == MeldcodeCase.id)
+                        .join(taken, taken.c.case_id == MeldcodeCase.id)
+                        .where(MeldcodeCase.household_id.in_(ids), MeldcodeStep.step == 1,
+                               MeldcodeStep.acuut.is_(True), taken.c.steps < 5)):
+        facts[h].acute_since.append(local_day(since))
+    for h, follow_up in run(select(MeldcodeCase.household_id, func.max(MeldcodeStep.follow_up_on))
+                            .join(MeldcodeStep, MeldcodeStep.case_id == MeldcodeCase.id)
+                            .where(MeldcodeCase.household_id.in_(ids))
+                            .group_by(MeldcodeCase.household_id)):
+        facts[h].follow_up = follow_up
     return facts
 
 
-def _judge(household_id: str, f: _Facts, today: date) -> Readiness:
+def _judge(household_id: str, f: _Facts, today: date, terms: Terms) -> Readiness:
     """The rules, one indicator at a time; a flag where the child may be unsafe unseen."""
     worries = f.last_signal is not None or bool(f.cases)
     flags: list[Flag] = []
     indicators = [
-        _safety(f, today, worries, flags),
+        _safety(f, today, worries, flags, terms),
         Indicator("integral_analysis", Status.OK,
                   f"Analyse van kind, opvoeders en omgeving in plan versie {f.plan_version} "
                   f"({f.plan_on:%d-%m-%Y}).") if f.plan_version else
@@ -222,18 +240,25 @@ def _judge(household_id: str, f: _Facts, today: date) -> Readiness:
         Indicator("partners_asked", Status.MISSING,
                   "De partners zijn niet gevraagd wat zij weten: plan een "
                   "netwerkbijeenkomst."),
-        _meldcode(f, today, flags),
+        _meldcode(f, today, flags, terms),
     ]
     return Readiness(household_id, indicators, flags)
 
 
-def _safety(f: _Facts, today: date, worries: bool, flags: list[Flag]) -> Indicator:
+def _safety(f: _Facts, today: date, worries: bool, flags: list[Flag], terms: Terms
+            ) -> Indicator:
     name = "safety_assessment"
     if f.last_handback and (f.last_assessment is None or f.last_assessment < f.last_handback):
+        due = f.last_handback + timedelta(days=terms.handback_assessment_days)
+        if today <= due:
+            return Indicator(name, Status.ATTENTION,
+                             f"Afgeschaald op {f.last_handback:%d-%m-%Y}: leg uiterlijk "
+                             f"{due:%d-%m-%Y} een nieuwe veiligheidstaxatie vast.")
         flags.append(Flag.DEESCALATED_WITHOUT_ASSESSMENT)
         return Indicator(name, Status.MISSING,
-                         f"Veilig Thuis schaalde af op {f.last_handback:%d-%m-%Y}; daarna is "
-                         "geen nieuwe veiligheidstaxatie gedaan.")
+                         f"Afgeschaald op {f.last_handback:%d-%m-%Y}; daarna is binnen "
+                         f"{terms.handback_assessment_days} dagen geen nieuwe "
+                         "veiligheidstaxatie gedaan.")
     if f.last_assessment is None:
         if worries:
             flags.append(Flag.VIOLENCE_WITHOUT_ASSESSMENT)
@@ -279,8 +304,20 @@ def _evaluation(f: _Facts, today: date) -> Indicator:
     return Indicator(name, Status.OK, f"Volgende evaluatie op {f.next_evaluation:%d-%m-%Y}.")
 
 
-def _meldcode(f: _Facts, today: date, flags: list[Flag]) -> Indicator:
+def _meldcode(f: _Facts, today: date, flags: list[Flag], terms: Terms) -> Indicator:
     name = "meldcode_followed"
+    late = [since for since in f.acute_since
+            if today > since + timedelta(days=terms.acute_steps_days)]
+    if late:
+        flags.append(Flag.MELDCODE_STALLED)
+        return Indicator(name, Status.OVERDUE,
+                         f"Acuut gemeld op {min(late):%d-%m-%Y}; de stappen daarvoor zijn niet "
+                         f"binnen {terms.acute_steps_days} dagen vastgelegd.")
+    if f.follow_up and f.follow_up < today and (
+            f.last_assessment is None or f.last_assessment < f.follow_up):
+        return Indicator(name, Status.ATTENTION,
+                         f"De georganiseerde hulp zou op {f.follow_up:%d-%m-%Y} gevolgd worden; "
+                         "leg een nieuwe veiligheidstaxatie vast.")
     if not f.cases:
         if f.last_signal is None:
             return Indicator(name, Status.OK, "Geen signalen van huiselijk geweld of "

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from broker.audit.context import audit_context
 from broker.audit.recording import Action, Record, record
 from broker.clock import now
-from broker.errors import Conflict
+from broker.errors import Conflict, Invalid
 from broker.identity.principal import Principal
 from broker.keys import KeyRing
 from broker.vault.models import HouseholdKey
@@ -58,6 +58,15 @@ def data_key(session: Session, household_id: str) -> DataKey:
     if row.wrapped is None:
         raise Destroyed(household_id)
     return DataKey(household_id, AESGCM(_unwrap(keys, row)))
+
+
+def writable_key(session: Session, household_id: str) -> DataKey:
+    """The data key to seal something new with; 422 `household_erased` after destruction."""
+    try:
+        return data_key(session, household_id)
+    except Destroyed:
+        raise Invalid("This family's data was erased; nothing new can be stored.",
+                      code="household_erased") from None
 
 
 def existing_data_key(session: Session, household_id: str) -> DataKey | None:

@@ -74,21 +74,23 @@ def step(number: int, **extra: Any) -> dict[str, Any]:
 
 def override_body(s: Setting, *, days: int = 14, urgent: bool = False,
                   categories: list[str] | None = None) -> dict[str, Any]:
+    """The school tells Veilig Thuis what it knows about Noor's health."""
     until: datetime = now() + timedelta(days=days)
     return {"subject_ids": [s.family["c1"]], "categories": categories or ["gezondheid"],
-            "recipients": [{"organisation_id": s.gp.org.id}],
-            "justification": "Blauwe plekken; de huisarts moet dit weten.",
+            "recipients": [{"organisation_id": s.veilig_thuis.org.id}],
+            "justification": "Blauwe plekken; Veilig Thuis moet dit weten.",
             "valid_until": until.isoformat(), "urgent": urgent,
             "inform_parents": {"planned_on": (now() + timedelta(days=2)).date().isoformat()}}
 
 
-def gp_may_see(client: TestClient, s: Setting, subject: str, category: str,
-               recipient: str | None = None) -> dict[str, Any]:
-    """Would the GP (or `recipient`) see what the school holds of this category? Asked by the
-    regisseur, who is involved with the family whether or not the GP is yet."""
+def may_see(client: TestClient, s: Setting, subject: str, category: str,
+            recipient: str | None = None, holder: str | None = None) -> dict[str, Any]:
+    """Would Veilig Thuis (or `recipient`) see what the school (or `holder`) holds of this
+    category? Asked by the regisseur, who is involved with the family whether or not Veilig
+    Thuis is yet."""
     response = client.post("/api/v1/decisions", headers=s.regisseur.headers, json={
         "subject_id": subject, "category": category, "purpose": "veiligheid",
-        "recipient": {"organisation_id": recipient or s.gp.org.id},
-        "holder_organisation_id": s.teacher.org.id})
+        "recipient": {"organisation_id": recipient or s.veilig_thuis.org.id},
+        "holder_organisation_id": holder or s.teacher.org.id})
     assert response.status_code == 200, response.text
     return dict(response.json())

@@ -14,7 +14,7 @@ from broker.policy import Policy
 from tests.dates import days_from_today
 from tests.meldcode.helpers import (
     ANSWERS,
-    gp_may_see,
+    may_see,
     open_case,
     override_body,
     setting,
@@ -68,7 +68,7 @@ class TestAcceptance2FourEyesAndScope:
         assert requested.status_code == 201 and requested.json()["status"] == "pending"
         override_id = requested.json()["id"]
         noor, daan = s.family["c1"], s.family["c2"]
-        assert gp_may_see(client, s, noor, "gezondheid")["effect"] == "deny"  # pending
+        assert may_see(client, s, noor, "gezondheid")["effect"] == "deny"  # pending
 
         own = client.post(f"/api/v1/overrides/{override_id}/approve", headers=s.teacher.headers)
         assert own.status_code == 403 and own.json()["code"] == "four_eyes"
@@ -76,12 +76,12 @@ class TestAcceptance2FourEyesAndScope:
                                headers=s.officer.headers)
         assert approved.status_code == 200 and approved.json()["status"] == "active"
 
-        permitted = gp_may_see(client, s, noor, "gezondheid")
+        permitted = may_see(client, s, noor, "gezondheid")
         assert permitted["effect"] == "permit" and permitted["basis"] == "override"
         assert permitted["override_ids"] == [override_id]
-        assert gp_may_see(client, s, noor, "financien")["effect"] == "deny"  # other category
-        assert gp_may_see(client, s, daan, "gezondheid")["effect"] == "deny"  # sibling
-        assert gp_may_see(client, s, noor, "gezondheid",
+        assert may_see(client, s, noor, "financien")["effect"] == "deny"  # other category
+        assert may_see(client, s, daan, "gezondheid")["effect"] == "deny"  # sibling
+        assert may_see(client, s, noor, "gezondheid",
                           recipient=s.regisseur.org.id)["effect"] == "deny"  # other recipient
 
     def test_a_partner_without_the_role_cannot_approve(
@@ -118,9 +118,9 @@ class TestAcceptance3ExpiryAndRevocation:
         s = setting(client, session, policy)
         override_id = self._approved(client, s, open_case(client, s, steps=4), days=3)
         noor = s.family["c1"]
-        assert gp_may_see(client, s, noor, "gezondheid")["effect"] == "permit"
+        assert may_see(client, s, noor, "gezondheid")["effect"] == "permit"
         with frozen_at(now() + timedelta(days=3, minutes=1)):
-            assert gp_may_see(client, s, noor, "gezondheid")["effect"] == "deny"
+            assert may_see(client, s, noor, "gezondheid")["effect"] == "deny"
             assert record_expiries(session) == 1
             assert record_expiries(session) == 0  # once
         expired = session.scalars(select(AuditPending.payload).where(
@@ -135,7 +135,7 @@ class TestAcceptance3ExpiryAndRevocation:
                               headers=s.officer.headers,
                               json={"reason": "Ouders zijn ingelicht en stemmen nu in."})
         assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
-        assert gp_may_see(client, s, s.family["c1"], "gezondheid")["effect"] == "deny"
+        assert may_see(client, s, s.family["c1"], "gezondheid")["effect"] == "deny"
         assert session.scalars(select(AuditPending.id).where(
             AuditPending.action == "override.revoke")).all()
         again = client.post(f"/api/v1/overrides/{override_id}/revoke",
@@ -152,12 +152,12 @@ class TestAcceptance4UrgentReview:
                              headers=s.teacher.headers, json=override_body(s, urgent=True))
         override_id = urgent.json()["id"]
         noor = s.family["c1"]
-        assert gp_may_see(client, s, noor, "gezondheid")["basis"] == "override"
+        assert may_see(client, s, noor, "gezondheid")["basis"] == "override"
         queue = client.get("/api/v1/audit/overrides", headers=s.officer.headers).json()
         assert [o["id"] for o in queue["awaiting_review"]] == [override_id]
         hours = policy.meldcode.override.urgent_review_hours
         with frozen_at(now() + timedelta(hours=hours, minutes=1)):
-            assert gp_may_see(client, s, noor, "gezondheid")["effect"] == "deny"
+            assert may_see(client, s, noor, "gezondheid")["effect"] == "deny"
             queue = client.get("/api/v1/audit/overrides", headers=s.officer.headers).json()
         assert [o["id"] for o in queue["overdue"]] == [override_id]
         assert queue["overdue"][0]["status"] == "lapsed" and queue["awaiting_review"] == []
@@ -173,7 +173,7 @@ class TestAcceptance4UrgentReview:
                            headers=s.officer.headers).status_code == 200
         hours = policy.meldcode.override.urgent_review_hours
         with frozen_at(now() + timedelta(hours=hours + 1)):
-            assert gp_may_see(client, s, s.family["c1"], "gezondheid")["effect"] == "permit"
+            assert may_see(client, s, s.family["c1"], "gezondheid")["effect"] == "permit"
 
 
 class TestAcceptance5Afwegingskader:
@@ -237,9 +237,14 @@ class TestIssue18TheFrameworkAsItIsWritten:
                               json=step(5, decision="afsluiten"))
         assert closing.status_code == 422
         assert closing.json()["code"] == "meldcode_not_closable"
-        organised = client.post(path, headers=s.teacher.headers,
-                                json=step(5, decision="hulp_organiseren"))
+        unfollowed = client.post(path, headers=s.teacher.headers,
+                                 json=step(5, decision="hulp_organiseren"))
+        assert unfollowed.status_code == 422
+        assert unfollowed.json()["code"] == "follow_up_required"
+        organised = client.post(path, headers=s.teacher.headers, json=step(
+            5, decision="hulp_organiseren", follow_up_on=days_from_today(30)))
         assert organised.status_code == 201, organised.text
+        assert organised.json()["steps"][4]["follow_up_on"] == days_from_today(30)
 
 
 class TestReportToVeiligThuis:

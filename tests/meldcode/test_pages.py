@@ -16,20 +16,21 @@ from tests.observations.test_pages import school_with_consent
 
 
 def school_case(session: Session, policy: Policy) -> tuple[Principal, dict[str, str], str]:
-    """De Linde's teacher (juf@) and aandachtsfunctionaris (af@); the GP to be told."""
+    """De Linde's teacher (juf@) and aandachtsfunctionaris (af@); Veilig Thuis to be
+    told."""
     teacher, ids = school_with_consent(session, policy)
     school = session.get(Organisation, teacher.organisation_id)
     assert school is not None
     make_professional(session, school, roles=["aandachtsfunctionaris"],
                       email="af@example.org")
-    gp = make_org(session, policy, party="huisarts", name="Praktijk Oost")
-    return teacher, ids, gp.id
+    veilig_thuis = make_org(session, policy, party="veilig_thuis", name="Veilig Thuis")
+    return teacher, ids, veilig_thuis.id
 
 
 class TestCasePages:
     def test_steps_override_and_approval_through_the_pages(
             self, client: TestClient, session: Session, policy: Policy) -> None:
-        _, ids, gp_id = school_case(session, policy)
+        _, ids, vt_id = school_case(session, policy)
         login(client, "juf@example.org", PASSWORD)
         new = client.get(f"/meldcode/nieuw?household={ids['household']}")
         # The school may not see the family's names (no consent for basisgegevens).
@@ -57,7 +58,7 @@ class TestCasePages:
         assert "Aanvaarden de betrokkenen de hulp" in page.text and "Stap 5" in page.text
         requested = client.post(case_path + "/doorbreking", data={
             "csrf_token": csrf, "subject_ids": ids["c1"], "categories": "gezondheid",
-            "recipients": gp_id, "justification": "Blauwe plekken.",
+            "recipients": vt_id, "justification": "Blauwe plekken.",
             "valid_until": (local_day(now()) + timedelta(days=10)).isoformat(),
             "planned_on": (local_day(now()) + timedelta(days=2)).isoformat()},
             follow_redirects=False)

@@ -18,6 +18,7 @@ from broker.identity.models import Professional
 from broker.policy import Policy
 from tests.conftest import Mailbox, with_smtp
 from tests.consent.helpers import Caller, caller
+from tests.factories import make_org
 from tests.meetings.test_outcome import outcome
 from tests.meldcode.helpers import Setting, colleague, open_case, setting
 
@@ -105,14 +106,52 @@ def at_risk(client: TestClient, w: World) -> dict[str, list[str]]:
 
 
 def test_acceptance_signals_handed_back_and_no_assessment_is_flagged(
-        client: TestClient, world: World) -> None:
+        client: TestClient, world: World, policy: Policy) -> None:
     signal(client, world)
     reported_and_handed_back(client, world)
-    flags = at_risk(client, world)[world.household]
-    assert "deescalated_without_assessment" in flags
+    term = policy.meldcode.terms.handback_assessment_days
     found = {i["id"]: i for i in readiness(client, world)["indicators"]}
+    assert found["safety_assessment"]["status"] == "attention"  # within the term
+    assert world.household not in at_risk(client, world)
+    with frozen_at(now() + timedelta(days=term + 1)):
+        flags = at_risk(client, world)[world.household]
+        found = {i["id"]: i for i in readiness(client, world)["indicators"]}
+    assert "deescalated_without_assessment" in flags
     assert found["safety_assessment"]["status"] == "missing"
-    assert "Veilig Thuis schaalde af" in found["safety_assessment"]["reason"]
+    assert "Afgeschaald op" in found["safety_assessment"]["reason"]
+
+
+def test_issue_18_acceptance_5_veilig_thuis_hands_back_to_the_regisseur_unassessed_is_flagged(
+        client: TestClient, world: World, session: Session, policy: Policy) -> None:
+    """Veilig Thuis records the handback itself (its report mandate makes it involved),
+    naming the regisseur's organisation; the chain goes on to the CJG. No safety assessment
+    within the policy's term: the household is flagged."""
+    signal(client, world)
+    open_case(client, world.s, steps=5)  # reported: Veilig Thuis holds a report mandate
+    s = world.s
+    back = client.post(f"/api/v1/households/{world.household}/handbacks",
+                       headers=s.veilig_thuis.headers, json={
+                           "from_organisation_id": s.veilig_thuis.org.id,
+                           "to_organisation_id": s.regisseur.org.id,
+                           "on": local_day(now()).isoformat()})
+    assert back.status_code == 201, back.text
+    assert back.json()["to_organisation_id"] == s.regisseur.org.id
+    cjg = make_org(session, policy, party="jeugdgezondheidszorg", name="CJG")
+    onwards = client.post(f"/api/v1/households/{world.household}/handbacks",
+                          headers=s.regisseur.headers, json={
+                              "from_organisation_id": s.regisseur.org.id,
+                              "to_organisation_id": cjg.id,
+                              "on": local_day(now()).isoformat()})
+    assert onwards.status_code == 201, onwards.text
+    uninvolved = client.post(f"/api/v1/households/{world.household}/handbacks",
+                             headers=s.gp.headers, json={
+                                 "from_organisation_id": s.gp.org.id,
+                                 "to_organisation_id": cjg.id,
+                                 "on": local_day(now()).isoformat()})
+    assert uninvolved.status_code == 404
+    term = policy.meldcode.terms.handback_assessment_days
+    with frozen_at(now() + timedelta(days=term + 1)):
+        assert "deescalated_without_assessment" in at_risk(client, world)[world.household]
 
 
 def test_acceptance_a_fully_documented_household_is_not_flagged(

@@ -471,6 +471,7 @@ def _recipients(session: Session, body: OverrideCreate, facts: HouseholdFacts,
                           code="override_recipient", organisation_id=org,
                           allowed=limits.urgent_recipients)
         by_default = party in limits.recipients or (
+            body.urgent and party in limits.urgent_recipients) or (
             limits.regisseur and org == facts.regisseur_organisation_id)
         if not by_default and grounds[org] is None:
             raise Invalid("This recipient needs a named legal ground (legal_ground): the "

@@ -229,12 +229,15 @@ class TestDecisionsAndAudit:
         assert events["items"][0]["basis"] == "own_submission"
         assert events["items"][0]["categories"] == ["basisgegevens"]
 
-    def test_legal_duty_of_the_gi(self, client: TestClient, session: Session, policy: Policy,
-                                  regisseur: Caller, family: dict[str, str]) -> None:
+    def test_a_gi_without_a_mandate_is_an_ordinary_recipient(
+            self, client: TestClient, session: Session, policy: Policy, regisseur: Caller,
+            family: dict[str, str]) -> None:
+        """Issue 18: no unconditional legal duty; a GI's ground is a measure for a child
+        (tests/meldcode/test_holders.py)."""
         body = client.post("/api/v1/decisions", headers=regisseur.headers, json={
             "subject_id": family["c1"], "category": "opvoeding",
             "recipient": {"party": "gi"}, "purpose": "jeugdbescherming"}).json()
-        assert body["effect"] == "permit" and body["basis"] == "legal_duty"
+        assert body["effect"] == "deny" and body["basis"] is None
 
 
 class TestFhir:

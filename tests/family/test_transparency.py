@@ -187,7 +187,8 @@ def test_override_disclosures_appear_once_the_parents_are_to_be_informed(
     override = client.post(f"/api/v1/meldcode/cases/{case}/overrides",
                            headers=family.school.headers, json={
         "subject_ids": [noor], "categories": ["gezondheid"],
-        "recipients": [{"organisation_id": gp.org.id},
+        "recipients": [{"organisation_id": gp.org.id,
+                        "legal_ground": "WGBO art. 7:457 (conflict van plichten)"},
                        {"organisation_id": family.regisseur.org.id}],
         "justification": "Nodig.",
         "valid_until": (now() + timedelta(days=14)).isoformat(),

@@ -308,8 +308,8 @@ def _meldcode(session: Session, family: Family, cast: Cast, child: str, signal: 
             extra["observation_ids"] = [signal]
         if number == 4:
             extra["answers"] = {"vermoeden": True, "acuut_of_structureel_onveilig": True,
-                                "hulp_mogelijk": True, "hulp_geaccepteerd": None,
-                                "hulp_leidt_tot_veiligheid": None}
+                                "hulp_mogelijk": True, "hulp_geaccepteerd": True,
+                                "hulp_leidt_tot_veiligheid": False}
         if number == 5:
             extra["decision"] = "melden_en_hulp"
         meldcode.record_step(session, actor=teacher, case_id=case.id, body=StepCreate(

@@ -67,12 +67,12 @@ def ask(session: Session, *, actor: Principal, body: InformationRequestCreate
     family's consent for their basic data first)."""
     facts = load_household(session, member_id=body.subject_id)
     at = now()
-    if facts is None or actor.professional_id is None or not facts.involves(actor, at):
+    if facts is None or not facts.involves(actor, at):
         raise NotFound("No such person.")
     subject = facts.subjects[body.subject_id]
     mandated = any(m.organisation_id == actor.organisation_id and m.in_force(local_day(at))
                    for m in subject.mandates)
-    if not (facts.in_team(actor) or mandated):
+    if actor.professional_id is None or not (facts.in_team(actor) or mandated):
         raise Forbidden("The regisseur (or an organisation with a legal ground on the child) "
                         "asks a holder for information.", code="not_a_requester")
     policy = audit_context(session).policy

@@ -16,7 +16,13 @@ from broker.identity.deps import CurrentWebUser
 from broker.identity.models import Organisation
 from broker.meldcode import report as reports
 from broker.meldcode import service
-from broker.meldcode.schemas import CaseCreate, HandbackCreate, OverrideCreate, StepCreate
+from broker.meldcode.schemas import (
+    CaseCreate,
+    HandbackCreate,
+    OverrideCreate,
+    RestrictionRenew,
+    StepCreate,
+)
 from broker.observations import service as observations
 from broker.web.forms import CheckedForm
 from broker.web.navigation import N_
@@ -178,6 +184,8 @@ def override_page(override_id: str, request: Request, session: DbSession,
         "organisations": {o.id: o.name for o in _organisations(session)},
         "is_officer": user.principal.has_role("aandachtsfunctionaris"),
         "is_requester": user.professional.id == view.override.requested_by,
+        "told_from": service.tell_from(session, override_ids={override_id},
+                                       mandate_ids=set()).get(override_id),
     }, user=user)
 
 
@@ -193,6 +201,20 @@ def revoke(override_id: str, session: DbSession, user: CurrentWebUser, form: Che
            ) -> Response:
     service.revoke_override(session, actor=user.principal, override_id=override_id,
                             reason=form.get("reason") or "ingetrokken")
+    return RedirectResponse(f"/doorbrekingen/{override_id}", status_code=303)
+
+
+@router.post("/doorbrekingen/{override_id}/uitstel")
+def renew_restriction(override_id: str, session: DbSession, user: CurrentWebUser,
+                      form: CheckedForm) -> Response:
+    """Keep the family uninformed until a new review day (aandachtsfunctionaris)."""
+    try:
+        body = RestrictionRenew.model_validate({"reason": form.get("reason", ""),
+                                                "review_on": form.get("review_on", "")})
+    except ValidationError:
+        raise Invalid("Vul een reden en een datum in.", code="invalid_form") from None
+    service.renew_restriction(session, actor=user.principal, override_id=override_id,
+                              body=body)
     return RedirectResponse(f"/doorbrekingen/{override_id}", status_code=303)
 
 

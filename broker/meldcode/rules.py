@@ -27,20 +27,14 @@ def reporting_required(answers: Mapping[str, bool | None]) -> str | None:
 
 def open_question(answers: Mapping[str, bool | None]) -> str | None:
     """The first question the afwegingskader still needs answered, or None. Without a
-    suspicion nothing more is asked; with one, each question in turn until an answer already
-    requires a report (acute or structural unsafety; help not possible, not accepted or not
-    leading to safety). An unanswered question never counts as 'no'."""
+    suspicion nothing more is asked; while it stands, all five are answered (a report may
+    still come with help: 'melden en hulp organiseren'). An unanswered question never counts
+    as 'no'."""
     if answers.get("vermoeden") is None:
         return "vermoeden"
     if not answers["vermoeden"]:
         return None
-    for question in QUESTIONS[1:]:
-        value = answers.get(question)
-        if value is None:
-            return question
-        if value is (question == "acuut_of_structureel_onveilig"):
-            return None  # this answer requires a report: the rest does not apply
-    return None
+    return next((q for q in QUESTIONS[1:] if answers.get(q) is None), None)
 
 
 def decision_allowed(answers: Mapping[str, bool | None], decision: StepDecision

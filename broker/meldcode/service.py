@@ -311,6 +311,7 @@ def record_handback(session: Session, *, actor: Principal, case_id: str, body: H
                     ) -> Handback:
     """The reporting organisation records that Veilig Thuis handed its reported case back to
     it (afschaling)."""
+    _professional(actor)
     case = require_case(session, actor, case_id)
     steps = _steps(session, case.id)
     if len(steps) < 5 or steps[-1].decision not in REPORTING:
@@ -579,8 +580,6 @@ def renew_restriction(session: Session, *, actor: Principal, body: RestrictionRe
     """An aandachtsfunctionaris keeps the family uninformed of an override (of their
     organisation) or of a report to Veilig Thuis (made by their organisation, or received by
     it) until a new review day, with a reason; recorded. Returns the review day."""
-    if not actor.has_role(Role.AANDACHTSFUNCTIONARIS) or actor.professional_id is None:
-        raise Forbidden("This needs the role aandachtsfunctionaris.", code="wrong_role")
     if override_id is not None:
         view = _require_override(session, actor, override_id)
         household_id, subjects = view.override.household_id, view.override.subject_ids
@@ -589,15 +588,19 @@ def renew_restriction(session: Session, *, actor: Principal, body: RestrictionRe
         mandate = session.get(Mandate, mandate_id)
         case = session.get(MeldcodeCase, mandate.case_id) if mandate and mandate.case_id \
             else None
-        if mandate is None or case is None or actor.organisation_id not in (
-                case.organisation_id, mandate.organisation_id):
+        if mandate is None or case is None or actor.professional_id is None \
+                or actor.organisation_id not in (case.organisation_id,
+                                                 mandate.organisation_id):
             raise NotFound("No such report.")
+        if not actor.has_role(Role.AANDACHTSFUNCTIONARIS):
+            raise Forbidden("This needs the role aandachtsfunctionaris.", code="wrong_role")
         household_id, subjects = mandate.household_id, [mandate.subject_id]
         restricted = mandate.not_informed_reason is not None
     if not restricted:
         raise Conflict("The family was not kept uninformed of this.", code="no_restriction")
     review_on = review_date(session, body.review_on)
     renewal_id = new_id()
+    assert actor.professional_id is not None  # an aandachtsfunctionaris is a professional
     session.add(NoticeRenewal(
         id=renewal_id, household_id=household_id, override_id=override_id,
         mandate_id=mandate_id, review_on=review_on, renewed_by=actor.professional_id,
@@ -612,9 +615,17 @@ def renew_restriction(session: Session, *, actor: Principal, body: RestrictionRe
 
 def untold(session: Session, *, override_ids: set[str], mandate_ids: set[str]) -> set[str]:
     """Of these overrides and reports (mandates), those the family is not to be told of
-    today: an override before its planned day to inform the parents, and any restriction
-    whose last review day (the first, or a renewal's) has not yet come."""
+    today."""
     today = local_day(now())
+    return {key for key, day in tell_from(session, override_ids=override_ids,
+                                          mandate_ids=mandate_ids).items() if day > today}
+
+
+def tell_from(session: Session, *, override_ids: set[str], mandate_ids: set[str]
+              ) -> dict[str, date]:
+    """The day from which the family is told of each of these overrides and reports: an
+    override's planned day to inform the parents; for a restriction (a sealed reason not to
+    tell) its last review day, the first or a renewal's. Reports without one: absent."""
     longest = timedelta(days=audit_context(session).policy.meldcode.override
                         .not_informed_max_days)
     renewed: dict[str, date] = {}
@@ -625,21 +636,18 @@ def untold(session: Session, *, override_ids: set[str], mandate_ids: set[str]) -
                    | NoticeRenewal.mandate_id.in_(mandate_ids))
             .group_by(NoticeRenewal.override_id, NoticeRenewal.mandate_id)):
         renewed[key] = day
-    hidden = set()
+    days = {}
     for o in session.execute(select(Override.id, Override.inform_parents_on,
                                     Override.not_informed_until, Override.created_at)
                              .where(Override.id.in_(override_ids))):
-        until = o.inform_parents_on or max(
+        days[o.id] = o.inform_parents_on or max(
             o.not_informed_until or local_day(o.created_at) + longest,
             renewed.get(o.id, date.min))
-        if until > today:
-            hidden.add(o.id)
     for m in session.execute(select(Mandate.id, Mandate.not_informed_until)
                              .where(Mandate.id.in_(mandate_ids),
                                     Mandate.not_informed_until.is_not(None))):
-        if max(m.not_informed_until, renewed.get(m.id, date.min)) > today:
-            hidden.add(m.id)
-    return hidden
+        days[m.id] = max(m.not_informed_until, renewed.get(m.id, date.min))
+    return days
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ def log_in(page: Page, server: LiveServer, email: str, next_path: str) -> None:
 def test_a_case_from_step_1_to_an_approved_override(page: Page,
                                                     live_server: LiveServer) -> None:
     with live_server.session() as session, session.begin():
-        _, ids, gp_id = school_case(session, live_server.app.state.policy)
+        _, ids, vt_id = school_case(session, live_server.app.state.policy)
     log_in(page, live_server, "juf@example.org", f"/huishoudens/{ids['household']}")
     page.get_by_role("link", name="Meldcode-zaak openen").click()
     page.get_by_role("button", name="Zaak openen").click()
@@ -37,13 +37,14 @@ def test_a_case_from_step_1_to_an_approved_override(page: Page,
     page.locator("input[name=acuut_of_structureel_onveilig][value=nee]").check()
     page.locator("input[name=hulp_mogelijk][value=ja]").check()
     page.locator("input[name=hulp_geaccepteerd][value=nee]").check()
+    page.locator("input[name=hulp_leidt_tot_veiligheid][value=nee]").check()
     page.get_by_label("Wat heeft u gedaan").fill("Gewogen met de aandachtsfunctionaris.")
     page.get_by_role("button", name="Stap vastleggen").click()
     expect(page.get_by_role("heading", name="Stap 5:")).to_be_visible()
 
     page.locator("input[name=categories][value=gezondheid]").check()
-    page.get_by_label("Aan welke organisatie?").select_option(gp_id)
-    page.get_by_label("Waarom is dit nodig").fill("Blauwe plekken; de huisarts moet kijken.")
+    page.get_by_label("Aan welke organisatie?").select_option(vt_id)
+    page.get_by_label("Waarom is dit nodig").fill("Blauwe plekken; Veilig Thuis moet kijken.")
     page.get_by_label("Geldig tot").fill((local_day(now()) + timedelta(days=10)).isoformat())
     page.get_by_label("Ouders informeren op").fill(
         (local_day(now()) + timedelta(days=2)).isoformat())

@@ -14,7 +14,7 @@ from broker.policy import Policy
 from tests.consent.helpers import Caller, caller, consent_body, jansen, member_of
 
 ANSWERS = {"vermoeden": True, "acuut_of_structureel_onveilig": False, "hulp_mogelijk": True,
-           "hulp_geaccepteerd": False, "hulp_leidt_tot_veiligheid": None}
+           "hulp_geaccepteerd": False, "hulp_leidt_tot_veiligheid": False}
 
 
 @dataclass

@@ -219,8 +219,13 @@ class TestIssue18TheFrameworkAsItIsWritten:
                    "hulp_mogelijk": True}
         second = client.post(path, headers=s.teacher.headers, json=step(4, answers=halfway))
         assert second.status_code == 422 and second.json()["question"] == "hulp_geaccepteerd"
-        # Once an answer requires a report, the later questions do not arise.
+        # Even when an answer requires a report, every question is answered: help may
+        # still be organised beside the report.
         acute = {"vermoeden": True, "acuut_of_structureel_onveilig": True}
+        third = client.post(path, headers=s.teacher.headers, json=step(4, answers=acute))
+        assert third.status_code == 422 and third.json()["question"] == "hulp_mogelijk"
+        acute |= {"hulp_mogelijk": True, "hulp_geaccepteerd": True,
+                  "hulp_leidt_tot_veiligheid": False}
         assert client.post(path, headers=s.teacher.headers,
                            json=step(4, answers=acute)).status_code == 201
 

@@ -51,7 +51,7 @@ class TestCasePages:
         four = client.post(case_path + "/stap", data={
             "csrf_token": csrf, "step": "4", "content": "Gewogen.", "vermoeden": "ja",
             "acuut_of_structureel_onveilig": "nee", "hulp_mogelijk": "ja",
-            "hulp_geaccepteerd": "nee", "hulp_leidt_tot_veiligheid": ""},
+            "hulp_geaccepteerd": "nee", "hulp_leidt_tot_veiligheid": "nee"},
             follow_redirects=False)
         assert four.status_code == 303
         page = client.get(case_path)
@@ -90,7 +90,8 @@ class TestCasePages:
                                                    "content": "gedaan"})
         client.post(case_path + "/stap", data={
             "csrf_token": csrf, "step": "4", "content": "Gewogen.", "vermoeden": "ja",
-            "acuut_of_structureel_onveilig": "ja"})
+            "acuut_of_structureel_onveilig": "ja", "hulp_mogelijk": "ja",
+            "hulp_geaccepteerd": "ja", "hulp_leidt_tot_veiligheid": "nee"})
         closing = client.post(case_path + "/stap", data={
             "csrf_token": csrf, "step": "5", "content": "Klaar.", "decision": "afsluiten"})
         assert closing.status_code == 422 and "melden bij Veilig Thuis is nodig" in closing.text

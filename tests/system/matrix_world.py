@@ -12,6 +12,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from joserfc import jwt
 from joserfc.jwk import ECKey
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from broker.clock import now, timestamp
@@ -20,6 +21,7 @@ from broker.family.deps import FAMILY_COOKIE
 from broker.identity import service as identity
 from broker.identity.deps import SESSION_COOKIE
 from broker.identity.models import Team
+from broker.mandates.models import Mandate
 from broker.policy import Policy
 from tests.dates import days_from_today, years_ago
 from tests.factories import make_org, make_professional, make_secret_client, make_team
@@ -32,7 +34,7 @@ MOTHER = {"ref": "m", "given_name": "Zwaantje", "family_name": "Quispelaar",
           "email": "zwaantje.quispelaar@example.org"}
 CHILD = {"ref": "c", "given_name": "Bramwell", "family_name": "Quispelaar", "role": "child"}
 TEXTS = ("Kanarie-onderwijs", "Kanarie-gezondheid", "Kanarie-rechtvaardiging",
-         "Kanarie-analyse", "Kanarie-stap")
+         "Kanarie-analyse", "Kanarie-stap", "Kanarie-vraag")
 
 # The columns of the table: each a role with its relation to the family.
 PERSONAS = {
@@ -115,7 +117,9 @@ def build(client: TestClient, session: Session, policy: Policy) -> World:
     town = make_org(session, policy, party="gemeente", name="Gemeente Voorbeeld")
     jggz = make_org(session, policy, party="jggz", name="Jeugd-ggz Oost")
     make_org(session, policy, party="veilig_thuis", name="Veilig Thuis Regio")
-    ids |= {"team": team.id, "school": school.id, "gp": gp.id, "town": town.id}
+    health = make_org(session, policy, party="jeugdgezondheidszorg", name="GGD Jeugd")
+    ids |= {"team": team.id, "school": school.id, "gp": gp.id, "town": town.id,
+            "youth_health": health.id}
     # The family belongs to team Zuid (its regisseur's); team Noord is the same organisation.
     south, north = make_team(session, team, "Team Zuid"), make_team(session, team, "Team Noord")
     personas = {
@@ -178,13 +182,27 @@ def build(client: TestClient, session: Session, policy: Policy) -> World:
         if number == 4:
             step["answers"] = {"vermoeden": True, "acuut_of_structureel_onveilig": False,
                                "hulp_mogelijk": True, "hulp_geaccepteerd": False,
-                               "hulp_leidt_tot_veiligheid": None}
+                               "hulp_leidt_tot_veiligheid": False}
         if number == 5:
             step["decision"] = "melden_en_hulp"
         post(f"/api/v1/meldcode/cases/{ids['case']}/steps", step)
+    # Step 5 reported: Veilig Thuis holds a report mandate on the child.
+    ids["mandate"] = session.scalars(select(Mandate.id).where(
+        Mandate.subject_id == ids["child"])).one()
+    # The regisseur asks the youth health service what it knows (the mother consented to
+    # naming her son to it); no persona works there.
+    post("/api/v1/consents", {
+        "subject_id": ids["child"], "categories": ["basisgegevens"],
+        "recipients": [{"organisation_id": health.id}], "purposes": ["hulpverlening"],
+        "grantor_ids": [ids["mother"]], "evidence": {"method": "written"}})
+    ids["information_request"] = post("/api/v1/information-requests", {
+        "subject_id": ids["child"], "categories": ["gezondheid"],
+        "holder_organisation_id": health.id, "purpose": "hulpverlening",
+        "reason": "Kanarie-vraag."})["id"]
     ids["override"] = post(f"/api/v1/meldcode/cases/{ids['case']}/overrides", {
         "subject_ids": [ids["child"]], "categories": ["gezondheid"],
-        "recipients": [{"organisation_id": school.id}],
+        "recipients": [{"organisation_id": school.id,
+                        "legal_ground": "Kanarie-grondslag."}],
         "justification": "Kanarie-rechtvaardiging.",
         "valid_until": (now() + timedelta(days=7)).isoformat(), "urgent": False,
         "inform_parents": {"planned_on": (now() + timedelta(days=2)).date().isoformat()}})["id"]

@@ -64,6 +64,16 @@ GET    /api/v1/households/{household_id}/observations     200+  200+  404  200+ 
 GET    /api/v1/households/{household_id}/plan             200  200  404  200  404  404  404  401  200  401  401  404  404  404  404
 PUT    /api/v1/households/{household_id}/regisseur        200  403  404  403  404  404  200  401  403  401  401  404  404  404  404
 POST   /api/v1/invitations/{token}/availability           204  204  204  204  204  204  204  204  204  204  204  204  204  204  204
+GET    /api/v1/information-requests                       200+  200  200  200+  200  200  200  401  200  401  401  200  200  200  200
+POST   /api/v1/information-requests                       201+  403  404  201+  404  404  404  401  403  401  401  404  404  404  404
+POST   /api/v1/information-requests/{request_id}/answer   404  404  404  404  404  404  404  401  404  401  401  404  404  404  404
+GET    /api/v1/mandates                                   200  200  200  200  200  200  200  401  200  401  401  200  200  200  200
+POST   /api/v1/mandates                                   403  422  403  403  403  403  403  401  422  401  401  403  403  403  403
+GET    /api/v1/mandates/{mandate_id}                      404  404  404  404  404  404  404  401  404  401  401  404  404  404  404
+POST   /api/v1/mandates/{mandate_id}/end                  404  404  404  404  404  404  404  401  404  401  401  404  404  404  404
+POST   /api/v1/mandates/{mandate_id}/restriction          403  404  404  409  404  404  404  401  404  401  401  403  403  404  404
+POST   /api/v1/overrides/{override_id}/restriction        403  404  404  409  404  404  404  401  404  401  401  404  404  404  404
+POST   /api/v1/households/{household_id}/handbacks        201  201  404  201  404  404  404  401  403  401  401  404  404  403  404
 GET    /api/v1/me                                         200  200  200  200  200  200  200  401  200  401  401  200  200  200  200
 POST   /api/v1/me/consents/{consent_id}/withdraw          401  401  401  401  401  401  401  401  401  401  204  401  401  401  401
 POST   /api/v1/me/destruction-request                     401  401  401  401  401  401  401  401  401  401  409  401  401  401  401
@@ -86,12 +96,12 @@ POST   /api/v1/meldcode/cases/{case_id}/overrides         201  404  404  201  40
 GET    /api/v1/meldcode/cases/{case_id}/report            200+  404  404  200+  404  404  404  401  404  401  401  404  404  404  404
 POST   /api/v1/meldcode/cases/{case_id}/steps             422  404  404  422  404  404  404  401  403  401  401  404  404  403  404
 POST   /api/v1/observations                               201  403  403  403  403  403  403  401  403  401  401  201  403  201  403
-POST   /api/v1/observations/preview                       200  200  200  403  403  403  403  401  200  401  401  200  403  200  200
+POST   /api/v1/observations/preview                       200+  200  200  403  403  403  403  401  200  401  401  200  403  200  200
 GET    /api/v1/observations/{observation_id}              200+  404  404  403  403  403  403  401  404  401  401  404  403  404  404
 POST   /api/v1/observations/{observation_id}/amendments   201  404  404  403  403  403  403  401  404  401  401  404  403  404  404
 POST   /api/v1/organisations                              403  403  403  403  403  403  201  401  403  401  401  403  403  403  403
 GET    /api/v1/organisations/{organisation_id}            200  200  200  200  200  200  200  401  200  401  401  200  200  200  200
-POST   /api/v1/overrides/{override_id}/approve            403  404  404  200  404  404  404  401  404  401  401  404  404  404  404
+POST   /api/v1/overrides/{override_id}/approve            403  403  404  200  404  404  404  401  403  401  401  404  404  404  404
 POST   /api/v1/overrides/{override_id}/revoke             403  404  404  200  404  404  404  401  404  401  401  404  404  404  404
 POST   /api/v1/plans/actions/{action_id}                  403  200  404  403  404  404  404  401  200  401  401  404  404  404  404
 GET    /api/v1/quality/households/{household_id}          200  404  404  404  404  404  404  401  404  401  401  404  404  404  404
@@ -115,8 +125,9 @@ GET    /bijeenkomsten/{meeting_id}/voorbereiding          200+  200+  404  404  
 GET    /calendar/{token}.ics                              200  200  200  200  200  200  200  200  -    200  200  200  200  -    200
 GET    /docs                                              200  200  200  200  200  200  200  200  -    200  200  200  200  -    200
 GET    /doorbrekingen/{override_id}                       200  404  404  200  404  404  404  303  -    303  303  404  404  -    404
-POST   /doorbrekingen/{override_id}/goedkeuren            403  404  404  303  404  404  404  303  -    303  303  404  404  -    404
+POST   /doorbrekingen/{override_id}/goedkeuren            403  403  404  303  404  404  404  303  -    303  303  404  404  -    404
 POST   /doorbrekingen/{override_id}/intrekken             403  404  404  303  404  404  404  303  -    303  303  404  404  -    404
+POST   /doorbrekingen/{override_id}/uitstel               403  404  404  409  404  404  404  303  -    303  303  404  404  -    404
 GET    /healthz                                           200  200  200  200  200  200  200  200  200  200  200  200  200  200  200
 GET    /huishoudens                                       200  200  200  200  200  200  200  303  -    303  303  200  200  -    200
 GET    /huishoudens/{household_id}                        200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
@@ -125,7 +136,7 @@ GET    /huishoudens/{household_id}/plan                   200  200  404  200  40
 GET    /huishoudens/{household_id}/signalen               200+  200+  404  200+  404  404  404  303  -    303  303  404  404  -    404
 POST   /huishoudens/{household_id}/signalen               303  403  404  303  404  404  404  303  -    303  303  303  303  -    404
 GET    /huishoudens/{household_id}/signalen/nieuw         200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
-POST   /huishoudens/{household_id}/signalen/voorbeeld     200  200  200  200  200  200  200  303  -    303  303  200  200  -    200
+POST   /huishoudens/{household_id}/signalen/voorbeeld     200+  200  200  200+  200  200  200  303  -    303  303  200  200  -    200
 GET    /huishoudens/{household_id}/toestemming            200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
 POST   /huishoudens/{household_id}/toestemming            303  303  404  403+  404  404  404  303  -    303  303  404  404  -    404
 GET    /huishoudens/{household_id}/toestemming/wie        200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
@@ -190,7 +201,7 @@ PARAMS = {"household_id": "household", "consent_id": "consent", "observation_id"
           "case_id": "case", "override_id": "override", "meeting_id": "meeting",
           "token": "link", "seq": "seq", "subject_id": "child", "organisation_id": "school",
           "action_id": "action", "language": "en", "member_id": "mother",
-          "request_id": "request"}
+          "request_id": "request", "mandate_id": "mandate"}
 POLL_ROUTES = ("/availability", "/schedule", "/cancel", "/beschikbaarheid", "/plannen",
                "/annuleren")
 HELD_ROUTES = ("/minutes", "/verslag")
@@ -240,10 +251,28 @@ def body_for(row: Row, ids: dict[str, str]) -> dict[str, Any] | None:
         ("POST", "/api/v1/meldcode/cases/{case_id}/handback"): {"on": today},
         ("POST", "/api/v1/meldcode/cases/{case_id}/overrides"): {
             "subject_ids": [ids["child"]], "categories": ["gezondheid"],
-            "recipients": [{"organisation_id": ids["school"]}], "justification": "Nodig.",
+            "recipients": [{"organisation_id": ids["school"], "legal_ground": "Grond."}],
+            "justification": "Nodig.",
             "valid_until": f"{later}T00:00:00+01:00", "urgent": False,
             "inform_parents": {"planned_on": today}},
         ("POST", "/api/v1/overrides/{override_id}/approve"): {},
+        ("POST", "/api/v1/overrides/{override_id}/restriction"): {
+            "reason": "Nog niet veilig.", "review_on": later},
+        ("POST", "/api/v1/mandates/{mandate_id}/restriction"): {
+            "reason": "Nog niet veilig.", "review_on": later},
+        ("POST", "/api/v1/mandates"): {
+            "subject_id": ids["child"], "kind": "ots", "organisation_id": ids["school"],
+            "reference": "C/09/1", "valid_from": today},
+        ("POST", "/api/v1/mandates/{mandate_id}/end"): {"on": today},
+        ("POST", "/api/v1/households/{household_id}/handbacks"): {
+            "from_organisation_id": ids["team"], "to_organisation_id": ids["school"],
+            "on": today},
+        ("POST", "/api/v1/information-requests"): {
+            "subject_id": ids["child"], "categories": ["gezondheid"],
+            "holder_organisation_id": ids["youth_health"], "purpose": "hulpverlening",
+            "reason": "Wat weet u?"},
+        ("POST", "/api/v1/information-requests/{request_id}/answer"): {
+            "answer": "refused", "reason": "Niet nodig."},
         ("POST", "/api/v1/overrides/{override_id}/revoke"): {"reason": "Niet meer nodig."},
         ("POST", "/api/v1/meetings"): {
             "household_id": ids["household"], "title": "Evaluatie", "duration_minutes": 60,
@@ -287,9 +316,11 @@ def form_for(row: Row, ids: dict[str, str]) -> dict[str, Any]:
         "/meldcode/zaken/{case_id}/afschaling": {"on": today},
         "/meldcode/zaken/{case_id}/doorbreking": {
             "subject_ids": ids["child"], "categories": "gezondheid",
-            "recipients": ids["school"], "justification": "Nodig.", "valid_until": later,
-            "planned_on": today},
+            "recipients": ids["school"], "legal_ground": "Grond.", "justification": "Nodig.",
+            "valid_until": later, "planned_on": today},
         "/doorbrekingen/{override_id}/intrekken": {"reason": "Niet meer nodig."},
+        "/doorbrekingen/{override_id}/uitstel": {"reason": "Nog niet veilig.",
+                                                 "review_on": later},
         "/bijeenkomsten": {"household_id": ids["household"], "title": "Evaluatie",
                            "location": "Wijkcentrum", "slots": f"{later}T10:00",
                            "organisations": ids["school"]},
@@ -325,6 +356,8 @@ def url_for(row: Row, ids: dict[str, str]) -> tuple[str, dict[str, str]]:
             return ids["family_link"]
         if name == "token" and row.path.startswith("/calendar/"):
             return ids["feed"]
+        if name == "request_id" and row.path.startswith("/api/v1/information-requests"):
+            return ids["information_request"]
         return ids.get(PARAMS[name], PARAMS[name])
 
     path = re.sub(r"\{(\w+)\}", fill, row.path)

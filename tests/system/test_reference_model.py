@@ -261,7 +261,7 @@ class Broker(RuleBasedStateMachine):
                     step=number, content="vastgelegd", answers={
                         "vermoeden": True, "acuut_of_structureel_onveilig": False,
                         "hulp_mogelijk": True, "hulp_geaccepteerd": False,
-                        "hulp_leidt_tot_veiligheid": None} if number == 4 else None))
+                        "hulp_leidt_tot_veiligheid": False} if number == 4 else None))
             self.case_id = case.id
 
     def partner(self, party: str) -> Principal:

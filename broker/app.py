@@ -31,6 +31,7 @@ from broker.identity.pages import safe_next
 from broker.identity.relying_party import make_relying_party
 from broker.identity.tokens import VerifiedTokens
 from broker.information_requests import api as information_requests_api
+from broker.information_requests import pages as information_requests_pages
 from broker.jobs import background_loop
 from broker.keys import KeyRing
 from broker.mandates import api as mandates_api
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     app.include_router(consent_pages.router)
     app.include_router(observations_pages.router)
     app.include_router(meldcode_pages.router)
+    app.include_router(information_requests_pages.router)
     app.include_router(meetings_pages.router)
     app.include_router(meetings_api.feed_router)
     app.include_router(plans_pages.router)

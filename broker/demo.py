@@ -29,7 +29,11 @@ from broker.households.models import Household
 from broker.households.schemas import HouseholdCreate
 from broker.identity import service as identity
 from broker.identity.models import Organisation, Professional
-from broker.identity.principal import Principal
+from broker.identity.principal import Principal, PrincipalKind
+from broker.information_requests import service as information
+from broker.information_requests.schemas import InformationRequestCreate
+from broker.mandates import service as mandates
+from broker.mandates.schemas import MandateCreate
 from broker.meetings import service as meetings
 from broker.meetings.schemas import AvailabilityIn, MeetingCreate, ScheduleIn
 from broker.meldcode import service as meldcode
@@ -39,6 +43,7 @@ from broker.observations.schemas import ObservationCreate
 from broker.plans import service as plans
 from broker.plans.schemas import OutcomeCreate
 from broker.policy import Policy
+from broker.policy.schema import MandateKind
 
 MUNICIPALITY = "Demodam"
 DOMAIN = "demodam.example"  # RFC 2606: never a real mailbox
@@ -393,6 +398,22 @@ def _story(session: Session, cast: Cast, faker: Faker, rnd: random.Random, numbe
     if number == 18 and signal:  # reported, handed back by Veilig Thuis, no new assessment
         with on_day(STORY_DAYS - 25):
             _meldcode(session, family, cast, child, signal, override=False, handback=True)
+    if number == 3:  # the regisseur asks the GP what it knows (the family agreed to naming)
+        with on_day(STORY_DAYS - 6):
+            _consent(session, family, child, ["basisgegevens"],
+                     [{"organisation_id": cast.org("huisarts")}])
+            information.ask(session, actor=family.regisseur, body=InformationRequestCreate(
+                subject_id=child, categories=["gezondheid", "ontwikkeling"],
+                holder_organisation_id=cast.org("huisarts"), purpose="hulpverlening",
+                reason="Is de huisarts bekend met de klachten over hoofdpijn en slapen?"))
+    if number == 9:  # the court placed the child under supervision: the GI's legal ground
+        with on_day(60):
+            gi = Principal(kind=PrincipalKind.CLIENT, organisation_id=cast.org("gi"),
+                           party="gi", roles=frozenset({"partner"}), client_id="demo-gi")
+            mandates.register(session, actor=gi, body=MandateCreate(
+                subject_id=child, kind=MandateKind.OTS, organisation_id=cast.org("gi"),
+                reference="C/09/612345 JE RK 26-1234", valid_from=local_day(now()),
+                valid_until=local_day(now()) + timedelta(days=365)))
     if number == 7:  # a parent asked for the file to be destroyed; the FG decides
         with on_day(STORY_DAYS - 10):
             transparency.request_destruction(session, member=transparency.member_principal(

@@ -20,6 +20,8 @@ from broker.clock import now
 from broker.consent.models import Consent, ConsentWithdrawal
 from broker.consent.service import status_of
 from broker.identity.models import Organisation, Professional
+from broker.information_requests.models import InformationRequest
+from broker.mandates.models import Mandate
 from broker.meetings.models import Meeting
 from broker.meldcode.models import Handback, OverrideEvent
 from broker.observations.models import Observation
@@ -66,6 +68,9 @@ def test_consents_meetings_and_meldcode_in_every_state(session: Session,
     assert session.scalar(select(func.count(Plan.id))) == meetings["held"]
     assert "approve" in set(session.scalars(select(OverrideEvent.kind)))
     assert session.scalar(select(func.count(Handback.id))) == 1
+    kinds = set(session.scalars(select(Mandate.kind)))
+    assert kinds == {"vt_report", "ots"}  # reports to Veilig Thuis and a GI's supervision
+    assert session.scalar(select(func.count(InformationRequest.id))) == 1
     concerns = set(session.scalars(select(Observation.concern)))
     assert {"medium", "high"} <= concerns
 

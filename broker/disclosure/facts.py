@@ -19,7 +19,6 @@ from broker.disclosure.overrides import OverrideTimes, in_force
 from broker.households.models import Custody, Member, RegisseurAssignment
 from broker.identity.models import Professional
 from broker.identity.principal import Principal
-from broker.information_requests.models import InformationRequest, RequestStatus
 from broker.mandates.models import Mandate
 from broker.meetings.models import Invitee, Meeting, MeetingStatus
 from broker.meldcode.models import MeldcodeCase, Override, OverrideEvent
@@ -70,8 +69,7 @@ class HouseholdFacts:
     regisseur_organisation_id: str | None
     members: dict[str, MemberFacts]
     subjects: dict[str, SubjectFacts]
-    # organisations invited (or whose professional is) to a meeting still to be held, and
-    # holders asked for information that have not yet refused
+    # organisations invited (or whose professional is) to a meeting still to be held
     invitees: frozenset[str] = frozenset()
     team_id: str | None = None  # the regisseur's team, to which the household belongs
 
@@ -103,8 +101,8 @@ class HouseholdFacts:
 
     def partners(self, at: datetime) -> set[str]:
         """Organisations named in a consent or an override in force for a member, holding a
-        mandate in force for a child, invited to a meeting still to be held, or asked for
-        information."""
+        mandate in force for a child, or invited to a meeting still to be held. Being asked
+        for information does not make an organisation involved: it sees the request."""
         day = local_day(at)
         named = {org for facts in self.subjects.values() for c in facts.consents
                  if c.in_force(at) for org in c.organisations}
@@ -163,17 +161,12 @@ def _statements(household: Any) -> tuple[Select[Any], Select[Any], CompoundSelec
     # whose professional is) to a meeting still to be held (polling or scheduled).
     live = (Meeting.household_id == household,
             Meeting.status.in_([MeetingStatus.POLLING, MeetingStatus.SCHEDULED]))
-    # And a holder asked for information, until it answered by consent or refused.
     invitees: CompoundSelect[Any] = union(
         select(Invitee.organisation_id).join(Meeting, Meeting.id == Invitee.meeting_id)
         .where(Invitee.organisation_id.is_not(None), *live),
         select(Professional.organisation_id)
         .join(Invitee, Invitee.professional_id == Professional.id)
-        .join(Meeting, Meeting.id == Invitee.meeting_id).where(*live),
-        select(InformationRequest.holder_organisation_id).where(
-            InformationRequest.household_id == household,
-            InformationRequest.status.in_([RequestStatus.OPEN.value,
-                                           RequestStatus.CONSENT_REQUESTED.value])))
+        .join(Meeting, Meeting.id == Invitee.meeting_id).where(*live))
     columns: tuple[Any, ...] = (
         Override.id, Override.subject_ids, Override.categories, Override.recipient_ids,
         Override.organisation_id, Override.urgent, Override.created_at, Override.valid_until,

@@ -32,6 +32,8 @@ NAVIGATION: list[NavItem] = [
     NavItem(N_("Start"), "/"),
     NavItem(N_("Huishoudens"), "/huishoudens", frozenset({"regisseur"})),
     NavItem(N_("Bijeenkomsten"), "/bijeenkomsten"),
+    NavItem(N_("Informatieverzoeken"), "/informatieverzoeken",
+            frozenset({"regisseur", "partner", "aandachtsfunctionaris"})),
     NavItem(N_("Doorbrekingen"), "/meldcode/overzicht",
             frozenset({"aandachtsfunctionaris", "privacy_officer"})),
     NavItem(N_("Kwaliteit"), "/kwaliteit", frozenset({"teamleider"})),

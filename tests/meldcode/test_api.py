@@ -14,6 +14,7 @@ from broker.policy import Policy
 from tests.dates import days_from_today
 from tests.meldcode.helpers import (
     ANSWERS,
+    colleague,
     may_see,
     open_case,
     override_body,
@@ -297,3 +298,80 @@ class TestReportToVeiligThuis:
             AuditPending.action == "disclosure",
             AuditPending.payload.contains('"purpose":"meldcode"'))).all()
         assert len(to_veilig_thuis) == 3 and set(to_veilig_thuis) == {"legal_duty"}
+
+
+class TestIssue18AcuteSkippedAndFollowedUp:
+    def test_in_acute_danger_the_report_comes_first_and_the_steps_follow(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        s = setting(client, session, policy)
+        case_id = open_case(client, s)
+        path = f"/api/v1/meldcode/cases/{case_id}/steps"
+        first = client.post(path, headers=s.teacher.headers, json=step(1, acuut=True))
+        assert first.status_code == 201 and first.json()["step"] == 5
+        term = policy.meldcode.terms.acute_steps_days
+        assert first.json()["steps_due_by"] == days_from_today(term)
+        helping = client.post(path, headers=s.teacher.headers,
+                              json=step(5, decision="hulp_organiseren",
+                                        follow_up_on=days_from_today(7)))
+        assert helping.status_code == 422 and helping.json()["code"] == "acute_report"
+        reported = client.post(path, headers=s.teacher.headers, json=step(5, decision="melden"))
+        assert reported.status_code == 201, reported.text
+        assert reported.json()["step"] == 2 and not reported.json()["completed"]
+        for number in (2, 3, 4):
+            assert client.post(path, headers=s.teacher.headers,
+                               json=step(number)).status_code == 201
+        done = client.get(f"/api/v1/meldcode/cases/{case_id}", headers=s.teacher.headers)
+        assert done.json()["completed"] and done.json()["steps_due_by"] is None
+        assert [x["step"] for x in done.json()["steps"]] == [1, 2, 3, 4, 5]
+
+    def test_an_acute_report_without_the_steps_after_the_term_is_flagged(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        s = setting(client, session, policy)
+        lead = colleague(client, session, s.regisseur.org, ["teamleider"])
+        path = f"/api/v1/meldcode/cases/{open_case(client, s)}/steps"
+        client.post(path, headers=s.teacher.headers, json=step(1, acuut=True))
+        client.post(path, headers=s.teacher.headers, json=step(5, decision="melden"))
+        term = policy.meldcode.terms.acute_steps_days
+        with frozen_at(now() + timedelta(days=term + 1)):
+            summary = client.get("/api/v1/quality/summary", headers=lead.headers).json()
+        flags = {r["household_id"]: r["flags"] for r in summary["at_risk"]}
+        assert "meldcode_stalled" in flags[s.family["household"]]
+
+    def test_step_3_is_skipped_only_with_a_safety_reason(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        s = setting(client, session, policy)
+        path = f"/api/v1/meldcode/cases/{open_case(client, s, steps=2)}/steps"
+        bare = client.post(path, headers=s.teacher.headers,
+                           json=step(3, talked_with_family=False))
+        assert bare.status_code == 422 and bare.json()["code"] == "skip_reason_required"
+        skipped = client.post(path, headers=s.teacher.headers, json=step(
+            3, talked_with_family=False, skip_reason="Vader dreigt; een gesprek is onveilig."))
+        assert skipped.status_code == 201, skipped.text
+        third = skipped.json()["steps"][2]
+        assert third["talked_with_family"] is False
+        assert third["skip_reason"] == "Vader dreigt; een gesprek is onveilig."
+
+    def test_organised_help_is_followed_up_within_the_policy_term(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        s = setting(client, session, policy)
+        path = f"/api/v1/meldcode/cases/{open_case(client, s, steps=3)}/steps"
+        working = {"vermoeden": True, "acuut_of_structureel_onveilig": False,
+                   "hulp_mogelijk": True, "hulp_geaccepteerd": True,
+                   "hulp_leidt_tot_veiligheid": True}
+        client.post(path, headers=s.teacher.headers, json=step(4, answers=working))
+        longest = policy.meldcode.terms.follow_up_max_days
+        late = client.post(path, headers=s.teacher.headers, json=step(
+            5, decision="hulp_organiseren", follow_up_on=days_from_today(longest + 1)))
+        assert late.status_code == 422 and late.json()["code"] == "follow_up_date"
+        assert client.post(path, headers=s.teacher.headers, json=step(
+            5, decision="hulp_organiseren",
+            follow_up_on=days_from_today(10))).status_code == 201
+        readiness = client.get(f"/api/v1/quality/households/{s.family['household']}",
+                               headers=s.regisseur.headers)
+        indicator = {i["id"]: i for i in readiness.json()["indicators"]}["meldcode_followed"]
+        assert indicator["status"] == "ok"
+        with frozen_at(now() + timedelta(days=11)):
+            readiness = client.get(f"/api/v1/quality/households/{s.family['household']}",
+                                   headers=s.regisseur.headers)
+        indicator = {i["id"]: i for i in readiness.json()["indicators"]}["meldcode_followed"]
+        assert indicator["status"] == "attention" and "gevolgd" in indicator["reason"]

@@ -117,9 +117,8 @@ def build(client: TestClient, session: Session, policy: Policy) -> World:
     town = make_org(session, policy, party="gemeente", name="Gemeente Voorbeeld")
     jggz = make_org(session, policy, party="jggz", name="Jeugd-ggz Oost")
     make_org(session, policy, party="veilig_thuis", name="Veilig Thuis Regio")
-    health = make_org(session, policy, party="jeugdgezondheidszorg", name="GGD Jeugd")
     ids |= {"team": team.id, "school": school.id, "gp": gp.id, "town": town.id,
-            "youth_health": health.id}
+            "jggz": jggz.id}
     # The family belongs to team Zuid (its regisseur's); team Noord is the same organisation.
     south, north = make_team(session, team, "Team Zuid"), make_team(session, team, "Team Noord")
     personas = {
@@ -189,15 +188,11 @@ def build(client: TestClient, session: Session, policy: Policy) -> World:
     # Step 5 reported: Veilig Thuis holds a report mandate on the child.
     ids["mandate"] = session.scalars(select(Mandate.id).where(
         Mandate.subject_id == ids["child"])).one()
-    # The regisseur asks the youth health service what it knows (the mother consented to
-    # naming her son to it); no persona works there.
-    post("/api/v1/consents", {
-        "subject_id": ids["child"], "categories": ["basisgegevens"],
-        "recipients": [{"organisation_id": health.id}], "purposes": ["hulpverlening"],
-        "grantor_ids": [ids["mother"]], "evidence": {"method": "written"}})
+    # The regisseur asks JGGZ what more it knows (it holds something about the child, so
+    # naming him tells it nothing new); being asked does not make it involved.
     ids["information_request"] = post("/api/v1/information-requests", {
-        "subject_id": ids["child"], "categories": ["gezondheid"],
-        "holder_organisation_id": health.id, "purpose": "hulpverlening",
+        "subject_id": ids["child"], "categories": ["psychische_gezondheid"],
+        "holder_organisation_id": jggz.id, "purpose": "hulpverlening",
         "reason": "Kanarie-vraag."})["id"]
     ids["override"] = post(f"/api/v1/meldcode/cases/{ids['case']}/overrides", {
         "subject_ids": [ids["child"]], "categories": ["gezondheid"],

@@ -64,9 +64,9 @@ GET    /api/v1/households/{household_id}/observations     200+  200+  404  200+ 
 GET    /api/v1/households/{household_id}/plan             200  200  404  200  404  404  404  401  200  401  401  404  404  404  404
 PUT    /api/v1/households/{household_id}/regisseur        200  403  404  403  404  404  200  401  403  401  401  404  404  404  404
 POST   /api/v1/invitations/{token}/availability           204  204  204  204  204  204  204  204  204  204  204  204  204  204  204
-GET    /api/v1/information-requests                       200+  200  200  200+  200  200  200  401  200  401  401  200  200  200  200
+GET    /api/v1/information-requests                       200+  200  200  200+  200  200  200  401  200  401  401  200  200  200  200+
 POST   /api/v1/information-requests                       201+  403  404  201+  404  404  404  401  403  401  401  404  404  404  404
-POST   /api/v1/information-requests/{request_id}/answer   404  404  404  404  404  404  404  401  404  401  401  404  404  404  404
+POST   /api/v1/information-requests/{request_id}/answer   404  404  404  404  404  404  404  401  404  401  401  404  404  404  200+
 GET    /api/v1/mandates                                   200  200  200  200  200  200  200  401  200  401  401  200  200  200  200
 POST   /api/v1/mandates                                   403  422  403  403  403  403  403  401  422  401  401  403  403  403  403
 GET    /api/v1/mandates/{mandate_id}                      404  404  404  404  404  404  404  401  404  401  401  404  404  404  404
@@ -125,6 +125,10 @@ GET    /bijeenkomsten/{meeting_id}/voorbereiding          200+  200+  404  404  
 GET    /calendar/{token}.ics                              200  200  200  200  200  200  200  200  -    200  200  200  200  -    200
 GET    /docs                                              200  200  200  200  200  200  200  200  -    200  200  200  200  -    200
 GET    /doorbrekingen/{override_id}                       200  404  404  200  404  404  404  303  -    303  303  404  404  -    404
+GET    /informatieverzoeken                               200+  200  200  200+  200  200  200  303  -    303  303  200  200  -    200+
+POST   /informatieverzoeken                               303  403  404  303  404  404  404  303  -    303  303  404  404  -    404
+GET    /informatieverzoeken/nieuw                         200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
+POST   /informatieverzoeken/{request_id}/antwoord         404  404  404  404  404  404  404  303  -    303  303  404  404  -    303
 POST   /doorbrekingen/{override_id}/goedkeuren            403  403  404  303  404  404  404  303  -    303  303  404  404  -    404
 POST   /doorbrekingen/{override_id}/intrekken             403  404  404  303  404  404  404  303  -    303  303  404  404  -    404
 POST   /doorbrekingen/{override_id}/uitstel               403  404  404  409  404  404  404  303  -    303  303  404  404  -    404
@@ -211,6 +215,7 @@ QUERIES = {
     "/huishoudens/{household_id}/toestemming/wie": {"subject_id": "child"},
     "/meldcode/nieuw": {"household": "household"},
     "/bijeenkomsten/nieuw": {"household": "household"},
+    "/informatieverzoeken/nieuw": {"household": "household"},
 }
 
 
@@ -268,8 +273,8 @@ def body_for(row: Row, ids: dict[str, str]) -> dict[str, Any] | None:
             "from_organisation_id": ids["team"], "to_organisation_id": ids["school"],
             "on": today},
         ("POST", "/api/v1/information-requests"): {
-            "subject_id": ids["child"], "categories": ["gezondheid"],
-            "holder_organisation_id": ids["youth_health"], "purpose": "hulpverlening",
+            "subject_id": ids["child"], "categories": ["psychische_gezondheid"],
+            "holder_organisation_id": ids["jggz"], "purpose": "hulpverlening",
             "reason": "Wat weet u?"},
         ("POST", "/api/v1/information-requests/{request_id}/answer"): {
             "answer": "refused", "reason": "Niet nodig."},
@@ -319,6 +324,12 @@ def form_for(row: Row, ids: dict[str, str]) -> dict[str, Any]:
             "recipients": ids["school"], "legal_ground": "Grond.", "justification": "Nodig.",
             "valid_until": later, "planned_on": today},
         "/doorbrekingen/{override_id}/intrekken": {"reason": "Niet meer nodig."},
+        "/informatieverzoeken": {
+            "household_id": ids["household"], "subject_id": ids["child"],
+            "categories": "psychische_gezondheid", "holder_organisation_id": ids["jggz"],
+            "reason": "Wat weet u?"},
+        "/informatieverzoeken/{request_id}/antwoord": {"answer": "refused",
+                                                       "reason": "Niet nodig."},
         "/doorbrekingen/{override_id}/uitstel": {"reason": "Nog niet veilig.",
                                                  "review_on": later},
         "/bijeenkomsten": {"household_id": ids["household"], "title": "Evaluatie",
@@ -356,7 +367,8 @@ def url_for(row: Row, ids: dict[str, str]) -> tuple[str, dict[str, str]]:
             return ids["family_link"]
         if name == "token" and row.path.startswith("/calendar/"):
             return ids["feed"]
-        if name == "request_id" and row.path.startswith("/api/v1/information-requests"):
+        if name == "request_id" and row.path.startswith(("/api/v1/information-requests",
+                                                           "/informatieverzoeken")):
             return ids["information_request"]
         return ids.get(PARAMS[name], PARAMS[name])
 
@@ -551,8 +563,10 @@ def test_every_form_refuses_a_post_without_its_csrf_token(matrix: Matrix, row: R
 
 
 def rightful(row: Row) -> str:
-    """The first caller the table lets post this form."""
+    """The first caller the table lets post this form; the family member last, as a 303 is
+    its login redirect on a professional's page."""
     allowed = [p for p, cell in row.cells.items() if cell.startswith("2") or (
         p not in ("ext", "anon") and cell.rstrip("+") not in ("-", "401", "403", "404"))]
+    allowed.sort(key=lambda p: p == "fam")
     assert allowed, "a form nobody may post"
     return allowed[0]

@@ -25,8 +25,10 @@ from tests.system.world import World, build_world, grant, open_database, urgent_
 Read = tuple[float, list[str], list[str]]  # commit moment, consent ids, override ids used
 
 
-def read_until(url: str, key_dir: Path, world: World, stop: Event, out: "Queue[Any]") -> None:
-    """The school reads the family's observations, as often as it can, until told to stop."""
+def read_until(url: str, key_dir: Path, world: World, kind: str, stop: Event,
+               out: "Queue[Any]") -> None:
+    """The school (under consent) or Veilig Thuis (under an override) reads the family's
+    observations, as often as it can, until told to stop."""
     database = open_database(url, key_dir)
     commits: list[float] = []
     event.listen(database.engine, "commit", lambda _connection: commits.append(time.monotonic()))
@@ -36,7 +38,8 @@ def read_until(url: str, key_dir: Path, world: World, stop: Event, out: "Queue[A
         started = time.monotonic()
         with database.sessionmaker.begin() as session:
             shown, _ = observations.household_observations(
-                session, actor=world.school, household_id=world.household_id)
+                session, actor=world.school if kind == "consent" else world.veilig_thuis,
+                household_id=world.household_id)
         reads.append((commits[-1], [c for s in shown for c in s.decision.consent_ids],
                       [o for s in shown for o in s.decision.override_ids]))
         if sqlite:  # its busy handler is not fair: leave the other process as long a gap
@@ -60,7 +63,7 @@ def race(url: str, key_dir: Path, world: World, rounds: int, kind: str
     reader keeps reading; return the reads and the moment each change had committed."""
     context = multiprocessing.get_context("spawn")
     stop, out = context.Event(), context.Queue()
-    reader = context.Process(target=read_until, args=(url, key_dir, world, stop, out))
+    reader = context.Process(target=read_until, args=(url, key_dir, world, kind, stop, out))
     reader.start()
     database = open_database(url, key_dir)
     ended: dict[str, float] = {}

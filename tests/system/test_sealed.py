@@ -30,7 +30,21 @@ def reads(client: TestClient, world: World) -> dict[str, tuple[Any, str, str]]:
     case = open_case(client, s, steps=5)
     meeting = held_meeting(client, world)["meeting_id"]
     household = world.household
+    # Issue 18: a request for information (Noor may be named to the GP: her family agreed).
+    named = client.post("/api/v1/consents", headers=s.regisseur.headers, json={
+        "subject_id": s.family["c1"], "categories": ["basisgegevens"],
+        "recipients": [{"organisation_id": s.gp.org.id}], "purposes": ["hulpverlening"],
+        "grantor_ids": [s.family["c1"], s.family["m"], s.family["p"]],
+        "evidence": {"method": "written"}})
+    assert named.status_code == 201, named.text
+    asked = client.post("/api/v1/information-requests", headers=s.regisseur.headers, json={
+        "subject_id": s.family["c1"], "categories": ["gezondheid"],
+        "holder_organisation_id": s.gp.org.id, "purpose": "hulpverlening",
+        "reason": "Wat weet de huisarts?"})
+    assert asked.status_code == 201, asked.text
     return {
+        "information request": (s.gp, "/api/v1/information-requests",
+                                "Wat weet de huisarts?"),
         "household": (s.regisseur, f"/api/v1/households/{household}", "Noor"),
         "observations": (s.regisseur, f"/api/v1/households/{household}/observations",
                          "Blauwe plekken"),

@@ -178,24 +178,34 @@ class TestNobodyGrantsThemselvesAFamilyFile:
 
     def test_an_urgent_override_to_oneself_releases_nothing_of_others(
             self, client: TestClient, world: World) -> None:
+        """Issue 18: an urgent override goes to Veilig Thuis or the police only, and even
+        then releases nothing but the holder's own."""
         w = world
         case_id = _post(client, w.teacher, "/meldcode/cases", {"child_id": w.family["c1"]})["id"]
         members = [w.family[r] for r in ("m", "p", "c1", "c2")]
-        override = _post(client, w.teacher, f"/meldcode/cases/{case_id}/overrides", {
+        body = {
             "subject_ids": members,
-            "categories": ["basisgegevens", "gezondheid", "psychische_gezondheid"],
-            "recipients": [{"organisation_id": w.teacher.org.id}],
+            "subject_reasons": {m: "Alles." for m in members if m != w.family["c1"]},
+            "categories": ["basisgegevens", "gezondheid", "psychische_gezondheid",
+                           "veiligheid"],
+            "recipients": [{"organisation_id": w.teacher.org.id, "legal_ground": "Eigen."}],
             "justification": "Alles.", "urgent": True,
-            "valid_until": _days(1), "inform_parents": {"not_informed_reason": "Gevaar."}})
+            "valid_until": _days(1), "inform_parents": {"not_informed_reason": "Gevaar."}}
+        to_itself = client.post(f"/api/v1/meldcode/cases/{case_id}/overrides",
+                                headers=w.teacher.headers, json=body)
+        assert to_itself.status_code == 422
+        assert to_itself.json()["code"] == "override_recipient"
+        override = _post(client, w.teacher, f"/meldcode/cases/{case_id}/overrides", body | {
+            "recipients": [{"organisation_id": w.veilig_thuis.org.id}]})
         assert override["status"] == "active"
         household = client.get(f"/api/v1/households/{w.family['household']}",
-                               headers=w.teacher.headers)
+                               headers=w.veilig_thuis.headers)
         observations = client.get(f"/api/v1/households/{w.family['household']}/observations",
-                                  headers=w.teacher.headers)
+                                  headers=w.veilig_thuis.headers)
         assert household.status_code == observations.status_code == 200
         for secret in (GP_TEXT, JGGZ_TEXT, *NAMES):
             assert secret not in household.text + observations.text
-        assert SCHOOL_TEXT in observations.text  # its own, as always
+        assert SCHOOL_TEXT in observations.text  # the school's own, under the override
 
 
 class TestSharingDoesNotMakeAnOrganisationInvolved:

@@ -1,6 +1,7 @@
 """A small committed world for the system suites that drive services from several processes:
-a neighbourhood team (the regisseur, also aandachtsfunctionaris), a school, a family of a
-mother and her child, and what the team observed about each."""
+a neighbourhood team (the regisseur, also aandachtsfunctionaris), a school and Veilig Thuis
+(each involved through a lasting consent), a family of a mother and her child, and what the
+team observed about each."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -42,12 +43,13 @@ def open_database(url: str, key_dir: Path, policy: Policy | None = None) -> Data
 class World:
     regisseur: Principal
     school: Principal
+    veilig_thuis: Principal  # reads under an urgent override (acute danger: VT or police)
     household_id: str
     mother_id: str
     child_id: str
     case_id: str
     mother_observation_id: str  # onderwijs; the school sees it only with the mother's consent
-    child_observation_id: str   # gezondheid; the school sees it only under an override
+    child_observation_id: str   # gezondheid; Veilig Thuis sees it only under an override
 
 
 def build_world(database: Database) -> World:
@@ -56,6 +58,12 @@ def build_world(database: Database) -> World:
                                             policy=session.info[INFO_KEY].policy)
         school_org = identity.create_organisation(session, name="OBS De Linde", party="school",
                                                   policy=session.info[INFO_KEY].policy)
+        vt_org = identity.create_organisation(session, name="Veilig Thuis Regio",
+                                              party="veilig_thuis",
+                                              policy=session.info[INFO_KEY].policy)
+        veilig_thuis = Principal(kind=PrincipalKind.CLIENT, organisation_id=vt_org.id,
+                                 party="veilig_thuis", roles=frozenset({"partner"}),
+                                 client_id="cl_veilig_thuis")
         professional = identity.create_professional(
             session, organisation_id=team.id, email="regisseur@example.org", name="R. Regisseur",
             roles=["regisseur", "aandachtsfunctionaris"], password=None)
@@ -71,14 +79,16 @@ def build_world(database: Database) -> World:
             custody=[{"custodian": "m", "child": "c"}]))
         ids = {m.ref: m.id for m in households.members_of(session, household.id)}
         # A lasting consent about the child's schooling keeps the school involved throughout.
-        grant(session, regisseur, subject=ids["c"], grantor=ids["m"], school=school,
-              category="ontwikkeling")
+        for reader in (school, veilig_thuis):
+            grant(session, regisseur, subject=ids["c"], grantor=ids["m"], school=reader,
+                  category="ontwikkeling")
         seen = [observations.submit_observation(session, actor=regisseur, body=ObservationCreate(
             subject_id=subject, category=category, concern="low", observed_on=now().date(),
             body=f"Waarneming over {category}.")).observation.id
             for subject, category in ((ids["m"], "onderwijs"), (ids["c"], "gezondheid"))]
         case = meldcode.open_case(session, actor=regisseur, body=CaseCreate(child_id=ids["c"]))
-        return World(regisseur, school, household.id, ids["m"], ids["c"], case.id, *seen)
+        return World(regisseur, school, veilig_thuis, household.id, ids["m"], ids["c"],
+                     case.id, *seen)
 
 
 def grant(session: Session, regisseur: Principal, *, subject: str, grantor: str,
@@ -90,11 +100,11 @@ def grant(session: Session, regisseur: Principal, *, subject: str, grantor: str,
 
 
 def urgent_override(session: Session, world: World) -> str:
-    """In force at once (acute danger), for the child's health, to the school."""
+    """In force at once (acute danger), for the child's health, to Veilig Thuis."""
     view = meldcode.request_override(session, actor=world.regisseur,
                                      case_id=world.case_id, body=OverrideCreate(
         subject_ids=[world.child_id], categories=["gezondheid"],
-        recipients=[{"organisation_id": world.school.organisation_id}],
+        recipients=[{"organisation_id": world.veilig_thuis.organisation_id}],
         justification="Acuut gevaar.", valid_until=now() + timedelta(days=7), urgent=True,
         inform_parents={"planned_on": now().date() + timedelta(days=2)}))
     return view.override.id

@@ -29,7 +29,7 @@ from broker.households.models import Household
 from broker.households.schemas import HouseholdCreate
 from broker.identity import service as identity
 from broker.identity.models import Organisation, Professional
-from broker.identity.principal import Principal, PrincipalKind
+from broker.identity.principal import Principal
 from broker.information_requests import service as information
 from broker.information_requests.schemas import InformationRequestCreate
 from broker.mandates import service as mandates
@@ -406,11 +406,9 @@ def _story(session: Session, cast: Cast, faker: Faker, rnd: random.Random, numbe
                 subject_id=child, categories=["gezondheid", "ontwikkeling"],
                 holder_organisation_id=cast.org("huisarts"), purpose="hulpverlening",
                 reason="Is de huisarts bekend met de klachten over hoofdpijn en slapen?"))
-    if number == 9:  # the court placed the child under supervision: the GI's legal ground
-        with on_day(60):
-            gi = Principal(kind=PrincipalKind.CLIENT, organisation_id=cast.org("gi"),
-                           party="gi", roles=frozenset({"partner"}), client_id="demo-gi")
-            mandates.register(session, actor=gi, body=MandateCreate(
+    if number == 9:  # the court placed the child under supervision: the GI's legal ground,
+        with on_day(60):  # registered by the regisseur, who received the decision
+            mandates.register(session, actor=family.regisseur, body=MandateCreate(
                 subject_id=child, kind=MandateKind.OTS, organisation_id=cast.org("gi"),
                 reference="C/09/612345 JE RK 26-1234", valid_from=local_day(now()),
                 valid_until=local_day(now()) + timedelta(days=365)))

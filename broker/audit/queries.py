@@ -110,6 +110,8 @@ class ReportLine:
     lawful_basis: str | None
     override_ids: list[str]
     mandate_ids: list[str] = field(default_factory=list)
+    object_type: str | None = None
+    object_id: str | None = None
 
 
 def subject_report(session: Session, *, actor: Principal, subject_id: str) -> list[ReportLine]:
@@ -147,7 +149,8 @@ def disclosure_lines(session: Session, subject_ids: list[str]) -> list[ReportLin
             processing_activity=e["processing_activity"],
             lawful_basis=activity.lawful_basis if activity else None,
             override_ids=e.get("override_ids") or [],
-            mandate_ids=e.get("mandate_ids") or []))
+            mandate_ids=e.get("mandate_ids") or [], object_type=e.get("object_type"),
+            object_id=e.get("object_id")))
     return lines
 
 

@@ -190,16 +190,22 @@ def decide(request: DecisionRequest, facts: SubjectFacts, policy: Policy, *,
             and not missing_grantors(required, facts.present_member_ids):
         return Decision(Effect.PERMIT, Basis.FAMILY_PRESENT, version,
                         reasons=("het gezin is aanwezig en stemt in",))
-    # A ground to receive, not to take: what a holder with its own secrecy holds leaves by
-    # that holder's weighing (its report, its override, the family's consent). The household
-    # record and the regisseur organisation's own information, which the law obliges it to
-    # give, and the reporter's own information do go.
-    grounds = [(m, policy.mandates[m.kind][1]) for m in facts.mandates
-               if m.organisation_id == recipient and m.in_force(request.day)
-               and m.kind in policy.mandates
-               and holder in (None, facts.owner_organisation_id, m.reporter_organisation_id)]
-    grounds = [(m, rule) for m, rule in grounds
-               if request.category in rule.categories and request.purpose in rule.purposes]
+    # A ground to receive, not to take: the child's basic data and the reporter's own
+    # report go; the regisseur organisation's own information (and the household record)
+    # only where the law obliges it to give (`from_regisseur`); what any other holder keeps
+    # under its own secrecy leaves by that holder's weighing (its override, its answer).
+    grounds = []
+    for m in facts.mandates:
+        rule = policy.mandates[m.kind][1] if m.kind in policy.mandates else None
+        if rule is None or m.organisation_id != recipient or not m.in_force(request.day) \
+                or request.category not in rule.categories \
+                or request.purpose not in rule.purposes:
+            continue
+        reported = m.reporter_organisation_id is not None \
+            and holder == m.reporter_organisation_id
+        if request.category == BASIC_DATA or reported or (
+                rule.from_regisseur and holder in (None, facts.owner_organisation_id)):
+            grounds.append((m, rule))
     if grounds:
         return Decision(Effect.PERMIT, Basis.LEGAL_DUTY, version,
                         mandate_ids=tuple(sorted(m.id for m, _ in grounds)),

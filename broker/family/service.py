@@ -217,12 +217,18 @@ def _visible(session: Session, lines: list[ReportLine]) -> list[ReportLine]:
     passed; those the family is not to be told of (an override's or a report's sealed
     reason) once the restriction's review day has passed without a renewal."""
     overrides = {o for line in lines for o in line.override_ids}
-    reports = {m for line in lines for m in line.mandate_ids}
+    reports = {m for line in lines for m in _about_mandates(line)}
     if not overrides and not reports:
         return lines
     hidden = meldcode.untold(session, override_ids=overrides, mandate_ids=reports)
     return [line for line in lines
-            if not hidden & (set(line.override_ids) | set(line.mandate_ids))]
+            if not hidden & (set(line.override_ids) | _about_mandates(line))]
+
+
+def _about_mandates(line: ReportLine) -> set[str]:
+    """The mandates a line rests on, or is a read of (its organisation looking at it)."""
+    return set(line.mandate_ids) | (
+        {line.object_id} if line.object_type == "mandate" and line.object_id else set())
 
 
 def _record_view(session: Session, member: Principal, people: list[str], what: str) -> None:

@@ -14,8 +14,9 @@ from broker.audit.recording import Action, Record, record
 from broker.clock import local_day, now
 from broker.db import new_id
 from broker.disclosure.door import Item, Names, disclose, disclose_each, unseal
-from broker.disclosure.engine import BASIC_DATA, SubjectFacts
+from broker.disclosure.engine import BASIC_DATA, Decision, SubjectFacts
 from broker.disclosure.facts import HouseholdFacts, load_household
+from broker.disclosure.overrides import OverrideStatus
 from broker.errors import Conflict, Forbidden, Invalid, NotFound
 from broker.identity.models import Organisation
 from broker.identity.principal import Principal
@@ -25,6 +26,7 @@ from broker.information_requests.schemas import (
     InformationAnswer,
     InformationRequestCreate,
 )
+from broker.meldcode import service as meldcode
 from broker.meldcode.models import Override
 from broker.observations.models import Observation
 from broker.vault.service import existing_data_key, writable_key
@@ -77,9 +79,10 @@ def ask(session: Session, *, actor: Principal, body: InformationRequestCreate
                         "asks a holder for information.", code="not_a_requester")
     policy = audit_context(session).policy
     unknown = [c for c in body.categories if c not in policy.categories]
-    if unknown or body.purpose not in policy.purposes:
-        raise Invalid("Unknown category or purpose.", code="unknown_category",
-                      categories=unknown)
+    if unknown:
+        raise Invalid("Unknown category.", code="unknown_category", categories=unknown)
+    if body.purpose not in policy.purposes:
+        raise Invalid("Unknown purpose.", code="unknown_purpose")
     holder = session.get(Organisation, body.holder_organisation_id)
     if holder is None or holder.id == actor.organisation_id:
         raise Invalid("Ask another, existing organisation.", code="unknown_organisation")
@@ -116,8 +119,9 @@ def answer(session: Session, *, actor: Principal, request_id: str, body: Informa
     """The holder's professional answers: it asks the family's consent, shares by an
     override of its own (naming it), or refuses with a reason. Answered once (409)."""
     request = session.get(InformationRequest, request_id)
-    if request is None or actor.professional_id is None \
-            or request.holder_organisation_id != actor.organisation_id:
+    facts = load_household(session, household_id=request.household_id) if request else None
+    if request is None or facts is None or actor.professional_id is None \
+            or not _holds(request, facts, actor):
         raise NotFound("No such request.")
     if request.status != RequestStatus.OPEN:
         raise Conflict("This request was answered already.", code="request_answered",
@@ -125,13 +129,11 @@ def answer(session: Session, *, actor: Principal, request_id: str, body: Informa
     if body.answer is Answer.REFUSED and body.reason is None:
         raise Invalid("Say why you refuse (reason).", code="reason_required")
     if body.answer is Answer.OVERRIDE:
-        override = session.get(Override, body.override_id) if body.override_id else None
-        if override is None or override.organisation_id != actor.organisation_id \
-                or override.household_id != request.household_id \
-                or request.subject_id not in override.subject_ids \
-                or request.requester_organisation_id not in override.recipient_ids:
-            raise Invalid("Name your organisation's override about this person to the "
-                          "requester (override_id).", code="override_mismatch")
+        override = _covering(session, actor, request, body.override_id)
+        if override is None:
+            raise Invalid("Name your organisation's override in force about this person, "
+                          "of these categories, to the requester (override_id).",
+                          code="override_mismatch")
         request.override_id = override.id
     elif body.override_id is not None:
         raise Invalid("Only an answer by override names one.", code="override_mismatch")
@@ -149,6 +151,33 @@ def answer(session: Session, *, actor: Principal, request_id: str, body: Informa
     return _views(session, actor, [request])[0]
 
 
+def _holds(request: InformationRequest, facts: HouseholdFacts, actor: Principal) -> bool:
+    """Is the caller the holder asked? In the regisseur's organisation only the household's
+    team is; elsewhere the organisation's professionals and systems."""
+    return request.holder_organisation_id == actor.organisation_id \
+        and facts.reaches_own(actor)
+
+
+def _covering(session: Session, actor: Principal, request: InformationRequest,
+              override_id: str | None) -> Override | None:
+    """The caller's organisation's override in force (approved, or urgent and within its
+    review) about the request's person, of its categories, to the requester; else None."""
+    if override_id is None:
+        return None
+    try:
+        view = meldcode.override_view(session, actor=actor, override_id=override_id)
+    except NotFound:
+        return None
+    override = view.override
+    if view.status is not OverrideStatus.ACTIVE \
+            or override.household_id != request.household_id \
+            or request.subject_id not in override.subject_ids \
+            or not set(request.categories) <= set(override.categories) \
+            or request.requester_organisation_id not in override.recipient_ids:
+        return None
+    return override
+
+
 def requests(session: Session, *, actor: Principal) -> list[RequestView]:
     """The requests the caller's organisation made (in the regisseur's organisation: those
     about the households of the caller's team) or was asked, newest first."""
@@ -162,24 +191,33 @@ def requests(session: Session, *, actor: Principal) -> list[RequestView]:
 def _views(session: Session, actor: Principal, found: Sequence[InformationRequest]
            ) -> list[RequestView]:
     """Each request as the caller may see it: the person's name and the texts only under a
-    decision that permits the person's basic data to the caller's organisation (recorded)."""
+    decision, under the request's purpose, that permits the person's basic data to the
+    caller's organisation (recorded)."""
     households: dict[str, HouseholdFacts | None] = {}
-    shown, items = [], []
+    shown: list[tuple[InformationRequest, HouseholdFacts, Item]] = []
     for request in found:
         if request.household_id not in households:
             households[request.household_id] = load_household(
                 session, household_id=request.household_id)
         facts = households[request.household_id]
-        is_holder = request.holder_organisation_id == actor.organisation_id
-        if facts is None or not (is_holder or facts.reaches_own(actor)):
+        if facts is None:
             continue
-        shown.append((request, facts))
-        items.append(_naming(session, actor.organisation_id, facts.subjects[request.subject_id],
-                             request.id, is_holder))
-    decisions = disclose_each(session, actor=actor, items=items, purpose="hulpverlening") \
-        if items else []
+        is_holder = _holds(request, facts, actor)
+        if not is_holder and not (request.requester_organisation_id == actor.organisation_id
+                                  and facts.reaches_own(actor)):
+            continue
+        shown.append((request, facts, _naming(session, actor.organisation_id,
+                                              facts.subjects[request.subject_id], request.id,
+                                              is_holder)))
+    decided: dict[str, Decision] = {}
+    for purpose in sorted({request.purpose for request, _, _ in shown}):
+        mine = [(request, item) for request, _, item in shown if request.purpose == purpose]
+        decisions = disclose_each(session, actor=actor, purpose=purpose,
+                                  items=[item for _, item in mine])
+        decided |= {request.id: d for (request, _), d in zip(mine, decisions, strict=True)}
     views = []
-    for (request, facts), decision in zip(shown, decisions, strict=True):
+    for request, facts, _ in shown:
+        decision = decided[request.id]
         if not decision.permitted:
             views.append(RequestView(request, None, None, None))
             continue

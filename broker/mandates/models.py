@@ -19,7 +19,7 @@ class Mandate(Base):
     subject_id: Mapped[str] = mapped_column(ForeignKey("household_members.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # policy: parties.yaml `mandates`
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
-    reference: Mapped[str | None] = mapped_column(String(200))  # court decision, request
+    reference: Mapped[bytes | None] = mapped_column(LargeBinary)  # sealed: court decision
     valid_from: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)  # the first day it no longer holds
     ended_on: Mapped[date | None] = mapped_column(Date)

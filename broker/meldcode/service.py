@@ -53,6 +53,7 @@ from broker.policy import Policy
 from broker.vault.service import existing_data_key, writable_key
 
 EXPIRING_SOON = timedelta(days=3)
+HANDBACK_RECORDED_WITHIN = timedelta(days=30)  # a handback is recorded when it happens
 REPORTING = {StepDecision.MELDEN.value, StepDecision.MELDEN_EN_HULP.value}
 VEILIG_THUIS = "veilig_thuis"  # the party type reports go to
 SEEING = "hulpverlening"  # the purpose under which a professional reads the family's data
@@ -313,15 +314,15 @@ def record_handback(session: Session, *, actor: Principal, case_id: str, body: H
     it (afschaling)."""
     _professional(actor)
     case = require_case(session, actor, case_id)
-    steps = _steps(session, case.id)
-    if len(steps) < 5 or steps[-1].decision not in REPORTING:
+    report = next((s for s in _steps(session, case.id) if s.step == 5), None)
+    if report is None or report.decision not in REPORTING:
         raise Conflict("Only a case reported to Veilig Thuis is handed back.",
                        code="no_report")
-    if body.on < local_day(steps[-1].recorded_at):
+    if body.on < local_day(report.recorded_at):
         raise Invalid("The handback falls between the report and today.",
                       code="handback_date")
     return hand_back(session, actor=actor, household_id=case.household_id, body=HandbackTo(
-        from_organisation_id=steps[-1].reported_to or veilig_thuis(session, None),
+        from_organisation_id=report.reported_to or veilig_thuis(session, None),
         to_organisation_id=case.organisation_id, on=body.on, case_id=case.id))
 
 
@@ -342,14 +343,23 @@ def hand_back(session: Session, *, actor: Principal, household_id: str, body: Ha
         raise NotFound("No such household.")
     if body.case_id is not None and not own_case:
         raise NotFound("No such case.")
-    known = set(session.scalars(select(Organisation.id).where(Organisation.id.in_(
-        [body.from_organisation_id, body.to_organisation_id]))))
-    if {body.from_organisation_id, body.to_organisation_id} - known \
+    parties = {org: party for org, party in session.execute(
+        select(Organisation.id, Organisation.party).where(Organisation.id.in_(
+            [body.from_organisation_id, body.to_organisation_id])))}
+    if {body.from_organisation_id, body.to_organisation_id} - set(parties) \
             or body.from_organisation_id == body.to_organisation_id:
         raise Invalid("Name two existing organisations: from whom and to whom.",
                       code="unknown_organisation")
-    if body.on > local_day(now()):
-        raise Invalid("A handback is recorded when it happened, not before.",
+    # From Veilig Thuis, or onwards from an organisation that directs or is involved.
+    if parties[body.from_organisation_id] != VEILIG_THUIS \
+            and body.from_organisation_id != facts.regisseur_organisation_id \
+            and body.from_organisation_id not in facts.partners(now()):
+        raise Invalid("A family is handed back by Veilig Thuis, or on by an organisation "
+                      "that directs or is involved with it.", code="handback_from")
+    today = local_day(now())
+    if not today - HANDBACK_RECORDED_WITHIN <= body.on <= today:
+        raise Invalid("Record a handback when it happens (within "
+                      f"{HANDBACK_RECORDED_WITHIN.days} days), not before.",
                       code="handback_date")
     subject = facts.about_the_children().person.id
     if case is not None:
@@ -598,6 +608,12 @@ def renew_restriction(session: Session, *, actor: Principal, body: RestrictionRe
         restricted = mandate.not_informed_reason is not None
     if not restricted:
         raise Conflict("The family was not kept uninformed of this.", code="no_restriction")
+    key = override_id or mandate_id
+    assert key is not None
+    if tell_from(session, override_ids={override_id} if override_id else set(),
+                 mandate_ids={mandate_id} if mandate_id else set())[key] <= local_day(now()):
+        raise Conflict("The review day passed: the family has been told; a lapsed "
+                       "restriction is not renewed.", code="restriction_lapsed")
     review_on = review_date(session, body.review_on)
     renewal_id = new_id()
     assert actor.professional_id is not None  # an aandachtsfunctionaris is a professional

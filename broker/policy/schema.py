@@ -29,12 +29,16 @@ class MandateKind(StrEnum):
 
 class MandateRule(PolicyModel):
     """What a mandate of this kind lets its organisation receive about the child, and the
-    article that says so."""
+    article that says so. It always receives the child's basic data and what the reporter
+    itself reported; the household's regisseur organisation's own information only where the
+    law obliges that organisation to give it (`from_regisseur`). Every other holder weighs
+    its own secrecy (an override, an answer to a request for information)."""
 
     source: str
     purposes: list[str]
     categories: list[str]
-    days: int | None = Field(default=None, ge=1)  # the term of one the broker registers
+    from_regisseur: bool = False
+    days: int | None = Field(default=None, ge=1)  # longest term; None: until the child is 18
 
 
 class Party(PolicyModel):

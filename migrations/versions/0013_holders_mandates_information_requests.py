@@ -6,7 +6,11 @@ from whom and to whom
 A report to Veilig Thuis made before this revision gives Veilig Thuis a report mandate on
 the child from the day of the report for 182 days (as one made now does), so that what
 Veilig Thuis could read under its former unconditional legal duty it still reads for that
-report; handbacks get their from (the Veilig Thuis reported to) and to (the reporter).
+report (reports from before revision 0010 name no Veilig Thuis: the only one, if there is
+exactly one); handbacks get their from (the Veilig Thuis reported to) and to (the reporter).
+A reason not to tell the family was permanent; it becomes reviewed, the first time 90 days
+after the upgrade (`not_informed_max_days`), so nothing hidden appears on a family page at
+the upgrade without an aandachtsfunctionaris having looked at it.
 
 Revision ID: 0013
 Revises: 0012
@@ -16,6 +20,7 @@ Create Date: 2026-12-02 15:00:00
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from alembic import op
@@ -28,6 +33,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 REPORT_MANDATE_DAYS = 182  # policies/parties.yaml, veilig_thuis.mandates.vt_report.days
+NOT_INFORMED_REVIEW_DAYS = 90  # policies/meldcode.yaml, override.not_informed_max_days
+LEGAL_ZONE = ZoneInfo("Europe/Amsterdam")
 
 
 def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
@@ -43,7 +50,7 @@ def upgrade() -> None:
         sa.Column('subject_id', sa.String(length=36), nullable=False),
         sa.Column('kind', sa.String(length=20), nullable=False),
         sa.Column('organisation_id', sa.String(length=36), nullable=False),
-        sa.Column('reference', sa.String(length=200), nullable=True),
+        sa.Column('reference', sa.LargeBinary(), nullable=True),
         sa.Column('valid_from', sa.Date(), nullable=False),
         sa.Column('valid_until', sa.Date(), nullable=True),
         sa.Column('ended_on', sa.Date(), nullable=True),
@@ -124,13 +131,27 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('subject_reasons', sa.LargeBinary(), nullable=True))
         batch_op.add_column(sa.Column('recipient_grounds', sa.JSON(), nullable=True))
     _reports_become_mandates()
+    _restrictions_are_reviewed()
+
+
+def _restrictions_are_reviewed() -> None:
+    overrides = sa.table('overrides', sa.column('not_informed_reason', sa.LargeBinary()),
+                         sa.column('not_informed_until', sa.Date()))
+    review = datetime.now(LEGAL_ZONE).date() + timedelta(days=NOT_INFORMED_REVIEW_DAYS)
+    op.get_bind().execute(overrides.update().where(
+        overrides.c.not_informed_reason.is_not(None),
+        overrides.c.not_informed_until.is_(None)).values(not_informed_until=review))
 
 
 def _reports_become_mandates() -> None:
     connection = op.get_bind()
     steps = sa.table('meldcode_steps', sa.column('case_id'), sa.column('reported_to'),
-                     sa.column('recorded_at', broker.db.UTCDateTime()),
+                     sa.column('decision'), sa.column('recorded_at', broker.db.UTCDateTime()),
                      sa.column('recorded_by'))
+    organisations = sa.table('organisations', sa.column('id'), sa.column('party'))
+    veilig_thuis = connection.execute(sa.select(organisations.c.id).where(
+        organisations.c.party == 'veilig_thuis').limit(2)).scalars().all()
+    only = veilig_thuis[0] if len(veilig_thuis) == 1 else None
     cases = sa.table('meldcode_cases', sa.column('id'), sa.column('household_id'),
                      sa.column('child_id'), sa.column('organisation_id'))
     mandates = sa.table('mandates', *(sa.column(c) for c in (
@@ -144,17 +165,20 @@ def _reports_become_mandates() -> None:
         sa.select(cases.c.id, cases.c.household_id, cases.c.child_id, cases.c.organisation_id,
                   steps.c.reported_to, steps.c.recorded_at, steps.c.recorded_by)
         .join(steps, steps.c.case_id == cases.c.id)
-        .where(steps.c.reported_to.is_not(None))).all()
+        .where(steps.c.decision.in_(['melden', 'melden_en_hulp']))).all()
     for report in reports:
-        day = report.recorded_at.date()
+        reported_to = report.reported_to or only
+        if reported_to is None:
+            continue  # no Veilig Thuis to name: it registers its mandate itself
+        day = report.recorded_at.astimezone(LEGAL_ZONE).date()
         connection.execute(mandates.insert().values(
             id=str(uuid.uuid4()), household_id=report.household_id,
-            subject_id=report.child_id, kind='vt_report', organisation_id=report.reported_to,
+            subject_id=report.child_id, kind='vt_report', organisation_id=reported_to,
             valid_from=day, valid_until=day + timedelta(days=REPORT_MANDATE_DAYS),
             case_id=report.id, registered_by=report.recorded_by,
             created_at=datetime.now(UTC)))
         connection.execute(handbacks.update().where(handbacks.c.case_id == report.id).values(
-            from_organisation_id=report.reported_to, to_organisation_id=report.organisation_id))
+            from_organisation_id=reported_to, to_organisation_id=report.organisation_id))
 
 
 def downgrade() -> None:

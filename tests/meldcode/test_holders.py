@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from broker.audit.models import AuditEvent, AuditPending
 from broker.clock import frozen_at, now
 from broker.policy import Policy
-from tests.consent.helpers import Caller, caller, consent_body
+from tests.consent.helpers import Caller, caller, consent_body, member_of
 from tests.dates import days_from_today
-from tests.factories import make_org
+from tests.factories import make_org, make_team
 from tests.identity.flows import csrf_of
 from tests.meldcode.helpers import (
     Setting,
@@ -25,6 +25,7 @@ from tests.meldcode.helpers import (
     open_case,
     override_body,
     setting,
+    step,
 )
 
 
@@ -146,20 +147,21 @@ class TestAcceptance2OverridesByTheHolder:
         assert client.post(path, headers=s.teacher.headers, json=explained).status_code == 201
 
 
-def mandate(client: TestClient, who: Caller, subject: str, kind: str, **extra: Any
-            ) -> Any:
+def mandate(client: TestClient, who: Caller, subject: str, kind: str,
+            organisation: Caller | None = None, **extra: Any) -> Any:
+    """`who` registers `organisation`'s (by default its own) mandate on `subject`."""
     return client.post("/api/v1/mandates", headers=who.headers, json={
-        "subject_id": subject, "kind": kind, "organisation_id": who.org.id,
+        "subject_id": subject, "kind": kind, "organisation_id": (organisation or who).org.id,
         "valid_from": days_from_today(0), **extra})
 
 
 def decision(client: TestClient, s: Setting, subject: str, category: str, recipient: Caller,
-             purpose: str) -> dict[str, Any]:
-    """What the regisseur's own record would release to `recipient`."""
+             purpose: str, holder: Caller | None = None) -> dict[str, Any]:
+    """What the regisseur's own record (or `holder`'s) would release to `recipient`."""
     response = client.post("/api/v1/decisions", headers=s.regisseur.headers, json={
         "subject_id": subject, "category": category, "purpose": purpose,
         "recipient": {"organisation_id": recipient.org.id},
-        "holder_organisation_id": s.regisseur.org.id})
+        "holder_organisation_id": (holder or s.regisseur).org.id})
     assert response.status_code == 200, response.text
     return dict(response.json())
 
@@ -168,25 +170,29 @@ class TestAcceptance3Mandates:
     def test_veilig_thuis_only_within_a_report_mandate_for_the_policys_categories(
             self, client: TestClient, session: Session, policy: Policy) -> None:
         s = setting(client, session, policy)
-        noor, mother, vt = s.family["c1"], s.family["m"], s.veilig_thuis
-        assert decision(client, s, noor, "veiligheid", vt, "meldcode")["effect"] == "deny"
-        made = mandate(client, vt, noor, "vt_report")
-        assert made.status_code == 201, made.text
-        assert made.json()["status"] == "active"
-        assert "5.2.6" in made.json()["source"] and "7.3.8" not in made.json()["source"]
-        permitted = decision(client, s, noor, "veiligheid", vt, "meldcode")
+        noor, mother, vt, school = s.family["c1"], s.family["m"], s.veilig_thuis, s.teacher
+        assert decision(client, s, noor, "veiligheid", vt, "meldcode",
+                        holder=school)["effect"] == "deny"
+        open_case(client, s, steps=5)  # the school reports to Veilig Thuis
+        [made] = client.get("/api/v1/mandates", headers=vt.headers).json()
+        assert made["kind"] == "vt_report" and made["status"] == "active"
+        assert "5.2.6" in made["source"] and "7.3.8" not in made["source"]
+        permitted = decision(client, s, noor, "veiligheid", vt, "meldcode", holder=school)
         assert permitted["effect"] == "permit" and permitted["basis"] == "legal_duty"
-        assert permitted["mandate_ids"] == [made.json()["id"]]
-        # Not the mother's mental health, not a category outside the report's, not the
-        # information of a holder that has not weighed its own secrecy.
-        assert decision(client, s, mother, "psychische_gezondheid", vt,
-                        "meldcode")["effect"] == "deny"
-        assert decision(client, s, noor, "psychische_gezondheid", vt,
-                        "meldcode")["effect"] == "deny"
-        assert may_see(client, s, noor, "veiligheid", holder=s.gp.org.id)["effect"] == "deny"
+        assert permitted["mandate_ids"] == [made["id"]]
+        assert decision(client, s, noor, "basisgegevens", vt, "meldcode")["effect"] == "permit"
+        # Not a category outside the report's, not the mother's mental health, not what the
+        # regisseur's organisation or the GP keep under their own secrecy.
+        assert decision(client, s, noor, "psychische_gezondheid", vt, "meldcode",
+                        holder=school)["effect"] == "deny"
+        assert decision(client, s, mother, "psychische_gezondheid", vt, "meldcode",
+                        holder=school)["effect"] == "deny"
+        assert decision(client, s, noor, "veiligheid", vt, "meldcode")["effect"] == "deny"
+        assert decision(client, s, noor, "veiligheid", vt, "meldcode",
+                        holder=s.gp)["effect"] == "deny"
         logged = session.scalars(select(AuditPending.payload).where(
             AuditPending.action == "decision",
-            AuditPending.payload.contains(made.json()["id"]))).all()
+            AuditPending.payload.contains(made["id"]))).all()
         assert logged  # the audit event names the mandate
 
     def test_a_gi_within_its_ots_and_not_the_day_after(
@@ -194,15 +200,20 @@ class TestAcceptance3Mandates:
         s = setting(client, session, policy)
         gi = caller(client, session, policy, party="gi", roles=["partner"], name="GI Noord")
         noor = s.family["c1"]
-        without = mandate(client, gi, noor, "ots", valid_until=days_from_today(365))
+        # The regisseur received the court's decision and registers the GI's ground.
+        without = mandate(client, s.regisseur, noor, "ots", gi,
+                          valid_until=days_from_today(365))
         assert without.status_code == 422 and without.json()["code"] == "reference_required"
-        made = mandate(client, gi, noor, "ots", valid_until=days_from_today(365),
+        made = mandate(client, s.regisseur, noor, "ots", gi, valid_until=days_from_today(365),
                        reference="C/09/612345")
         assert made.status_code == 201, made.text
+        assert made.json()["reference"] == "C/09/612345"
         assert decision(client, s, noor, "opvoeding", gi, "jeugdbescherming")["basis"] == \
             "legal_duty"
         assert decision(client, s, s.family["c2"], "opvoeding", gi,
                         "jeugdbescherming")["effect"] == "deny"  # another child
+        assert decision(client, s, noor, "opvoeding", gi, "jeugdbescherming",
+                        holder=s.gp)["effect"] == "deny"  # the GP weighs its own secrecy
         with frozen_at(now() + timedelta(days=364)):
             assert decision(client, s, noor, "opvoeding", gi,
                             "jeugdbescherming")["effect"] == "permit"
@@ -210,53 +221,56 @@ class TestAcceptance3Mandates:
             assert decision(client, s, noor, "opvoeding", gi,
                             "jeugdbescherming")["effect"] == "deny"
 
-    def test_mandates_are_registered_by_their_own_organisation_and_can_end(
+    def test_nobody_grants_itself_a_strangers_file(
             self, client: TestClient, session: Session, policy: Policy) -> None:
         s = setting(client, session, policy)
         noor = s.family["c1"]
         gi = caller(client, session, policy, party="gi", roles=["partner"], name="GI Zuid")
-        wrong_kind = mandate(client, s.veilig_thuis, noor, "ots", reference="C/1")
-        assert wrong_kind.status_code == 422 and wrong_kind.json()["code"] == "mandate_kind"
-        for_another = client.post("/api/v1/mandates", headers=s.regisseur.headers, json={
-            "subject_id": noor, "kind": "ots", "organisation_id": gi.org.id,
-            "reference": "C/1", "valid_from": days_from_today(0)})
+        gi_system = caller(client, session, policy, party="gi")
+        # An organisation not involved with the family cannot register its own ground on a
+        # child it names: the person does not exist for it, as for a made-up id.
+        for who in (gi, gi_system):
+            stranger = mandate(client, who, noor, "ots", reference="C/1")
+            made_up = mandate(client, who, "00000000-0000-0000-0000-000000000000", "ots",
+                              reference="C/1")
+            assert stranger.status_code == made_up.status_code == 404
+            assert stranger.json()["detail"] == made_up.json()["detail"]
+        for_another = mandate(client, s.teacher, noor, "ots", gi, reference="C/1")
         assert for_another.status_code == 403
         assert for_another.json()["code"] == "not_own_mandate"
-        made = mandate(client, gi, noor, "voogdij", reference="C/09/1")
-        nobody = mandate(client, gi, "00000000-0000-0000-0000-000000000000", "voogdij",
-                         reference="C/09/1")
-        assert nobody.status_code == 404
-        mandate_id = made.json()["id"]
+        wrong_kind = mandate(client, s.regisseur, noor, "ots", s.veilig_thuis, reference="C/1")
+        assert wrong_kind.status_code == 422 and wrong_kind.json()["code"] == "mandate_kind"
+        too_long = mandate(client, s.regisseur, noor, "ots", gi, reference="C/1",
+                           valid_until=days_from_today(800))
+        assert too_long.status_code == 422 and too_long.json()["code"] == "mandate_too_long"
+        over = mandate(client, s.regisseur, noor, "ots", gi, reference="C/1",
+                       valid_from=days_from_today(-400), valid_until=days_from_today(-40))
+        assert over.status_code == 422 and over.json()["code"] == "mandate_period"
+        parent = mandate(client, s.regisseur, s.family["m"], "ots", gi, reference="C/1")
+        assert parent.status_code == 422 and parent.json()["code"] == "not_a_child"
+
+    def test_a_mandate_ends_and_the_team_sees_who_holds_one(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        s = setting(client, session, policy)
+        noor = s.family["c1"]
+        gi = caller(client, session, policy, party="gi", roles=["partner"], name="GI West")
+        mandate_id = mandate(client, s.regisseur, noor, "voogdij", gi,
+                             reference="C/09/1").json()["id"]
+        assert client.post(f"/api/v1/mandates/{mandate_id}/end", headers=s.veilig_thuis.headers,
+                           json={"on": days_from_today(0)}).status_code == 404
+        listed = client.get("/api/v1/mandates", headers=s.regisseur.headers,
+                            params={"subject_id": noor})
+        assert [(m["kind"], m["reference"]) for m in listed.json()] == [("voogdij", "C/09/1")]
+        assert client.get("/api/v1/mandates", headers=s.teacher.headers,
+                          params={"subject_id": noor}).json() == []
         ended = client.post(f"/api/v1/mandates/{mandate_id}/end", headers=gi.headers,
                             json={"on": days_from_today(0)})
         assert ended.status_code == 200 and ended.json()["status"] == "ended"
         assert decision(client, s, noor, "opvoeding", gi, "jeugdbescherming")["effect"] == \
             "deny"
-        assert client.post(f"/api/v1/mandates/{mandate_id}/end", headers=s.veilig_thuis.headers,
-                           json={"on": days_from_today(0)}).status_code == 404
-        listed = client.get("/api/v1/mandates", headers=s.regisseur.headers,
-                            params={"subject_id": noor})
-        assert [m["kind"] for m in listed.json()] == ["voogdij"]  # the team sees who holds one
-
-    def test_a_report_through_the_broker_gives_veilig_thuis_its_mandate(
-            self, client: TestClient, session: Session, policy: Policy) -> None:
-        s = setting(client, session, policy)
-        open_case(client, s, steps=5)  # step 5: melden en hulp organiseren
-        listed = client.get("/api/v1/mandates", headers=s.veilig_thuis.headers).json()
-        assert [(m["kind"], m["subject_id"]) for m in listed] == [("vt_report", s.family["c1"])]
-        # The reporter's own information goes; the GP's does not.
-        assert may_see(client, s, s.family["c1"], "veiligheid")["effect"] == "deny"  # purpose
-        noor = s.family["c1"]
-        response = client.post("/api/v1/decisions", headers=s.regisseur.headers, json={
-            "subject_id": noor, "category": "veiligheid", "purpose": "meldcode",
-            "recipient": {"organisation_id": s.veilig_thuis.org.id},
-            "holder_organisation_id": s.teacher.org.id})
-        assert response.json()["basis"] == "legal_duty"
-        response = client.post("/api/v1/decisions", headers=s.regisseur.headers, json={
-            "subject_id": noor, "category": "veiligheid", "purpose": "meldcode",
-            "recipient": {"organisation_id": s.veilig_thuis.org.id},
-            "holder_organisation_id": s.gp.org.id})
-        assert response.json()["effect"] == "deny"
+        again = client.post(f"/api/v1/mandates/{mandate_id}/end", headers=s.regisseur.headers,
+                            json={"on": days_from_today(0)})
+        assert again.status_code == 409 and again.json()["code"] == "mandate_ended"
 
 
 def ask(client: TestClient, s: Setting, **extra: Any) -> Any:
@@ -419,3 +433,95 @@ class TestAcceptance6TemporaryRestrictions:
         assert renewed.status_code == 200, renewed.text
         with frozen_at(now() + timedelta(days=8)):
             assert vt not in shared_with(client, session, s, "c1")
+
+
+class TestFreshEyes:
+    """What a review found, each now refused or fixed."""
+
+    def test_a_request_to_the_regisseurs_organisation_is_for_the_households_team(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        s = setting(client, session, policy)
+        open_case(client, s, steps=5)  # Veilig Thuis holds a report mandate on Noor
+        asked = client.post("/api/v1/information-requests", headers=s.veilig_thuis.headers,
+                            json={"subject_id": s.family["c1"], "categories": ["opvoeding"],
+                                  "holder_organisation_id": s.regisseur.org.id,
+                                  "purpose": "meldcode", "reason": "Hoe gaat het thuis?"})
+        assert asked.status_code == 201, asked.text
+        # Read under the request's own purpose: Veilig Thuis sees whom it asked about.
+        assert asked.json()["subject_name"] == "N. Jansen"
+        other_team = member_of(client, session, s.regisseur.org, ["regisseur"],
+                               [make_team(session, s.regisseur.org, "Team Oost")])
+        assert client.get("/api/v1/information-requests", headers=other_team.headers
+                          ).json() == []
+        path = f"/api/v1/information-requests/{asked.json()['id']}/answer"
+        assert client.post(path, headers=other_team.headers, json={
+            "answer": "refused", "reason": "x"}).status_code == 404
+        inbox = client.get("/api/v1/information-requests", headers=s.regisseur.headers).json()
+        assert [r["reason"] for r in inbox] == ["Hoe gaat het thuis?"]
+        assert client.post(path, headers=s.regisseur.headers, json={
+            "answer": "consent_requested"}).status_code == 200
+
+    def test_an_answer_by_override_names_one_in_force_that_covers_the_request(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        s = setting(client, session, policy)
+        consent(client, s, s.family["c1"], ["basisgegevens"], s.teacher.org.id)
+        asked = client.post("/api/v1/information-requests", headers=s.regisseur.headers, json={
+            "subject_id": s.family["c1"], "categories": ["gezondheid"],
+            "holder_organisation_id": s.teacher.org.id, "purpose": "hulpverlening",
+            "reason": "Wat ziet de school?"}).json()
+        path = f"/api/v1/information-requests/{asked['id']}/answer"
+        case_id = open_case(client, s, steps=4)
+        to_regisseur = override_body(s) | {
+            "recipients": [{"organisation_id": s.regisseur.org.id}]}
+        pending = client.post(f"/api/v1/meldcode/cases/{case_id}/overrides",
+                              headers=s.teacher.headers, json=to_regisseur).json()["id"]
+        other = client.post(f"/api/v1/meldcode/cases/{case_id}/overrides",
+                            headers=s.teacher.headers,
+                            json=to_regisseur | {"categories": ["onderwijs"]}).json()["id"]
+        client.post(f"/api/v1/overrides/{other}/approve", headers=s.officer.headers)
+        for wrong in (pending, other):  # not yet in force; another category
+            refused = client.post(path, headers=s.teacher.headers,
+                                  json={"answer": "override", "override_id": wrong})
+            assert refused.status_code == 422 and refused.json()["code"] == "override_mismatch"
+        client.post(f"/api/v1/overrides/{pending}/approve", headers=s.officer.headers)
+        answered = client.post(path, headers=s.teacher.headers,
+                               json={"answer": "override", "override_id": pending})
+        assert answered.status_code == 200 and answered.json()["override_id"] == pending
+
+    def test_handbacks_come_from_veilig_thuis_or_onwards_and_when_they_happen(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        s = setting(client, session, policy)
+        path = f"/api/v1/households/{s.family['household']}/handbacks"
+        body = {"from_organisation_id": s.gp.org.id, "to_organisation_id": s.teacher.org.id,
+                "on": days_from_today(0)}
+        stranger = client.post(path, headers=s.teacher.headers, json=body)
+        assert stranger.status_code == 422 and stranger.json()["code"] == "handback_from"
+        long_ago = client.post(path, headers=s.teacher.headers, json=body | {
+            "from_organisation_id": s.veilig_thuis.org.id, "on": "1990-01-01"})
+        assert long_ago.status_code == 422 and long_ago.json()["code"] == "handback_date"
+
+    def test_an_acute_report_is_handed_back(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        s = setting(client, session, policy)
+        case_id = open_case(client, s)
+        path = f"/api/v1/meldcode/cases/{case_id}/steps"
+        client.post(path, headers=s.teacher.headers, json=step(1, acuut=True))
+        client.post(path, headers=s.teacher.headers, json=step(5, decision="melden"))
+        back = client.post(f"/api/v1/meldcode/cases/{case_id}/handback",
+                           headers=s.teacher.headers, json={"on": days_from_today(0)})
+        assert back.status_code == 201, back.text
+
+    def test_a_lapsed_restriction_is_not_renewed(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        s = setting(client, session, policy)
+        body = override_body(s) | {"inform_parents": {
+            "not_informed_reason": "Gevaar.", "review_on": days_from_today(5)}}
+        case_id = open_case(client, s, steps=4)
+        override_id = client.post(f"/api/v1/meldcode/cases/{case_id}/overrides",
+                                  headers=s.teacher.headers, json=body).json()["id"]
+        with frozen_at(now() + timedelta(days=6)):
+            late = client.post(f"/api/v1/overrides/{override_id}/restriction",
+                               headers=s.officer.headers, json={
+                                   "reason": "Toch nog niet.",
+                                   "review_on": days_from_today(30)})
+        assert late.status_code == 409 and late.json()["code"] == "restriction_lapsed"

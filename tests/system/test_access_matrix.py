@@ -68,9 +68,9 @@ GET    /api/v1/information-requests                       200+  200  200  200+  
 POST   /api/v1/information-requests                       201+  403  404  201+  404  404  404  401  403  401  401  404  404  404  404
 POST   /api/v1/information-requests/{request_id}/answer   404  404  404  404  404  404  404  401  404  401  401  404  404  404  200+
 GET    /api/v1/mandates                                   200  200  200  200  200  200  200  401  200  401  401  200  200  200  200
-POST   /api/v1/mandates                                   403  422  403  403  403  403  403  401  422  401  401  403  403  403  403
-GET    /api/v1/mandates/{mandate_id}                      404  404  404  404  404  404  404  401  404  401  401  404  404  404  404
-POST   /api/v1/mandates/{mandate_id}/end                  404  404  404  404  404  404  404  401  404  401  401  404  404  404  404
+POST   /api/v1/mandates                                   422  422  404  422  404  404  404  401  404  401  401  404  404  404  404
+GET    /api/v1/mandates/{mandate_id}                      200  404  404  200  404  404  404  401  404  401  401  404  404  404  404
+POST   /api/v1/mandates/{mandate_id}/end                  200  404  404  200  404  404  404  401  404  401  401  404  404  404  404
 POST   /api/v1/mandates/{mandate_id}/restriction          403  404  404  409  404  404  404  401  404  401  401  403  403  404  404
 POST   /api/v1/overrides/{override_id}/restriction        403  404  404  409  404  404  404  401  404  401  401  404  404  404  404
 POST   /api/v1/households/{household_id}/handbacks        201  201  404  201  404  404  404  401  403  401  401  404  404  403  404

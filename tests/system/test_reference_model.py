@@ -55,10 +55,12 @@ CATEGORIES = {"onderwijs": 730, "gezondheid": 365}  # category -> longest consen
 OVERRIDE_MAX_DAYS, URGENT_REVIEW_HOURS = 28, 48
 PARTNERS = ("school", "huisarts", "veilig_thuis", "gi")
 # Whom a holder may tell by default (Veilig Thuis), in acute danger (also the police, not
-# modelled), and the mandates: kind -> (party holding it, purpose it serves). Both kinds'
-# categories include every category modelled here (policies/parties.yaml).
+# modelled), and the mandates: kind -> (party holding it, purpose it serves, whether the
+# regisseur's organisation must give its own information, longest term in days). Both
+# kinds' categories include every category modelled here (policies/parties.yaml).
 DEFAULT_RECIPIENTS, URGENT_RECIPIENTS = {"veilig_thuis"}, {"veilig_thuis", "politie"}
-MANDATES = {"vt_report": ("veilig_thuis", "meldcode"), "ots": ("gi", "jeugdbescherming")}
+MANDATES = {"vt_report": ("veilig_thuis", "meldcode", False, 182),
+            "ots": ("gi", "jeugdbescherming", True, 366)}
 PURPOSE = {"school": "hulpverlening", "huisarts": "hulpverlening",
            "veilig_thuis": "meldcode", "gi": "jeugdbescherming"}
 STEPS = {"calls": 0, "checked": 0}  # service calls made, states checked against the model
@@ -176,11 +178,12 @@ class Model:
                       and o.org == org and o.holder == holder and o.permits(self.now)}
         if overriding:
             return "permit", "override", set(), overriding, set()
-        # A mandate is a ground to receive the child's data for its purpose: the household
-        # record, the regisseur organisation's, not what another holder keeps secret.
+        # A mandate is a ground to receive the child's data for its purpose: what the
+        # regisseur's organisation must give (an OTS), never what another holder keeps secret
+        # (a report registered by the team carries no reporter's information).
         grounds = {m.id for m in self.mandates if m.ref == ref and m.org == org
                    and MANDATES[m.kind][1] == purpose and m.in_force(self.today())
-                   and holder in (None, self.owner)}
+                   and MANDATES[m.kind][2] and holder in (None, self.owner)}
         if grounds:
             return "permit", "legal_duty", set(), set(), grounds
         return "deny", None, set(), set(), set()
@@ -271,8 +274,8 @@ class Broker(RuleBasedStateMachine):
     @rule(kind=st.sampled_from(sorted(MANDATES)), party=st.sampled_from(["veilig_thuis", "gi"]),
           ref=st.sampled_from(["c1", "c2", "m"]), days=st.sampled_from([1, 30, 365]))
     def register_mandate(self, kind: str, party: str, ref: str, days: int) -> None:
-        """An organisation registers its own ground on a child: only the kind its party
-        holds, only for a child."""
+        """The regisseur registers a ground it was told of: only the kind the party holds,
+        only for a child, at most the kind's term."""
         model = self.model
         body = MandateCreate(subject_id=model.ids[ref], kind=kind,
                              organisation_id=self.orgs[party].id, reference="C/09/1",
@@ -282,10 +285,12 @@ class Broker(RuleBasedStateMachine):
             expected = "mandate_kind"
         elif age(BORN[ref], model.today()) >= 18:
             expected = "not_a_child"
+        elif days > MANDATES[kind][3]:
+            expected = "mandate_too_long"
         else:
             expected = "ok"
         try:
-            view = self.call(mandates.register, actor=self.partner(party), body=body)
+            view = self.call(mandates.register, actor=self.regisseur, body=body)
         except BrokerError as error:
             assert error.code == expected, (error.code, expected)
             return
@@ -299,10 +304,9 @@ class Broker(RuleBasedStateMachine):
     def end_mandate(self, pick: int) -> None:
         model = self.model
         target = model.mandates[pick % len(model.mandates)]
-        party = next(p for p, org in self.orgs.items() if org.id == target.org)
         expected = "mandate_ended" if target.ended is not None else "ok"
         try:
-            self.call(mandates.end, actor=self.partner(party), mandate_id=target.id,
+            self.call(mandates.end, actor=self.regisseur, mandate_id=target.id,
                       on=model.today())
         except BrokerError as error:
             assert error.code == expected, (error.code, expected)

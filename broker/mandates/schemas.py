@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from broker.consent.schemas import Id
 from broker.policy.schema import MandateKind
@@ -18,7 +18,7 @@ class MandateCreate(StrictModel):
     kind: MandateKind
     organisation_id: Id
     reference: Reference | None = None  # court decision or request; required but for reports
-    valid_from: date
+    valid_from: date = Field(ge=date(2000, 1, 1), le=date(2999, 12, 31))
     valid_until: date | None = None
 
     @model_validator(mode="after")

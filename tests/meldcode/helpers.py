@@ -15,6 +15,9 @@ from tests.consent.helpers import Caller, caller, consent_body, jansen, member_o
 
 ANSWERS = {"vermoeden": True, "acuut_of_structureel_onveilig": False, "hulp_mogelijk": True,
            "hulp_geaccepteerd": False, "hulp_leidt_tot_veiligheid": False}
+# A suspicion, and help that is possible, accepted and leads to safety: organise and follow it.
+WORKING = {"vermoeden": True, "acuut_of_structureel_onveilig": False, "hulp_mogelijk": True,
+           "hulp_geaccepteerd": True, "hulp_leidt_tot_veiligheid": True}
 
 
 @dataclass

@@ -14,6 +14,7 @@ from broker.policy import Policy
 from tests.dates import days_from_today
 from tests.meldcode.helpers import (
     ANSWERS,
+    WORKING,
     colleague,
     may_see,
     open_case,
@@ -234,11 +235,8 @@ class TestIssue18TheFrameworkAsItIsWritten:
             self, client: TestClient, session: Session, policy: Policy) -> None:
         s = setting(client, session, policy)
         path = f"/api/v1/meldcode/cases/{open_case(client, s, steps=3)}/steps"
-        working = {"vermoeden": True, "acuut_of_structureel_onveilig": False,
-                   "hulp_mogelijk": True, "hulp_geaccepteerd": True,
-                   "hulp_leidt_tot_veiligheid": True}
         assert client.post(path, headers=s.teacher.headers,
-                           json=step(4, answers=working)).status_code == 201
+                           json=step(4, answers=WORKING)).status_code == 201
         closing = client.post(path, headers=s.teacher.headers,
                               json=step(5, decision="afsluiten"))
         assert closing.status_code == 422
@@ -355,10 +353,7 @@ class TestIssue18AcuteSkippedAndFollowedUp:
             self, client: TestClient, session: Session, policy: Policy) -> None:
         s = setting(client, session, policy)
         path = f"/api/v1/meldcode/cases/{open_case(client, s, steps=3)}/steps"
-        working = {"vermoeden": True, "acuut_of_structureel_onveilig": False,
-                   "hulp_mogelijk": True, "hulp_geaccepteerd": True,
-                   "hulp_leidt_tot_veiligheid": True}
-        client.post(path, headers=s.teacher.headers, json=step(4, answers=working))
+        client.post(path, headers=s.teacher.headers, json=step(4, answers=WORKING))
         longest = policy.meldcode.terms.follow_up_max_days
         late = client.post(path, headers=s.teacher.headers, json=step(
             5, decision="hulp_organiseren", follow_up_on=days_from_today(longest + 1)))

@@ -259,6 +259,13 @@ def load_household(session: Session, *, household_id: str | None = None,
                           members, subjects, invitees, first.team_id)
 
 
+def load_households(session: Session, household_ids: Sequence[str]
+                    ) -> dict[str, HouseholdFacts]:
+    """`load_household` for each distinct id of a list (a list read spanning families)."""
+    found = {h: load_household(session, household_id=h) for h in dict.fromkeys(household_ids)}
+    return {h: facts for h, facts in found.items() if facts is not None}
+
+
 def reaches_own(session: Session, principal: Principal, household_id: str) -> bool:
     """`HouseholdFacts.reaches_own` for a household by id (False for none)."""
     facts = load_household(session, household_id=household_id)

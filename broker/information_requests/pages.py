@@ -6,6 +6,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from broker.audit.queries import organisation_names
 from broker.db import DbSession, undo_failed
 from broker.errors import BrokerError, Invalid
 from broker.households import service as households
@@ -23,15 +24,14 @@ STATUS = {"open": N_("open"), "consent_requested": N_("de houder vraagt toestemm
           "override": N_("gedeeld via een doorbreking"), "refused": N_("geweigerd")}
 
 
-def _names(session: DbSession) -> dict[str, str]:
-    return {o.id: o.name for o in session.scalars(select(Organisation))}
-
-
 @router.get("/informatieverzoeken")
 def requests_page(request: Request, session: DbSession, user: CurrentWebUser) -> Response:
     views = service.requests(session, actor=user.principal)
     return render(request, "information_requests/list.html", {
-        "views": views, "organisations": _names(session), "status": STATUS,
+        "views": views, "organisations": organisation_names(session, {
+            org for v in views for org in (v.request.requester_organisation_id,
+                                           v.request.holder_organisation_id)}),
+        "status": STATUS,
         "policy": request.app.state.policy, "mine": user.principal.organisation_id}, user=user)
 
 

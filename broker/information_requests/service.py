@@ -15,7 +15,7 @@ from broker.clock import local_day, now
 from broker.db import new_id
 from broker.disclosure.door import Item, Names, disclose, disclose_each, unseal
 from broker.disclosure.engine import BASIC_DATA, Decision, SubjectFacts
-from broker.disclosure.facts import HouseholdFacts, load_household
+from broker.disclosure.facts import HouseholdFacts, load_household, load_households
 from broker.disclosure.overrides import OverrideStatus
 from broker.errors import Conflict, Forbidden, Invalid, NotFound
 from broker.identity.models import Organisation
@@ -193,13 +193,10 @@ def _views(session: Session, actor: Principal, found: Sequence[InformationReques
     """Each request as the caller may see it: the person's name and the texts only under a
     decision, under the request's purpose, that permits the person's basic data to the
     caller's organisation (recorded)."""
-    households: dict[str, HouseholdFacts | None] = {}
+    households = load_households(session, [r.household_id for r in found])
     shown: list[tuple[InformationRequest, HouseholdFacts, Item]] = []
     for request in found:
-        if request.household_id not in households:
-            households[request.household_id] = load_household(
-                session, household_id=request.household_id)
-        facts = households[request.household_id]
+        facts = households.get(request.household_id)
         if facts is None:
             continue
         is_holder = _holds(request, facts, actor)

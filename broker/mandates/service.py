@@ -20,7 +20,12 @@ from broker.db import new_id
 from broker.disclosure.capacity import age_on
 from broker.disclosure.door import Item, disclose_each, unseal
 from broker.disclosure.engine import MandateFact
-from broker.disclosure.facts import HouseholdFacts, load_household, lock_household_for_change
+from broker.disclosure.facts import (
+    HouseholdFacts,
+    load_household,
+    load_households,
+    lock_household_for_change,
+)
 from broker.errors import Conflict, Forbidden, Invalid, NotFound
 from broker.identity.models import Organisation
 from broker.identity.principal import Principal
@@ -187,14 +192,12 @@ def _views(session: Session, actor: Principal, found: Sequence[Mandate]) -> list
     """Each mandate as the caller may see it: read under the child's safety through the door
     (its organisation reads its own; the team what its file holds), recorded; the court's
     reference opened under that decision."""
-    households: dict[str, HouseholdFacts] = {}
+    households = load_households(session, [m.household_id for m in found])
     shown, items = [], []
     for mandate in found:
-        facts = households.get(mandate.household_id) or load_household(
-            session, household_id=mandate.household_id)
+        facts = households.get(mandate.household_id)
         if facts is None:
             continue
-        households[mandate.household_id] = facts
         holder = actor.organisation_id if mandate.organisation_id == actor.organisation_id \
             else facts.regisseur_organisation_id
         shown.append(mandate)

@@ -343,9 +343,7 @@ def hand_back(session: Session, *, actor: Principal, household_id: str, body: Ha
         raise NotFound("No such household.")
     if body.case_id is not None and not own_case:
         raise NotFound("No such case.")
-    parties = {org: party for org, party in session.execute(
-        select(Organisation.id, Organisation.party).where(Organisation.id.in_(
-            [body.from_organisation_id, body.to_organisation_id])))}
+    parties = _parties(session, [body.from_organisation_id, body.to_organisation_id])
     if {body.from_organisation_id, body.to_organisation_id} - set(parties) \
             or body.from_organisation_id == body.to_organisation_id:
         raise Invalid("Name two existing organisations: from whom and to whom.",
@@ -464,6 +462,13 @@ def request_override(session: Session, *, actor: Principal, case_id: str,
     return _view(session, override.id)
 
 
+def _parties(session: Session, organisation_ids: list[str]) -> dict[str, str]:
+    """The party type of each of these organisations that exists."""
+    return {org: party for org, party in session.execute(
+        select(Organisation.id, Organisation.party)
+        .where(Organisation.id.in_(organisation_ids)))}
+
+
 def _recipients(session: Session, body: OverrideCreate, facts: HouseholdFacts,
                 policy: Policy) -> dict[str, str | None]:
     """Whom the holder may tell (policies/meldcode.yaml): Veilig Thuis and the household's
@@ -471,8 +476,7 @@ def _recipients(session: Session, body: OverrideCreate, facts: HouseholdFacts,
     only Veilig Thuis or the police. Each recipient with its ground; 422 otherwise."""
     limits = policy.meldcode.override
     grounds = {r.organisation_id: r.legal_ground for r in body.recipients}
-    parties = {org: party for org, party in session.execute(
-        select(Organisation.id, Organisation.party).where(Organisation.id.in_(grounds)))}
+    parties = _parties(session, list(grounds))
     if len(parties) != len(grounds):
         raise Invalid("A recipient organisation does not exist.", code="unknown_recipient")
     for org, party in sorted(parties.items()):

@@ -284,3 +284,10 @@ def smtp_mailbox() -> Iterator[Mailbox]:
 def smtp_server() -> Iterator[Mailbox]:
     with smtp_mailbox() as mailbox:
         yield mailbox
+
+
+@pytest.fixture
+def mail(session: Session, smtp_server: Mailbox) -> Mailbox:
+    """The app sends to the test's SMTP server."""
+    session.info[AUDIT_INFO] = with_smtp(session.info[AUDIT_INFO], smtp_server)
+    return smtp_server

@@ -34,6 +34,8 @@ ACTIONS = {
     "information.request": N_("informatie gevraagd aan een hulpverlener"),
     "information.answer": N_("informatieverzoek beantwoord"),
     "restriction.renew": N_("uitstel van informeren verlengd"),
+    "family.withhold": N_("onderdeel afgeschermd voor een gezinslid"),
+    "family.withhold_end": N_("afscherming voor een gezinslid opgeheven"),
 }
 
 BASES = {

@@ -69,6 +69,8 @@ class Action(StrEnum):
     INFORMATION_REQUEST = "information.request"
     INFORMATION_ANSWER = "information.answer"
     RESTRICTION_RENEW = "restriction.renew"
+    WITHHOLD = "family.withhold"
+    WITHHOLD_END = "family.withhold_end"
 
 
 class Outcome(StrEnum):

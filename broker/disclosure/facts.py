@@ -121,6 +121,18 @@ class HouseholdFacts:
         member = children[0] if children else next(iter(self.members.values()))
         return self.subjects[member.id]
 
+    def children(self) -> list[str]:
+        """The children, eldest first: whom a record about the family's children (the
+        safety picture, a plan goal that names nobody) is about; every member if none."""
+        children = sorted((m for m in self.members.values() if m.role == "child"),
+                          key=lambda m: m.birth_date)
+        return [m.id for m in children] or list(self.members)
+
+    def adults(self) -> list[str]:
+        """The parents and other adults: whom the ZRM scores are about; the children if
+        there are none."""
+        return [m.id for m in self.members.values() if m.role != "child"] or self.children()
+
     def short_names(self) -> dict[str, str]:
         """'S. Jansen': how reasons name people, and only to those involved."""
         return {m.id: f"{m.given_name[:1]}. {m.family_name}" for m in self.members.values()}

@@ -6,9 +6,9 @@ from fastapi.responses import Response
 from broker.audit.deps import PrivacyOfficer
 from broker.clock import local_day, now
 from broker.db import DbSession
-from broker.family import service
+from broker.family import service, withholdings
 from broker.family.deps import FamilyMember
-from broker.family.models import DestructionRequest
+from broker.family.models import DestructionRequest, Withholding
 from broker.family.schemas import (
     DestructionDecision,
     DestructionRead,
@@ -17,8 +17,13 @@ from broker.family.schemas import (
     LinkRead,
     MyDisclosures,
     Person,
+    PrivateCreate,
+    WithholdingCreate,
+    WithholdingRead,
+    WithholdingRenew,
 )
 from broker.households.deps import Regisseur
+from broker.identity.deps import ApiPrincipal
 
 router = APIRouter(tags=["family"])
 
@@ -80,3 +85,68 @@ def destruction_read(request: DestructionRequest) -> DestructionRead:
                            member_id=request.member_id, requested_at=request.requested_at,
                            due_on=request.due_on, status=request.status,
                            overdue=service.request_is_due(request, local_day(now())))
+
+
+# --- Items kept from one member (WGBO 7:457; a youth's own wish) ---------------------------
+
+@router.post("/households/{household_id}/withholdings", status_code=201,
+             summary="Keep a named item from a named parent: giving it would conflict with "
+             "good care of the child (the household's team; reason and review day)")
+def withhold(household_id: str, body: WithholdingCreate, session: DbSession,
+             actor: ApiPrincipal) -> WithholdingRead:
+    return withholding_read(withholdings.withhold(session, actor=actor,
+                                                  household_id=household_id, body=body))
+
+
+@router.get("/households/{household_id}/withholdings",
+            summary="The items kept from members of the household (its team)")
+def household_withholdings(household_id: str, session: DbSession, actor: ApiPrincipal
+                           ) -> list[WithholdingRead]:
+    return [withholding_read(w) for w in withholdings.of_household(
+        session, actor=actor, household_id=household_id)]
+
+
+@router.get("/withholdings", summary="Every item kept from a family member (privacy officer)")
+def all_withholdings(session: DbSession, actor: PrivacyOfficer) -> list[WithholdingRead]:
+    return [withholding_read(w) for w in withholdings.all_withholdings(session, actor=actor)]
+
+
+@router.post("/withholdings/{withholding_id}/renew",
+             summary="A new review day, before the old one has passed")
+def renew_withholding(withholding_id: str, body: WithholdingRenew, session: DbSession,
+                      actor: ApiPrincipal) -> WithholdingRead:
+    return withholding_read(withholdings.renew(session, actor=actor,
+                                               withholding_id=withholding_id, body=body))
+
+
+@router.post("/withholdings/{withholding_id}/end", summary="Show the item to the member again")
+def end_withholding(withholding_id: str, session: DbSession, actor: ApiPrincipal
+                    ) -> WithholdingRead:
+    return withholding_read(withholdings.end(session, actor=actor,
+                                             withholding_id=withholding_id))
+
+
+@router.post("/me/private", status_code=201,
+             summary="A youth of 12 to 15 keeps one of their own items from their parents")
+def keep_private(body: PrivateCreate, session: DbSession, member: FamilyMember
+                 ) -> list[WithholdingRead]:
+    return [withholding_read(w) for w in service.keep_private(session, member=member,
+                                                              body=body)]
+
+
+@router.post("/me/private/share", status_code=204,
+             summary="Show an item the youth kept private to their parents again")
+def share_again(body: PrivateCreate, session: DbSession, member: FamilyMember) -> Response:
+    withholdings.share_again(session, member=member, object_type=body.object_type,
+                             object_id=body.object_id)
+    return Response(status_code=204)
+
+
+def withholding_read(withholding: Withholding) -> WithholdingRead:
+    return WithholdingRead(
+        id=withholding.id, household_id=withholding.household_id,
+        member_id=withholding.member_id, object_type=withholding.object_type,
+        object_id=withholding.object_id, kind=withholding.kind,
+        review_on=withholding.review_on, created_at=withholding.created_at,
+        ended_at=withholding.ended_at,
+        in_force=withholdings.in_force(withholding, local_day(now())))

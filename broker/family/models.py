@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, LargeBinary, String
+from sqlalchemy import Date, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from broker.clock import now
@@ -55,3 +55,29 @@ class DestructionRequest(Base):
     decided_by: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reason: Mapped[bytes | None] = mapped_column(LargeBinary)  # a refusal's reason, sealed
+
+
+class WithholdingKind(StrEnum):
+    CARE = "care"  # giving it would conflict with good care of the child (WGBO 7:457)
+    YOUTH = "youth"  # a youth of 12 to 15 asked to keep it from their parents
+
+
+class Withholding(Base):
+    """One item of the file kept from one member's family page: a plan goal
+    ('<plan id>:<priority>'), a plan action or an observation. The regisseur's (with a reason
+    and a review day) holds until that day; a youth's own until it is ended."""
+
+    __tablename__ = "withholdings"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), index=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("household_members.id"), index=True)
+    object_type: Mapped[str] = mapped_column(String(20))
+    object_id: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[bytes | None] = mapped_column(LargeBinary)  # sealed; the regisseur's own
+    review_on: Mapped[date | None] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    ended_by: Mapped[str | None] = mapped_column(String(64))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -3,14 +3,16 @@ list of requests for destruction."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 
 from broker.audit.deps import PrivacyOfficerPage
 from broker.audit.labels import ACTIONS
 from broker.clock import local_day, now
 from broker.db import DbSession, undo_failed
-from broker.errors import Conflict
-from broker.family import service
+from broker.errors import Conflict, Invalid
+from broker.family import service, withholdings
 from broker.family.deps import FAMILY_COOKIE, FamilyMember
+from broker.family.schemas import PrivateCreate
 from broker.identity.deps import CurrentWebUser
 from broker.web.forms import CheckedForm
 from broker.web.navigation import N_
@@ -59,6 +61,22 @@ def withdraw(consent_id: str, session: DbSession, member: FamilyMember, form: Ch
              ) -> Response:
     service.withdraw(session, member=member, consent_id=consent_id)
     return RedirectResponse("/mijn#toestemming", status_code=303)
+
+
+@router.post("/mijn/prive")
+def keep_private(session: DbSession, member: FamilyMember, form: CheckedForm) -> Response:
+    """A youth keeps one of their items from their parents, or shows it to them again."""
+    try:
+        body = PrivateCreate.model_validate({"object_type": form.get("object_type"),
+                                             "object_id": form.get("object_id")})
+    except ValidationError:
+        raise Invalid("Kies iets van uw eigen pagina.", code="validation") from None
+    if form.get("share") == "1":
+        withholdings.share_again(session, member=member, object_type=body.object_type,
+                                 object_id=body.object_id)
+    else:
+        service.keep_private(session, member=member, body=body)
+    return RedirectResponse("/mijn#plan", status_code=303)
 
 
 @router.post("/mijn/vernietiging")

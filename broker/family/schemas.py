@@ -1,7 +1,7 @@
 """Family transparency payloads (contract v1: /me/disclosures) and destruction requests."""
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
@@ -58,3 +58,43 @@ class DestructionDecision(StrictModel):
     destroy: bool
     reason: Annotated[str, StringConstraints(min_length=1, max_length=2000,
                                              strip_whitespace=True)] | None = None
+
+
+ItemType = Literal["plan_goal", "plan_action", "observation"]
+ItemId = Annotated[str, StringConstraints(min_length=1, max_length=80)]
+
+
+class WithholdingCreate(StrictModel):
+    """Keep a named item from a named parent (WGBO 7:457): a plan goal ('<plan id>:<priority>'),
+    a plan action or an observation."""
+
+    member_id: Annotated[str, StringConstraints(min_length=1, max_length=36)]
+    object_type: ItemType
+    object_id: ItemId
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000,
+                                             strip_whitespace=True)]
+    review_on: date
+
+
+class WithholdingRenew(StrictModel):
+    review_on: date
+
+
+class WithholdingRead(BaseModel):
+    id: str
+    household_id: str
+    member_id: str = Field(description="the member the item is kept from")
+    object_type: str
+    object_id: str
+    kind: str = Field(description="care (the team, WGBO 7:457) or youth (the youth's own wish)")
+    review_on: date | None
+    created_at: datetime
+    ended_at: datetime | None
+    in_force: bool
+
+
+class PrivateCreate(StrictModel):
+    """A youth of 12 to 15 keeps one of their own items from their parents."""
+
+    object_type: ItemType
+    object_id: ItemId

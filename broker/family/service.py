@@ -26,7 +26,16 @@ from broker.disclosure.door import for_family, unseal
 from broker.disclosure.engine import Decision
 from broker.disclosure.facts import HouseholdFacts, load_household, lock_household_for_change
 from broker.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
-from broker.family.models import DestructionRequest, FamilyLink, FamilySession, RequestStatus
+from broker.family import withholdings
+from broker.family.models import (
+    DestructionRequest,
+    FamilyLink,
+    FamilySession,
+    RequestStatus,
+    Withholding,
+    WithholdingKind,
+)
+from broker.family.schemas import PrivateCreate
 from broker.households import service as households
 from broker.households.models import Household, Member
 from broker.identity.models import Role
@@ -45,8 +54,6 @@ from broker.vault.service import (
 
 LINK_DAYS = 14
 SESSION_HOURS = 2
-YOUTH_FROM = 12  # a youth gets their own page from 12 (they co-sign consent from then)
-CUSTODIANS_SEE_UNTIL = 16  # from 16 a youth decides alone, and parents no longer see it
 DECISION_MONTHS = 3  # Jeugdwet art. 7.3.9 lid 2: destroy within three months of the request
 ROLE = "household_member"
 
@@ -77,8 +84,10 @@ def create_link(session: Session, *, actor: Principal, household_id: str, member
     member = facts.members.get(member_id)
     if member is None:
         raise NotFound("No such person.")
-    if member.role == "child" and age_on(member.birth_date, local_day(now())) < YOUTH_FROM:
-        raise TooYoung("A child under 12 has no page of their own; their parents see theirs.")
+    own_page_from = audit_context(session).policy.consent.family_page.own_page_from
+    if member.role == "child" and age_on(member.birth_date, local_day(now())) < own_page_from:
+        raise TooYoung(f"A child under {own_page_from} has no page of their own; their "
+                       "parents see theirs.")
     token = secrets.token_urlsafe(32)
     link = FamilyLink(member_id=member_id, token_hash=sha256_hex(token),
                       created_by=actor.actor_id,
@@ -139,12 +148,20 @@ def end_session(session: Session, raw: str | None) -> None:
 
 # --- What the member sees -------------------------------------------------------------------
 
-def scope(facts: HouseholdFacts, member_id: str, today: date) -> list[str]:
-    """The member and the children under 16 in their custody: whose data they may see."""
+def scope(facts: HouseholdFacts, member_id: str, today: date, until: int) -> list[str]:
+    """The member and the children in their custody under `until` (16): whose data they may
+    see."""
     children = [m for m in facts.members.values() if m.role == "child"
                 and member_id in facts.subjects[m.id].person.custodians
-                and age_on(m.birth_date, today) < CUSTODIANS_SEE_UNTIL]
+                and age_on(m.birth_date, today) < until]
     return [member_id, *(c.id for c in sorted(children, key=lambda c: c.birth_date))]
+
+
+def shows(member_id: str, people: list[str], subjects: list[str]) -> bool:
+    """Does a member see an item about these subjects? When it is about them (with whoever
+    shares it with them), or only about children whose file they see: never an item about
+    another adult, or about a child whose file they do not see."""
+    return member_id in subjects or set(subjects) <= set(people)
 
 
 @dataclass(frozen=True)
@@ -163,6 +180,9 @@ class Overview:
     organisations: dict[str, str]
     plan: dict[str, Any] | None  # perspective, goals and actions; None without a plan
     requests: list[tuple[DestructionRequest, str | None]]  # with the reason of a refusal
+    # A youth of 12 to 15: their own items they may keep from their parents, with whether
+    # they do ((type, id) -> kept private); empty for anyone else.
+    private: dict[tuple[str, str], bool]
 
 
 def _household(session: Session, member: Principal) -> tuple[HouseholdFacts, list[str]]:
@@ -172,13 +192,14 @@ def _household(session: Session, member: Principal) -> tuple[HouseholdFacts, lis
     facts = load_household(session, household_id=household_id) if household_id else None
     if facts is None:
         raise NotFound("No such person.")
-    return facts, scope(facts, member.member_id, local_day(now()))
+    until = audit_context(session).policy.consent.family_page.custodians_see_until
+    return facts, scope(facts, member.member_id, local_day(now()), until)
 
 
 def disclosures(session: Session, *, member: Principal) -> tuple[list[str], list[ReportLine]]:
     """What was shared about the member and the children they see (GET /me/disclosures)."""
     _, people = _household(session, member)
-    lines = _visible(session, disclosure_lines(session, people))
+    lines = _visible(session, disclosure_lines(session, people), member)
     _record_view(session, member, people, "disclosures")
     return people, lines
 
@@ -186,7 +207,7 @@ def disclosures(session: Session, *, member: Principal) -> tuple[list[str], list
 def overview(session: Session, *, member: Principal) -> Overview:
     """The whole family page; one view recorded per person shown."""
     facts, people = _household(session, member)
-    lines = _visible(session, disclosure_lines(session, people))
+    lines = _visible(session, disclosure_lines(session, people), member)
     views = sorted(consents.consent_views_of(session, people),  # per person, oldest first
                    key=lambda v: people.index(v.consent.subject_id))
     entitled = {v.consent.id: member.member_id in consents.entitled_to_withdraw(
@@ -200,10 +221,13 @@ def overview(session: Session, *, member: Principal) -> Overview:
                     DestructionRequest.member_id == member.member_id)
                     .order_by(DestructionRequest.requested_at))]
     _record_view(session, member, people, "overview")
+    hidden = withholdings.withheld_from(session, member.member_id or "")
+    plan = _plan(session, facts, member.member_id or "", people, grant, key, hidden)
     return Overview(member.member_id or "", facts, people, lines,
                     [ConsentLine(v, entitled[v.consent.id] and v.status.value in
                                  ("active", "pending")) for v in views],
-                    organisations, _plan(session, facts.household_id, grant, key), requests)
+                    organisations, plan, requests,
+                    _private(session, facts, member, plan, lines))
 
 
 def given_names(session: Session, people: list[str]) -> dict[str, str]:
@@ -212,10 +236,13 @@ def given_names(session: Session, people: list[str]) -> dict[str, str]:
         select(Member.id, Member.given_name).where(Member.id.in_(people)))}
 
 
-def _visible(session: Session, lines: list[ReportLine]) -> list[ReportLine]:
+def _visible(session: Session, lines: list[ReportLine], member: Principal) -> list[ReportLine]:
     """Disclosures under an override are shown once the date to inform the parents has
     passed; those the family is not to be told of (an override's or a report's sealed
-    reason) once the restriction's review day has passed without a renewal."""
+    reason) once the restriction's review day has passed without a renewal. Lines about an
+    item kept from this member are not shown to them."""
+    kept = withholdings.withheld_from(session, member.member_id or "")
+    lines = [line for line in lines if (line.object_type, line.object_id) not in kept]
     overrides = {o for line in lines for o in line.override_ids}
     reports = {m for line in lines for m in _about_mandates(line)}
     if not overrides and not reports:
@@ -236,17 +263,81 @@ def _record_view(session: Session, member: Principal, people: list[str], what: s
                                 object_type=what) for person in people])
 
 
-def _plan(session: Session, household_id: str, grant: Decision, key: DataKey | None
+def _plan(session: Session, facts: HouseholdFacts, member_id: str, people: list[str],
+          grant: Decision, key: DataKey | None, hidden: set[tuple[str, str]]
           ) -> dict[str, Any] | None:
-    plan = plans.latest_plan(session, household_id)
+    """The plan as this member sees it: the goals and actions about them, or only about the
+    children whose file they see, less what is kept from them; the perspective, which
+    speaks of the whole plan, only when they see every goal."""
+    plan = plans.latest_plan(session, facts.household_id)
     if plan is None:
         return None
     content = plans.opened(grant, key, plan) or {}
-    return {"version": plan.version, "perspective": content.get("perspective"),
-            "goals": content.get("goals", []),
+    goals = [g | {"subject_ids": subjects, "item": f"{plan.id}:{g['priority']}"}
+             for g, (_, subjects) in zip(content.get("goals", []),
+                                         plans.plan_goal_groups(plan, facts, content),
+                                         strict=True)]
+    shown = [g for g in goals if shows(member_id, people, g["subject_ids"])
+             and ("plan_goal", g["item"]) not in hidden]
+    by_priority = {g["priority"]: g for g in shown}
+    return {"version": plan.version,
+            "perspective": content.get("perspective") if len(shown) == len(goals) else None,
+            "goals": shown,
             "actions": [(a, plans.action_text(grant, key, a))
-                        for a in plans.plan_actions(session, plan)],
+                        for a in plans.plan_actions(session, plan) if a.goal in by_priority
+                        and shows(member_id, people, plans.action_subjects(a, by_priority))
+                        and ("plan_action", a.id) not in hidden],
             "next_evaluation": plan.next_evaluation}
+
+
+def _private(session: Session, facts: HouseholdFacts, member: Principal,
+             plan: dict[str, Any] | None, lines: list[ReportLine]
+             ) -> dict[tuple[str, str], bool]:
+    """A youth whose parents see their file: the items about them alone (their goals and
+    actions, the observations shared about them) and whether they keep each private."""
+    mine = _about_me_alone(session, facts, member, plan, lines)
+    if not mine:
+        return {}
+    kept = {(w.object_type, w.object_id) for w in session.scalars(select(Withholding).where(
+        Withholding.kind == WithholdingKind.YOUTH, Withholding.household_id == facts.household_id,
+        Withholding.ended_at.is_(None)))}
+    return {item: item in kept for item in mine}
+
+
+def _about_me_alone(session: Session, facts: HouseholdFacts, member: Principal,
+                    plan: dict[str, Any] | None, lines: list[ReportLine]
+                    ) -> list[tuple[str, str]]:
+    """The items a youth may keep private: about them alone, while their parents see
+    their file (from `keep_private_from` until `custodians_see_until`)."""
+    rules = audit_context(session).policy.consent.family_page
+    keep_private_from, custodians_see_until = rules.keep_private_from, rules.custodians_see_until
+    me = member.member_id or ""
+    person = facts.subjects[me].person
+    if not person.custodians or not keep_private_from <= age_on(
+            person.birth_date, local_day(now())) < custodians_see_until:
+        return []
+    alone = [me]
+    goals = [("plan_goal", g["item"]) for g in (plan or {}).get("goals", [])
+             if g["subject_ids"] == alone]
+    by_priority = {g["priority"]: g for g in (plan or {}).get("goals", [])}
+    actions = [("plan_action", a.id) for a, _ in (plan or {}).get("actions", [])
+               if plans.action_subjects(a, by_priority) == alone]
+    observations = [("observation", line.object_id) for line in lines
+                    if line.subject_id == me and line.object_type == "observation"
+                    and line.object_id]
+    return list(dict.fromkeys([*goals, *actions, *observations]))
+
+
+def keep_private(session: Session, *, member: Principal, body: PrivateCreate
+                 ) -> list[Withholding]:
+    """A youth keeps one of their own items from their parents (POST /me/private)."""
+    facts, people = _household(session, member)
+    lines = _visible(session, disclosure_lines(session, people), member)
+    plan = _plan(session, facts, member.member_id or "", people, for_family(facts, member),
+                 existing_data_key(session, facts.household_id), set())
+    return withholdings.keep_private(
+        session, member=member, facts=facts, body=body,
+        about_me=set(_about_me_alone(session, facts, member, plan, lines)))
 
 
 def withdraw(session: Session, *, member: Principal, consent_id: str) -> None:

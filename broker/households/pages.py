@@ -8,7 +8,6 @@ from broker.consent import service as consents
 from broker.consent.matrix import matrices
 from broker.db import DbSession
 from broker.disclosure.capacity import age_on
-from broker.family.service import YOUTH_FROM
 from broker.households import service
 from broker.identity.deps import CurrentWebUser
 from broker.plans import service as plans
@@ -40,6 +39,7 @@ def household(household_id: str, request: Request, session: DbSession,
         "due": consents.reconsent_due(session, household_id) if directs else [],
         "is_regisseur": directs,
         "youths": {v.member.id for v in view.members if v.member.role == "child"
-                   and age_on(v.member.birth_date, local_day(now())) >= YOUTH_FROM},
+                   and age_on(v.member.birth_date, local_day(now()))
+                   >= policy.consent.family_page.own_page_from},
         "trends": plans.trends(session, actor=user.principal, household_id=household_id),
     }, user=user)

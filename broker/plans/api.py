@@ -54,14 +54,18 @@ def minutes(meeting_id: str, request: Request, session: DbSession, actor: ApiPri
 
 def plan_read(view: service.PlanView) -> PlanRead:
     plan = view.plan
+    goals = {g["priority"]: g for g in view.goals}
     return PlanRead(
         id=plan.id, household_id=plan.household_id, version=plan.version,
         meeting_id=plan.meeting_id,
-        perspective=view.content["perspective"] if view.content and view.goals else None,
+        perspective=(view.content or {}).get("perspective"),
         goals=[GoalRead(priority=g["priority"], domain=g["domain"],
-                        description=g["description"]) for g in view.goals],
+                        description=g["description"], subject_ids=g["subject_ids"])
+               for g in view.goals],
         actions=[ActionRead(id=a.id, goal=a.goal, domain=a.domain, description=text,
                             owner_organisation_id=a.owner_organisation_id, due=a.due,
-                            status=a.status) for a, text in view.actions],
+                            status=a.status,
+                            subject_ids=service.action_subjects(a, goals) if text else [])
+                 for a, text in view.actions],
         withheld_goals=view.withheld_goals, regisseur_id=plan.regisseur_id,
         next_evaluation=plan.next_evaluation)

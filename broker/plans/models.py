@@ -31,6 +31,9 @@ class Plan(Base):
     # The leefgebied of each goal, in the order of the sealed content's goals: the door
     # decides on each before anything is opened. None: a plan from before version 0012.
     goal_domains: Mapped[list[str] | None] = mapped_column(JSON)
+    # Whom each goal is about (member ids), in the same order: each goal is decided on each
+    # of its subjects. None: a plan from before version 0014 (about all the children).
+    goal_subjects: Mapped[list[list[str]] | None] = mapped_column(JSON)
     safety_scale: Mapped[int | None] = mapped_column(Integer)  # 0..10
     safety_outcome: Mapped[str | None] = mapped_column(String(40))
     regisseur_id: Mapped[str] = mapped_column(ForeignKey("professionals.id"))
@@ -47,6 +50,8 @@ class PlanAction(Base):
     plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id"), index=True)
     goal: Mapped[int] = mapped_column(Integer)  # the goal's priority number
     domain: Mapped[str] = mapped_column(String(64))  # the goal's leefgebied: the door's category
+    # Whom the action is about; decided on each. None: from before version 0014 (the goal's).
+    subject_ids: Mapped[list[str] | None] = mapped_column(JSON)
     description: Mapped[bytes] = mapped_column(LargeBinary)  # sealed
     owner_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"),
                                                        index=True)

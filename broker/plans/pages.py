@@ -102,10 +102,12 @@ def _lines(text: str) -> list[str]:
 
 
 @router.post("/bijeenkomsten/{meeting_id}/uitkomst")
-def save_outcome(meeting_id: str, request: Request, session: DbSession, user: CurrentWebUser,
-                 form: CheckedForm) -> Response:
+async def save_outcome(meeting_id: str, request: Request, session: DbSession,
+                       user: CurrentWebUser, form: CheckedForm) -> Response:
+    multi = await request.form()
+    subjects = {n: [str(v) for v in multi.getlist(f"goal{n}_subjects")] for n in (1, 2, 3)}
     try:
-        body = _outcome(form)
+        body = _outcome(form, subjects)
         plan = service.record_outcome(session, actor=user.principal, meeting_id=meeting_id,
                                       body=body)
     except NotANumber:
@@ -132,10 +134,11 @@ def _number(value: str) -> int:
         raise NotANumber from None
 
 
-def _outcome(form: dict[str, str]) -> OutcomeCreate:
-    """The outcome form as the API's body; ValidationError or NotANumber when it is not one."""
+def _outcome(form: dict[str, str], subjects: dict[int, list[str]]) -> OutcomeCreate:
+    """The outcome form as the API's body; ValidationError or NotANumber when it is not one.
+    A goal whose subjects are not ticked is about the children."""
     goals = [{"priority": n, "domain": form.get(f"goal{n}_domain", ""),
-              "description": form.get(f"goal{n}", "")}
+              "description": form.get(f"goal{n}", ""), "subject_ids": subjects[n] or None}
              for n in (1, 2, 3) if form.get(f"goal{n}")]
     actions = [{"goal": _number(form.get(f"action{n}_goal") or "1"),
                 "description": form.get(f"action{n}", ""),

@@ -32,10 +32,16 @@ class SafetyAssessment(StrictModel):
     rationale: Text
 
 
+Subjects = Annotated[list[Id], Field(min_length=1, max_length=12)]
+
+
 class Goal(StrictModel):
     priority: int = Field(ge=1, le=20)
     domain: Term
     description: Text
+    subject_ids: Subjects | None = Field(
+        default=None, description="the members the goal is about; each decides on their own "
+        "terms who sees it (default: the household's children)")
 
 
 class ActionIn(StrictModel):
@@ -43,6 +49,8 @@ class ActionIn(StrictModel):
     description: Text
     owner_organisation_id: Id
     due: date
+    subject_ids: Subjects | None = Field(
+        default=None, description="the members the action is about (default: its goal's)")
 
 
 class PlanIn(StrictModel):
@@ -73,12 +81,14 @@ class ActionRead(BaseModel):
     owner_organisation_id: str
     due: date
     status: str
+    subject_ids: list[str]
 
 
 class GoalRead(BaseModel):
     priority: int
     domain: str
     description: str | None
+    subject_ids: list[str]
 
 
 class PlanRead(BaseModel):

@@ -2,6 +2,7 @@
 minutes are generated from it, filtered for each reader through the one door."""
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,9 +12,9 @@ from sqlalchemy.orm import Session
 from broker.audit.context import audit_context
 from broker.audit.recording import Action, Record, record
 from broker.db import new_id
-from broker.disclosure.door import Item, disclose_each, unseal
-from broker.disclosure.engine import Decision
-from broker.disclosure.facts import HouseholdFacts, reaches_own
+from broker.disclosure.door import Item, Names, disclose_each, unseal
+from broker.disclosure.engine import Decision, Effect
+from broker.disclosure.facts import HouseholdFacts, load_household, reaches_own
 from broker.errors import Conflict, Forbidden, Invalid, NotFound
 from broker.households import service as households
 from broker.identity.models import Organisation, Professional, Role
@@ -53,13 +54,16 @@ def record_outcome(session: Session, *, actor: Principal, meeting_id: str,
                               .where(Plan.household_id == meeting.household_id)) or 0) + 1
     content = body.model_dump(mode="json", include={"analysis", "signs_of_safety",
                                                     "safety_assessment"})
+    subjects = _subjects(session, meeting.household_id, body)
     content |= {"perspective": body.plan.perspective,
-                "goals": [g.model_dump() for g in body.plan.goals]}
+                "goals": [g.model_dump() | {"subject_ids": subjects[g.priority]}
+                          for g in body.plan.goals]}
     plan_id = new_id()  # the sealed content is bound to it
     plan = Plan(id=plan_id, household_id=meeting.household_id, version=version,
                 meeting_id=meeting.id,
                 content=key.seal(f"plan:{plan_id}", json.dumps(content, ensure_ascii=False)),
                 zrm=dict(body.zrm), goal_domains=[g.domain for g in body.plan.goals],
+                goal_subjects=[subjects[g.priority] for g in body.plan.goals],
                 safety_scale=body.signs_of_safety.safety_scale,
                 safety_outcome=body.safety_assessment.outcome if body.safety_assessment
                 else None, regisseur_id=body.regisseur_id,
@@ -73,7 +77,7 @@ def record_outcome(session: Session, *, actor: Principal, meeting_id: str,
             id=action_id, plan_id=plan_id, goal=action.goal, domain=domains[action.goal],
             description=key.seal(f"plan-action:{action_id}", action.description),
             owner_organisation_id=action.owner_organisation_id, due=action.due,
-            status=ActionStatus.OPEN))
+            subject_ids=action.subject_ids or subjects[action.goal], status=ActionStatus.OPEN))
     meeting.status = MeetingStatus.HELD
     session.flush()
     record(session, Record(Action.MEETING_OUTCOME, actor, object_type="plan",
@@ -103,6 +107,20 @@ def _check(session: Session, meeting: Meeting, body: OutcomeCreate) -> None:
                       code="not_a_regisseur")
 
 
+def _subjects(session: Session, household_id: str, body: OutcomeCreate) -> dict[int, list[str]]:
+    """Whom each goal (by priority) is about: the members it names, or the children. Every
+    named member, of a goal or an action, belongs to the household (422 `subjects`)."""
+    facts = load_household(session, household_id=household_id)
+    assert facts is not None, "a meeting belongs to a household"
+    named = {s for g in body.plan.goals for s in g.subject_ids or ()} \
+        | {s for a in body.plan.actions for s in a.subject_ids or ()}
+    if not named <= facts.members.keys():
+        raise Invalid("A goal or action is about members of this household.",
+                      code="subjects")
+    return {g.priority: list(dict.fromkeys(g.subject_ids or facts.children()))
+            for g in body.plan.goals}
+
+
 def _serious_worries(session: Session, household_id: str) -> bool:
     """A high or acute observation, or a meldcode case without its five steps."""
     serious = session.scalar(select(Observation.id).where(
@@ -119,53 +137,109 @@ def _serious_worries(session: Session, household_id: str) -> bool:
 class PlanView:
     plan: Plan
     content: dict[str, Any] | None  # None: the household's data key was destroyed
-    goals: list[dict[str, Any]]
+    goals: list[dict[str, Any]]  # each with its subject_ids
     withheld_goals: int
     actions: list[tuple[PlanAction, str | None]]
     safety_shown: bool  # analysis, signs of safety and assessment (category veiligheid)
     zrm: dict[str, int]
+    names: Mapping[str, str]  # 'S. Jansen' of the members whose basic data the reader sees
+
+    def about(self, subject_ids: list[str]) -> str:
+        """Whom a goal is about, as this reader may name them ('' when none)."""
+        return ", ".join(self.names[s] for s in subject_ids if s in self.names)
 
 
 def _view(session: Session, actor: Principal, facts: HouseholdFacts, plan: Plan) -> PlanView:
-    """The plan through the door for this reader: each goal under its leefgebied, each ZRM
-    score under its own, the safety picture under `veiligheid`, the family as subject. The
-    content opens only under a decision that permits some part of it; an action's text
-    under its goal's decision."""
-    subject, author = facts.about_the_children(), plan.organisation_id  # the author's own record
-
-    def ask(areas: list[str]) -> list[Decision]:
-        return disclose_each(session, actor=actor, purpose="hulpverlening",
-                             items=[Item(subject, area, author, "plan", plan.id)
-                                    for area in areas])
-
-    known = plan.goal_domains or []
-    decisions = ask([SAFETY, *known, *plan.zrm])
-    safety, goal_decisions = decisions[0], decisions[1:1 + len(known)]
-    zrm_decisions = decisions[1 + len(known):]
-    gate = next((d for d in decisions if d.permitted), None)
+    """The plan through the door for this reader, per person: each goal under its leefgebied
+    for each member it is about (shown only when every one of them permits), each action
+    likewise, the safety picture for each child, each ZRM score for each adult. The content
+    opens only under a decision that permits some part of it; the perspective, which speaks
+    of the whole plan, only when no goal is withheld."""
+    children, adults = facts.children(), facts.adults()
+    goals_known = plan.goal_domains is not None
+    verdict = _Verdicts(session, actor, facts, plan)
+    verdict.ask([(SAFETY, children), *plan_goal_groups(plan, facts),
+                 *[(area, adults) for area in plan.zrm]])
+    gate = verdict.any_permitted()
     key, actions = existing_data_key(session, plan.household_id), plan_actions(session, plan)
     content = opened(gate, key, plan) if gate else {}
-    goals = (content or {}).get("goals", [])
-    if plan.goal_domains is None and goals:  # a plan recorded before goal_domains
-        goal_decisions = ask([g["domain"] for g in goals])
-    shown = [(g, d) for g, d in zip(goals, goal_decisions, strict=True) if d.permitted]
-    by_domain = {g["domain"]: d for g, d in shown}
+    groups = plan_goal_groups(plan, facts, content)
+    goals = [{**g, "subject_ids": subjects} for g, (_, subjects) in zip(
+        content["goals"], groups, strict=True)] if content and content.get("goals") else []
+    if not goals_known:  # a plan recorded before goal_domains: decide now its goals are known
+        verdict.ask([(g["domain"], g["subject_ids"]) for g in goals])
+    shown = [g for g in goals if verdict(g["domain"], g["subject_ids"]).permitted]
+    safety = verdict(SAFETY, children)
     if content is not None:  # only the parts the door permitted leave this function
         content = {part: value for part, value in content.items()
                    if part not in SAFETY_PARTS or safety.permitted}
-        content["goals"] = [g for g, _ in shown]
-        if not shown:
+        content["goals"] = shown
+        if not shown or len(shown) < len(goals):
             content.pop("perspective", None)
-    return PlanView(
-        plan, content, [g for g, _ in shown], len(goals) - len(shown),
-        # The owner of an action under a withheld goal sees that it has one (to report its
-        # progress), not its text: that is the goal's, and the door withheld it.
-        [(a, action_text(by_domain[a.domain], key, a) if a.domain in by_domain else None)
-         for a in actions if a.domain in by_domain
-         or a.owner_organisation_id == actor.organisation_id],
-        safety.permitted,
-        {area: score for (area, score), d in zip(plan.zrm.items(), zrm_decisions, strict=True)
-         if d.permitted})
+    by_priority = {g["priority"]: g for g in shown}
+    verdict.ask([(a.domain, action_subjects(a, by_priority)) for a in actions
+                 if a.goal in by_priority])
+    listed = []
+    for action in actions:
+        goal = by_priority.get(action.goal)
+        decision = verdict(action.domain, action_subjects(action, by_priority)) if goal else None
+        if decision is not None and decision.permitted:
+            listed.append((action, action_text(decision, key, action)))
+        elif action.owner_organisation_id == actor.organisation_id:
+            # The owner of an action sees that it has one (to report its progress), not its
+            # text: that is its subjects', and the door withheld it.
+            listed.append((action, None))
+    names = Names(session, actor=actor, household=facts, purpose="hulpverlening").get() \
+        if shown else {}
+    return PlanView(plan, content, shown, len(groups) - len(shown), listed, safety.permitted,
+                    {area: score for area, score in plan.zrm.items()
+                     if verdict(area, adults).permitted}, names)
+
+
+class _Verdicts:
+    """Decisions on a plan's parts, each (leefgebied, member) decided and recorded once; a
+    part about several members is permitted only when each of them permits."""
+
+    def __init__(self, session: Session, actor: Principal, facts: HouseholdFacts,
+                 plan: Plan) -> None:
+        self._session, self._actor, self._facts, self._plan = session, actor, facts, plan
+        self._decided: dict[tuple[str, str], Decision] = {}
+
+    def ask(self, groups: list[tuple[str, list[str]]]) -> None:
+        pairs = [pair for pair in dict.fromkeys((area, subject) for area, subjects in groups
+                                                for subject in subjects)
+                 if pair not in self._decided and pair[1] in self._facts.subjects]
+        decisions = disclose_each(
+            self._session, actor=self._actor, purpose="hulpverlening",
+            items=[Item(self._facts.subjects[subject], area, self._plan.organisation_id,
+                        "plan", self._plan.id) for area, subject in pairs])
+        self._decided.update(zip(pairs, decisions, strict=True))
+
+    def __call__(self, area: str, subjects: list[str]) -> Decision:
+        decisions = [self._decided.get((area, s), _NOT_DECIDED) for s in subjects]
+        return next((d for d in decisions if not d.permitted), decisions[0]) \
+            if decisions else _NOT_DECIDED
+
+    def any_permitted(self) -> Decision | None:
+        return next((d for d in self._decided.values() if d.permitted), None)
+
+
+_NOT_DECIDED = Decision(Effect.DENY, None, "")
+
+
+def plan_goal_groups(plan: Plan, facts: HouseholdFacts, content: dict[str, Any] | None = None
+                     ) -> list[tuple[str, list[str]]]:
+    """Each goal's leefgebied and the members it is about, in the goals' order. A plan from
+    before goals named their subjects is about the household's children."""
+    domains = plan.goal_domains if plan.goal_domains is not None \
+        else [g["domain"] for g in (content or {}).get("goals", [])]
+    subjects = plan.goal_subjects or [facts.children()] * len(domains)
+    return list(zip(domains, subjects, strict=True))
+
+
+def action_subjects(action: PlanAction, goals: dict[int, dict[str, Any]]) -> list[str]:
+    """Whom an action is about: its own subjects, or its goal's."""
+    return action.subject_ids or goals.get(action.goal, {}).get("subject_ids", [])
 
 
 def opened(decision: Decision, key: DataKey | None, plan: Plan) -> dict[str, Any] | None:

@@ -88,6 +88,16 @@ class FamilyPresent(PolicyModel):
     categories: list[str]
 
 
+class FamilyPage(PolicyModel):
+    """What a member's page shows of others (AVG art. 15; WGBO 7:457, Jeugdwet 7.3.10)."""
+
+    own_page_from: int = Field(default=12, ge=0, le=18)  # a youth's own page from this age
+    custodians_see_until: int = Field(default=16, ge=0, le=18)  # custodians see a child's file
+    keep_private_from: int = Field(default=12, ge=0, le=18)  # ... but what the youth keeps private
+    withhold_review_max_days: int = Field(default=365, ge=1)  # a refusal to a parent, reviewed
+    withhold_source: str = "WGBO art. 7:457 lid 1; Jeugdwet art. 7.3.10"
+
+
 class ConsentFile(PolicyModel):
     capacity: Capacity
     evidence_methods: list[str] = Field(min_length=1)
@@ -95,6 +105,7 @@ class ConsentFile(PolicyModel):
     max_period_days: int = Field(ge=1)
     rules: list[CategoryRule] = []
     family_present: FamilyPresent = FamilyPresent(categories=[])
+    family_page: FamilyPage = FamilyPage()
 
 
 class OverrideLimits(PolicyModel):

@@ -15,7 +15,9 @@ from tests.dates import days_from_today
 from tests.meetings.test_brief import meeting_with_three
 
 
-def outcome(regisseur_id: str, owner: str, *, assessment: bool) -> dict[str, Any]:
+def outcome(regisseur_id: str, owner: str, *, assessment: bool,
+            about: list[str] | None = None) -> dict[str, Any]:
+    """An outcome whose goals are about `about` (default: the household's children)."""
     body: dict[str, Any] = {
         "analysis": {"child_needs": "Rust en structuur na schooltijd.",
                      "parenting_capacity": "Moeder is uitgeput door de schulden.",
@@ -33,6 +35,9 @@ def outcome(regisseur_id: str, owner: str, *, assessment: bool) -> dict[str, Any
                              {"goal": 2, "description": "Verwijzing kinderarts.",
                               "owner_organisation_id": owner, "due": days_from_today(40)}]},
         "regisseur_id": regisseur_id, "next_evaluation": days_from_today(62)}
+    if about:
+        for goal in body["plan"]["goals"]:
+            goal["subject_ids"] = about
     if assessment:
         body["safety_assessment"] = {"instrument": "LIRIK", "outcome": "onveilig_structureel",
                                      "rationale": "Herhaald letsel zonder verklaring."}
@@ -65,13 +70,13 @@ def test_acceptance_3_no_outcome_without_assessment_after_a_high_concern(
 
 def test_acceptance_4_the_schools_minutes_hold_only_what_the_school_may_see(
         client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> None:
-    regisseur, partners, _, meeting = meeting_with_three(client, session, policy)
+    regisseur, partners, family, meeting = meeting_with_three(client, session, policy)
     school = partners["school"]
     path = f"/api/v1/meetings/{meeting['id']}"
     client.post(path + "/schedule", headers=regisseur.headers,
                 json={"slot_id": meeting["slots"][0]["id"]})
     saved = client.post(path + "/outcome", headers=regisseur.headers, json=outcome(
-        regisseur.professional.id, school.org.id, assessment=True))
+        regisseur.professional.id, school.org.id, assessment=True, about=[family["c1"]]))
     assert saved.status_code == 201, saved.text
 
     pdf = client.get(path + "/minutes", params={"format": "pdf"}, headers=school.headers)

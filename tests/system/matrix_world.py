@@ -15,7 +15,7 @@ from joserfc.jwk import ECKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from broker.clock import now, timestamp
+from broker.clock import local_day, now, timestamp
 from broker.family import service as family
 from broker.family.deps import FAMILY_COOKIE
 from broker.identity import service as identity
@@ -223,6 +223,11 @@ def build(client: TestClient, session: Session, policy: Policy) -> World:
                 | {"analysis": {"child_needs": "Kanarie-analyse.", "parenting_capacity": "-",
                                 "family_environment": "-"}})
     ids["action"] = plan["actions"][0]["id"]
+    ids["goal"] = f"{plan['id']}:1"
+    ids["withholding"] = post(f"/api/v1/households/{ids['household']}/withholdings", {
+        "member_id": ids["mother"], "object_type": "plan_goal", "object_id": ids["goal"],
+        "reason": "Kanarie-reden.", "review_on": (local_day(now()) + timedelta(days=30))
+        .isoformat()})["id"]
     feed = post("/api/v1/calendar/feed", {})
     ids["feed"] = feed["url"].rsplit("/", 1)[-1].removesuffix(".ics")
     ids["seq"] = "1"

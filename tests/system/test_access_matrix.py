@@ -61,6 +61,13 @@ POST   /api/v1/households                                 201  403  403  403  40
 GET    /api/v1/households/{household_id}                  200+  200  404  200+  404  404  404  401  200  401  401  404  404  404  404
 POST   /api/v1/households/{household_id}/members/{member_id}/link 201  403  403  403  403  403  403  401  403  401  401  404  403  403  403
 GET    /api/v1/households/{household_id}/observations     200+  200+  404  200+  404  404  404  401  200+  401  401  404  404  404  404
+POST   /api/v1/households/{household_id}/withholdings     201  403  404  201  404  404  404  401  403  401  401  404  404  404  404
+GET    /api/v1/households/{household_id}/withholdings     200  403  404  200  404  404  404  401  403  401  401  404  404  404  404
+GET    /api/v1/withholdings                               403  403  403  403  200  403  403  401  403  401  401  403  403  403  403
+POST   /api/v1/withholdings/{withholding_id}/renew        200  403  404  200  404  404  404  401  403  401  401  404  404  404  404
+POST   /api/v1/withholdings/{withholding_id}/end          200  403  404  200  404  404  404  401  403  401  401  404  404  404  404
+POST   /api/v1/me/private                                 401  401  401  401  401  401  401  401  401  401  403  401  401  401  401
+POST   /api/v1/me/private/share                           401  401  401  401  401  401  401  401  401  401  204  401  401  401  401
 GET    /api/v1/households/{household_id}/plan             200  200  404  200  404  404  404  401  200  401  401  404  404  404  404
 PUT    /api/v1/households/{household_id}/regisseur        200  403  404  403  404  404  200  401  403  401  401  404  404  404  404
 POST   /api/v1/invitations/{token}/availability           204  204  204  204  204  204  204  204  204  204  204  204  204  204  204
@@ -136,7 +143,7 @@ GET    /healthz                                           200  200  200  200  20
 GET    /huishoudens                                       200  200  200  200  200  200  200  303  -    303  303  200  200  -    200
 GET    /huishoudens/{household_id}                        200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
 POST   /huishoudens/{household_id}/leden/{member_id}/link 200+  404  404  404  404  404  404  303  -    303  303  404  404  -    404
-GET    /huishoudens/{household_id}/plan                   200  200  404  200  404  404  404  303  -    303  303  404  404  -    404
+GET    /huishoudens/{household_id}/plan                   200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
 GET    /huishoudens/{household_id}/signalen               200+  200+  404  200+  404  404  404  303  -    303  303  404  404  -    404
 POST   /huishoudens/{household_id}/signalen               303  403  404  303  404  404  404  303  -    303  303  303  303  -    404
 GET    /huishoudens/{household_id}/signalen/nieuw         200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
@@ -159,6 +166,7 @@ POST   /meldcode/zaken/{case_id}/stap                     422+  404  404  422+  
 GET    /mijn                                              401  401  401  401  401  401  401  401  -    401  200+  401  401  -    401
 GET    /mijn/link/{token}                                 200  200  200  200  200  200  200  200  -    200  200  200  200  -    200
 POST   /mijn/link/{token}                                 303  303  303  303  303  303  303  303  -    303  303  303  303  -    303
+POST   /mijn/prive                                        401  401  401  401  401  401  401  401  -    401  303  401  401  -    401
 POST   /mijn/toestemming/{consent_id}/intrekken           401  401  401  401  401  401  401  401  -    401  303  401  401  -    401
 POST   /mijn/uitloggen                                    303  303  303  303  303  303  303  303  -    303  303  303  303  -    303
 POST   /mijn/vernietiging                                 401  401  401  401  401  401  401  401  -    401  303  401  401  -    401
@@ -205,7 +213,7 @@ PARAMS = {"household_id": "household", "consent_id": "consent", "observation_id"
           "case_id": "case", "override_id": "override", "meeting_id": "meeting",
           "token": "link", "seq": "seq", "subject_id": "child", "organisation_id": "school",
           "action_id": "action", "language": "en", "member_id": "mother",
-          "request_id": "request", "mandate_id": "mandate"}
+          "request_id": "request", "mandate_id": "mandate", "withholding_id": "withholding"}
 POLL_ROUTES = ("/availability", "/schedule", "/cancel", "/beschikbaarheid", "/plannen",
                "/annuleren")
 HELD_ROUTES = ("/minutes", "/verslag")
@@ -297,6 +305,13 @@ def body_for(row: Row, ids: dict[str, str]) -> dict[str, Any] | None:
         ("POST", "/api/v1/households/{household_id}/members/{member_id}/link"): {"send": False},
         ("POST", "/api/v1/destruction-requests/{request_id}/decision"): {
             "destroy": False, "reason": "Van belang voor een ander."},
+        ("POST", "/api/v1/households/{household_id}/withholdings"): {
+            "member_id": ids["mother"], "object_type": "plan_goal", "object_id": ids["goal"],
+            "reason": "Niet goed voor het kind.", "review_on": later},
+        ("POST", "/api/v1/withholdings/{withholding_id}/renew"): {"review_on": later},
+        ("POST", "/api/v1/me/private"): {"object_type": "plan_goal", "object_id": ids["goal"]},
+        ("POST", "/api/v1/me/private/share"): {"object_type": "plan_goal",
+                                               "object_id": ids["goal"]},
         ("POST", "/oauth/token"): {},
     }
     return bodies.get((row.method, row.path))
@@ -324,6 +339,7 @@ def form_for(row: Row, ids: dict[str, str]) -> dict[str, Any]:
             "recipients": ids["school"], "legal_ground": "Grond.", "justification": "Nodig.",
             "valid_until": later, "planned_on": today},
         "/doorbrekingen/{override_id}/intrekken": {"reason": "Niet meer nodig."},
+        "/mijn/prive": {"object_type": "plan_goal", "object_id": ids["goal"], "share": "1"},
         "/informatieverzoeken": {
             "household_id": ids["household"], "subject_id": ids["child"],
             "categories": "psychische_gezondheid", "holder_organisation_id": ids["jggz"],

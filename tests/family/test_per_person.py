@@ -1,0 +1,241 @@
+"""Issue 19 acceptance 1-2: a plan per person. Each goal names whom it is about; the family
+page shows a member the goals about them and about the children whose file they see, never
+another adult's; the regisseur keeps a named item from a named parent; a youth of 12-15
+keeps their own items from their parents; a partner sees a child's goal only on that child's
+own terms."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from broker.audit.models import AuditPending
+from broker.policy import Policy
+from tests.conftest import Mailbox
+from tests.consent.helpers import Caller, caller, consent_body
+from tests.dates import days_from_today, years_ago
+from tests.family.test_transparency import open_page
+from tests.identity.flows import csrf_of
+from tests.meetings.test_brief import local_moment
+
+GOALS = {"p": "Vader stopt met huiselijk geweld.", "m": "Moeder krijgt rust in de schulden.",
+         "c13": "Daan gaat elke dag naar school.", "c10": "Mila slaapt weer goed.",
+         "c17": "Sem (17) krijgt hulp van de JGGZ."}
+
+
+@dataclass
+class Planned:
+    regisseur: Caller
+    school: Caller
+    ids: dict[str, str]
+    plan: dict[str, Any]
+
+    @property
+    def household(self) -> str:
+        return self.ids["household"]
+
+    def goal(self, ref: str) -> str:
+        """The item id of the goal about `ref`."""
+        priority = list(GOALS).index(ref) + 1
+        return f"{self.plan['id']}:{priority}"
+
+
+def make_plan(client: TestClient, session: Session, policy: Policy) -> Planned:
+    """A father without custody, a mother with custody of a 13- and a 10-year-old, and a
+    17-year-old; a plan with one goal (and one action) about each of them."""
+    regisseur = caller(client, session, policy, party="wijkteam", roles=["regisseur"])
+    school = caller(client, session, policy, party="school", name="OBS De Linde",
+                    roles=["partner"])
+    made = client.post("/api/v1/households", headers=regisseur.headers, json={
+        "label": "Gezin B.", "members": [
+            {"ref": "m", "given_name": "Eva", "family_name": "Bos", "birth_date": "1984-01-02",
+             "role": "parent"},
+            {"ref": "p", "given_name": "Rob", "family_name": "Bos", "birth_date": "1982-05-06",
+             "role": "parent"},
+            {"ref": "c17", "given_name": "Sem", "family_name": "Bos",
+             "birth_date": years_ago(17, 40), "role": "child"},
+            {"ref": "c13", "given_name": "Daan", "family_name": "Bos",
+             "birth_date": years_ago(13, 40), "role": "child"},
+            {"ref": "c10", "given_name": "Mila", "family_name": "Bos",
+             "birth_date": years_ago(10, 40), "role": "child"}],
+        "custody": [{"custodian": "m", "child": c} for c in ("c17", "c13", "c10")]})
+    assert made.status_code == 201, made.text
+    ids = {m["ref"]: m["id"] for m in made.json()["members"]} | {"household": made.json()["id"]}
+    meeting = client.post("/api/v1/meetings", headers=regisseur.headers, json={
+        "household_id": ids["household"], "title": "Bijeenkomst", "duration_minutes": 60,
+        "location": "Wijkcentrum", "slots": [{"start": local_moment(7, 10, 0).isoformat()}],
+        "invitees": [{"member_id": ids["m"]}]}).json()
+    path = f"/api/v1/meetings/{meeting['id']}"
+    scheduled = client.post(path + "/schedule", headers=regisseur.headers,
+                            json={"slot_id": meeting["slots"][0]["id"]})
+    assert scheduled.status_code == 200, scheduled.text
+    goals = [{"priority": n, "domain": "opvoeding", "description": text,
+              "subject_ids": [ids[ref]]} for n, (ref, text) in enumerate(GOALS.items(), 1)]
+    saved = client.post(path + "/outcome", headers=regisseur.headers, json={
+        "analysis": {"child_needs": "-", "parenting_capacity": "-", "family_environment": "-"},
+        "signs_of_safety": {"worries": [], "strengths": [], "next_steps": []},
+        "safety_assessment": {"instrument": "LIRIK", "outcome": "veilig", "rationale": "-"},
+        "plan": {"perspective": "Het gezin woont veilig samen.", "goals": goals,
+                 "actions": [{"goal": n, "description": f"Actie voor {ref}.",
+                              "owner_organisation_id": regisseur.org.id,
+                              "due": days_from_today(30)}
+                             for n, ref in enumerate(GOALS, 1)]},
+        "regisseur_id": regisseur.professional.id, "next_evaluation": days_from_today(60)})
+    assert saved.status_code == 201, saved.text
+    return Planned(regisseur, school, ids, saved.json())
+
+
+@pytest.fixture
+def planned(client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> Planned:
+    return make_plan(client, session, policy)
+
+
+def goals_on_page(client: TestClient) -> set[str]:
+    page = client.get("/mijn")
+    assert page.status_code == 200, page.text
+    return {text for text in GOALS.values() if text in page.text}
+
+
+def withhold(client: TestClient, f: Planned, ref: str, item: str) -> Any:
+    return client.post(f"/api/v1/households/{f.household}/withholdings",
+                       headers=f.regisseur.headers, json={
+                           "member_id": f.ids[ref], "object_type": "plan_goal",
+                           "object_id": item, "reason": "Zou de zorg voor het kind schaden.",
+                           "review_on": days_from_today(90)})
+
+
+@pytest.mark.parametrize(("ref", "sees"), [
+    ("p", {"p"}),  # the father without custody: his own goal only
+    ("m", {"m", "c13", "c10"}),  # the mother: hers and her children's under 16
+    ("c13", {"c13"}),
+    ("c17", {"c17"}),
+])
+def test_acceptance_1_each_member_sees_only_the_goals_about_them_and_their_children(
+        client: TestClient, planned: Planned, ref: str, sees: set[str]) -> None:
+    open_page(client, planned, ref)  # type: ignore[arg-type]
+    assert goals_on_page(client) == {GOALS[r] for r in sees}
+    page = client.get("/mijn").text
+    assert ("Het gezin woont veilig samen." in page) is False  # the perspective: all goals
+    for other in set(GOALS) - sees:
+        assert f"Actie voor {other}." not in page
+
+
+def test_acceptance_1_a_withheld_item_stays_hidden_from_the_named_parent_only(
+        client: TestClient, planned: Planned) -> None:
+    made = withhold(client, planned, "m", planned.goal("c10"))
+    assert made.status_code == 201, made.text
+    assert made.json()["in_force"] and made.json()["kind"] == "care"
+    open_page(client, planned, "m")
+    assert goals_on_page(client) == {GOALS["m"], GOALS["c13"]}
+    # The 13-year-old asks to keep his goal from his mother: only she loses it.
+    client.cookies.clear()
+    open_page(client, planned, "c13")
+    page = client.get("/mijn").text
+    assert "Niet laten zien aan mijn ouders" in page
+    kept = client.post("/api/v1/me/private", json={"object_type": "plan_goal",
+                                                   "object_id": planned.goal("c13")})
+    assert kept.status_code == 201 and [w["member_id"] for w in kept.json()] == [planned.ids["m"]]
+    assert goals_on_page(client) == {GOALS["c13"]}  # he still sees it himself
+    client.cookies.clear()
+    open_page(client, planned, "m")
+    assert goals_on_page(client) == {GOALS["m"]}
+    # The privacy officer sees both; the team ends its own, and the goal is back.
+    ended = client.post(f"/api/v1/withholdings/{made.json()['id']}/end",
+                        headers=planned.regisseur.headers)
+    assert ended.status_code == 200 and not ended.json()["in_force"]
+    assert goals_on_page(client) == {GOALS["m"], GOALS["c10"]}
+
+
+def test_a_youth_can_show_a_kept_item_again_and_nobody_else_keeps_his_items(
+        client: TestClient, planned: Planned) -> None:
+    open_page(client, planned, "c13")
+    item = {"object_type": "plan_goal", "object_id": planned.goal("c13")}
+    assert client.post("/api/v1/me/private", json=item).status_code == 201
+    page = client.get("/mijn")
+    form = {"csrf_token": csrf_of(page.text), "share": "1", **item}
+    assert client.post("/mijn/prive", data=form, follow_redirects=False).status_code == 303
+    client.cookies.clear()
+    open_page(client, planned, "m")
+    assert GOALS["c13"] in goals_on_page(client)
+    # A goal about someone else is not his to keep; the mother is no youth.
+    refused = client.post("/api/v1/me/private", json={"object_type": "plan_goal",
+                                                      "object_id": planned.goal("c10")})
+    assert refused.status_code == 403 and refused.json()["code"] == "not_a_youth"
+    client.cookies.clear()
+    open_page(client, planned, "c13")
+    other = client.post("/api/v1/me/private", json={"object_type": "plan_goal",
+                                                    "object_id": planned.goal("c10")})
+    assert other.status_code == 404
+
+
+def test_withholding_needs_the_team_an_adult_an_item_of_the_household_and_a_review_day(
+        client: TestClient, session: Session, planned: Planned) -> None:
+    assert withhold(client, planned, "c13", planned.goal("c10")).json()["code"] \
+        == "withhold_member"
+    assert withhold(client, planned, "m", "no-such-plan:1").json()["code"] == "withhold_item"
+    late = client.post(f"/api/v1/households/{planned.household}/withholdings",
+                       headers=planned.regisseur.headers, json={
+                           "member_id": planned.ids["m"], "object_type": "plan_goal",
+                           "object_id": planned.goal("c10"), "reason": "x",
+                           "review_on": days_from_today(400)})
+    assert late.status_code == 422 and late.json()["code"] == "review_on"
+    stranger = withhold(client, Planned(planned.school, planned.school, planned.ids,
+                                        planned.plan), "m", planned.goal("c10"))
+    assert stranger.status_code == 404  # the school is not involved: no such household
+    assert session.scalar(select(AuditPending.id).where(
+        AuditPending.action == "family.withhold")) is None  # nothing was made
+
+
+def test_acceptance_2_the_school_sees_the_10_year_olds_goal_only_on_her_own_consent(
+        client: TestClient, planned: Planned) -> None:
+    school, ids = planned.school, planned.ids
+
+    def school_sees() -> set[str]:
+        plan = client.get(f"/api/v1/households/{planned.household}/plan",
+                          headers=school.headers)
+        assert plan.status_code == 200, plan.text
+        return {g["description"] for g in plan.json()["goals"]}
+
+    # The 17-year-old's consent alone: his goal, not his sister's.
+    granted = client.post("/api/v1/consents", headers=planned.regisseur.headers,
+                          json=consent_body(ids["c17"], [ids["c17"]], categories=["opvoeding"],
+                                            recipients=[{"organisation_id": school.org.id}]))
+    assert granted.status_code == 201, granted.text
+    assert school_sees() == {GOALS["c17"]}
+    denied = client.post("/api/v1/decisions", headers=school.headers, json={
+        "subject_id": ids["c10"], "category": "opvoeding", "purpose": "hulpverlening",
+        "recipient": {"organisation_id": school.org.id},
+        "holder_organisation_id": planned.regisseur.org.id})
+    assert denied.json()["effect"] == "deny"
+    # Her own consent (her custodian signs for her): now her goal too, and its action.
+    granted = client.post("/api/v1/consents", headers=planned.regisseur.headers,
+                          json=consent_body(ids["c10"], [ids["m"]], categories=["opvoeding"],
+                                            recipients=[{"organisation_id": school.org.id}]))
+    assert granted.status_code == 201, granted.text
+    assert school_sees() == {GOALS["c17"], GOALS["c10"]}
+    plan = client.get(f"/api/v1/households/{planned.household}/plan", headers=school.headers)
+    assert {a["description"] for a in plan.json()["actions"]} == {"Actie voor c17.",
+                                                                  "Actie voor c10."}
+    assert plan.json()["perspective"] is None and plan.json()["withheld_goals"] == 3
+    assert [g["subject_ids"] for g in plan.json()["goals"]] == [[ids["c10"]], [ids["c17"]]]
+
+
+def test_a_goal_about_someone_outside_the_household_is_refused(
+        client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> None:
+    from tests.meetings.test_outcome import outcome
+
+    planned = make_plan(client, session, policy)
+    meeting = client.post("/api/v1/meetings", headers=planned.regisseur.headers, json={
+        "household_id": planned.household, "title": "Evaluatie", "duration_minutes": 60,
+        "location": "Wijkcentrum", "slots": [{"start": local_moment(9, 10, 0).isoformat()}],
+        "invitees": [{"member_id": planned.ids["m"]}]}).json()
+    path = f"/api/v1/meetings/{meeting['id']}"
+    client.post(path + "/schedule", headers=planned.regisseur.headers,
+                json={"slot_id": meeting["slots"][0]["id"]})
+    refused = client.post(path + "/outcome", headers=planned.regisseur.headers, json=outcome(
+        planned.regisseur.professional.id, planned.school.org.id, assessment=True,
+        about=["not-a-member"]))
+    assert refused.status_code == 422 and refused.json()["code"] == "subjects"

@@ -36,6 +36,11 @@ ACTIONS = {
     "restriction.renew": N_("uitstel van informeren verlengd"),
     "family.withhold": N_("onderdeel afgeschermd voor een gezinslid"),
     "family.withhold_end": N_("afscherming voor een gezinslid opgeheven"),
+    "custody.change": N_("gezag gewijzigd door de rechter"),
+    "capacity.incapable": N_("jongere niet in staat zijn belangen te waarderen"),
+    "capacity.incapable_end": N_("oordeel over wilsbekwaamheid beëindigd"),
+    "representative.record": N_("curator of mentor vastgelegd"),
+    "representative.end": N_("curatele of mentorschap beëindigd"),
 }
 
 BASES = {

@@ -71,6 +71,11 @@ class Action(StrEnum):
     RESTRICTION_RENEW = "restriction.renew"
     WITHHOLD = "family.withhold"
     WITHHOLD_END = "family.withhold_end"
+    CUSTODY_CHANGE = "custody.change"
+    INCAPACITY = "capacity.incapable"
+    INCAPACITY_END = "capacity.incapable_end"
+    REPRESENTATIVE = "representative.record"
+    REPRESENTATIVE_END = "representative.end"
 
 
 class Outcome(StrEnum):

@@ -45,6 +45,17 @@ class ConsentGrantor(Base):
                                            primary_key=True)
 
 
+class ConsentGuardian(Base):
+    """A GI with custody (voogdij) granted the consent, by one of its professionals."""
+
+    __tablename__ = "consent_guardians"
+
+    consent_id: Mapped[str] = mapped_column(ForeignKey("consents.id"), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"),
+                                                 primary_key=True)
+    professional_id: Mapped[str] = mapped_column(ForeignKey("professionals.id"))
+
+
 class ConsentWithdrawal(Base):
     """A withdrawal by one of the grantors ends the consent at once."""
 
@@ -52,7 +63,9 @@ class ConsentWithdrawal(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     consent_id: Mapped[str] = mapped_column(ForeignKey("consents.id"), unique=True)
-    member_id: Mapped[str] = mapped_column(ForeignKey("household_members.id"))
+    # Who withdrew: a member, or a GI with custody (`organisation_id`).
+    member_id: Mapped[str | None] = mapped_column(ForeignKey("household_members.id"))
+    organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
     reason: Mapped[bytes | None] = mapped_column(LargeBinary)  # sealed (broker.vault)
     recorded_by: Mapped[str] = mapped_column(String(64))
     withdrawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -10,9 +10,14 @@ from sqlalchemy.orm import Session
 from broker.audit.context import audit_context
 from broker.audit.recording import Action, Record, record, record_all
 from broker.clock import local_day, now
-from broker.consent.models import Consent, ConsentGrantor, ConsentWithdrawal
+from broker.consent.models import Consent, ConsentGrantor, ConsentGuardian, ConsentWithdrawal
 from broker.consent.schemas import ConsentCreate, DecisionCreate
-from broker.disclosure.capacity import Required, missing_grantors, required_grantors
+from broker.disclosure.capacity import (
+    Required,
+    missing_grantors,
+    required_for,
+    required_grantors,
+)
 from broker.disclosure.door import Names, disclose
 from broker.disclosure.engine import Decision, SubjectFacts
 from broker.disclosure.facts import (
@@ -98,7 +103,8 @@ def grant_consent(session: Session, *, actor: Principal, body: ConsentCreate,
     policy = audit_context(session).policy
     _check_terms(session, body, policy)
     start, until = _period(body, policy)
-    required = required_grantors(facts.person, local_day(now()), policy.consent.capacity)
+    required = required_for(facts.person, local_day(now()), policy.consent.capacity,
+                            body.categories)
     grantors = set(body.grantor_ids)
     missing = missing_grantors(required, frozenset(grantors))
     not_entitled = sorted(grantors - {r.member_id for r in required})
@@ -107,6 +113,10 @@ def grant_consent(session: Session, *, actor: Principal, body: ConsentCreate,
             "Consent must be granted by exactly the people entitled to it.",
             missing=[{"member_id": r.member_id, "role": r.role.value} for r in missing],
             not_entitled=not_entitled)
+    guardians = grantors & facts.person.guardians
+    if guardians - {actor.organisation_id} or (guardians and actor.professional_id is None):
+        raise Forbidden("A GI grants as guardian by one of its own professionals.",
+                        code="not_the_guardian")
     consent = Consent(household_id=household.household_id, subject_id=body.subject_id,
                       categories=sorted(set(body.categories)),
                       recipients=[r.model_dump(exclude_none=True) for r in body.recipients],
@@ -116,7 +126,11 @@ def grant_consent(session: Session, *, actor: Principal, body: ConsentCreate,
                       valid_from=start, valid_until=until)
     session.add(consent)
     session.flush()
-    session.add_all(ConsentGrantor(consent_id=consent.id, member_id=g) for g in sorted(grantors))
+    session.add_all(ConsentGrantor(consent_id=consent.id, member_id=g)
+                    for g in sorted(grantors - guardians))
+    session.add_all(ConsentGuardian(consent_id=consent.id, organisation_id=g,
+                                    professional_id=actor.professional_id or "")
+                    for g in sorted(guardians))
     session.flush()
     record(session, Record(Action.CONSENT_GRANT, actor, subject_id=body.subject_id,
                            categories=consent.categories, purpose=consent.purposes[0],
@@ -170,8 +184,14 @@ def _withdraw(session: Session, actor: Principal, consent: Consent, household: H
     if grantor_id not in entitled_to_withdraw(session, facts, consent.id):
         raise Invalid("This person is not entitled to withdraw this consent.",
                       code="not_entitled")
+    guardian = grantor_id in facts.person.guardians | set(fact.grantors) - set(household.members)
+    if guardian and grantor_id != actor.organisation_id:
+        raise Forbidden("A GI withdraws as guardian by one of its own professionals.",
+                        code="not_the_guardian")
     sealed = _sealed_reason(session, consent, reason) if reason else None
-    session.add(ConsentWithdrawal(consent_id=consent.id, member_id=grantor_id,
+    session.add(ConsentWithdrawal(consent_id=consent.id,
+                                  member_id=None if guardian else grantor_id,
+                                  organisation_id=grantor_id if guardian else None,
                                   reason=sealed, recorded_by=actor.actor_id or "self"))
     session.flush()
     record(session, Record(Action.CONSENT_WITHDRAW, actor, subject_id=consent.subject_id,
@@ -184,8 +204,9 @@ def entitled_to_withdraw(session: Session, facts: SubjectFacts, consent_id: str)
     """Who may end a consent: whoever granted it, and whoever would have to sign it today."""
     (fact,) = [c for c in facts.consents if c.id == consent_id]
     policy = audit_context(session).policy
-    return set(fact.grantors) | {r.member_id for r in required_grantors(
-        facts.person, local_day(now()), policy.consent.capacity) if r.member_id}
+    return set(fact.grantors) | {r.member_id for r in required_for(
+        facts.person, local_day(now()), policy.consent.capacity, sorted(fact.categories))
+        if r.member_id}
 
 
 @dataclass(frozen=True)
@@ -271,11 +292,14 @@ def _views(session: Session, *criteria: object) -> list[ConsentView]:
 class ReconsentDue:
     consent: Consent
     missing: tuple[Required, ...]
+    former: tuple[str, ...] = ()  # grantors who no longer decide (custody changed)
 
 
 def reconsent_due(session: Session, household_id: str) -> list[ReconsentDue]:
     """Active consents that stopped counting because a child turned 12 or 16 (or custody
-    changed): the regisseur must ask the right people again."""
+    changed, or a youth was judged unable to weigh their interests), or that were granted
+    by someone who no longer decides (a parent whose custody ended): the regisseur must ask
+    the right people again."""
     at = now()
     policy = audit_context(session).policy
     facts = household_facts(session, household_id)
@@ -284,11 +308,16 @@ def reconsent_due(session: Session, household_id: str) -> list[ReconsentDue]:
             session, Consent.household_id == household_id):
         if status_of(consent, withdrawn, at) is not Status.ACTIVE:
             continue
-        required = required_grantors(facts[consent.subject_id].person, local_day(at),
-                                     policy.consent.capacity)
+        person = facts[consent.subject_id].person
+        required = required_for(person, local_day(at), policy.consent.capacity,
+                                consent.categories)
         missing = missing_grantors(required, frozenset(grantors))
-        if missing:
-            due.append(ReconsentDue(consent, missing))
+        # Who signed as a custodian and holds custody no longer (not a youth turning 16,
+        # whose parents keep custody but no longer sign).
+        former = tuple(sorted(set(grantors) - {r.member_id for r in required} - {person.id}
+                              - person.custodians - person.guardians))
+        if missing or former:
+            due.append(ReconsentDue(consent, missing, former))
     return due
 
 

@@ -17,6 +17,7 @@ from broker.disclosure.capacity import (
     Required,
     missing_grantors,
     required_grantors,
+    why_others_decide,
 )
 from broker.policy import Policy
 
@@ -141,7 +142,8 @@ class Decision:
 
 BASIC_DATA = "basisgegevens"  # names and birth dates: the household record itself
 ROLE_WORDS = {GrantorRole.SUBJECT: "de jongere zelf", GrantorRole.CUSTODIAN:
-              "gezaghebbende ouder"}
+              "gezaghebbende ouder", GrantorRole.GUARDIAN: "voogd (gecertificeerde instelling)",
+              GrantorRole.REPRESENTATIVE: "vertegenwoordiger (curator of mentor)"}
 
 
 def describe_missing(missing: tuple[Required, ...], names: Mapping[str, str] | None) -> str:
@@ -171,14 +173,16 @@ def decide(request: DecisionRequest, facts: SubjectFacts, policy: Policy, *,
     if recipient and recipient == holder:
         return Decision(Effect.PERMIT, Basis.OWN_SUBMISSION, version,
                         reasons=("eigen gegevens van de ontvangende organisatie",))
-    required = required_grantors(facts.person, request.day, policy.consent.capacity)
+    capacity = policy.consent.capacity
+    required = required_grantors(facts.person, request.day, capacity, request.category)
     covering = [c for c in facts.consents if c.covers(request) and c.in_force(request.at)]
     valid = [c for c in covering if not missing_grantors(required, c.grantors)]
     if valid:
+        others = why_others_decide(facts.person, request.day, capacity, request.category)
         return Decision(Effect.PERMIT, Basis.CONSENT, version,
                         consent_ids=tuple(sorted(c.id for c in valid)),
                         reasons=(f"toestemming voor {policy.categories[request.category].label}"
-                                 " aan deze ontvanger",))
+                                 " aan deze ontvanger", *([others] if others else [])))
     overrides = [o for o in facts.overrides if request.category in o.categories
                  and recipient in o.organisations and holder == o.holder_organisation_id
                  and o.valid_from <= request.at < o.valid_until]

@@ -5,18 +5,34 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import CompoundSelect, Select, bindparam, select, union
+from sqlalchemy import (
+    CompoundSelect,
+    Select,
+    String,
+    and_,
+    bindparam,
+    literal,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.orm import Session
 
-from broker.clock import local_day
-from broker.consent.models import Consent, ConsentGrantor, ConsentWithdrawal
+from broker.clock import local_day, now
+from broker.consent.models import Consent, ConsentGrantor, ConsentGuardian, ConsentWithdrawal
 from broker.db import hold_lock
 from broker.disclosure.capacity import Person
 from broker.disclosure.engine import ConsentFact, MandateFact, OverrideFact, SubjectFacts
 from broker.disclosure.overrides import OverrideTimes, in_force
-from broker.households.models import Custody, Member, RegisseurAssignment
+from broker.households.models import (
+    Custody,
+    Incapacity,
+    Member,
+    RegisseurAssignment,
+    Representation,
+)
 from broker.identity.models import Professional
 from broker.identity.principal import Principal
 from broker.mandates.models import Mandate
@@ -45,10 +61,13 @@ def consents_with_history(session: Session, *criteria: Any
                            .where(*criteria)).all()
     grantors: dict[str, list[str]] = defaultdict(list)
     if rows:
-        for consent_id, member_id in session.execute(
+        ids = [c.id for c, _ in rows]
+        for consent_id, grantor in session.execute(union(
                 select(ConsentGrantor.consent_id, ConsentGrantor.member_id)
-                .where(ConsentGrantor.consent_id.in_([c.id for c, _ in rows]))):
-            grantors[consent_id].append(member_id)
+                .where(ConsentGrantor.consent_id.in_(ids)),
+                select(ConsentGuardian.consent_id, ConsentGuardian.organisation_id)
+                .where(ConsentGuardian.consent_id.in_(ids)))):
+            grantors[consent_id].append(grantor)
     return [(c, grantors[c.id], withdrawn) for c, withdrawn in rows]
 
 
@@ -101,8 +120,9 @@ class HouseholdFacts:
 
     def partners(self, at: datetime) -> set[str]:
         """Organisations named in a consent or an override in force for a member, holding a
-        mandate in force for a child, or invited to a meeting still to be held. Being asked
-        for information does not make an organisation involved: it sees the request."""
+        mandate in force for a child or custody of one (a GI as guardian), or invited to a
+        meeting still to be held. Being asked for information does not make an organisation
+        involved: it sees the request."""
         day = local_day(at)
         named = {org for facts in self.subjects.values() for c in facts.consents
                  if c.in_force(at) for org in c.organisations}
@@ -110,7 +130,8 @@ class HouseholdFacts:
                       if o.valid_from <= at < o.valid_until for org in o.organisations}
         mandated = {m.organisation_id for facts in self.subjects.values()
                     for m in facts.mandates if m.in_force(day)}
-        return named | overridden | mandated | self.invitees
+        guardians = {g for facts in self.subjects.values() for g in facts.person.guardians}
+        return named | overridden | mandated | guardians | self.invitees
 
     def about_the_children(self) -> SubjectFacts:
         """Whom a record about the whole family (a plan, a meeting) is decided on: the eldest
@@ -150,24 +171,40 @@ def lock_household_for_change(session: Session, household_id: str) -> None:
     hold_lock(session, HOUSEHOLD_LOCKS, household_id, shared=False)
 
 
-def _statements(household: Any) -> tuple[Select[Any], Select[Any], CompoundSelect[Any],
-                                         Select[Any], Select[Any]]:
-    """The queries that load a household, given how to find it."""
+class Statements(NamedTuple):
+    members: Select[Any]
+    consents: Select[Any]
+    invitees: CompoundSelect[Any]
+    overrides: Select[Any]
+    mandates: Select[Any]
+    persons: CompoundSelect[Any]
+
+
+def _statements(household: Any) -> Statements:
+    """The queries that load a household, given how to find it; custody, judgements of
+    capacity and representatives as they stand on the day `today`."""
+    today: Any = bindparam("today")
     regisseur = (select(RegisseurAssignment)
                  .where(RegisseurAssignment.household_id == household)
                  .order_by(RegisseurAssignment.assigned_at.desc()).limit(1).subquery())
+    in_force = and_(Custody.child_id == Member.id,
+                    or_(Custody.started_on.is_(None), Custody.started_on <= today),
+                    or_(Custody.ended_on.is_(None), Custody.ended_on > today))
     members = (select(Member.household_id, Member.id, Member.ref, Member.given_name,
                       Member.family_name, Member.birth_date, Member.role,
-                      Custody.custodian_id, regisseur.c.professional_id,
-                      regisseur.c.organisation_id, regisseur.c.team_id)
-               .outerjoin(Custody, Custody.child_id == Member.id)
+                      Custody.custodian_id, Custody.custodian_organisation_id,
+                      regisseur.c.professional_id, regisseur.c.organisation_id,
+                      regisseur.c.team_id)
+               .outerjoin(Custody, in_force)
                .outerjoin(regisseur, regisseur.c.household_id == Member.household_id)
                .where(Member.household_id == household))
     consents = (select(Consent.id, Consent.subject_id, Consent.categories, Consent.recipients,
                        Consent.purposes, Consent.valid_from, Consent.valid_until,
-                       ConsentWithdrawal.withdrawn_at, ConsentGrantor.member_id)
+                       ConsentWithdrawal.withdrawn_at, ConsentGrantor.member_id,
+                       ConsentGuardian.organisation_id.label("guardian"))
                 .outerjoin(ConsentWithdrawal, ConsentWithdrawal.consent_id == Consent.id)
                 .outerjoin(ConsentGrantor, ConsentGrantor.consent_id == Consent.id)
+                .outerjoin(ConsentGuardian, ConsentGuardian.consent_id == Consent.id)
                 .where(Consent.household_id == household))
     # Organisations around the family besides consents and overrides: those invited (or
     # whose professional is) to a meeting still to be held (polling or scheduled).
@@ -193,7 +230,19 @@ def _statements(household: Any) -> tuple[Select[Any], Select[Any], CompoundSelec
     mandates = (select(*grounds)
                 .outerjoin(MeldcodeCase, MeldcodeCase.id == Mandate.case_id)
                 .where(Mandate.household_id == household))
-    return members, consents, invitees, overrides, mandates
+    # Who decides for a person besides the custodians: a youth judged unable to weigh their
+    # interests ('incapable'), an adult's curator or mentor (the kind, and who).
+    persons: CompoundSelect[Any] = union(
+        select(Incapacity.subject_id, literal("incapable").label("kind"),
+               literal(None, String).label("representative_id"))
+        .where(Incapacity.household_id == household, Incapacity.valid_from <= today,
+               Incapacity.valid_until > today,
+               or_(Incapacity.ended_on.is_(None), Incapacity.ended_on > today)),
+        select(Representation.subject_id, Representation.kind,
+               Representation.representative_id)
+        .where(Representation.household_id == household, Representation.valid_from <= today,
+               or_(Representation.ended_on.is_(None), Representation.ended_on > today)))
+    return Statements(members, consents, invitees, overrides, mandates, persons)
 
 
 # Built once: they run on every disclosure, and building a statement costs more than running it.
@@ -225,48 +274,60 @@ def _override_facts(rows: Sequence[Any]) -> dict[str, tuple[OverrideFact, ...]]:
 
 def load_household(session: Session, *, household_id: str | None = None,
                    member_id: str | None = None) -> HouseholdFacts | None:
-    """Everything the door needs about one household (by its id or a member's id), in five
-    Core queries: members with custody and the regisseur, consents with grantors, overrides,
-    mandates, and the organisations invited to a meeting."""
-    members_query, consents_query, invitees_query, overrides_query, mandates_query = \
-        _BY_MEMBER if household_id is None else _BY_HOUSEHOLD
-    key = {"member_id": member_id} if household_id is None else {"household_id": household_id}
+    """Everything the door needs about one household (by its id or a member's id), in six
+    Core queries: members with today's custody and the regisseur, consents with grantors,
+    overrides, mandates, who else decides for a person (incapacity, representatives), and
+    the organisations invited to a meeting."""
+    queries = _BY_MEMBER if household_id is None else _BY_HOUSEHOLD
+    today = local_day(now())
+    key: dict[str, Any] = {"today": today} | (
+        {"member_id": member_id} if household_id is None else {"household_id": household_id})
     connection = session.connection()
-    rows = connection.execute(members_query, key).all()
+    rows = connection.execute(queries.members, key).all()
     if not rows:
         return None
     # Shared: reads of one household run side by side, but never across a change to it.
     hold_lock(session, HOUSEHOLD_LOCKS, rows[0].household_id, shared=True)
     members: dict[str, MemberFacts] = {}
     custodians: dict[str, set[str]] = defaultdict(set)
+    guardians: dict[str, set[str]] = defaultdict(set)
     for row in rows:
         members[row.id] = MemberFacts(row.id, row.ref, row.given_name, row.family_name,
                                       row.birth_date, row.role)
         if row.custodian_id:
             custodians[row.id].add(row.custodian_id)
+        if row.custodian_organisation_id:
+            guardians[row.id].add(row.custodian_organisation_id)
     consents: dict[str, Any] = {}
-    grantors: dict[str, list[str]] = defaultdict(list)
-    for row in connection.execute(consents_query, key):
+    grantors: dict[str, set[str]] = defaultdict(set)
+    for row in connection.execute(queries.consents, key):
         consents[row.id] = row
-        if row.member_id:
-            grantors[row.id].append(row.member_id)
+        grantors[row.id] |= {g for g in (row.member_id, row.guardian) if g}
     by_subject: dict[str, list[ConsentFact]] = defaultdict(list)
     for consent in consents.values():
         by_subject[consent.subject_id].append(
-            consent_fact(consent, grantors[consent.id], consent.withdrawn_at))
-    overrides = _override_facts(connection.execute(overrides_query, key).all())
+            consent_fact(consent, sorted(grantors[consent.id]), consent.withdrawn_at))
+    overrides = _override_facts(connection.execute(queries.overrides, key).all())
     mandates: dict[str, list[MandateFact]] = defaultdict(list)
-    for row in connection.execute(mandates_query, key):
+    for row in connection.execute(queries.mandates, key):
         mandates[row.subject_id].append(MandateFact(
             row.id, row.kind, row.organisation_id, row.valid_from, row.valid_until,
             row.ended_on, row.reporter))
+    incapable, representatives = set(), defaultdict(list)
+    for row in connection.execute(queries.persons, key):
+        if row.kind == "incapable":
+            incapable.add(row.subject_id)
+        else:
+            representatives[row.subject_id].append((row.representative_id, row.kind))
     first = rows[0]
-    subjects = {m.id: SubjectFacts(Person(m.id, m.birth_date, frozenset(custodians[m.id])),
+    subjects = {m.id: SubjectFacts(Person(m.id, m.birth_date, frozenset(custodians[m.id]),
+                                          frozenset(guardians[m.id]), m.id in incapable,
+                                          tuple(sorted(representatives[m.id]))),
                                    first.household_id, first.organisation_id,
                                    tuple(by_subject[m.id]), overrides.get(m.id, ()),
                                    mandates=tuple(mandates[m.id]))
                 for m in members.values()}
-    invitees = frozenset(connection.execute(invitees_query, key).scalars())
+    invitees = frozenset(connection.execute(queries.invitees, key).scalars())
     return HouseholdFacts(first.household_id, first.professional_id, first.organisation_id,
                           members, subjects, invitees, first.team_id)
 

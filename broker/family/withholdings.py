@@ -46,16 +46,6 @@ def _who(actor: Principal) -> str:
     return actor.actor_id or f"member:{actor.member_id}"
 
 
-def _team(session: Session, actor: Principal, household_id: str) -> HouseholdFacts:
-    """The household's facts for its team (regisseur, colleagues in the team); another
-    involved organisation: 403; anyone else: 404."""
-    facts = households.visible_facts(session, actor, household_id=household_id)
-    if not facts.in_team(actor):
-        raise Forbidden("Only the household's team keeps items from a family member.",
-                        code="not_the_team")
-    return facts
-
-
 def _item_in_household(session: Session, household_id: str, object_type: str,
                        object_id: str) -> bool:
     if object_type == "plan_goal":
@@ -75,7 +65,7 @@ def withhold(session: Session, *, actor: Principal, household_id: str,
              body: WithholdingCreate) -> Withholding:
     """The team keeps a named item from a named parent, with a reason the family page does
     not show and a review day at most the policy's term ahead."""
-    facts = _team(session, actor, household_id)
+    facts = households.team_facts(session, actor, household_id)
     member = facts.members.get(body.member_id)
     if member is None or member.role == "child":
         raise Invalid("Items are kept from a parent or another adult of the household.",
@@ -134,7 +124,7 @@ def _own(session: Session, actor: Principal, withholding_id: str) -> Withholding
     withholding = session.get(Withholding, withholding_id, with_for_update=True)
     if withholding is None:
         raise NotFound("No such withholding.")
-    _team(session, actor, withholding.household_id)
+    households.team_facts(session, actor, withholding.household_id)
     return withholding
 
 
@@ -150,7 +140,7 @@ def _end(session: Session, actor: Principal, withholding: Withholding) -> Withho
 def of_household(session: Session, *, actor: Principal, household_id: str
                  ) -> list[Withholding]:
     """The household's withholdings, for its team; the read is recorded."""
-    _team(session, actor, household_id)
+    households.team_facts(session, actor, household_id)
     return _read(session, actor, Withholding.household_id == household_id)
 
 

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from broker.clock import now
@@ -40,16 +40,79 @@ class Member(Base):
     email: Mapped[str | None] = mapped_column(String(320))
 
 
-class Custody(Base):
-    """`custodian_id` holds legal custody (gezag) of `child_id`."""
+class CourtDecision(Base):
+    """A court's decision about a member: custody (gezag, voogdij), curatele or mentorschap.
+    Its reference is sealed: it identifies the family at the court."""
 
-    __tablename__ = "custody"
-    __table_args__ = (UniqueConstraint("custodian_id", "child_id"),)
+    __tablename__ = "court_decisions"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), index=True)
-    custodian_id: Mapped[str] = mapped_column(ForeignKey("household_members.id"))
+    reference: Mapped[bytes] = mapped_column(LargeBinary)
+    decided_on: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class Custody(Base):
+    """`custodian_id` (a member) or `custodian_organisation_id` (a GI as guardian, voogdij)
+    holds legal custody (gezag) of `child_id` from `started_on` (None: since the household
+    was recorded) up to, not including, `ended_on`. A court decision changes it: the rows it
+    ends keep their history."""
+
+    __tablename__ = "custody"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), index=True)
+    custodian_id: Mapped[str | None] = mapped_column(ForeignKey("household_members.id"))
+    custodian_organisation_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organisations.id"))
     child_id: Mapped[str] = mapped_column(ForeignKey("household_members.id"), index=True)
+    started_on: Mapped[date | None] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    decision_id: Mapped[str | None] = mapped_column(ForeignKey("court_decisions.id"))
+    ended_by_decision_id: Mapped[str | None] = mapped_column(ForeignKey("court_decisions.id"))
+
+    def in_force(self, day: date) -> bool:
+        return (self.started_on is None or self.started_on <= day) and (
+            self.ended_on is None or day < self.ended_on)
+
+
+class Incapacity(Base):
+    """A professional's judgement that a youth of 12 or older cannot weigh their interests
+    in a matter (wilsonbekwaam, WGBO 7:465): until `valid_until` the custodians decide."""
+
+    __tablename__ = "incapacities"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), index=True)
+    subject_id: Mapped[str] = mapped_column(ForeignKey("household_members.id"), index=True)
+    assessed_by: Mapped[str] = mapped_column(ForeignKey("professionals.id"))
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    reason: Mapped[bytes] = mapped_column(LargeBinary)  # sealed
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class Representation(Base):
+    """An adult's representative by court decision: a curator (curatele) or mentor
+    (mentorschap), a member of the household, who grants for them in the matters the policy
+    lists for the kind."""
+
+    __tablename__ = "representations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), index=True)
+    subject_id: Mapped[str] = mapped_column(ForeignKey("household_members.id"), index=True)
+    representative_id: Mapped[str] = mapped_column(ForeignKey("household_members.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    decision_id: Mapped[str] = mapped_column(ForeignKey("court_decisions.id"))
+    valid_from: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
 class RegisseurAssignment(Base):

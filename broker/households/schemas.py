@@ -54,8 +54,88 @@ class MemberRead(BaseModel):
 
 
 class CustodyRead(BaseModel):
-    custodian_id: str
+    custodian_id: str | None = Field(description="a member with custody (gezag)")
+    custodian_organisation_id: str | None = Field(
+        default=None, description="a GI with custody (voogdij)")
     child_id: str
+
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=36)]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
+
+
+class CourtDecisionIn(StrictModel):
+    reference: Annotated[str, StringConstraints(min_length=1, max_length=100,
+                                                strip_whitespace=True)]
+    date: date
+
+
+class CustodyLink(StrictModel):
+    """One custodian of one child: a member, or a GI organisation (voogdij)."""
+
+    custodian: Id | None = None
+    custodian_organisation_id: Id | None = None
+    child: Id
+
+
+class CustodyChange(StrictModel):
+    """The household's custody from the court's decision on: every child's custodians. A
+    minor who had custodians keeps at least one (422 `custody_incomplete`)."""
+
+    custody: list[CustodyLink] = Field(max_length=60)
+    court_decision: CourtDecisionIn
+
+
+class CustodyPeriod(BaseModel):
+    custodian_id: str | None
+    custodian_organisation_id: str | None
+    child_id: str
+    started_on: date | None = Field(description="None: since the household was recorded")
+    ended_on: date | None
+
+
+class CustodyHistory(BaseModel):
+    current: list[CustodyRead]
+    history: list[CustodyPeriod]
+    reconsent: list[str] = Field(description="consents to be asked again: granted under "
+                                 "custody that changed, or missing a custodian now")
+
+
+class IncapacityCreate(StrictModel):
+    """A youth of 12 or older cannot weigh their interests (wilsonbekwaam) until a day."""
+
+    subject_id: Id
+    reason: Reason
+    valid_until: date
+
+
+class IncapacityRead(BaseModel):
+    id: str
+    subject_id: str
+    assessed_by: str
+    organisation_id: str
+    valid_from: date
+    valid_until: date
+    ended_on: date | None
+
+
+class RepresentativeCreate(StrictModel):
+    """An adult's curator or mentor, a member of the household, by court decision."""
+
+    subject_id: Id
+    representative_id: Id
+    kind: Annotated[str, StringConstraints(min_length=1, max_length=10)]
+    court_decision: CourtDecisionIn
+
+
+class RepresentativeRead(BaseModel):
+    id: str
+    subject_id: str
+    representative_id: str
+    kind: str
+    valid_from: date
+    ended_on: date | None
+    categories: list[str] | None = Field(description="the matters they grant in (None: all)")
 
 
 class RegisseurRead(BaseModel):
@@ -87,8 +167,9 @@ def household_read(view: "HouseholdView") -> HouseholdRead:
     regisseur = view.regisseur
     return HouseholdRead(
         id=view.household.id, label=view.label, members=members,
-        custody=[CustodyRead(custodian_id=c.custodian_id, child_id=c.child_id)
-                 for c in view.custody],
+        custody=[CustodyRead(custodian_id=c.custodian_id,
+                             custodian_organisation_id=c.custodian_organisation_id,
+                             child_id=c.child_id) for c in view.custody],
         regisseur=RegisseurRead(professional_id=regisseur.professional_id,
                                 organisation_id=regisseur.organisation_id,
                                 team_id=regisseur.team_id, since=regisseur.assigned_at))

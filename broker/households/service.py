@@ -122,7 +122,10 @@ def members_of(session: Session, household_id: str) -> list[Member]:
 
 
 def custody_of(session: Session, household_id: str) -> list[Custody]:
-    return list(session.scalars(select(Custody).where(Custody.household_id == household_id)))
+    """The household's custody as it stands today."""
+    today = local_day(now())
+    return [c for c in session.scalars(select(Custody).where(Custody.household_id == household_id))
+            if c.in_force(today)]
 
 
 def visible_facts(session: Session, principal: Principal, *, household_id: str | None = None,
@@ -134,6 +137,16 @@ def visible_facts(session: Session, principal: Principal, *, household_id: str |
     if facts is None or (member_id is not None and member_id not in facts.members) \
             or not facts.involves(principal, now()):
         raise NotFound("No such person." if member_id else "No such household.")
+    return facts
+
+
+def team_facts(session: Session, actor: Principal, household_id: str) -> HouseholdFacts:
+    """The household's facts for its team (the regisseur, colleagues in the household's
+    team): what the family tells its regisseur (a court's decision, a reason to keep something
+    from a parent) is recorded there. Another involved organisation: 403; anyone else: 404."""
+    facts = visible_facts(session, actor, household_id=household_id)
+    if not facts.in_team(actor):
+        raise Forbidden("Only the household's team records this.", code="not_the_team")
     return facts
 
 
@@ -229,7 +242,7 @@ def view_household(session: Session, *, actor: Principal, household_id: str,
     # Custody links tie people together: shown only between members whose data is shown.
     shown = {v.member.id for v in views if v.shown}
     custody = [c for c in custody_of(session, household_id)
-               if {c.custodian_id, c.child_id} <= shown]
+               if {c.custodian_id or c.child_id, c.child_id} <= shown]
     return HouseholdView(household, views, custody, current_regisseur(session, household_id))
 
 

@@ -74,6 +74,8 @@ def check_references(parsed: dict[str, PolicyModel]) -> list[PolicyProblem]:
     consent = parsed.get("consent.yaml")
     if isinstance(consent, ConsentFile):
         problems += _check_consent(consent, category_ids)
+        problems += _known("consent.yaml", "capacity.incapacity_assessors",
+                           consent.capacity.incapacity_assessors, party_ids, "party")
 
     processing = parsed.get("processing.yaml")
     if isinstance(processing, ProcessingFile):
@@ -122,4 +124,7 @@ def _check_consent(consent: ConsentFile, category_ids: set[str] | None) -> list[
                                methods, "evidence method")
     problems += _known(file, "family_present.categories", consent.family_present.categories,
                        category_ids, "category")
+    for kind, representative in cap.representatives.items():
+        problems += _known(file, f"capacity.representatives.{kind}.categories",
+                           representative.categories or [], category_ids, "category")
     return problems

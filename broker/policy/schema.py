@@ -72,10 +72,24 @@ class PurposesFile(PolicyModel):
     purposes: list[Purpose] = Field(min_length=1)
 
 
+class Representative(PolicyModel):
+    """An adult's representative by court decision, and the matters they grant in."""
+
+    source: str
+    categories: list[str] | None = None  # None: every matter
+
+
 class Capacity(PolicyModel):
     youth_with_custodians_from: int = Field(ge=0, le=18)
     youth_alone_from: int = Field(ge=0, le=18)
     adult_from: int = Field(ge=0, le=21)
+    # A youth of 12 or older judged unable to weigh their interests: the custodians decide,
+    # for at most this many days before the judgement is made again.
+    incapacity_max_days: int = Field(default=365, ge=1)
+    incapacity_source: str = "WGBO art. 7:465 lid 2"
+    # The parties whose professionals judge it: care providers, not a school or a landlord.
+    incapacity_assessors: list[str] = []
+    representatives: dict[str, Representative] = {}
 
 
 class CategoryRule(PolicyModel):

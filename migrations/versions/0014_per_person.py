@@ -1,8 +1,11 @@
 """per person: plan goals and actions name whom they are about; items kept from one member
-of the family (WGBO 7:457, or a youth's own wish)
+of the family (WGBO 7:457, or a youth's own wish); custody as history, by court decision, held
+by a member or a GI; a youth judged unable to weigh their interests; an adult's curator or
+mentor; a GI's consent and withdrawal as guardian
 
 Plans and actions from before this revision name nobody: they stay about the household's
 children, as the door decided on them before (now on each child, not the eldest alone).
+Custody recorded before it holds since the household was recorded (started_on NULL).
 
 Revision ID: 0014
 Revises: 0013
@@ -28,6 +31,88 @@ def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
 
 
 def upgrade() -> None:
+    op.create_table(
+        'court_decisions',
+        sa.Column('id', sa.String(length=36), nullable=False),
+        sa.Column('household_id', sa.String(length=36), nullable=False),
+        sa.Column('reference', sa.LargeBinary(), nullable=False),
+        sa.Column('decided_on', sa.Date(), nullable=False),
+        sa.Column('recorded_by', sa.String(length=64), nullable=False),
+        sa.Column('recorded_at', broker.db.UTCDateTime(timezone=True), nullable=False),
+        _fk('court_decisions', 'household_id', 'households'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_court_decisions')))
+    op.create_index(op.f('ix_court_decisions_household_id'), 'court_decisions',
+                    ['household_id'])
+    with op.batch_alter_table('custody', schema=None) as batch_op:
+        batch_op.drop_constraint('uq_custody_custodian_id', type_='unique')
+        batch_op.alter_column('custodian_id', existing_type=sa.String(length=36),
+                              nullable=True)
+        batch_op.add_column(sa.Column('custodian_organisation_id', sa.String(length=36),
+                                      nullable=True))
+        batch_op.add_column(sa.Column('started_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('ended_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('decision_id', sa.String(length=36), nullable=True))
+        batch_op.add_column(sa.Column('ended_by_decision_id', sa.String(length=36),
+                                      nullable=True))
+        batch_op.create_foreign_key(op.f('fk_custody_custodian_organisation_id_organisations'),
+                                    'organisations', ['custodian_organisation_id'], ['id'])
+        batch_op.create_foreign_key(op.f('fk_custody_decision_id_court_decisions'),
+                                    'court_decisions', ['decision_id'], ['id'])
+        batch_op.create_foreign_key(op.f('fk_custody_ended_by_decision_id_court_decisions'),
+                                    'court_decisions', ['ended_by_decision_id'], ['id'])
+    op.create_table(
+        'incapacities',
+        sa.Column('id', sa.String(length=36), nullable=False),
+        sa.Column('household_id', sa.String(length=36), nullable=False),
+        sa.Column('subject_id', sa.String(length=36), nullable=False),
+        sa.Column('assessed_by', sa.String(length=36), nullable=False),
+        sa.Column('organisation_id', sa.String(length=36), nullable=False),
+        sa.Column('reason', sa.LargeBinary(), nullable=False),
+        sa.Column('valid_from', sa.Date(), nullable=False),
+        sa.Column('valid_until', sa.Date(), nullable=False),
+        sa.Column('ended_on', sa.Date(), nullable=True),
+        sa.Column('created_at', broker.db.UTCDateTime(timezone=True), nullable=False),
+        _fk('incapacities', 'household_id', 'households'),
+        _fk('incapacities', 'subject_id', 'household_members'),
+        _fk('incapacities', 'assessed_by', 'professionals'),
+        _fk('incapacities', 'organisation_id', 'organisations'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_incapacities')))
+    op.create_table(
+        'representations',
+        sa.Column('id', sa.String(length=36), nullable=False),
+        sa.Column('household_id', sa.String(length=36), nullable=False),
+        sa.Column('subject_id', sa.String(length=36), nullable=False),
+        sa.Column('representative_id', sa.String(length=36), nullable=False),
+        sa.Column('kind', sa.String(length=10), nullable=False),
+        sa.Column('decision_id', sa.String(length=36), nullable=False),
+        sa.Column('valid_from', sa.Date(), nullable=False),
+        sa.Column('ended_on', sa.Date(), nullable=True),
+        sa.Column('recorded_by', sa.String(length=64), nullable=False),
+        sa.Column('created_at', broker.db.UTCDateTime(timezone=True), nullable=False),
+        _fk('representations', 'household_id', 'households'),
+        _fk('representations', 'subject_id', 'household_members'),
+        _fk('representations', 'representative_id', 'household_members'),
+        _fk('representations', 'decision_id', 'court_decisions'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_representations')))
+    for table in ('incapacities', 'representations'):
+        for column in ('household_id', 'subject_id'):
+            op.create_index(op.f(f'ix_{table}_{column}'), table, [column])
+    op.create_table(
+        'consent_guardians',
+        sa.Column('consent_id', sa.String(length=36), nullable=False),
+        sa.Column('organisation_id', sa.String(length=36), nullable=False),
+        sa.Column('professional_id', sa.String(length=36), nullable=False),
+        _fk('consent_guardians', 'consent_id', 'consents'),
+        _fk('consent_guardians', 'organisation_id', 'organisations'),
+        _fk('consent_guardians', 'professional_id', 'professionals'),
+        sa.PrimaryKeyConstraint('consent_id', 'organisation_id',
+                                name=op.f('pk_consent_guardians')))
+    with op.batch_alter_table('consent_withdrawals', schema=None) as batch_op:
+        batch_op.alter_column('member_id', existing_type=sa.String(length=36), nullable=True)
+        batch_op.add_column(sa.Column('organisation_id', sa.String(length=36), nullable=True))
+        batch_op.create_foreign_key(
+            op.f('fk_consent_withdrawals_organisation_id_organisations'), 'organisations',
+            ['organisation_id'], ['id'])
     with op.batch_alter_table('plans', schema=None) as batch_op:
         batch_op.add_column(sa.Column('goal_subjects', sa.JSON(), nullable=True))
     with op.batch_alter_table('plan_actions', schema=None) as batch_op:
@@ -54,6 +139,28 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM custody WHERE ended_on IS NOT NULL OR custodian_id IS NULL")
+    op.execute("DELETE FROM consent_withdrawals WHERE member_id IS NULL")
+    with op.batch_alter_table('consent_withdrawals', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('fk_consent_withdrawals_organisation_id_organisations'),
+                                 type_='foreignkey')
+        batch_op.drop_column('organisation_id')
+        batch_op.alter_column('member_id', existing_type=sa.String(length=36), nullable=False)
+    op.drop_table('consent_guardians')
+    op.drop_table('representations')
+    op.drop_table('incapacities')
+    with op.batch_alter_table('custody', schema=None) as batch_op:
+        for name in ('fk_custody_ended_by_decision_id_court_decisions',
+                     'fk_custody_decision_id_court_decisions',
+                     'fk_custody_custodian_organisation_id_organisations'):
+            batch_op.drop_constraint(op.f(name), type_='foreignkey')
+        for column in ('ended_by_decision_id', 'decision_id', 'ended_on', 'started_on',
+                       'custodian_organisation_id'):
+            batch_op.drop_column(column)
+        batch_op.alter_column('custodian_id', existing_type=sa.String(length=36),
+                              nullable=False)
+        batch_op.create_unique_constraint('uq_custody_custodian_id', ['custodian_id', 'child_id'])
+    op.drop_table('court_decisions')
     op.drop_table('withholdings')
     with op.batch_alter_table('plan_actions', schema=None) as batch_op:
         batch_op.drop_column('subject_ids')

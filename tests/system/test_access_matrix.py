@@ -68,6 +68,12 @@ POST   /api/v1/withholdings/{withholding_id}/renew        200  403  404  200  40
 POST   /api/v1/withholdings/{withholding_id}/end          200  403  404  200  404  404  404  401  403  401  401  404  404  404  404
 POST   /api/v1/me/private                                 401  401  401  401  401  401  401  401  401  401  403  401  401  401  401
 POST   /api/v1/me/private/share                           401  401  401  401  401  401  401  401  401  401  204  401  401  401  401
+GET    /api/v1/households/{household_id}/custody          200  403  404  200  404  404  404  401  403  401  401  404  404  404  404
+PUT    /api/v1/households/{household_id}/custody          200  403  404  200  404  404  404  401  403  401  401  404  404  404  404
+POST   /api/v1/households/{household_id}/incapacities     422  403  404  422  404  404  404  401  403  401  401  404  404  403  404
+POST   /api/v1/households/{household_id}/incapacities/{incapacity_id}/end 404  404  404  404  404  404  404  401  404  401  401  404  404  404  404
+POST   /api/v1/households/{household_id}/representatives  422  403  404  422  404  404  404  401  403  401  401  404  404  404  404
+POST   /api/v1/households/{household_id}/representatives/{representation_id}/end 404  403  404  404  404  404  404  401  403  401  401  404  404  404  404
 GET    /api/v1/households/{household_id}/plan             200  200  404  200  404  404  404  401  200  401  401  404  404  404  404
 PUT    /api/v1/households/{household_id}/regisseur        200  403  404  403  404  404  200  401  403  401  401  404  404  404  404
 POST   /api/v1/invitations/{token}/availability           204  204  204  204  204  204  204  204  204  204  204  204  204  204  204
@@ -143,6 +149,8 @@ GET    /healthz                                           200  200  200  200  20
 GET    /huishoudens                                       200  200  200  200  200  200  200  303  -    303  303  200  200  -    200
 GET    /huishoudens/{household_id}                        200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
 POST   /huishoudens/{household_id}/leden/{member_id}/link 200+  404  404  404  404  404  404  303  -    303  303  404  404  -    404
+GET    /huishoudens/{household_id}/gezag                  200+  403  404  200+  404  404  404  303  -    303  303  404  404  -    404
+POST   /huishoudens/{household_id}/gezag                  303  403  404  303  404  404  404  303  -    303  303  404  404  -    404
 GET    /huishoudens/{household_id}/plan                   200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
 GET    /huishoudens/{household_id}/signalen               200+  200+  404  200+  404  404  404  303  -    303  303  404  404  -    404
 POST   /huishoudens/{household_id}/signalen               303  403  404  303  404  404  404  303  -    303  303  303  303  -    404
@@ -213,7 +221,8 @@ PARAMS = {"household_id": "household", "consent_id": "consent", "observation_id"
           "case_id": "case", "override_id": "override", "meeting_id": "meeting",
           "token": "link", "seq": "seq", "subject_id": "child", "organisation_id": "school",
           "action_id": "action", "language": "en", "member_id": "mother",
-          "request_id": "request", "mandate_id": "mandate", "withholding_id": "withholding"}
+          "request_id": "request", "mandate_id": "mandate", "withholding_id": "withholding",
+          "incapacity_id": "nothing", "representation_id": "nothing"}
 POLL_ROUTES = ("/availability", "/schedule", "/cancel", "/beschikbaarheid", "/plannen",
                "/annuleren")
 HELD_ROUTES = ("/minutes", "/verslag")
@@ -312,6 +321,15 @@ def body_for(row: Row, ids: dict[str, str]) -> dict[str, Any] | None:
         ("POST", "/api/v1/me/private"): {"object_type": "plan_goal", "object_id": ids["goal"]},
         ("POST", "/api/v1/me/private/share"): {"object_type": "plan_goal",
                                                "object_id": ids["goal"]},
+        ("PUT", "/api/v1/households/{household_id}/custody"): {
+            "custody": [{"custodian": ids["mother"], "child": ids["child"]}],
+            "court_decision": {"reference": "C/09/1", "date": today}},
+        ("POST", "/api/v1/households/{household_id}/incapacities"): {
+            "subject_id": ids["child"], "reason": "Kan het niet overzien.",
+            "valid_until": later},
+        ("POST", "/api/v1/households/{household_id}/representatives"): {
+            "subject_id": ids["mother"], "representative_id": ids["mother"],
+            "kind": "mentor", "court_decision": {"reference": "C/09/2", "date": today}},
         ("POST", "/oauth/token"): {},
     }
     return bodies.get((row.method, row.path))
@@ -339,6 +357,8 @@ def form_for(row: Row, ids: dict[str, str]) -> dict[str, Any]:
             "recipients": ids["school"], "legal_ground": "Grond.", "justification": "Nodig.",
             "valid_until": later, "planned_on": today},
         "/doorbrekingen/{override_id}/intrekken": {"reason": "Niet meer nodig."},
+        "/huishoudens/{household_id}/gezag": {f"custody:{ids['child']}": ids["mother"],
+                                              "reference": "C/09/3", "date": today},
         "/mijn/prive": {"object_type": "plan_goal", "object_id": ids["goal"], "share": "1"},
         "/informatieverzoeken": {
             "household_id": ids["household"], "subject_id": ids["child"],

@@ -322,27 +322,42 @@ def meetings_remind(as_json: JsonFlag = False) -> None:
 
 @keys_app.command("rotate")
 def keys_rotate(as_json: JsonFlag = False) -> None:
-    """Make a new key-encryption key and rewrap every household's data key under it (the
-    encrypted texts are not touched); key-encryption keys no data key uses any more are
-    removed from the key directory."""
+    """Make a new key-encryption key and rewrap every data key (households' and persons')
+    under it (the encrypted texts are not touched); observations an older version sealed
+    under a household's key move to their subject's own key first, so that one person's
+    file can be destroyed alone. Key-encryption keys no data key uses any more are removed
+    from the key directory."""
+    from broker.observations.service import move_to_person_keys
     from broker.vault.service import retire_unused_keks, rotate_keys
 
-    kek_id, rewrapped = _in_transaction(lambda session, settings: rotate_keys(session))
+    def rotate(session: Any, settings: Any) -> tuple[int, str, int]:
+        moved = move_to_person_keys(session)
+        return moved, *rotate_keys(session)
+
+    moved, kek_id, rewrapped = _in_transaction(rotate)
     retired = _in_transaction(lambda session, settings: retire_unused_keks(session))
-    emit(as_json, {"kek_id": kek_id, "rewrapped": rewrapped, "retired": retired},
+    emit(as_json, {"kek_id": kek_id, "rewrapped": rewrapped, "retired": retired,
+                   "moved_to_person_keys": moved},
          f"New key-encryption key {kek_id}; {rewrapped} data keys rewrapped; "
+         f"{moved} observations moved to their subject's key; "
          f"{len(retired)} old keys removed.")
 
 
 @keys_app.command("destroy")
 def keys_destroy(household: Annotated[str, typer.Option(help="Household id")],
                  as_json: JsonFlag = False) -> None:
-    """Crypto-shred a household: destroy its data key, so every text sealed under it is
-    unreadable for good. The audit log stays whole. Cannot be undone."""
-    from broker.vault.service import destroy_data_key
+    """Crypto-shred a household: destroy its data keys (the shared one and each member's),
+    so every text sealed under them is unreadable for good. The audit log stays whole.
+    Cannot be undone. (One person's file is destroyed on their request, by the privacy
+    officer.)"""
+    from sqlalchemy import select
 
-    _in_transaction(lambda session, settings: destroy_data_key(
-        session, actor=None, household_id=household))
+    from broker.households.models import Member
+    from broker.vault.service import destroy_household
+
+    _in_transaction(lambda session, settings: destroy_household(
+        session, actor=None, household_id=household, member_ids=list(session.scalars(
+            select(Member.id).where(Member.household_id == household)))))
     emit(as_json, {"household_id": household, "destroyed": True},
          f"Data key of household {household} destroyed.")
 

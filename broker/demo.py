@@ -23,6 +23,7 @@ from broker.clock import LEGAL_ZONE, frozen_at, local_day, now
 from broker.consent import service as consents
 from broker.consent.schemas import ConsentCreate
 from broker.errors import NotFound
+from broker.family import destruction
 from broker.family import service as transparency
 from broker.households import service as households
 from broker.households.models import Household
@@ -416,7 +417,7 @@ def _story(session: Session, cast: Cast, faker: Faker, rnd: random.Random, numbe
                 valid_until=local_day(now()) + timedelta(days=365)))
     if number == 7:  # a parent asked for the file to be destroyed; the FG decides
         with on_day(STORY_DAYS - 10):
-            transparency.request_destruction(session, member=transparency.member_principal(
+            destruction.request_destruction(session, member=transparency.member_principal(
                 family.parents[0]))
     if number % 7 == 3:  # signed today, in force from next week
         with on_day(STORY_DAYS - 1):
@@ -556,8 +557,8 @@ def fill_synthetic(begin: Callable[[], Any], *, households_count: int, seed: int
             sealed = []
             for household, subject, category in observations:
                 observation = new_id()
-                key = keys.get(household) or keys.setdefault(
-                    household, data_key(session, household))
+                key = keys.get(subject) or keys.setdefault(
+                    subject, data_key(session, household, subject))
                 sealed.append({
                     "id": observation, "household_id": household, "subject_id": subject,
                     "category": category, "concern": "low", "observed_on": today,
@@ -566,7 +567,7 @@ def fill_synthetic(begin: Callable[[], Any], *, households_count: int, seed: int
                     "submitted_by": regisseurs[0].actor_id,
                     "submitted_by_organisation_id": cast.org("wijkteam"),
                     "submitted_by_party": "wijkteam", "meeting_id": None,
-                    "contribution": None, "created_at": at})
+                    "contribution": None, "created_at": at, "person_key": True})
             session.execute(insert(Observation), sealed)
             record_all(session, events)
         with begin() as session:

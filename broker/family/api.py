@@ -6,12 +6,14 @@ from fastapi.responses import Response
 from broker.audit.deps import PrivacyOfficer
 from broker.clock import local_day, now
 from broker.db import DbSession
-from broker.family import service, withholdings
+from broker.family import destruction, service, withholdings
 from broker.family.deps import FamilyMember
 from broker.family.models import DestructionRequest, Withholding
 from broker.family.schemas import (
+    DestructionAsk,
     DestructionDecision,
     DestructionRead,
+    DestructionRecord,
     DisclosureRead,
     LinkCreate,
     LinkRead,
@@ -61,30 +63,46 @@ def withdraw(consent_id: str, session: DbSession, member: FamilyMember) -> Respo
 
 
 @router.post("/me/destruction-request", status_code=201,
-             summary="Ask for the file to be destroyed (Jeugdwet art. 7.3.9)")
-def request_destruction(session: DbSession, member: FamilyMember) -> DestructionRead:
-    return destruction_read(service.request_destruction(session, member=member))
+             summary="Ask for my file, or a child's in my custody, to be destroyed (Jeugdwet "
+             "art. 7.3.9)")
+def request_destruction(session: DbSession, member: FamilyMember,
+                        body: DestructionAsk | None = None) -> DestructionRead:
+    return destruction_read(destruction.request_destruction(
+        session, member=member, subject_id=body.subject_id if body else None))
+
+
+@router.post("/households/{household_id}/destruction-requests", status_code=201,
+             summary="Record a request for destruction a family member made in person or by "
+             "letter (the household's team)")
+def record_destruction_request(household_id: str, body: DestructionRecord, session: DbSession,
+                               actor: ApiPrincipal) -> DestructionRead:
+    return destruction_read(destruction.record_request(
+        session, actor=actor, household_id=household_id, member_id=body.member_id,
+        subject_id=body.subject_id or body.member_id))
 
 
 @router.get("/destruction-requests", summary="Requests for destruction, open ones first "
             "by due date (privacy officer)")
 def destruction_requests(session: DbSession, actor: PrivacyOfficer) -> list[DestructionRead]:
-    return [destruction_read(r) for r in service.open_requests(session, actor=actor)]
+    return [destruction_read(r) for r in destruction.open_requests(session, actor=actor)]
 
 
 @router.post("/destruction-requests/{request_id}/decision",
              summary="Destroy (crypto-shredding and erasure of names) or refuse with a reason")
 def decide(request_id: str, body: DestructionDecision, session: DbSession,
            actor: PrivacyOfficer) -> DestructionRead:
-    return destruction_read(service.decide(session, actor=actor, request_id=request_id,
-                                           destroy=body.destroy, reason=body.reason))
+    return destruction_read(destruction.decide(session, actor=actor, request_id=request_id,
+                                               destroy=body.destroy, reason=body.reason,
+                                               ground=body.ground))
 
 
 def destruction_read(request: DestructionRequest) -> DestructionRead:
     return DestructionRead(id=request.id, household_id=request.household_id,
-                           member_id=request.member_id, requested_at=request.requested_at,
-                           due_on=request.due_on, status=request.status,
-                           overdue=service.request_is_due(request, local_day(now())))
+                           member_id=request.member_id,
+                           subject_id=destruction.subject_of(request),
+                           requested_at=request.requested_at, due_on=request.due_on,
+                           status=request.status, ground=request.ground,
+                           overdue=destruction.request_is_due(request, local_day(now())))
 
 
 # --- Items kept from one member (WGBO 7:457; a youth's own wish) ---------------------------

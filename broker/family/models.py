@@ -42,13 +42,17 @@ class RequestStatus(StrEnum):
 
 
 class DestructionRequest(Base):
-    """Jeugdwet art. 7.3.9: a request to destroy the file, decided within three months."""
+    """Jeugdwet art. 7.3.9: a request to destroy one person's file, decided within three
+    months; asked by that person or (a child) by a custodian."""
 
     __tablename__ = "destruction_requests"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), index=True)
-    member_id: Mapped[str] = mapped_column(ForeignKey("household_members.id"))
+    member_id: Mapped[str] = mapped_column(ForeignKey("household_members.id"))  # who asked
+    # Whose file (None: from before version 0014, the asker's own).
+    subject_id: Mapped[str | None] = mapped_column(ForeignKey("household_members.id"))
+    ground: Mapped[str | None] = mapped_column(String(40))  # a refusal's statutory ground
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     due_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default=RequestStatus.OPEN)

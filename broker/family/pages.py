@@ -10,7 +10,7 @@ from broker.audit.labels import ACTIONS
 from broker.clock import local_day, now
 from broker.db import DbSession, undo_failed
 from broker.errors import Conflict, Invalid
-from broker.family import service, withholdings
+from broker.family import destruction, service, withholdings
 from broker.family.deps import FAMILY_COOKIE, FamilyMember
 from broker.family.schemas import PrivateCreate
 from broker.identity.deps import CurrentWebUser
@@ -53,7 +53,8 @@ def my_page(request: Request, session: DbSession, member: FamilyMember) -> Respo
     return render(request, "family/mine.html", {
         "view": view, "names": service.given_names(session, view.people),
         "policy": request.app.state.policy, "bases": BASES_B1, "actions": ACTIONS_B1,
-        "requests": view.requests, "today": local_day(now())})
+        "requests": view.requests, "today": local_day(now()),
+        "grounds": request.app.state.policy.retention.destruction.refusal_grounds})
 
 
 @router.post("/mijn/toestemming/{consent_id}/intrekken")
@@ -83,7 +84,7 @@ def keep_private(session: DbSession, member: FamilyMember, form: CheckedForm) ->
 def request_destruction(session: DbSession, member: FamilyMember, form: CheckedForm
                         ) -> Response:
     try:
-        service.request_destruction(session, member=member)
+        destruction.request_destruction(session, member=member)
     except Conflict as exc:  # asked twice (a second tab): the page shows the open request
         undo_failed(session, exc)
     return RedirectResponse("/mijn#vernietiging", status_code=303)
@@ -109,15 +110,17 @@ def send_link(household_id: str, member_id: str, request: Request, session: DbSe
 @router.get("/verantwoording/vernietiging")
 def destruction_requests(request: Request, session: DbSession, user: PrivacyOfficerPage
                          ) -> Response:
-    requests = service.open_requests(session, actor=user.principal)
+    requests = destruction.open_requests(session, actor=user.principal)
     return render(request, "family/requests.html", {
-        "requests": requests, "today": local_day(now()), "actions": ACTIONS}, user=user)
+        "requests": requests, "today": local_day(now()), "actions": ACTIONS,
+        "grounds": request.app.state.policy.retention.destruction.refusal_grounds}, user=user)
 
 
 @router.post("/verantwoording/vernietiging/{request_id}")
 def decide(request_id: str, session: DbSession, user: PrivacyOfficerPage, form: CheckedForm
            ) -> Response:
-    service.decide(session, actor=user.principal, request_id=request_id,
-                   destroy=form.get("decision") == "destroy",
-                   reason=form.get("reason", "").strip() or None)
+    destruction.decide(session, actor=user.principal, request_id=request_id,
+                       destroy=form.get("decision") == "destroy",
+                       reason=form.get("reason", "").strip() or None,
+                       ground=form.get("ground") or None)
     return RedirectResponse("/verantwoording/vernietiging", status_code=303)

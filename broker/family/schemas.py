@@ -44,18 +44,37 @@ class MyDisclosures(BaseModel):
     disclosures: list[DisclosureRead]
 
 
+MemberId = Annotated[str, StringConstraints(min_length=1, max_length=36)]
+
+
+class DestructionAsk(StrictModel):
+    subject_id: MemberId | None = Field(
+        default=None, description="whose file: mine (default), or a child's in my custody")
+
+
+class DestructionRecord(StrictModel):
+    member_id: MemberId = Field(description="the family member who asked")
+    subject_id: MemberId | None = Field(default=None, description="whose file (default: "
+                                        "the asker's own)")
+
+
 class DestructionRead(BaseModel):
     id: str
     household_id: str
-    member_id: str
+    member_id: str = Field(description="who asked")
+    subject_id: str = Field(description="whose file")
     requested_at: datetime
     due_on: date
     status: str
+    ground: str | None = Field(description="a refusal's statutory ground")
     overdue: bool
 
 
 class DestructionDecision(StrictModel):
     destroy: bool
+    ground: Annotated[str, StringConstraints(max_length=40)] | None = Field(
+        default=None, description="when refusing: aanmerkelijk_belang_ander or "
+        "wettelijk_voorschrift (Jeugdwet art. 7.3.9 lid 3)")
     reason: Annotated[str, StringConstraints(min_length=1, max_length=2000,
                                              strip_whitespace=True)] | None = None
 

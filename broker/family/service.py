@@ -1,18 +1,15 @@
 """The family page: a parent or youth (12+) opens it with a personal link from their
 regisseur, and sees what was shared about them and the children in their custody under 16 —
 never about the other parent — with whom, when and why; their consents, which they may
-withdraw; their plan. Every view is recorded. They may ask for the file to be destroyed
-(Jeugdwet art. 7.3.9); the privacy officer decides within three months, and a destruction
-crypto-shreds the family's texts and erases their names."""
+withdraw; their plan. Every view is recorded. Items may be kept from one member
+(`withholdings`); a member may ask for a person's file to be destroyed (`destruction`)."""
 
 import secrets
-from calendar import monthrange
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from broker.audit.context import audit_context
@@ -24,21 +21,19 @@ from broker.consent.models import Consent
 from broker.disclosure.capacity import age_on
 from broker.disclosure.door import for_family, unseal
 from broker.disclosure.engine import Decision
-from broker.disclosure.facts import HouseholdFacts, load_household, lock_household_for_change
-from broker.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from broker.disclosure.facts import HouseholdFacts, load_household
+from broker.errors import Invalid, NotFound, Unauthorized
 from broker.family import withholdings
 from broker.family.models import (
     DestructionRequest,
     FamilyLink,
     FamilySession,
-    RequestStatus,
     Withholding,
     WithholdingKind,
 )
 from broker.family.schemas import PrivateCreate
 from broker.households import service as households
-from broker.households.models import Household, Member
-from broker.identity.models import Role
+from broker.households.models import Member
 from broker.identity.principal import Principal, PrincipalKind
 from broker.identity.service import sha256_hex
 from broker.meetings.invitations import outbox, plain_message
@@ -46,15 +41,11 @@ from broker.meldcode import service as meldcode
 from broker.plans import service as plans
 from broker.vault.service import (
     DataKey,
-    Destroyed,
-    data_key,
-    destroy_data_key,
     existing_data_key,
 )
 
 LINK_DAYS = 14
 SESSION_HOURS = 2
-DECISION_MONTHS = 3  # Jeugdwet art. 7.3.9 lid 2: destroy within three months of the request
 ROLE = "household_member"
 
 
@@ -217,8 +208,9 @@ def overview(session: Session, *, member: Principal) -> Overview:
     grant = for_family(facts, member)
     key = existing_data_key(session, facts.household_id)
     requests = [(r, unseal(grant, key, f"destruction:{r.id}", r.reason))
-                for r in session.scalars(select(DestructionRequest).where(
-                    DestructionRequest.member_id == member.member_id)
+                for r in session.scalars(select(DestructionRequest).where(or_(
+                    DestructionRequest.member_id == member.member_id,
+                    DestructionRequest.subject_id.in_(people)))
                     .order_by(DestructionRequest.requested_at))]
     _record_view(session, member, people, "overview")
     hidden = withholdings.withheld_from(session, member.member_id or "")
@@ -277,13 +269,14 @@ def _plan(session: Session, facts: HouseholdFacts, member_id: str, people: list[
              for g, (_, subjects) in zip(content.get("goals", []),
                                          plans.plan_goal_groups(plan, facts, content),
                                          strict=True)]
-    shown = [g for g in goals if shows(member_id, people, g["subject_ids"])
+    shown = [g | {"description": plans.goal_text(session, grant, plan, g)} for g in goals
+             if shows(member_id, people, g["subject_ids"])
              and ("plan_goal", g["item"]) not in hidden]
     by_priority = {g["priority"]: g for g in shown}
     return {"version": plan.version,
             "perspective": content.get("perspective") if len(shown) == len(goals) else None,
             "goals": shown,
-            "actions": [(a, plans.action_text(grant, key, a))
+            "actions": [(a, plans.action_text(session, grant, plan, a))
                         for a in plans.plan_actions(session, plan) if a.goal in by_priority
                         and shows(member_id, people, plans.action_subjects(a, by_priority))
                         and ("plan_action", a.id) not in hidden],
@@ -346,99 +339,3 @@ def withdraw(session: Session, *, member: Principal, consent_id: str) -> None:
     if consent is None or consent.subject_id not in people:
         raise NotFound("No such consent.")
     consents.withdraw_own_consent(session, member=member, consent_id=consent_id)
-
-
-# --- Destruction (Jeugdwet art. 7.3.9) ------------------------------------------------------
-
-def request_destruction(session: Session, *, member: Principal) -> DestructionRequest:
-    facts, _ = _household(session, member)
-    if session.scalar(select(DestructionRequest.id).where(
-            DestructionRequest.member_id == member.member_id,
-            DestructionRequest.status == RequestStatus.OPEN)):
-        raise Conflict("U heeft al om vernietiging gevraagd; u hoort binnen drie maanden "
-                       "wat er besloten is.", code="request_open")
-    asked = now()
-    request = DestructionRequest(household_id=facts.household_id,
-                                 member_id=member.member_id or "", requested_at=asked,
-                                 due_on=_months_later(local_day(asked), DECISION_MONTHS))
-    session.add(request)
-    session.flush()
-    record(session, Record(Action.DESTRUCTION_REQUEST, member, role=ROLE,
-                           subject_id=member.member_id, object_type="destruction_request",
-                           object_id=request.id))
-    return request
-
-
-def _months_later(day: date, months: int) -> date:
-    """The same day `months` later, or that month's last day (30 November for 31 August)."""
-    year, month = divmod(day.month - 1 + months, 12)
-    year, month = day.year + year, month + 1
-    return date(year, month, min(day.day, monthrange(year, month)[1]))
-
-
-def open_requests(session: Session, *, actor: Principal) -> list[DestructionRequest]:
-    """The privacy officer's list; the read is recorded (who asked is personal data)."""
-    _privacy_officer(actor)
-    requests = list(session.scalars(select(DestructionRequest).order_by(
-        DestructionRequest.status != RequestStatus.OPEN, DestructionRequest.due_on)))
-    record_all(session, [Record(Action.READ, actor, subject_id=r.member_id,
-                                object_type="destruction_request", object_id=r.id)
-                         for r in requests])
-    return requests
-
-
-def _privacy_officer(actor: Principal) -> None:
-    if not actor.has_role(Role.PRIVACY_OFFICER):
-        raise Forbidden("Requests for destruction are decided by the privacy officer.",
-                        code="wrong_role")
-
-
-def decide(session: Session, *, actor: Principal, request_id: str, destroy: bool,
-           reason: str | None) -> DestructionRequest:
-    """Destroy: the family's data key is destroyed (every sealed text is unreadable for
-    good) and the members' names, BSN and e-mail are erased; the audit log, which holds no
-    content, stays whole. Refuse (art. 7.3.9 lid 3: of considerable importance to someone
-    else, or a legal duty to keep it): with a reason the family reads."""
-    _privacy_officer(actor)
-    request = session.get(DestructionRequest, request_id, with_for_update=True)
-    if request is None:
-        raise NotFound("No such request.")
-    if request.status != RequestStatus.OPEN:
-        raise Conflict("This request was decided already.", code="decided")
-    if not destroy and not reason:
-        raise Invalid("A refusal needs a reason for the family.", code="reason_required")
-    lock_household_for_change(session, request.household_id)
-    if destroy:
-        _erase(session, actor, request.household_id)
-        request.status = RequestStatus.DESTROYED
-    else:
-        assert reason is not None
-        try:
-            request.reason = data_key(session, request.household_id).seal(
-                f"destruction:{request.id}", reason)
-        except Destroyed:
-            raise Conflict("This family's data was erased already.", code="decided") from None
-        request.status = RequestStatus.REFUSED
-    request.decided_by, request.decided_at = actor.actor_id, now()
-    session.flush()
-    record(session, Record(Action.DESTRUCTION_DECISION, actor, subject_id=request.member_id,
-                           object_type="destruction_request", object_id=request.id))
-    return request
-
-
-def _erase(session: Session, actor: Principal, household_id: str) -> None:
-    """Crypto-shred the texts; erase names, BSN and e-mail (birth dates stay: without a name
-    they identify nobody, and the age rules of the remaining records keep working)."""
-    with suppress(Conflict):  # destroyed before, by `broker keys destroy`: names still go
-        destroy_data_key(session, actor=actor, household_id=household_id)
-    household = session.get(Household, household_id)
-    assert household is not None
-    household.label = "Vernietigd dossier"
-    for member in session.scalars(select(Member).where(Member.household_id == household_id)):
-        member.given_name, member.family_name = "—", "—"
-        member.bsn, member.email = None, None
-
-
-def request_is_due(request: DestructionRequest, today: date) -> bool:
-    return request.status == RequestStatus.OPEN and today > request.due_on
-

@@ -181,7 +181,7 @@ def record_incapacity(session: Session, *, actor: Principal, household_id: str,
                             valid_from=today, valid_until=body.valid_until)
     session.add(incapacity)
     session.flush()
-    incapacity.reason = writable_key(session, household_id).seal(
+    incapacity.reason = writable_key(session, household_id, member.id).seal(
         f"incapacity:{incapacity.id}", body.reason)
     record(session, Record(Action.INCAPACITY, actor, subject_id=member.id,
                            object_type="incapacity", object_id=incapacity.id))

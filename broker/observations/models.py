@@ -4,7 +4,7 @@ sealed under the household's data key (broker.vault)."""
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, LargeBinary, String
+from sqlalchemy import Boolean, Date, ForeignKey, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from broker.clock import now
@@ -45,6 +45,9 @@ class Observation(Base):
     concern: Mapped[str] = mapped_column(String(8))
     observed_on: Mapped[date] = mapped_column(Date)
     body: Mapped[bytes] = mapped_column(LargeBinary)  # sealed: nonce ‖ AES-256-GCM
+    # Sealed (with its amendments) under the subject's own data key; False: under the
+    # household's (before version 0014, until `broker keys rotate` moves it).
+    person_key: Mapped[bool] = mapped_column(Boolean, default=True, server_default=false())
     submitted_by: Mapped[str] = mapped_column(String(64))  # the actor id (professional/client)
     submitted_by_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"),
                                                               index=True)

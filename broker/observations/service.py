@@ -4,7 +4,7 @@ and again for every reader; what a reader may not see is withheld with a reason.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from broker.audit.context import audit_context
@@ -27,7 +27,14 @@ from broker.observations.models import (
     ObservationAmendment,
 )
 from broker.observations.schemas import AmendmentCreate, ObservationCreate
-from broker.vault.service import DataKey, existing_data_key, writable_key
+from broker.vault.service import (
+    DataKey,
+    Destroyed,
+    data_key,
+    existing_data_key,
+    reseal,
+    writable_key,
+)
 
 PURPOSE = "hulpverlening"  # shared with the household's network to coordinate help
 MELDCODE_HINT = ("Er is geen toestemming om dit te delen. Maakt u zich ernstig zorgen over de "
@@ -104,11 +111,12 @@ def submit_observation(session: Session, *, actor: Principal, body: ObservationC
         decision = decision.neutral()
     if not decision.permitted:
         raise _refusal(decision, body.concern)
-    key = writable_key(session, facts.household_id)
+    key = writable_key(session, facts.household_id, body.subject_id)
     observation = Observation(
         id=observation_id, household_id=facts.household_id, subject_id=body.subject_id,
         category=body.category, concern=body.concern.value, observed_on=body.observed_on,
-        body=key.seal(_context(observation_id), body.body), submitted_by=actor.actor_id,
+        body=key.seal(_context(observation_id), body.body), person_key=True,
+        submitted_by=actor.actor_id,
         submitted_by_organisation_id=actor.organisation_id, submitted_by_party=actor.party,
         meeting_id=body.meeting_id,
         contribution=body.contribution.value if body.contribution else None)
@@ -192,7 +200,7 @@ def household_observations(session: Session, *, actor: Principal, household_id: 
     organisations = {o.id: o for o in session.scalars(select(Organisation).where(
         Organisation.id.in_({o.submitted_by_organisation_id for o in observations})))}
     ask = _whom_to_ask(session, household_id)
-    key: DataKey | None = None
+    keys = _Keys(session)
     names = Names(session, actor=actor, household=facts, purpose=PURPOSE)
     decisions = disclose_each(session, actor=actor, purpose=PURPOSE, names=names, items=[
         Item(facts.subjects[o.subject_id], o.category, o.submitted_by_organisation_id,
@@ -203,10 +211,25 @@ def household_observations(session: Session, *, actor: Principal, household_id: 
             withheld.append(Withheld(observation, "; ".join(decision.reasons), ask,
                                      policy.categories[observation.category].special is not None))
             continue
-        key = key or existing_data_key(session, household_id)
-        shown.append(_shown(observation, decision, key, amendments[observation.id],
+        shown.append(_shown(observation, decision, keys(observation),
+                            amendments[observation.id],
                             organisations[observation.submitted_by_organisation_id]))
     return shown, withheld
+
+
+class _Keys:
+    """The data keys a list of observations opens under, each unwrapped once."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._found: dict[tuple[str, str | None], DataKey | None] = {}
+
+    def __call__(self, observation: Observation) -> DataKey | None:
+        owner = (observation.household_id,
+                 observation.subject_id if observation.person_key else None)
+        if owner not in self._found:
+            self._found[owner] = existing_data_key(self._session, *owner)
+        return self._found[owner]
 
 
 def _shown(observation: Observation, decision: Decision, key: DataKey | None,
@@ -232,7 +255,7 @@ def own_observation(session: Session, *, actor: Principal, observation_id: str) 
                         category=observation.category, purpose=PURPOSE,
                         submitted_by_organisation_id=observation.submitted_by_organisation_id,
                         object_type="observation", object_id=observation.id)
-    key = existing_data_key(session, observation.household_id)
+    key = _Keys(session)(observation)
     submitter = session.get(Organisation, observation.submitted_by_organisation_id)
     assert submitter is not None
     return _shown(observation, decision, key,
@@ -257,7 +280,8 @@ def amend_observation(session: Session, *, actor: Principal, observation_id: str
     amendment_id = new_id()
     sealed = None
     if body.body is not None:
-        sealed = writable_key(session, observation.household_id).seal(
+        sealed = writable_key(session, observation.household_id, observation.subject_id
+                              if observation.person_key else None).seal(
             _context(amendment_id), body.body)
     amendment = ObservationAmendment(id=amendment_id, observation_id=observation.id,
                                      kind=body.kind.value, body=sealed,
@@ -291,3 +315,30 @@ def _whom_to_ask(session: Session, household_id: str) -> str:
 
 def _context(row_id: str) -> str:
     return f"observation:{row_id}"
+
+
+def move_to_person_keys(session: Session, household_id: str | None = None,
+                        member_id: str | None = None) -> int:
+    """Observations an older version sealed under the household's key (with their
+    amendments) sealed again under their subject's own key, so that one person's file can
+    be destroyed alone: those of one member, of a household, or (none given) all. Their
+    texts never leave the vault. Returns how many moved."""
+    criteria: list[ColumnElement[bool]] = [Observation.person_key.is_(False)]
+    if household_id is not None:
+        criteria.append(Observation.household_id == household_id)
+    if member_id is not None:
+        criteria.append(Observation.subject_id == member_id)
+    moved = 0
+    for observation in session.scalars(select(Observation).where(*criteria).with_for_update()):
+        old = existing_data_key(session, observation.household_id)
+        try:
+            new = data_key(session, observation.household_id, observation.subject_id)
+        except Destroyed:  # the person's file was destroyed: nothing of theirs is sealed anew
+            continue
+        observation.body = reseal(old, new, _context(observation.id), observation.body) or b""
+        for amendment in _amendments(session, [observation.id])[observation.id]:
+            amendment.body = reseal(old, new, _context(amendment.id), amendment.body)
+        observation.person_key = True
+        moved += 1
+    session.flush()
+    return moved

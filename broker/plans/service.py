@@ -1,6 +1,7 @@
 """The outcome of a network meeting becomes the household's plan (one plan, versioned); the
 minutes are generated from it, filtered for each reader through the one door."""
 
+import base64
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from broker.meldcode.models import MeldcodeCase, MeldcodeStep
 from broker.observations.models import MELDCODE_CONCERNS, Observation
 from broker.plans.models import ActionStatus, Plan, PlanAction
 from broker.plans.schemas import ActionUpdate, OutcomeCreate
-from broker.vault.service import DataKey, existing_data_key, writable_key
+from broker.vault.service import DataKey, existing_data_key, key_for, writable_key
 
 SAFETY = "veiligheid"  # the category under which the analysis and safety picture are shared
 SAFETY_PARTS = ("analysis", "signs_of_safety", "safety_assessment")
@@ -55,10 +56,11 @@ def record_outcome(session: Session, *, actor: Principal, meeting_id: str,
     content = body.model_dump(mode="json", include={"analysis", "signs_of_safety",
                                                     "safety_assessment"})
     subjects = _subjects(session, meeting.household_id, body)
-    content |= {"perspective": body.plan.perspective,
-                "goals": [g.model_dump() | {"subject_ids": subjects[g.priority]}
-                          for g in body.plan.goals]}
     plan_id = new_id()  # the sealed content is bound to it
+    content |= {"perspective": body.plan.perspective,
+                "goals": [_sealed_goal(session, meeting.household_id, plan_id, g.model_dump()
+                                       | {"subject_ids": subjects[g.priority]})
+                          for g in body.plan.goals]}
     plan = Plan(id=plan_id, household_id=meeting.household_id, version=version,
                 meeting_id=meeting.id,
                 content=key.seal(f"plan:{plan_id}", json.dumps(content, ensure_ascii=False)),
@@ -72,12 +74,13 @@ def record_outcome(session: Session, *, actor: Principal, meeting_id: str,
     session.add(plan)
     domains = {g.priority: g.domain for g in body.plan.goals}
     for action in body.plan.actions:
-        action_id = new_id()
+        action_id, about = new_id(), action.subject_ids or subjects[action.goal]
         session.add(PlanAction(
             id=action_id, plan_id=plan_id, goal=action.goal, domain=domains[action.goal],
-            description=key.seal(f"plan-action:{action_id}", action.description),
+            description=key_for(session, meeting.household_id, about).seal(
+                f"plan-action:{action_id}", action.description),
             owner_organisation_id=action.owner_organisation_id, due=action.due,
-            subject_ids=action.subject_ids or subjects[action.goal], status=ActionStatus.OPEN))
+            subject_ids=about, status=ActionStatus.OPEN))
     meeting.status = MeetingStatus.HELD
     session.flush()
     record(session, Record(Action.MEETING_OUTCOME, actor, object_type="plan",
@@ -105,6 +108,22 @@ def _check(session: Session, meeting: Meeting, body: OutcomeCreate) -> None:
     if regisseur is None or not regisseur.active or Role.REGISSEUR not in regisseur.roles:
         raise Invalid("Name an active professional with the role regisseur.",
                       code="not_a_regisseur")
+
+
+def _sealed_goal(session: Session, household_id: str, plan_id: str, goal: dict[str, Any]
+                 ) -> dict[str, Any]:
+    """A goal about one person keeps its text under that person's key (it goes when their
+    file is destroyed); a goal about several stays in the plan's content."""
+    if len(goal["subject_ids"]) != 1:
+        return goal
+    text = goal.pop("description")
+    sealed = writable_key(session, household_id, goal["subject_ids"][0]).seal(
+        _goal_context(plan_id, goal["priority"]), text)
+    return goal | {"sealed": base64.b64encode(sealed).decode()}
+
+
+def _goal_context(plan_id: str, priority: int) -> str:
+    return f"plan-goal:{plan_id}:{priority}"
 
 
 def _subjects(session: Session, household_id: str, body: OutcomeCreate) -> dict[int, list[str]]:
@@ -168,7 +187,11 @@ def _view(session: Session, actor: Principal, facts: HouseholdFacts, plan: Plan)
         content["goals"], groups, strict=True)] if content and content.get("goals") else []
     if not goals_known:  # a plan recorded before goal_domains: decide now its goals are known
         verdict.ask([(g["domain"], g["subject_ids"]) for g in goals])
-    shown = [g for g in goals if verdict(g["domain"], g["subject_ids"]).permitted]
+    shown = [g | {"description": goal_text(session, verdict(g["domain"], g["subject_ids"]),
+                                           plan, g)}
+             for g in goals if verdict(g["domain"], g["subject_ids"]).permitted]
+    for goal in shown:
+        goal.pop("sealed", None)
     safety = verdict(SAFETY, children)
     if content is not None:  # only the parts the door permitted leave this function
         content = {part: value for part, value in content.items()
@@ -181,10 +204,10 @@ def _view(session: Session, actor: Principal, facts: HouseholdFacts, plan: Plan)
                  if a.goal in by_priority])
     listed = []
     for action in actions:
-        goal = by_priority.get(action.goal)
-        decision = verdict(action.domain, action_subjects(action, by_priority)) if goal else None
-        if decision is not None and decision.permitted:
-            listed.append((action, action_text(decision, key, action)))
+        permitted = verdict(action.domain, action_subjects(action, by_priority)) \
+            if action.goal in by_priority else _NOT_DECIDED
+        if permitted.permitted:
+            listed.append((action, action_text(session, permitted, plan, action)))
         elif action.owner_organisation_id == actor.organisation_id:
             # The owner of an action sees that it has one (to report its progress), not its
             # text: that is its subjects', and the door withheld it.
@@ -244,9 +267,20 @@ def action_subjects(action: PlanAction, goals: dict[int, dict[str, Any]]) -> lis
 
 def opened(decision: Decision, key: DataKey | None, plan: Plan) -> dict[str, Any] | None:
     """The plan's content, opened under a permitting decision (None once the key was
-    destroyed)."""
+    destroyed). A goal about one person carries its text sealed apart (`goal_text`)."""
     text = unseal(decision, key, f"plan:{plan.id}", plan.content)
     return json.loads(text) if text else None
+
+
+def goal_text(session: Session, decision: Decision, plan: Plan, goal: dict[str, Any]
+              ) -> str | None:
+    """A goal's text under its own decision: from the plan's content, or (a goal about one
+    person) from under that person's key; None once that key was destroyed."""
+    if "sealed" not in goal:
+        return str(goal["description"])
+    key = existing_data_key(session, plan.household_id, goal["subject_ids"][0])
+    return unseal(decision, key, _goal_context(plan.id, goal["priority"]),
+                  base64.b64decode(goal["sealed"]))
 
 
 def plan_actions(session: Session, plan: Plan) -> list[PlanAction]:
@@ -255,7 +289,12 @@ def plan_actions(session: Session, plan: Plan) -> list[PlanAction]:
                                 .order_by(PlanAction.goal, PlanAction.due)))
 
 
-def action_text(decision: Decision, key: DataKey | None, action: PlanAction) -> str | None:
+def action_text(session: Session, decision: Decision, plan: Plan, action: PlanAction
+                ) -> str | None:
+    """An action's text under its decision: under its one subject's key, or the
+    household's (an action about several, or from before version 0014)."""
+    about = action.subject_ids or []
+    key = existing_data_key(session, plan.household_id, about[0] if len(about) == 1 else None)
     return unseal(decision, key, f"plan-action:{action.id}", action.description)
 
 

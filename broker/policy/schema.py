@@ -166,8 +166,23 @@ class RetentionPeriod(PolicyModel):
     source: str
 
 
+class Destruction(PolicyModel):
+    """Who may ask for a person's file to be destroyed, and on which grounds it is refused
+    (Jeugdwet art. 7.3.9)."""
+
+    own_from: int = Field(default=12, ge=0, le=18)  # a youth asks for their own file
+    custodians_until: int = Field(default=16, ge=0, le=18)  # custodians ask for a child
+    decide_within_months: int = Field(default=3, ge=1)
+    source: str = "Jeugdwet art. 7.3.9"
+    # The only grounds to refuse (lid 3), with how the family reads them.
+    refusal_grounds: dict[str, str] = {
+        "aanmerkelijk_belang_ander": "het bewaren is van aanmerkelijk belang voor een ander",
+        "wettelijk_voorschrift": "een wettelijk voorschrift verplicht tot bewaren"}
+
+
 class RetentionFile(PolicyModel):
     periods: list[RetentionPeriod] = Field(min_length=1)
+    destruction: Destruction = Destruction()
 
 
 class ProcessingActivity(PolicyModel):

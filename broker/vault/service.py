@@ -1,8 +1,9 @@
-"""Envelope encryption: free text about a family is sealed with AES-256-GCM under the
-household's data key; data keys are wrapped by a key-encryption key (KEK) from the key
-directory. Rotating the KEK rewraps data keys without touching what they sealed; destroying a
-household's data key makes everything sealed under it unreadable (crypto-shredding), while
-the audit log, which holds no content, stays whole and verifiable."""
+"""Envelope encryption: free text about a family is sealed with AES-256-GCM under a data key:
+one person's (what is about them alone) or the household's (what the family shares). Data
+keys are wrapped by a key-encryption key (KEK) from the key directory. Rotating the KEK
+rewraps data keys without touching what they sealed; destroying a person's data key makes
+what is theirs unreadable (crypto-shredding) and leaves the rest of the family's file, and
+the audit log, which holds no content, whole and verifiable."""
 
 import os
 
@@ -17,90 +18,155 @@ from broker.clock import now
 from broker.errors import Conflict, Invalid
 from broker.identity.principal import Principal
 from broker.keys import KeyRing
-from broker.vault.models import HouseholdKey
+from broker.vault.models import HouseholdKey, MemberKey
+from broker.vault.opening import open_or_none
 from broker.vault.sealing import NONCE, DataKey
+
+KeyRow = HouseholdKey | MemberKey
 
 
 class Destroyed(Exception):
-    """The household's data key was destroyed: what it sealed cannot be read any more."""
+    """The data key was destroyed: what it sealed cannot be read any more."""
 
 
-def _wrap(keys: KeyRing, kek_id: str, household_id: str, data_key: bytes) -> bytes:
+def _wrap_ad(row: KeyRow) -> bytes:
+    if isinstance(row, MemberKey):
+        return f"member-key|{row.member_id}".encode()
+    return f"household-key|{row.household_id}".encode()
+
+
+def _wrap(keys: KeyRing, kek_id: str, row: KeyRow, data_key: bytes) -> bytes:
     nonce = os.urandom(NONCE)
-    return nonce + AESGCM(keys.kek(kek_id)).encrypt(nonce, data_key, _wrap_ad(household_id))
+    return nonce + AESGCM(keys.kek(kek_id)).encrypt(nonce, data_key, _wrap_ad(row))
 
 
-def _unwrap(keys: KeyRing, row: HouseholdKey) -> bytes:
+def _unwrap(keys: KeyRing, row: KeyRow) -> bytes:
     assert row.wrapped is not None and row.kek_id is not None
     return AESGCM(keys.kek(row.kek_id)).decrypt(row.wrapped[:NONCE], row.wrapped[NONCE:],
-                                                _wrap_ad(row.household_id))
+                                                _wrap_ad(row))
 
 
-def _wrap_ad(household_id: str) -> bytes:
-    return f"household-key|{household_id}".encode()
+def scope(household_id: str, member_id: str | None = None) -> str:
+    """What a data key is bound to: the household, or one member of it."""
+    return household_id if member_id is None else f"{household_id}/{member_id}"
 
 
-def data_key(session: Session, household_id: str) -> DataKey:
-    """The household's data key, made on first use. Raises Destroyed after destruction."""
+def _get(session: Session, household_id: str, member_id: str | None, *,
+         lock: bool = False, fresh: bool = False) -> KeyRow | None:
+    if member_id is None:
+        return session.get(HouseholdKey, household_id, with_for_update=lock,
+                           populate_existing=fresh)
+    return session.get(MemberKey, member_id, with_for_update=lock, populate_existing=fresh)
+
+
+def _new_row(household_id: str, member_id: str | None) -> KeyRow:
+    if member_id is None:
+        return HouseholdKey(household_id=household_id)
+    return MemberKey(member_id=member_id, household_id=household_id)
+
+
+def data_key(session: Session, household_id: str, member_id: str | None = None) -> DataKey:
+    """The household's data key (or, with `member_id`, that member's), made on first use.
+    Raises Destroyed after destruction."""
     keys = audit_context(session).keys
-    row = session.get(HouseholdKey, household_id, with_for_update=True)
+    row = _get(session, household_id, member_id, lock=True)
     if row is None:
         kek_id, raw = keys.current_kek_id(), AESGCM.generate_key(bit_length=256)
         try:
             with session.begin_nested():  # two first uses at once: one key wins
-                session.add(HouseholdKey(household_id=household_id, kek_id=kek_id,
-                                         wrapped=_wrap(keys, kek_id, household_id, raw)))
-            return DataKey(household_id, AESGCM(raw))
+                row = _new_row(household_id, member_id)
+                row.kek_id, row.wrapped = kek_id, _wrap(keys, kek_id, row, raw)
+                session.add(row)
+            return DataKey(scope(household_id, member_id), AESGCM(raw))
         except IntegrityError:
-            row = session.get(HouseholdKey, household_id, with_for_update=True,
-                              populate_existing=True)
+            row = _get(session, household_id, member_id, lock=True, fresh=True)
             assert row is not None
     if row.wrapped is None:
         raise Destroyed(household_id)
-    return DataKey(household_id, AESGCM(_unwrap(keys, row)))
+    return DataKey(scope(household_id, member_id), AESGCM(_unwrap(keys, row)))
 
 
-def writable_key(session: Session, household_id: str) -> DataKey:
+def writable_key(session: Session, household_id: str, member_id: str | None = None
+                 ) -> DataKey:
     """The data key to seal something new with; 422 `household_erased` after destruction."""
     try:
-        return data_key(session, household_id)
+        return data_key(session, household_id, member_id)
     except Destroyed:
-        raise Invalid("This family's data was erased; nothing new can be stored.",
+        raise Invalid("This data was erased; nothing new can be stored about them.",
                       code="household_erased") from None
 
 
-def existing_data_key(session: Session, household_id: str) -> DataKey | None:
+def key_for(session: Session, household_id: str, subject_ids: list[str]) -> DataKey:
+    """Where something new about these people is sealed: one person's key when it is about
+    one person, the household's when it is about several."""
+    member = subject_ids[0] if len(subject_ids) == 1 else None
+    return writable_key(session, household_id, member)
+
+
+def existing_data_key(session: Session, household_id: str, member_id: str | None = None
+                      ) -> DataKey | None:
     """For reading: the data key, or None when it was destroyed or never made."""
-    row = session.get(HouseholdKey, household_id)
+    row = _get(session, household_id, member_id)
     if row is None or row.wrapped is None:
         return None
-    return DataKey(household_id, AESGCM(_unwrap(audit_context(session).keys, row)))
+    return DataKey(scope(household_id, member_id),
+                   AESGCM(_unwrap(audit_context(session).keys, row)))
 
 
-def destroy_data_key(session: Session, *, actor: Principal | None, household_id: str) -> None:
-    """Crypto-shred a household: its data key is erased, its sealed content unreadable."""
-    row = session.get(HouseholdKey, household_id, with_for_update=True)
+def reseal(old: DataKey | None, new: DataKey, context: str, sealed: bytes | None
+           ) -> bytes | None:
+    """A value sealed under `old` sealed again under `new` (its text never leaves the vault);
+    None when it no longer opens (its key destroyed)."""
+    text = open_or_none(old, context, sealed)
+    return None if text is None else new.seal(context, text)
+
+
+def destroy_data_key(session: Session, *, actor: Principal | None, household_id: str,
+                     member_id: str | None = None) -> None:
+    """Crypto-shred: the data key is erased, everything sealed under it unreadable."""
+    row = _get(session, household_id, member_id, lock=True)
     if row is None:
-        row = HouseholdKey(household_id=household_id)
+        row = _new_row(household_id, member_id)
         session.add(row)
     elif row.wrapped is None:
-        raise Conflict("This household's data key was already destroyed.",
-                       code="already_destroyed")
+        raise Conflict("This data key was already destroyed.", code="already_destroyed")
     row.wrapped, row.kek_id, row.destroyed_at = None, None, now()
     session.flush()
-    record(session, Record(Action.KEY_DESTROY, actor, object_type="household",
-                           object_id=household_id))
+    record(session, Record(Action.KEY_DESTROY, actor, subject_id=member_id,
+                           object_type="household" if member_id is None else "member",
+                           object_id=household_id if member_id is None else member_id))
+
+
+def destroy_household(session: Session, *, actor: Principal | None, household_id: str,
+                      member_ids: list[str]) -> None:
+    """Crypto-shred a whole household: its shared key and each member's. 409
+    `already_destroyed` when none was left."""
+    destroyed = 0
+    for member_id in [None, *member_ids]:
+        try:
+            destroy_data_key(session, actor=actor, household_id=household_id,
+                             member_id=member_id)
+            destroyed += 1
+        except Conflict:
+            continue
+    if not destroyed:
+        raise Conflict("This household's data keys were already destroyed.",
+                       code="already_destroyed")
 
 
 def rotate_keys(session: Session) -> tuple[str, int]:
-    """Make a new KEK current and rewrap every live data key under it (the sealed content is
-    not touched). Returns the new KEK id and how many data keys were rewrapped."""
+    """Make a new KEK current and rewrap every live data key (households' and persons')
+    under it (the sealed content is not touched). Returns the new KEK id and how many data
+    keys were rewrapped."""
     keys = audit_context(session).keys
     kek_id = keys.rotate_kek()
-    rows = session.scalars(select(HouseholdKey).where(HouseholdKey.wrapped.is_not(None))
-                           .with_for_update()).all()
+    rows: list[KeyRow] = [
+        *session.scalars(select(HouseholdKey).where(HouseholdKey.wrapped.is_not(None))
+                         .with_for_update()),
+        *session.scalars(select(MemberKey).where(MemberKey.wrapped.is_not(None))
+                         .with_for_update())]
     for row in rows:
-        row.wrapped = _wrap(keys, kek_id, row.household_id, _unwrap(keys, row))
+        row.wrapped = _wrap(keys, kek_id, row, _unwrap(keys, row))
         row.kek_id, row.rotated_at = kek_id, now()
     session.flush()
     record(session, Record(Action.KEY_ROTATE, None, object_type="kek", object_id=kek_id))
@@ -111,6 +177,7 @@ def retire_unused_keks(session: Session) -> list[str]:
     """Remove key-encryption keys that no data key is wrapped under, except the current one
     (after a rotation, the old key is gone from disk once nothing needs it)."""
     keys = audit_context(session).keys
-    used = {kek_id for kek_id in session.scalars(select(HouseholdKey.kek_id).distinct())
+    used = {kek_id for model in (HouseholdKey, MemberKey)
+            for kek_id in session.scalars(select(model.kek_id).distinct())
             if kek_id is not None}
     return keys.remove_keks(keep=used | {keys.current_kek_id()})

@@ -6,6 +6,9 @@ mentor; a GI's consent and withdrawal as guardian
 Plans and actions from before this revision name nobody: they stay about the household's
 children, as the door decided on them before (now on each child, not the eldest alone).
 Custody recorded before it holds since the household was recorded (started_on NULL).
+Data keys per person: observations sealed before stay under their household's key
+(person_key false) until `broker keys rotate` (or their subject's destruction) moves them to
+their subject's key. A request for destruction from before is about its asker's own file.
 
 Revision ID: 0014
 Revises: 0013
@@ -138,7 +141,39 @@ def upgrade() -> None:
         op.create_index(op.f(f'ix_withholdings_{column}'), 'withholdings', [column])
 
 
+    op.create_table(
+        'member_keys',
+        sa.Column('member_id', sa.String(length=36), nullable=False),
+        sa.Column('household_id', sa.String(length=36), nullable=False),
+        sa.Column('kek_id', sa.String(length=40), nullable=True),
+        sa.Column('wrapped', sa.LargeBinary(length=64), nullable=True),
+        sa.Column('created_at', broker.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('rotated_at', broker.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('destroyed_at', broker.db.UTCDateTime(timezone=True), nullable=True),
+        _fk('member_keys', 'member_id', 'household_members'),
+        _fk('member_keys', 'household_id', 'households'),
+        sa.PrimaryKeyConstraint('member_id', name=op.f('pk_member_keys')))
+    op.create_index(op.f('ix_member_keys_household_id'), 'member_keys', ['household_id'])
+    with op.batch_alter_table('observations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('person_key', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
+    with op.batch_alter_table('destruction_requests', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('subject_id', sa.String(length=36), nullable=True))
+        batch_op.add_column(sa.Column('ground', sa.String(length=40), nullable=True))
+        batch_op.create_foreign_key(
+            op.f('fk_destruction_requests_subject_id_household_members'),
+            'household_members', ['subject_id'], ['id'])
+
+
 def downgrade() -> None:
+    with op.batch_alter_table('destruction_requests', schema=None) as batch_op:
+        batch_op.drop_constraint(
+            op.f('fk_destruction_requests_subject_id_household_members'), type_='foreignkey')
+        batch_op.drop_column('ground')
+        batch_op.drop_column('subject_id')
+    with op.batch_alter_table('observations', schema=None) as batch_op:
+        batch_op.drop_column('person_key')
+    op.drop_table('member_keys')
     op.execute("DELETE FROM custody WHERE ended_on IS NOT NULL OR custodian_id IS NULL")
     op.execute("DELETE FROM consent_withdrawals WHERE member_id IS NULL")
     with op.batch_alter_table('consent_withdrawals', schema=None) as batch_op:

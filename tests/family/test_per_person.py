@@ -239,3 +239,80 @@ def test_a_goal_about_someone_outside_the_household_is_refused(
         planned.regisseur.professional.id, planned.school.org.id, assessment=True,
         about=["not-a-member"]))
     assert refused.status_code == 422 and refused.json()["code"] == "subjects"
+
+
+def test_acceptance_3_destruction_of_the_17_year_olds_file_leaves_his_mothers_intact(
+        client: TestClient, session: Session, policy: Policy, planned: Planned) -> None:
+    from broker.audit.context import audit_context
+    from broker.audit.sequencer import sequence_pending
+    from broker.audit.verify import verify_log
+    from broker.households.models import Member
+    from broker.observations.models import Observation
+    from broker.vault.service import data_key
+
+    fg = caller(client, session, policy, party="gemeente", roles=["privacy_officer"])
+    ids, regisseur = planned.ids, planned.regisseur
+    for ref in ("c17", "m"):
+        shared = client.post("/api/v1/observations", headers=regisseur.headers, json={
+            "subject_id": ids[ref], "category": "opvoeding", "concern": "low",
+            "observed_on": days_from_today(-2), "body": f"Waarneming over {ref}."})
+        assert shared.status_code == 201, shared.text
+    # Nobody but her custodians may ask for the 10-year-old.
+    for asker in ("c10", "c13", "p"):
+        refused = client.post(f"/api/v1/households/{planned.household}/destruction-requests",
+                              headers=regisseur.headers,
+                              json={"member_id": ids[asker], "subject_id": ids["c10"]})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["code"] == "not_entitled_to_ask"
+        assert "gezaghebbende" in refused.json()["detail"]
+    by_mother = client.post(f"/api/v1/households/{planned.household}/destruction-requests",
+                            headers=regisseur.headers,
+                            json={"member_id": ids["m"], "subject_id": ids["c10"]})
+    assert by_mother.status_code == 201 and by_mother.json()["subject_id"] == ids["c10"]
+
+    # One sealed by an older version under the household's key: it goes too (added
+    # after the refusals above, whose rollbacks would take it with them).
+    old = session.get(Observation, shared.json()["id"])
+    assert old is not None
+    legacy = Observation(household_id=planned.household, subject_id=ids["c17"],
+                         category="opvoeding", concern="low", observed_on=old.observed_on,
+                         body=b"", person_key=False, submitted_by=old.submitted_by,
+                         submitted_by_organisation_id=old.submitted_by_organisation_id,
+                         submitted_by_party="wijkteam")
+    session.add(legacy)
+    session.flush()
+    legacy.body = data_key(session, planned.household).seal(f"observation:{legacy.id}",
+                                                            "Oude waarneming over c17.")
+    session.flush()
+
+    open_page(client, planned, "c17")  # type: ignore[arg-type]
+    asked = client.post("/api/v1/me/destruction-request")
+    assert asked.status_code == 201 and asked.json()["subject_id"] == ids["c17"]
+    decided = client.post(f"/api/v1/destruction-requests/{asked.json()['id']}/decision",
+                          headers=fg.headers, json={"destroy": True})
+    assert decided.status_code == 200 and decided.json()["status"] == "destroyed"
+
+    names = dict(session.execute(select(Member.ref, Member.given_name).where(
+        Member.household_id == planned.household)).all())
+    assert names == {"m": "Eva", "p": "Rob", "c17": "—", "c13": "Daan", "c10": "Mila"}
+    observations = client.get(f"/api/v1/households/{planned.household}/observations",
+                              headers=regisseur.headers).json()["items"]
+    bodies = {o["subject_id"]: o["body"] for o in observations if o["subject_id"] != ids["c17"]}
+    assert bodies == {ids["m"]: "Waarneming over m."}
+    assert [o["body"] for o in observations if o["subject_id"] == ids["c17"]] == [None, None]
+    plan = client.get(f"/api/v1/households/{planned.household}/plan",
+                      headers=regisseur.headers).json()
+    goals = {g["subject_ids"][0]: g["description"] for g in plan["goals"]}
+    assert goals[ids["c17"]] is None and goals[ids["m"]] == GOALS["m"]
+    actions = {a["id"]: a["description"] for a in plan["actions"]}
+    assert "Actie voor m." in actions.values() and len(actions) == len(GOALS)
+    assert list(actions.values()).count(None) == 1  # the 17-year-old's, unreadable
+    assert "Actie voor c17." not in str(plan)
+    # The mother's page still shows her goal; the audit log verifies, deep.
+    client.cookies.clear()
+    open_page(client, planned, "m")  # type: ignore[arg-type]
+    assert GOALS["m"] in goals_on_page(client)
+    sequence_pending(session)
+    result = verify_log(session.connection(),
+                        verifier_key=audit_context(session).signer.verifier_key, deep=True)
+    assert result.ok, result.problems

@@ -241,9 +241,10 @@ def test_piet_cannot_withdraw_sannes_consent(client: TestClient, family: Family)
 def test_destruction_is_requested_by_the_family_and_decided_by_the_privacy_officer(
         client: TestClient, session: Session, policy: Policy, family: Family) -> None:
     fg = caller(client, session, policy, party="gemeente", roles=["privacy_officer"])
-    client.post("/api/v1/observations", headers=family.regisseur.headers, json={
-        "subject_id": family.ids["c1"], "category": "onderwijs", "concern": "low",
-        "observed_on": days_from_today(-3), "body": "Geheime tekst over Noor."})
+    for ref, text in (("m", "Geheime tekst over Sanne."), ("c1", "Tekst over Noor.")):
+        client.post("/api/v1/observations", headers=family.regisseur.headers, json={
+            "subject_id": family.ids[ref], "category": "onderwijs", "concern": "low",
+            "observed_on": days_from_today(-3), "body": text})
     open_page(client, family, "m")
     asked = client.post("/api/v1/me/destruction-request")
     assert asked.status_code == 201, asked.text
@@ -261,12 +262,12 @@ def test_destruction_is_requested_by_the_family_and_decided_by_the_privacy_offic
     decided = client.post(f"/api/v1/destruction-requests/{request['id']}/decision",
                           headers=fg.headers, json={"destroy": True})
     assert decided.status_code == 200 and decided.json()["status"] == "destroyed"
-    names = session.scalars(select(Member.given_name).where(
-        Member.household_id == family.household)).all()
-    assert set(names) == {"—"}
+    names = dict(session.execute(select(Member.ref, Member.given_name).where(
+        Member.household_id == family.household)).all())
+    assert names == {"m": "—", "p": "Piet", "c1": "Noor", "c2": "Daan", "c3": "Lisa"}
     texts = client.get(f"/api/v1/households/{family.household}/observations",
                        headers=family.regisseur.headers).text
-    assert "Geheime tekst" not in texts
+    assert "Geheime tekst" not in texts and "Tekst over Noor." in texts  # hers alone
     again = client.post(f"/api/v1/destruction-requests/{request['id']}/decision",
                         headers=fg.headers, json={"destroy": True})
     assert again.status_code == 409
@@ -279,9 +280,18 @@ def test_a_refusal_needs_a_reason_the_family_reads(client: TestClient, session: 
     request = client.post("/api/v1/me/destruction-request").json()
     path = f"/api/v1/destruction-requests/{request['id']}/decision"
     bare = client.post(path, headers=fg.headers, json={"destroy": False})
-    assert bare.status_code == 422 and bare.json()["code"] == "reason_required"
+    assert bare.status_code == 422 and bare.json()["code"] == "refusal_ground"
+    free = client.post(path, headers=fg.headers, json={
+        "destroy": False, "ground": "het kan niet", "reason": "Liever niet."})
+    assert free.status_code == 422 and free.json()["code"] == "refusal_ground"
+    unexplained = client.post(path, headers=fg.headers, json={
+        "destroy": False, "ground": "aanmerkelijk_belang_ander"})
+    assert unexplained.status_code == 422 and unexplained.json()["code"] == "reason_required"
     refused = client.post(path, headers=fg.headers, json={
-        "destroy": False, "reason": "Van groot belang voor de veiligheid van Noor."})
+        "destroy": False, "ground": "aanmerkelijk_belang_ander",
+        "reason": "Van groot belang voor de veiligheid van Noor."})
     assert refused.status_code == 200 and refused.json()["status"] == "refused"
+    assert refused.json()["ground"] == "aanmerkelijk_belang_ander"
     page = client.get("/mijn")
     assert "Van groot belang voor de veiligheid van Noor." in page.text
+    assert "het bewaren is van aanmerkelijk belang voor een ander" in page.text

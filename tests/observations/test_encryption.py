@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from broker.observations.models import Observation
 from broker.policy import Policy
-from broker.vault.models import HouseholdKey
+from broker.vault.models import HouseholdKey, MemberKey
 from tests.conftest import LiveServer
 from tests.consent.helpers import Caller, consent_body, jansen
 from tests.factories import make_org, make_professional, make_secret_client
@@ -73,7 +73,9 @@ def test_body_is_sealed_rotation_keeps_it_readable_destruction_shreds_it(
     with server.session() as session:
         stored = session.get(Observation, observation_id)
         assert stored is not None and TEXT.encode() not in stored.body
-        first_kek = session.get(HouseholdKey, household).kek_id  # type: ignore[union-attr]
+        # Sealed under its subject's own key (Noor's), not the household's.
+        assert session.get(HouseholdKey, household) is None
+        first_kek = session.get(MemberKey, stored.subject_id).kek_id  # type: ignore[union-attr]
     assert items(http, regisseur, household)[0]["body"] == TEXT
 
     rotated = cli(server, "keys", "rotate", "--json")
@@ -81,7 +83,7 @@ def test_body_is_sealed_rotation_keeps_it_readable_destruction_shreds_it(
     report = json.loads(rotated.stdout)
     assert report["rewrapped"] == 1 and report["retired"] == [first_kek]
     with server.session() as session:
-        key = session.get(HouseholdKey, household)
+        key = session.get(MemberKey, stored.subject_id)
         assert key is not None and key.kek_id == report["kek_id"]
         assert session.get(Observation, observation_id).body == stored.body  # type: ignore
     assert not (server.app.state.settings.key_dir / "kek" / f"{first_kek}.key").exists()

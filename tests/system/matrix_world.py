@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from broker.clock import local_day, now, timestamp
+from broker.family import destruction
 from broker.family import service as family
 from broker.family.deps import FAMILY_COOKIE
 from broker.identity import service as identity
@@ -243,7 +244,7 @@ def build(client: TestClient, session: Session, policy: Policy) -> World:
     ids["family_link"] = post(  # a second link, not used yet
         f"/api/v1/households/{ids['household']}/members/{ids['mother']}/link",
         {"send": False})["url"].rsplit("/", 1)[-1]
-    ids["request"] = family.request_destruction(  # and asked for destruction
+    ids["request"] = destruction.request_destruction(  # and asked for destruction
         session, member=family.member_principal(ids["mother"])).id
     _browser(client, personas["fam"], {FAMILY_COOKIE: raw}, "/mijn")
     return World(personas, ids, canaries(child_born))

@@ -68,6 +68,7 @@ POST   /api/v1/withholdings/{withholding_id}/renew        200  403  404  200  40
 POST   /api/v1/withholdings/{withholding_id}/end          200  403  404  200  404  404  404  401  403  401  401  404  404  404  404
 POST   /api/v1/me/private                                 401  401  401  401  401  401  401  401  401  401  403  401  401  401  401
 POST   /api/v1/me/private/share                           401  401  401  401  401  401  401  401  401  401  204  401  401  401  401
+POST   /api/v1/households/{household_id}/destruction-requests 409  403  404  409  404  404  404  401  403  401  401  404  404  404  404
 GET    /api/v1/households/{household_id}/custody          200  403  404  200  404  404  404  401  403  401  401  404  404  404  404
 PUT    /api/v1/households/{household_id}/custody          200  403  404  200  404  404  404  401  403  401  401  404  404  404  404
 POST   /api/v1/households/{household_id}/incapacities     422  403  404  422  404  404  404  401  403  401  401  404  404  403  404
@@ -313,7 +314,10 @@ def body_for(row: Row, ids: dict[str, str]) -> dict[str, Any] | None:
         ("POST", "/api/v1/plans/actions/{action_id}"): {"status": "done"},
         ("POST", "/api/v1/households/{household_id}/members/{member_id}/link"): {"send": False},
         ("POST", "/api/v1/destruction-requests/{request_id}/decision"): {
-            "destroy": False, "reason": "Van belang voor een ander."},
+            "destroy": False, "ground": "aanmerkelijk_belang_ander",
+            "reason": "Van belang voor een ander."},
+        ("POST", "/api/v1/households/{household_id}/destruction-requests"): {
+            "member_id": ids["mother"]},
         ("POST", "/api/v1/households/{household_id}/withholdings"): {
             "member_id": ids["mother"], "object_type": "plan_goal", "object_id": ids["goal"],
             "reason": "Niet goed voor het kind.", "review_on": later},
@@ -387,7 +391,8 @@ def form_for(row: Row, ids: dict[str, str]) -> dict[str, Any]:
             "action1_due": days_from_today(40), "regisseur_id": ids["reg_professional"],
             "next_evaluation": days_from_today(62)},
         "/plan-acties/{action_id}": {"status": "done"},
-        "/verantwoording/vernietiging/{request_id}": {"decision": "refuse", "reason": "Nodig."},
+        "/verantwoording/vernietiging/{request_id}": {"decision": "refuse", "reason": "Nodig.",
+                                                    "ground": "wettelijk_voorschrift"},
     }
     return forms.get(row.path, {})
 

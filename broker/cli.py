@@ -293,19 +293,22 @@ def audit_export(since: Annotated[datetime | None, typer.Option(help="ISO time")
 
 
 @retention_app.command("run")
-def retention_run(as_json: JsonFlag = False) -> None:
-    """Apply the retention periods; the audit log itself is never pruned."""
+def retention_run(as_json: JsonFlag = False, dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="list what would go, and change nothing")] = False) -> None:
+    """Apply the retention periods: what passed its term from the last change to the
+    person's file goes, each purge recorded; the audit log itself is never pruned."""
     from dataclasses import asdict
 
     from broker.retention import run_retention
 
     lines = _in_transaction(lambda session, settings: run_retention(
-        session, policy=policy_or_exit(settings.policy_dir)))
+        session, policy=policy_or_exit(settings.policy_dir), dry_run=dry_run))
     if as_json:
         typer.echo(json.dumps([asdict(line) for line in lines]))
         return
     for line in lines:
-        typer.echo(f"{line.kind:<13} {line.period_years:>2}y  removed {line.removed:>6}  "
+        verb = "would remove" if dry_run else "removed"
+        typer.echo(f"{line.kind:<13} {line.period_years:>2}y  {verb} {line.removed:>6}  "
                    f"past period {line.kept_past_period:>6}  {line.note}")
 
 

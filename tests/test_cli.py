@@ -132,3 +132,17 @@ def test_demo_fills_an_empty_database_once_and_prints_the_logins(
     refused = subprocess.run([sys.executable, "-m", "broker", "demo"], capture_output=True,
                              text=True, timeout=60, env=env)
     assert refused.returncode == 2 and "holds data already" in refused.stderr
+
+
+def test_retention_dry_run_lists_what_would_go_and_changes_nothing(
+        cli_env: dict[str, str]) -> None:
+    assert broker_cli("db", "upgrade", env=cli_env).returncode == 0
+    dry = broker_cli("retention", "run", "--dry-run", env=cli_env)
+    assert dry.returncode == 0, dry.stderr
+    assert "would remove" in dry.stdout and "households" in dry.stdout
+    lines = json.loads(broker_cli("retention", "run", "--dry-run", "--json",
+                                  env=cli_env).stdout)
+    assert {line["kind"] for line in lines} >= {"observations", "plans", "meetings",
+                                                 "meldcode", "consents", "households"}
+    verified = json.loads(broker_cli("audit", "verify", "--json", env=cli_env).stdout)
+    assert verified["events"] == 0  # a dry run records nothing

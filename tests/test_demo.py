@@ -109,3 +109,43 @@ def test_a_parent_of_the_demo_opens_the_family_page_and_the_fg_has_a_request(
     opened = client.post(f"/mijn/link/{token}", data={"csrf_token": csrf_of(page.text)})
     assert opened.status_code == 200 and "Wat is er gedeeld?" in opened.text
     assert session.scalar(select(func.count(DestructionRequest.id))) == 1
+
+
+def test_issue_19_acceptance_6_retention_20_years_on_purges_each_record_type(
+        session: Session, policy: Policy, filled: demo.Cast) -> None:
+    """Jeugdwet 7.3.8: with the clock 20 years past the last change to every file, each
+    kind of record goes and each purge is recorded; before that, nothing goes; a dry run
+    lists what would go and changes nothing."""
+    import json
+    from datetime import timedelta
+
+    from broker.audit.models import AuditEvent, AuditPending
+    from broker.clock import frozen_at
+    from broker.households.models import Member
+    from broker.retention import run_retention
+
+    kinds = {"observations", "plans", "meetings", "meldcode", "consents", "households"}
+    tables = (Observation, Plan, Meeting, Consent, Mandate, InformationRequest)
+    before = {t: session.scalar(select(func.count()).select_from(t)) for t in tables}
+    assert all(before.values()), before
+    with frozen_at(now() + timedelta(days=365 * 19)):
+        early = {line.kind: line for line in run_retention(session, policy=policy)}
+    assert all(early[k].removed == 0 for k in kinds)
+    with frozen_at(now() + timedelta(days=365 * 21)):
+        dry = {line.kind: line for line in run_retention(session, policy=policy,
+                                                         dry_run=True)}
+        assert all(dry[k].removed > 0 for k in kinds), dry
+        assert {t: session.scalar(select(func.count()).select_from(t))
+                for t in tables} == before
+        lines = {line.kind: line for line in run_retention(session, policy=policy)}
+    assert {k: lines[k].removed for k in kinds} == {k: dry[k].removed for k in kinds}
+    assert all(session.scalar(select(func.count()).select_from(t)) == 0 for t in tables)
+    assert set(session.scalars(select(Member.given_name))) == {"—"}
+    purged = [json.loads(p) for p in session.scalars(select(AuditPending.payload).where(
+        AuditPending.action == "retention.purge"))]
+    assert {p["object_type"] for p in purged} == kinds
+    assert sequence_pending(session) > 0
+    result = verify_log(session.connection(),
+                        verifier_key=audit_context(session).signer.verifier_key, deep=True)
+    assert result.ok, result.problems
+    assert session.scalar(select(func.count()).select_from(AuditEvent)) > len(purged)

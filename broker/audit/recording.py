@@ -76,6 +76,7 @@ class Action(StrEnum):
     INCAPACITY_END = "capacity.incapable_end"
     REPRESENTATIVE = "representative.record"
     REPRESENTATIVE_END = "representative.end"
+    RETENTION_PURGE = "retention.purge"
 
 
 class Outcome(StrEnum):
@@ -104,6 +105,15 @@ class Record:
     object_type: str | None = None
     object_id: str | None = None
     outcome: Outcome = Outcome.SUCCESS
+
+
+def purges(kind: str, owners: set[str], *, household: bool = False) -> list[Record]:
+    """A retention purge of one record kind: one record per person whose records of this
+    kind went (the subject), or per household (its id) for what the family shares."""
+    return [Record(Action.RETENTION_PURGE, None, object_type=kind, object_id=owner)
+            if household else Record(Action.RETENTION_PURGE, None, subject_id=owner,
+                                     object_type=kind)
+            for owner in sorted(owners)]
 
 
 def timestamp() -> str:

@@ -155,6 +155,7 @@ class RecordKind(StrEnum):
     MEETINGS = "meetings"
     MELDCODE = "meldcode"
     CONSENTS = "consents"
+    HOUSEHOLDS = "households"  # the members' names and the household's own record
     AUDIT = "audit"
     SESSIONS = "sessions"
 

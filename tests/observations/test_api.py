@@ -1,7 +1,7 @@
 """Issue 6: observations are checked at the door before they are stored and for every
 reader; what a reader may not see is withheld with a reason and whom to ask."""
 
-from datetime import UTC, datetime
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from broker.audit.models import AuditPending
-from broker.clock import frozen_at
+from broker.clock import frozen_at, local_day, now
 from broker.observations.models import Observation
 from broker.policy import Policy
 from broker.retention import run_retention
@@ -268,17 +268,26 @@ class TestPreviewPrivacy:
 
 
 class TestRetention:
-    def test_observations_past_the_period_are_removed_their_audit_events_stay(
+    def test_an_old_observation_stays_while_the_file_changes_and_goes_20_years_after(
             self, client: TestClient, session: Session, policy: Policy) -> None:
+        """Jeugdwet 7.3.8: the term counts from the last change to the person's file, not
+        from each record's creation."""
         net = network(client, session, policy)
-        with frozen_at(datetime(2005, 3, 1, 12, tzinfo=UTC)):
-            old = client.post("/api/v1/observations", headers=net.regisseur.headers,
-                              json=observation(net.family["c1"], observed_on="2005-02-20"))
+        old = client.post("/api/v1/observations", headers=net.regisseur.headers,
+                          json=observation(net.family["c1"]))
         assert old.status_code == 201, old.text
-        recent = client.post("/api/v1/observations", headers=net.regisseur.headers,
-                             json=observation(net.family["c1"])).json()["id"]
-        lines = {line.kind: line for line in run_retention(session, policy=policy)}
-        assert lines["observations"].removed == 1
-        assert session.scalars(select(Observation.id)).all() == [recent]
+        with frozen_at(now() + timedelta(days=365 * 15)):
+            recent = client.post("/api/v1/observations", headers=net.regisseur.headers,
+                                 json=observation(net.family["c1"], observed_on=(
+                                     local_day(now()) - timedelta(days=1)).isoformat()))
+            assert recent.status_code == 201, recent.text
+        with frozen_at(now() + timedelta(days=365 * 21)):
+            lines = {line.kind: line for line in run_retention(session, policy=policy)}
+        assert lines["observations"].removed == 0  # Noor's file changed 6 years ago
+        assert len(session.scalars(select(Observation.id)).all()) == 2
+        with frozen_at(now() + timedelta(days=365 * 36)):
+            lines = {line.kind: line for line in run_retention(session, policy=policy)}
+        assert lines["observations"].removed == 2
+        assert session.scalars(select(Observation.id)).all() == []
         assert session.scalars(select(AuditPending.id).where(
             AuditPending.payload.contains(old.json()["id"]))).all()

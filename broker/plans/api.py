@@ -67,5 +67,6 @@ def plan_read(view: service.PlanView) -> PlanRead:
                             status=a.status,
                             subject_ids=service.action_subjects(a, goals) if text else [])
                  for a, text in view.actions],
-        withheld_goals=view.withheld_goals, regisseur_id=plan.regisseur_id,
+        withheld_goals=view.withheld_goals, safety_assessments=view.assessments,
+        children=view.children, zrm_by_member=view.member_zrm, regisseur_id=plan.regisseur_id,
         next_evaluation=plan.next_evaluation)

@@ -34,6 +34,8 @@ class Plan(Base):
     # Whom each goal is about (member ids), in the same order: each goal is decided on each
     # of its subjects. None: a plan from before version 0014 (about all the children).
     goal_subjects: Mapped[list[list[str]] | None] = mapped_column(JSON)
+    # ZRM per adult: member id -> leefgebied -> 1..5 (None: before version 0014).
+    member_zrm: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     safety_scale: Mapped[int | None] = mapped_column(Integer)  # 0..10
     safety_outcome: Mapped[str | None] = mapped_column(String(40))
     regisseur_id: Mapped[str] = mapped_column(ForeignKey("professionals.id"))

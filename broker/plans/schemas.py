@@ -1,7 +1,7 @@
 """Meeting outcome and plan payloads (contract 4.1)."""
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
 
@@ -26,13 +26,31 @@ class SignsOfSafety(StrictModel):
     safety_scale: int | None = Field(default=None, ge=0, le=10)
 
 
+Subjects = Annotated[list[Id], Field(min_length=1, max_length=12)]
+
+
 class SafetyAssessment(StrictModel):
     instrument: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     outcome: Term
     rationale: Text
+    subject_ids: Subjects | None = Field(
+        default=None, description="the children it is about (default: every child)")
 
 
-Subjects = Annotated[list[Id], Field(min_length=1, max_length=12)]
+class ChildView(StrictModel):
+    """What the child says themselves (three houses: worries, good things, wishes)."""
+
+    worries: Text | None = None
+    good_things: Text | None = None
+    wishes: Text | None = None
+
+
+class ChildPicture(StrictModel):
+    """One child's own safety scale and view, shown on that child's terms."""
+
+    child_id: Id
+    safety_scale: int | None = Field(default=None, ge=0, le=10)
+    view: ChildView | None = None
 
 
 class Goal(StrictModel):
@@ -64,6 +82,11 @@ class OutcomeCreate(StrictModel):
     signs_of_safety: SignsOfSafety
     zrm: dict[Term, int] = Field(default_factory=dict)
     safety_assessment: SafetyAssessment | None = None
+    # One assessment per child (or group of children), each on its subjects' terms.
+    safety_assessments: list[SafetyAssessment] = Field(default_factory=list, max_length=12)
+    children: list[ChildPicture] = Field(default_factory=list, max_length=12)
+    # ZRM per adult: member id -> leefgebied -> 1..5.
+    zrm_by_member: dict[Id, dict[Term, int]] = Field(default_factory=dict, max_length=12)
     plan: PlanIn
     regisseur_id: Id
     next_evaluation: date
@@ -103,5 +126,11 @@ class PlanRead(BaseModel):
     goals: list[GoalRead]
     actions: list[ActionRead]
     withheld_goals: int
+    safety_assessments: list[dict[str, Any]] = Field(
+        default_factory=list, description="each shown on its children's terms")
+    children: list[dict[str, Any]] = Field(
+        default_factory=list, description="each child's own safety scale and view, shown on "
+        "that child's terms")
+    zrm_by_member: dict[str, dict[str, int]] = Field(default_factory=dict)
     regisseur_id: str
     next_evaluation: date

@@ -4,7 +4,7 @@ minutes are generated from it, filtered for each reader through the one door."""
 import base64
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
@@ -25,7 +25,7 @@ from broker.meetings.service import meeting_view, require_organiser
 from broker.meldcode.models import MeldcodeCase, MeldcodeStep
 from broker.observations.models import MELDCODE_CONCERNS, Observation
 from broker.plans.models import ActionStatus, Plan, PlanAction
-from broker.plans.schemas import ActionUpdate, OutcomeCreate
+from broker.plans.schemas import ActionUpdate, ChildPicture, OutcomeCreate
 from broker.vault.service import DataKey, existing_data_key, key_for, writable_key
 
 SAFETY = "veiligheid"  # the category under which the analysis and safety picture are shared
@@ -42,7 +42,8 @@ def record_outcome(session: Session, *, actor: Principal, meeting_id: str,
     if session.scalar(select(Plan.id).where(Plan.meeting_id == meeting.id)):
         raise Conflict("This meeting's outcome was recorded already.", code="outcome_recorded")
     _check(session, meeting, body)
-    if body.safety_assessment is None and _serious_worries(session, meeting.household_id):
+    if body.safety_assessment is None and not body.safety_assessments \
+            and _serious_worries(session, meeting.household_id):
         raise Invalid("Er zijn ernstige zorgen (een signaal met grote of acute zorg, of een "
                       "open meldcode-zaak): leg een veiligheidstaxatie vast.",
                       code="safety_assessment_required")
@@ -55,9 +56,13 @@ def record_outcome(session: Session, *, actor: Principal, meeting_id: str,
                               .where(Plan.household_id == meeting.household_id)) or 0) + 1
     content = body.model_dump(mode="json", include={"analysis", "signs_of_safety",
                                                     "safety_assessment"})
-    subjects = _subjects(session, meeting.household_id, body)
+    children, subjects = _subjects(session, meeting.household_id, body)
     plan_id = new_id()  # the sealed content is bound to it
-    content |= {"perspective": body.plan.perspective,
+    content |= {"safety_assessments": [a.model_dump(mode="json") | {
+                    "subject_ids": a.subject_ids or children} for a in body.safety_assessments],
+                "children": [_sealed_child(session, meeting.household_id, plan_id, c)
+                             for c in body.children],
+                "perspective": body.plan.perspective,
                 "goals": [_sealed_goal(session, meeting.household_id, plan_id, g.model_dump()
                                        | {"subject_ids": subjects[g.priority]})
                           for g in body.plan.goals]}
@@ -67,8 +72,10 @@ def record_outcome(session: Session, *, actor: Principal, meeting_id: str,
                 zrm=dict(body.zrm), goal_domains=[g.domain for g in body.plan.goals],
                 goal_subjects=[subjects[g.priority] for g in body.plan.goals],
                 safety_scale=body.signs_of_safety.safety_scale,
-                safety_outcome=body.safety_assessment.outcome if body.safety_assessment
-                else None, regisseur_id=body.regisseur_id,
+                safety_outcome=next((a.outcome for a in (body.safety_assessment,
+                                                         *body.safety_assessments) if a), None),
+                member_zrm={m: dict(scores) for m, scores in body.zrm_by_member.items()},
+                regisseur_id=body.regisseur_id,
                 next_evaluation=body.next_evaluation, created_by=actor.actor_id,
                 organisation_id=actor.organisation_id)
     session.add(plan)
@@ -90,7 +97,8 @@ def record_outcome(session: Session, *, actor: Principal, meeting_id: str,
 
 def _check(session: Session, meeting: Meeting, body: OutcomeCreate) -> None:
     policy = audit_context(session).policy
-    bad_zrm = [k for k, v in body.zrm.items()
+    bad_zrm = [k for scores in (body.zrm, *body.zrm_by_member.values())
+               for k, v in scores.items()
                if k not in policy.categories or not policy.categories[k].zrm or not 1 <= v <= 5]
     if bad_zrm:
         raise Invalid("ZRM scores are 1 to 5 per leefgebied.", code="zrm", fields=bad_zrm)
@@ -122,13 +130,38 @@ def _sealed_goal(session: Session, household_id: str, plan_id: str, goal: dict[s
     return goal | {"sealed": base64.b64encode(sealed).decode()}
 
 
+def _sealed_child(session: Session, household_id: str, plan_id: str, picture: ChildPicture
+                  ) -> dict[str, Any]:
+    """A child's own scale and view, sealed under the child's key."""
+    text = json.dumps(picture.model_dump(mode="json", exclude={"child_id"}),
+                      ensure_ascii=False)
+    sealed = writable_key(session, household_id, picture.child_id).seal(
+        _child_context(plan_id, picture.child_id), text)
+    return {"child_id": picture.child_id, "sealed": base64.b64encode(sealed).decode()}
+
+
+def _child_context(plan_id: str, child_id: str) -> str:
+    return f"plan-child:{plan_id}:{child_id}"
+
+
+def child_picture(session: Session, decision: Decision, plan: Plan, entry: dict[str, Any]
+                  ) -> dict[str, Any] | None:
+    """A child's own scale and view under its decision; None once the child's key is gone."""
+    key = existing_data_key(session, plan.household_id, entry["child_id"])
+    text = unseal(decision, key, _child_context(plan.id, entry["child_id"]),
+                  base64.b64decode(entry["sealed"]))
+    return None if text is None else {"child_id": entry["child_id"], **json.loads(text)}
+
+
 def _goal_context(plan_id: str, priority: int) -> str:
     return f"plan-goal:{plan_id}:{priority}"
 
 
-def _subjects(session: Session, household_id: str, body: OutcomeCreate) -> dict[int, list[str]]:
-    """Whom each goal (by priority) is about: the members it names, or the children. Every
-    named member, of a goal or an action, belongs to the household (422 `subjects`)."""
+def _subjects(session: Session, household_id: str, body: OutcomeCreate
+              ) -> tuple[list[str], dict[int, list[str]]]:
+    """The household's children, and whom each goal (by priority) is about: the members it
+    names, or the children. Every member named belongs to the household (422 `subjects`):
+    an assessment or a child's view names children, ZRM scores adults (422 `zrm`)."""
     facts = load_household(session, household_id=household_id)
     assert facts is not None, "a meeting belongs to a household"
     named = {s for g in body.plan.goals for s in g.subject_ids or ()} \
@@ -136,8 +169,16 @@ def _subjects(session: Session, household_id: str, body: OutcomeCreate) -> dict[
     if not named <= facts.members.keys():
         raise Invalid("A goal or action is about members of this household.",
                       code="subjects")
-    return {g.priority: list(dict.fromkeys(g.subject_ids or facts.children()))
-            for g in body.plan.goals}
+    children = {m.id for m in facts.members.values() if m.role == "child"}
+    pictured = [c.child_id for c in body.children]
+    if not {s for a in body.safety_assessments for s in a.subject_ids or ()} | set(pictured) \
+            <= children or len(set(pictured)) != len(pictured):
+        raise Invalid("A safety assessment or a child's own view is about a child of this "
+                      "household (one view per child).", code="subjects")
+    if not body.zrm_by_member.keys() <= facts.members.keys() - children:
+        raise Invalid("ZRM scores are per adult of this household.", code="zrm")
+    return facts.children(), {g.priority: list(dict.fromkeys(
+        g.subject_ids or facts.children())) for g in body.plan.goals}
 
 
 def _serious_worries(session: Session, household_id: str) -> bool:
@@ -162,6 +203,11 @@ class PlanView:
     safety_shown: bool  # analysis, signs of safety and assessment (category veiligheid)
     zrm: dict[str, int]
     names: Mapping[str, str]  # 'S. Jansen' of the members whose basic data the reader sees
+    # Per person, each on its own terms: assessments per child (or children), each child's
+    # own scale and view, ZRM per adult.
+    assessments: list[dict[str, Any]] = field(default_factory=list)
+    children: list[dict[str, Any]] = field(default_factory=list)
+    member_zrm: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def about(self, subject_ids: list[str]) -> str:
         """Whom a goal is about, as this reader may name them ('' when none)."""
@@ -212,11 +258,34 @@ def _view(session: Session, actor: Principal, facts: HouseholdFacts, plan: Plan)
             # The owner of an action sees that it has one (to report its progress), not its
             # text: that is its subjects', and the door withheld it.
             listed.append((action, None))
+    assessments, pictures, member_zrm = _per_person(session, verdict, plan, content)
     names = Names(session, actor=actor, household=facts, purpose="hulpverlening").get() \
-        if shown else {}
+        if shown or assessments or pictures or member_zrm else {}
     return PlanView(plan, content, shown, len(groups) - len(shown), listed, safety.permitted,
                     {area: score for area, score in plan.zrm.items()
-                     if verdict(area, adults).permitted}, names)
+                     if verdict(area, adults).permitted}, names, assessments, pictures,
+                    member_zrm)
+
+
+def _per_person(session: Session, verdict: "_Verdicts", plan: Plan,
+                content: dict[str, Any] | None
+                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, dict[str, int]]]:
+    """The assessments (on their children's terms), each child's own scale and view (on
+    that child's), and each adult's ZRM scores (each leefgebied on that adult's)."""
+    found = content or {}
+    assessments = found.pop("safety_assessments", [])
+    entries = found.pop("children", [])
+    scores = plan.member_zrm or {}
+    verdict.ask([(SAFETY, a["subject_ids"]) for a in assessments]
+                + [(SAFETY, [e["child_id"]]) for e in entries]
+                + [(area, [member]) for member, areas in scores.items() for area in areas])
+    shown = [a for a in assessments if verdict(SAFETY, a["subject_ids"]).permitted]
+    pictures = [picture for e in entries
+                if (decision := verdict(SAFETY, [e["child_id"]])).permitted
+                and (picture := child_picture(session, decision, plan, e)) is not None]
+    member_zrm = {member: kept for member, areas in scores.items() if (kept := {
+        area: score for area, score in areas.items() if verdict(area, [member]).permitted})}
+    return shown, pictures, member_zrm
 
 
 class _Verdicts:

@@ -118,6 +118,7 @@ def upgrade() -> None:
             ['organisation_id'], ['id'])
     with op.batch_alter_table('plans', schema=None) as batch_op:
         batch_op.add_column(sa.Column('goal_subjects', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('member_zrm', sa.JSON(), nullable=True))
     with op.batch_alter_table('plan_actions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('subject_ids', sa.JSON(), nullable=True))
     op.create_table(
@@ -200,4 +201,5 @@ def downgrade() -> None:
     with op.batch_alter_table('plan_actions', schema=None) as batch_op:
         batch_op.drop_column('subject_ids')
     with op.batch_alter_table('plans', schema=None) as batch_op:
+        batch_op.drop_column('member_zrm')
         batch_op.drop_column('goal_subjects')

@@ -316,3 +316,60 @@ def test_acceptance_3_destruction_of_the_17_year_olds_file_leaves_his_mothers_in
     result = verify_log(session.connection(),
                         verifier_key=audit_context(session).signer.verifier_key, deep=True)
     assert result.ok, result.problems
+
+
+def second_outcome(client: TestClient, f: Planned, extra: dict[str, Any]) -> Any:
+    meeting = client.post("/api/v1/meetings", headers=f.regisseur.headers, json={
+        "household_id": f.household, "title": "Evaluatie", "duration_minutes": 60,
+        "location": "Wijkcentrum", "slots": [{"start": local_moment(9, 10, 0).isoformat()}],
+        "invitees": [{"member_id": f.ids["m"]}]}).json()
+    path = f"/api/v1/meetings/{meeting['id']}"
+    client.post(path + "/schedule", headers=f.regisseur.headers,
+                json={"slot_id": meeting["slots"][0]["id"]})
+    return client.post(path + "/outcome", headers=f.regisseur.headers, json={
+        "analysis": {"child_needs": "-", "parenting_capacity": "-", "family_environment": "-"},
+        "signs_of_safety": {"worries": [], "strengths": [], "next_steps": []},
+        "plan": {"perspective": "-", "goals": [{"priority": 1, "domain": "opvoeding",
+                                                "description": "Rust in huis."}]},
+        "regisseur_id": f.regisseur.professional.id,  # type: ignore[union-attr]
+        "next_evaluation": days_from_today(60)} | extra)
+
+
+def test_one_assessment_and_the_childs_own_view_per_child_and_zrm_per_adult(
+        client: TestClient, planned: Planned) -> None:
+    ids, school = planned.ids, planned.school
+    extra = {
+        "safety_assessments": [
+            {"instrument": "LIRIK", "outcome": "veilig", "rationale": "Mila is veilig.",
+             "subject_ids": [ids["c10"]]},
+            {"instrument": "LIRIK", "outcome": "onveilig_structureel",
+             "rationale": "Daan is bang voor vader.", "subject_ids": [ids["c13"]]}],
+        "children": [
+            {"child_id": ids["c10"], "safety_scale": 8,
+             "view": {"worries": "Ruzie", "good_things": "Oma", "wishes": "Een hond"}},
+            {"child_id": ids["c13"], "safety_scale": 3, "view": {"wishes": "Dat papa weggaat"}}],
+        "zrm_by_member": {ids["m"]: {"financien": 2}, ids["p"]: {"huisvesting": 4}}}
+    for wrong, code in (({"children": [{"child_id": ids["m"], "safety_scale": 1}]}, "subjects"),
+                        ({"zrm_by_member": {ids["c10"]: {"financien": 2}}}, "zrm"),
+                        ({"zrm_by_member": {ids["m"]: {"financien": 9}}}, "zrm")):
+        refused = second_outcome(client, planned, extra | wrong)
+        assert refused.status_code == 422 and refused.json()["code"] == code, refused.text
+    saved = second_outcome(client, planned, extra)
+    assert saved.status_code == 201, saved.text
+    assert {c["child_id"] for c in saved.json()["children"]} == {ids["c10"], ids["c13"]}
+    granted = client.post("/api/v1/consents", headers=planned.regisseur.headers,
+                          json=consent_body(ids["c10"], [ids["m"]], categories=["veiligheid"],
+                                            recipients=[{"organisation_id": school.org.id}]))
+    assert granted.status_code == 201, granted.text
+    plan = client.get(f"/api/v1/households/{planned.household}/plan", headers=school.headers)
+    assert plan.status_code == 200, plan.text
+    body = plan.json()
+    assert [a["rationale"] for a in body["safety_assessments"]] == ["Mila is veilig."]
+    assert body["children"] == [{"child_id": ids["c10"], "safety_scale": 8, "view": {
+        "worries": "Ruzie", "good_things": "Oma", "wishes": "Een hond"}}]
+    assert body["zrm_by_member"] == {}  # the adults' own terms: no consent for the school
+    assert "Daan is bang" not in plan.text and "papa" not in plan.text
+    own = client.get(f"/api/v1/households/{planned.household}/plan",
+                     headers=planned.regisseur.headers).json()  # the author's own record
+    assert len(own["safety_assessments"]) == 2 and len(own["children"]) == 2
+    assert own["zrm_by_member"] == {ids["m"]: {"financien": 2}, ids["p"]: {"huisvesting": 4}}

@@ -7,15 +7,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from broker.audit.context import audit_context
-from broker.disclosure.door import Item, disclose_each, unseal
+from broker.disclosure.door import Item, disclose_each
 from broker.disclosure.engine import BASIC_DATA, Decision
 from broker.errors import Conflict
 from broker.identity.models import Organisation
 from broker.identity.principal import Principal
 from broker.meldcode import service
 from broker.meldcode.models import MeldcodeCase, MeldcodeStep
+from broker.observations import service as observations
 from broker.observations.models import Observation
-from broker.vault.service import existing_data_key
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,7 @@ def report_to_veilig_thuis(session: Session, *, actor: Principal, case_id: str) 
     for n, decision in zip(passed, sent, strict=True):
         shared[n] = decision if decision.permitted else None
     member = facts.members[case.child_id]
-    key = existing_data_key(session, case.household_id)
-    signals = [(o, unseal(decision, key, f"observation:{o.id}", o.body))
+    signals = [(o, observations.body_of(session, decision, o))
                for o, decision in zip(own, shared[2:], strict=True) if decision]
     policy = audit_context(session).policy
     also_known = sorted({(o.category, o.submitted_by_party) for o in linked

@@ -217,6 +217,12 @@ def household_observations(session: Session, *, actor: Principal, household_id: 
     return shown, withheld
 
 
+def body_of(session: Session, decision: Decision, observation: Observation) -> str | None:
+    """An observation's text under a permitting decision (None once its key is gone)."""
+    return unseal(decision, _Keys(session)(observation), _context(observation.id),
+                  observation.body)
+
+
 class _Keys:
     """The data keys a list of observations opens under, each unwrapped once."""
 

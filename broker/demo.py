@@ -25,9 +25,10 @@ from broker.consent.schemas import ConsentCreate
 from broker.errors import NotFound
 from broker.family import destruction
 from broker.family import service as transparency
+from broker.households import custody
 from broker.households import service as households
 from broker.households.models import Household
-from broker.households.schemas import HouseholdCreate
+from broker.households.schemas import CourtDecisionIn, CustodyChange, CustodyLink, HouseholdCreate
 from broker.identity import service as identity
 from broker.identity.models import Organisation, Professional
 from broker.identity.principal import Principal
@@ -415,6 +416,15 @@ def _story(session: Session, cast: Cast, faker: Faker, rnd: random.Random, numbe
                 subject_id=child, kind=MandateKind.OTS, organisation_id=cast.org("gi"),
                 reference="C/09/612345 JE RK 26-1234", valid_from=local_day(now()),
                 valid_until=local_day(now()) + timedelta(days=365)))
+    if number == 11 and len(family.parents) == 2:  # the court gave custody to one parent:
+        with on_day(STORY_DAYS - 15):  # consents the other signed are to be asked again
+            custody.change_custody(session, actor=family.regisseur,
+                                   household_id=family.household_id, body=CustodyChange(
+                                       custody=[CustodyLink(custodian=family.parents[0],
+                                                            child=c) for c in family.children],
+                                       court_decision=CourtDecisionIn(
+                                           reference="C/09/623456 FA RK 26-2345",
+                                           date=local_day(now()))))
     if number == 7:  # a parent asked for the file to be destroyed; the FG decides
         with on_day(STORY_DAYS - 10):
             destruction.request_destruction(session, member=transparency.member_principal(

@@ -111,6 +111,16 @@ def test_a_parent_of_the_demo_opens_the_family_page_and_the_fg_has_a_request(
     assert session.scalar(select(func.count(DestructionRequest.id))) == 1
 
 
+def test_a_court_changed_custody_in_one_family(session: Session, filled: demo.Cast) -> None:
+    """A newcomer sees custody as history and the consents to ask again."""
+    from broker.consent.service import reconsent_due
+    from broker.households.models import Custody
+
+    ended = session.scalars(select(Custody).where(Custody.ended_on.is_not(None))).all()
+    assert ended and all(c.ended_by_decision_id for c in ended)
+    assert reconsent_due(session, ended[0].household_id)
+
+
 def test_issue_19_acceptance_6_retention_20_years_on_purges_each_record_type(
         session: Session, policy: Policy, filled: demo.Cast) -> None:
     """Jeugdwet 7.3.8: with the clock 20 years past the last change to every file, each

@@ -1,11 +1,12 @@
 """Who must consent to sharing a person's data (WGBO 7:447, 7:450 and 7:465, Jeugdwet 7.3.4).
 
-An adult decides alone about their own data, unless a curator or mentor represents them in
-the matter; for a child under 12 every custodian decides (a parent with custody, or a GI as
-guardian); from 12 to 15 the child and every custodian; from 16 the youth alone. A youth of
-12 or older judged unable to weigh their interests is decided for by the custodians. Ages and
-the representatives' matters come from `policies/consent.yaml`; the day is the local
-calendar day.
+An adult decides alone about their own data; for a child under 12 every custodian decides (a
+parent with custody, or a GI as guardian); from 12 to 15 the child and every custodian; from
+16 the youth alone. Someone of 12 or older judged unable to weigh their interests in the
+matter (wilsonbekwaam ter zake) is decided for: a minor by the custodians, an adult by their
+curator or mentor where the policy gives the matter to that kind. Ages and the
+representatives' matters come from `policies/consent.yaml`; the day is the local calendar
+day.
 """
 
 from dataclasses import dataclass
@@ -28,8 +29,13 @@ class Person:
     birth_date: date
     custodians: frozenset[str]  # members with custody today
     guardians: frozenset[str] = frozenset()  # organisations (GI) with custody today
-    incapable: bool = False  # a youth judged today unable to weigh their interests
+    # The matters (categories) in which they are judged today unable to weigh their interests.
+    incapable: frozenset[str] = frozenset()
     representatives: tuple[tuple[str, str], ...] = ()  # (member id, kind) in force today
+
+    def incapable_in(self, category: str | None) -> bool:
+        """Judged unable in this matter (None: in any)."""
+        return bool(self.incapable) if category is None else category in self.incapable
 
 
 @dataclass(frozen=True, order=True)
@@ -49,14 +55,18 @@ def required_grantors(person: Person, day: date, capacity: Capacity,
     whoever must grant for at least one)."""
     age = age_on(person.birth_date, day)
     self_ = (Required(person.id, GrantorRole.SUBJECT),)
+    incapable = person.incapable_in(category)
     if age >= capacity.adult_from:
+        if not incapable:
+            return self_
         return tuple(Required(member, GrantorRole.REPRESENTATIVE)
                      for member, kind in person.representatives
-                     if represents(capacity, kind, category)) or self_
+                     if represents(capacity, kind, category)) \
+            or (Required(None, GrantorRole.REPRESENTATIVE),)
     custodians = tuple(Required(c, GrantorRole.CUSTODIAN) for c in sorted(person.custodians)) \
         + tuple(Required(g, GrantorRole.GUARDIAN) for g in sorted(person.guardians)) \
         or (Required(None, GrantorRole.CUSTODIAN),)
-    if age >= capacity.youth_with_custodians_from and person.incapable:
+    if age >= capacity.youth_with_custodians_from and incapable:
         return custodians
     if age >= capacity.youth_alone_from:
         return self_
@@ -82,16 +92,17 @@ def why_others_decide(person: Person, day: date, capacity: Capacity, category: s
                       ) -> str | None:
     """The reason a decision gives when others decide for this person, or None."""
     age = age_on(person.birth_date, day)
+    if age < capacity.youth_with_custodians_from or not person.incapable_in(category):
+        return None
     if age >= capacity.adult_from:
         kinds = sorted({kind for _, kind in person.representatives
                         if represents(capacity, kind, category)})
         sources = {kind: capacity.representatives[kind].source for kind in kinds}
-        return "; ".join(f"vertegenwoordigd door een {kind} ({source})"
+        return "; ".join(f"kan zijn belangen ter zake niet redelijk waarderen; "
+                         f"vertegenwoordigd door een {kind} ({source})"
                          for kind, source in sources.items()) or None
-    if age >= capacity.youth_with_custodians_from and person.incapable:
-        return ("de jongere kan zijn belangen nu niet redelijk waarderen; de gezaghebbenden "
-                f"beslissen ({capacity.incapacity_source})")
-    return None
+    return ("de jongere kan zijn belangen ter zake nu niet redelijk waarderen; de "
+            f"gezaghebbenden beslissen ({capacity.incapacity_source})")
 
 
 def missing_grantors(required: tuple[Required, ...], grantors: frozenset[str]

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
+    JSON,
     CompoundSelect,
     Select,
     String,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     or_,
     select,
     union,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -123,15 +125,19 @@ class HouseholdFacts:
         mandate in force for a child or custody of one (a GI as guardian), or invited to a
         meeting still to be held. Being asked for information does not make an organisation
         involved: it sees the request."""
-        day = local_day(at)
-        named = {org for facts in self.subjects.values() for c in facts.consents
-                 if c.in_force(at) for org in c.organisations}
-        overridden = {org for facts in self.subjects.values() for o in facts.overrides
-                      if o.valid_from <= at < o.valid_until for org in o.organisations}
-        mandated = {m.organisation_id for facts in self.subjects.values()
-                    for m in facts.mandates if m.in_force(day)}
-        guardians = {g for facts in self.subjects.values() for g in facts.person.guardians}
-        return named | overridden | mandated | guardians | self.invitees
+        return {org for member in self.subjects for org in self.around(member, at)} \
+            | self.invitees
+
+    def around(self, member_id: str, at: datetime) -> set[str]:
+        """The organisations with a ground of their own about this member: named in a
+        consent or an override in force for them, holding a mandate in force for them, or
+        their guardian."""
+        facts, day = self.subjects[member_id], local_day(at)
+        return {org for c in facts.consents if c.in_force(at) for org in c.organisations} \
+            | {org for o in facts.overrides if o.valid_from <= at < o.valid_until
+               for org in o.organisations} \
+            | {m.organisation_id for m in facts.mandates if m.in_force(day)} \
+            | facts.person.guardians
 
     def about_the_children(self) -> SubjectFacts:
         """Whom a record about the whole family (a plan, a meeting) is decided on: the eldest
@@ -232,14 +238,14 @@ def _statements(household: Any) -> Statements:
                 .where(Mandate.household_id == household))
     # Who decides for a person besides the custodians: a youth judged unable to weigh their
     # interests ('incapable'), an adult's curator or mentor (the kind, and who).
-    persons: CompoundSelect[Any] = union(
+    persons: CompoundSelect[Any] = union_all(
         select(Incapacity.subject_id, literal("incapable").label("kind"),
-               literal(None, String).label("representative_id"))
+               literal(None, String).label("representative_id"), Incapacity.categories)
         .where(Incapacity.household_id == household, Incapacity.valid_from <= today,
                Incapacity.valid_until > today,
                or_(Incapacity.ended_on.is_(None), Incapacity.ended_on > today)),
         select(Representation.subject_id, Representation.kind,
-               Representation.representative_id)
+               Representation.representative_id, literal(None, JSON).label("categories"))
         .where(Representation.household_id == household, Representation.valid_from <= today,
                or_(Representation.ended_on.is_(None), Representation.ended_on > today)))
     return Statements(members, consents, invitees, overrides, mandates, persons)
@@ -313,15 +319,17 @@ def load_household(session: Session, *, household_id: str | None = None,
         mandates[row.subject_id].append(MandateFact(
             row.id, row.kind, row.organisation_id, row.valid_from, row.valid_until,
             row.ended_on, row.reporter))
-    incapable, representatives = set(), defaultdict(list)
+    incapable: dict[str, set[str]] = defaultdict(set)
+    representatives = defaultdict(list)
     for row in connection.execute(queries.persons, key):
         if row.kind == "incapable":
-            incapable.add(row.subject_id)
+            incapable[row.subject_id] |= set(row.categories)
         else:
             representatives[row.subject_id].append((row.representative_id, row.kind))
     first = rows[0]
     subjects = {m.id: SubjectFacts(Person(m.id, m.birth_date, frozenset(custodians[m.id]),
-                                          frozenset(guardians[m.id]), m.id in incapable,
+                                          frozenset(guardians[m.id]),
+                                          frozenset(incapable[m.id]),
                                           tuple(sorted(representatives[m.id]))),
                                    first.household_id, first.organisation_id,
                                    tuple(by_subject[m.id]), overrides.get(m.id, ()),

@@ -24,6 +24,7 @@ from broker.households.models import Household, Member
 from broker.identity.models import Role
 from broker.identity.principal import Principal
 from broker.observations.service import move_to_person_keys
+from broker.plans import service as plans
 from broker.vault.models import MemberKey
 from broker.vault.service import Destroyed, data_key, destroy_data_key
 
@@ -162,8 +163,9 @@ def erase_person(session: Session, actor: Principal | None, household_id: str,
                  member_id: str) -> None:
     """Crypto-shred what is one person's alone (first moving what an older version sealed
     under the household's key to theirs), erase their name, BSN and e-mail (the birth date
-    stays: without a name it identifies nobody, and the age rules keep working). Once every
-    member's file is destroyed, the household's shared texts and label go too."""
+    stays: without a name it identifies nobody, and the age rules keep working), and the
+    parts of the plans about nobody else (`plans.forget`). Once every member's file is
+    destroyed, the household's shared texts and label go too."""
     move_to_person_keys(session, household_id, member_id)
     with suppress(Conflict):  # destroyed before: the name still goes
         destroy_data_key(session, actor=actor, household_id=household_id, member_id=member_id)
@@ -173,6 +175,7 @@ def erase_person(session: Session, actor: Principal | None, household_id: str,
     members = set(session.scalars(select(Member.id).where(Member.household_id == household_id)))
     destroyed = set(session.scalars(select(MemberKey.member_id).where(
         MemberKey.household_id == household_id, MemberKey.wrapped.is_(None))))
+    plans.forget(session, household_id, destroyed)
     if members <= destroyed:
         with suppress(Conflict):
             destroy_data_key(session, actor=actor, household_id=household_id)

@@ -148,11 +148,12 @@ def scope(facts: HouseholdFacts, member_id: str, today: date, until: int) -> lis
     return [member_id, *(c.id for c in sorted(children, key=lambda c: c.birth_date))]
 
 
-def shows(member_id: str, people: list[str], subjects: list[str]) -> bool:
-    """Does a member see an item about these subjects? When it is about them (with whoever
-    shares it with them), or only about children whose file they see: never an item about
-    another adult, or about a child whose file they do not see."""
-    return member_id in subjects or set(subjects) <= set(people)
+def shows(member_id: str, people: list[str], adults: set[str], subjects: list[str]) -> bool:
+    """Does a member see an item about these subjects? When it is only about them and the
+    children whose file they see, or about them together with other adults (a goal of both
+    parents): never an item only about another adult, nor one about a child whose file is
+    not theirs to see (another's child, a youth of 16 or older)."""
+    return set(subjects) <= set(people) | (adults if member_id in subjects else set())
 
 
 @dataclass(frozen=True)
@@ -265,12 +266,16 @@ def _plan(session: Session, facts: HouseholdFacts, member_id: str, people: list[
     if plan is None:
         return None
     content = plans.opened(grant, key, plan) or {}
+    adult_from = audit_context(session).policy.consent.capacity.adult_from
+    today = local_day(now())
+    adults = {m.id for m in facts.members.values()
+              if age_on(m.birth_date, today) >= adult_from}
     goals = [g | {"subject_ids": subjects, "item": f"{plan.id}:{g['priority']}"}
              for g, (_, subjects) in zip(content.get("goals", []),
                                          plans.plan_goal_groups(plan, facts, content),
                                          strict=True)]
     shown = [g | {"description": plans.goal_text(session, grant, plan, g)} for g in goals
-             if shows(member_id, people, g["subject_ids"])
+             if shows(member_id, people, adults, g["subject_ids"])
              and ("plan_goal", g["item"]) not in hidden]
     by_priority = {g["priority"]: g for g in shown}
     return {"version": plan.version,
@@ -278,7 +283,8 @@ def _plan(session: Session, facts: HouseholdFacts, member_id: str, people: list[
             "goals": shown,
             "actions": [(a, plans.action_text(session, grant, plan, a))
                         for a in plans.plan_actions(session, plan) if a.goal in by_priority
-                        and shows(member_id, people, plans.action_subjects(a, by_priority))
+                        and shows(member_id, people, adults,
+                                  plans.action_subjects(a, by_priority))
                         and ("plan_action", a.id) not in hidden],
             "next_evaluation": plan.next_evaluation}
 

@@ -3,6 +3,7 @@ parent a named item when giving it would conflict with good care of the child (W
 Jeugdwet 7.3.10), with a reason and a review day; a youth of 12 to 15 may keep their own
 items from their parents. Each is recorded; the privacy officer sees them all."""
 
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import or_, select
@@ -23,6 +24,7 @@ from broker.plans.models import Plan, PlanAction
 from broker.vault.service import writable_key
 
 ITEM_TYPES = ("plan_goal", "plan_action", "observation")
+GOAL_PRIORITY = re.compile(r"[1-9]|1[0-9]|20")  # as the plan names it: '<plan id>:<1..20>'
 
 
 def in_force(withholding: Withholding, today: date) -> bool:
@@ -52,7 +54,7 @@ def _item_in_household(session: Session, household_id: str, object_type: str,
         plan_id, _, priority = object_id.partition(":")
         plan = session.get(Plan, plan_id)
         return plan is not None and plan.household_id == household_id \
-            and priority.isdigit() and 1 <= int(priority) <= len(plan.goal_domains or [0] * 20)
+            and GOAL_PRIORITY.fullmatch(priority) is not None
     if object_type == "plan_action":
         action = session.get(PlanAction, object_id)
         plan = session.get(Plan, action.plan_id) if action else None
@@ -121,10 +123,15 @@ def end(session: Session, *, actor: Principal, withholding_id: str) -> Withholdi
 
 
 def _own(session: Session, actor: Principal, withholding_id: str) -> Withholding:
+    """The team's own withholding; a youth's wish is theirs alone to end (403
+    `youth_withholding`)."""
     withholding = session.get(Withholding, withholding_id, with_for_update=True)
     if withholding is None:
         raise NotFound("No such withholding.")
     households.team_facts(session, actor, withholding.household_id)
+    if withholding.kind != WithholdingKind.CARE:
+        raise Forbidden("The youth asked to keep this from their parents; only they show it "
+                        "again.", code="youth_withholding")
     return withholding
 
 

@@ -117,7 +117,8 @@ def custody_history(view: CustodyView) -> CustodyHistory:
 
 def incapacity_read(row: Incapacity) -> IncapacityRead:
     return IncapacityRead(id=row.id, subject_id=row.subject_id, assessed_by=row.assessed_by,
-                          organisation_id=row.organisation_id, valid_from=row.valid_from,
+                          organisation_id=row.organisation_id, categories=row.categories,
+                          valid_from=row.valid_from,
                           valid_until=row.valid_until, ended_on=row.ended_on)
 
 

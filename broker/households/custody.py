@@ -1,8 +1,8 @@
 """Part 2 of households: who decides for whom, as it changes. Custody (gezag) changes by court
-decision and keeps its history; a GI may hold it (voogdij). A professional may judge that a
-youth of 12 or older cannot weigh their interests (the custodians then decide). An adult may
-have a curator or mentor who grants in the matters the policy lists. Consents granted under
-custody that changed go to the re-consent list."""
+decision and keeps its history; a GI may hold it (voogdij). A care provider may judge that
+someone of 12 or older cannot weigh their interests in some matters (a minor's custodians
+then decide in them; an adult's curator or mentor, where the policy gives them the matter).
+Consents granted under custody that changed go to the re-consent list."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -148,37 +148,47 @@ def _decision(session: Session, actor: Principal, household_id: str, body: Court
     return decision
 
 
-# --- A youth who cannot weigh their interests (wilsonbekwaam) -------------------------------
+# --- Someone who cannot weigh their interests in a matter (wilsonbekwaam ter zake) ----------
 
 def record_incapacity(session: Session, *, actor: Principal, household_id: str,
                       body: IncapacityCreate) -> Incapacity:
-    """A professional involved with the family judges that a youth of 12 or older cannot
-    weigh their interests, why (sealed) and until when; the custodians decide meanwhile."""
+    """A care provider with a ground of its own about this person (the household's team, or
+    named for them in a consent, override or mandate, or their guardian) judges that they
+    cannot weigh their interests in these matters, why (sealed) and until when; meanwhile
+    the custodians (a minor) or the curator or mentor (an adult) decide in them."""
     if actor.professional_id is None:
-        raise Forbidden("A professional, not a system, judges a youth's capacity.",
+        raise Forbidden("A professional, not a system, judges someone's capacity.",
                         code="wrong_role")
     lock_household_for_change(session, household_id)
     facts = visible_facts(session, actor, household_id=household_id)
-    capacity = audit_context(session).policy.consent.capacity
+    policy = audit_context(session).policy
+    capacity = policy.consent.capacity
     if capacity.incapacity_assessors and actor.party not in capacity.incapacity_assessors:
-        raise Forbidden("A care provider judges a youth's capacity, not this organisation.",
+        raise Forbidden("A care provider judges someone's capacity, not this organisation.",
                         code="not_an_assessor")
     today = local_day(now())
     member = facts.members.get(body.subject_id)
     if member is None:
         raise NotFound("No such person.")
-    if not capacity.youth_with_custodians_from <= age_on(member.birth_date, today) \
-            < capacity.adult_from:
-        raise Invalid("Only a minor of 12 or older is judged unable to weigh their interests "
-                      "(a child under 12 is decided for, an adult is represented).",
+    if not (facts.in_team(actor) if actor.organisation_id == facts.regisseur_organisation_id
+            else actor.organisation_id in facts.around(member.id, now())):
+        raise Forbidden("Only an organisation with a ground of its own about this person "
+                        "judges their capacity.", code="not_an_assessor")
+    if age_on(member.birth_date, today) < capacity.youth_with_custodians_from:
+        raise Invalid("A child under 12 is decided for by the custodians already.",
                       code="not_a_youth")
+    unknown = sorted(set(body.categories) - policy.categories.keys())
+    if unknown:
+        raise Invalid("Name the matters as data categories.", code="categories",
+                      fields=unknown)
     if not today < body.valid_until <= today + timedelta(days=capacity.incapacity_max_days):
         raise Invalid(f"The judgement holds at most {capacity.incapacity_max_days} days.",
                       code="valid_until")
     incapacity = Incapacity(household_id=household_id, subject_id=member.id,
                             assessed_by=actor.professional_id,
                             organisation_id=actor.organisation_id, reason=b"",
-                            valid_from=today, valid_until=body.valid_until)
+                            categories=sorted(set(body.categories)), valid_from=today,
+                            valid_until=body.valid_until)
     session.add(incapacity)
     session.flush()
     incapacity.reason = writable_key(session, household_id, member.id).seal(

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from broker.clock import now
@@ -79,8 +79,9 @@ class Custody(Base):
 
 
 class Incapacity(Base):
-    """A professional's judgement that a youth of 12 or older cannot weigh their interests
-    in a matter (wilsonbekwaam, WGBO 7:465): until `valid_until` the custodians decide."""
+    """A professional's judgement that a person of 12 or older cannot weigh their interests
+    in these matters (wilsonbekwaam ter zake, WGBO 7:465): until `valid_until` the custodians
+    decide for a minor in them, a curator or mentor for an adult."""
 
     __tablename__ = "incapacities"
 
@@ -90,6 +91,7 @@ class Incapacity(Base):
     assessed_by: Mapped[str] = mapped_column(ForeignKey("professionals.id"))
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
     reason: Mapped[bytes] = mapped_column(LargeBinary)  # sealed
+    categories: Mapped[list[str]] = mapped_column(JSON)  # the matters (data categories)
     valid_from: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
@@ -99,7 +101,7 @@ class Incapacity(Base):
 class Representation(Base):
     """An adult's representative by court decision: a curator (curatele) or mentor
     (mentorschap), a member of the household, who grants for them in the matters the policy
-    lists for the kind."""
+    lists for the kind, where the adult is judged unable to weigh their interests."""
 
     __tablename__ = "representations"
 

@@ -102,9 +102,12 @@ class CustodyHistory(BaseModel):
 
 
 class IncapacityCreate(StrictModel):
-    """A youth of 12 or older cannot weigh their interests (wilsonbekwaam) until a day."""
+    """A person of 12 or older cannot weigh their interests in these matters (wilsonbekwaam
+    ter zake) until a day."""
 
     subject_id: Id
+    categories: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=30, description="the matters (data categories)")
     reason: Reason
     valid_until: date
 
@@ -114,6 +117,7 @@ class IncapacityRead(BaseModel):
     subject_id: str
     assessed_by: str
     organisation_id: str
+    categories: list[str]
     valid_from: date
     valid_until: date
     ended_on: date | None

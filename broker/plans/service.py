@@ -26,7 +26,7 @@ from broker.meldcode.models import MeldcodeCase, MeldcodeStep
 from broker.observations.models import MELDCODE_CONCERNS, Observation
 from broker.plans.models import ActionStatus, Plan, PlanAction
 from broker.plans.schemas import ActionUpdate, ChildPicture, OutcomeCreate
-from broker.vault.service import DataKey, existing_data_key, key_for, writable_key
+from broker.vault.service import DataKey, existing_data_key, key_for, rewrite, writable_key
 
 SAFETY = "veiligheid"  # the category under which the analysis and safety picture are shared
 SAFETY_PARTS = ("analysis", "signs_of_safety", "safety_assessment")
@@ -58,8 +58,11 @@ def record_outcome(session: Session, *, actor: Principal, meeting_id: str,
                                                     "safety_assessment"})
     children, subjects = _subjects(session, meeting.household_id, body)
     plan_id = new_id()  # the sealed content is bound to it
-    content |= {"safety_assessments": [a.model_dump(mode="json") | {
-                    "subject_ids": a.subject_ids or children} for a in body.safety_assessments],
+    content |= {"safety_assessments": [
+                    _sealed_assessment(session, meeting.household_id, plan_id, n,
+                                       a.model_dump(mode="json")
+                                       | {"subject_ids": a.subject_ids or children})
+                    for n, a in enumerate(body.safety_assessments)],
                 "children": [_sealed_child(session, meeting.household_id, plan_id, c)
                              for c in body.children],
                 "perspective": body.plan.perspective,
@@ -128,6 +131,28 @@ def _sealed_goal(session: Session, household_id: str, plan_id: str, goal: dict[s
     sealed = writable_key(session, household_id, goal["subject_ids"][0]).seal(
         _goal_context(plan_id, goal["priority"]), text)
     return goal | {"sealed": base64.b64encode(sealed).decode()}
+
+
+def _sealed_assessment(session: Session, household_id: str, plan_id: str, number: int,
+                       assessment: dict[str, Any]) -> dict[str, Any]:
+    """An assessment of one child is sealed under that child's key (it goes with their
+    file); one of several children stays in the plan's content."""
+    if len(assessment["subject_ids"]) != 1:
+        return assessment | {"number": number}
+    sealed = writable_key(session, household_id, assessment["subject_ids"][0]).seal(
+        f"plan-assessment:{plan_id}:{number}", json.dumps(assessment, ensure_ascii=False))
+    return {"number": number, "subject_ids": assessment["subject_ids"],
+            "sealed": base64.b64encode(sealed).decode()}
+
+
+def _assessment(session: Session, decision: Decision, plan: Plan, entry: dict[str, Any]
+                ) -> dict[str, Any] | None:
+    if "sealed" not in entry:
+        return entry
+    key = existing_data_key(session, plan.household_id, entry["subject_ids"][0])
+    text = unseal(decision, key, f"plan-assessment:{plan.id}:{entry['number']}",
+                  base64.b64decode(entry["sealed"]))
+    return None if text is None else dict(json.loads(text))
 
 
 def _sealed_child(session: Session, household_id: str, plan_id: str, picture: ChildPicture
@@ -279,7 +304,9 @@ def _per_person(session: Session, verdict: "_Verdicts", plan: Plan,
     verdict.ask([(SAFETY, a["subject_ids"]) for a in assessments]
                 + [(SAFETY, [e["child_id"]]) for e in entries]
                 + [(area, [member]) for member, areas in scores.items() for area in areas])
-    shown = [a for a in assessments if verdict(SAFETY, a["subject_ids"]).permitted]
+    shown = [opened for a in assessments
+             if (decision := verdict(SAFETY, a["subject_ids"])).permitted
+             and (opened := _assessment(session, decision, plan, a)) is not None]
     pictures = [picture for e in entries
                 if (decision := verdict(SAFETY, [e["child_id"]])).permitted
                 and (picture := child_picture(session, decision, plan, e)) is not None]
@@ -346,7 +373,7 @@ def goal_text(session: Session, decision: Decision, plan: Plan, goal: dict[str, 
     """A goal's text under its own decision: from the plan's content, or (a goal about one
     person) from under that person's key; None once that key was destroyed."""
     if "sealed" not in goal:
-        return str(goal["description"])
+        return goal.get("description")  # None: erased with every member it was about
     key = existing_data_key(session, plan.household_id, goal["subject_ids"][0])
     return unseal(decision, key, _goal_context(plan.id, goal["priority"]),
                   base64.b64decode(goal["sealed"]))
@@ -427,3 +454,32 @@ def trends(session: Session, *, actor: Principal, household_id: str) -> list[Tre
         points.append(TrendPoint(plan.version, plan.created_at.date(),
                                  plan.safety_scale if view.safety_shown else None, view.zrm))
     return points
+
+
+def forget(session: Session, household_id: str, destroyed: set[str]) -> None:
+    """After a destruction: the parts of the household's plans about nobody but people whose
+    files are destroyed go too (a goal or assessment about several of them, an action, their
+    ZRM scores); what is about one of them alone went with their key."""
+    key = existing_data_key(session, household_id)
+
+    def gone(subjects: list[str] | None) -> bool:
+        return bool(subjects) and set(subjects or []) <= destroyed
+
+    def without(text: str) -> str:
+        content = json.loads(text)
+        for goal in content.get("goals", []):
+            if "sealed" not in goal and gone(goal.get("subject_ids")):
+                goal.pop("description", None)
+        content["safety_assessments"] = [
+            a for a in content.get("safety_assessments", [])
+            if "sealed" in a or not gone(a.get("subject_ids"))]
+        return json.dumps(content, ensure_ascii=False)
+
+    for plan in session.scalars(select(Plan).where(Plan.household_id == household_id)):
+        plan.content = rewrite(key, f"plan:{plan.id}", plan.content, without)
+        if plan.member_zrm:
+            plan.member_zrm = {m: s for m, s in plan.member_zrm.items() if m not in destroyed}
+        for action in plan_actions(session, plan):
+            if gone(action.subject_ids) and len(action.subject_ids or []) > 1:
+                action.description = b""
+    session.flush()

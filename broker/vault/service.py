@@ -6,6 +6,7 @@ what is theirs unreadable (crypto-shredding) and leaves the rest of the family's
 the audit log, which holds no content, whole and verifiable."""
 
 import os
+from collections.abc import Callable
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
@@ -70,6 +71,8 @@ def data_key(session: Session, household_id: str, member_id: str | None = None) 
     Raises Destroyed after destruction."""
     keys = audit_context(session).keys
     row = _get(session, household_id, member_id, lock=True)
+    if member_id is not None and _erased(session, household_id):
+        raise Destroyed(household_id)  # the household was erased whole: nothing new
     if row is None:
         kek_id, raw = keys.current_kek_id(), AESGCM.generate_key(bit_length=256)
         try:
@@ -84,6 +87,11 @@ def data_key(session: Session, household_id: str, member_id: str | None = None) 
     if row.wrapped is None:
         raise Destroyed(household_id)
     return DataKey(scope(household_id, member_id), AESGCM(_unwrap(keys, row)))
+
+
+def _erased(session: Session, household_id: str) -> bool:
+    row = session.get(HouseholdKey, household_id)
+    return row is not None and row.wrapped is None
 
 
 def writable_key(session: Session, household_id: str, member_id: str | None = None
@@ -119,6 +127,14 @@ def reseal(old: DataKey | None, new: DataKey, context: str, sealed: bytes | None
     None when it no longer opens (its key destroyed)."""
     text = open_or_none(old, context, sealed)
     return None if text is None else new.seal(context, text)
+
+
+def rewrite(key: DataKey | None, context: str, sealed: bytes,
+            change: Callable[[str], str]) -> bytes:
+    """A sealed value changed in place under its own key, for erasure only (a part about
+    people whose files were destroyed is taken out); unchanged when it does not open."""
+    text = open_or_none(key, context, sealed)
+    return sealed if key is None or text is None else key.seal(context, change(text))
 
 
 def destroy_data_key(session: Session, *, actor: Principal | None, household_id: str,

@@ -71,6 +71,7 @@ def upgrade() -> None:
         sa.Column('assessed_by', sa.String(length=36), nullable=False),
         sa.Column('organisation_id', sa.String(length=36), nullable=False),
         sa.Column('reason', sa.LargeBinary(), nullable=False),
+        sa.Column('categories', sa.JSON(), nullable=False),
         sa.Column('valid_from', sa.Date(), nullable=False),
         sa.Column('valid_until', sa.Date(), nullable=False),
         sa.Column('ended_on', sa.Date(), nullable=True),
@@ -166,7 +167,29 @@ def upgrade() -> None:
             'household_members', ['subject_id'], ['id'])
 
 
+# What revision 0013 cannot hold: downgrading over it would lose it (texts sealed under a
+# person's key, custody history, a GI's consents) or change its meaning (a request for a
+# child's file would become one for the asker's own).
+KEPT_ONLY_HERE = {
+    "member_keys": "texts sealed under a person's own key",
+    "court_decisions": "custody history and curators or mentors",
+    "consent_guardians": "consents granted by a GI",
+    "incapacities": "judgements of incapacity",
+    "withholdings": "items kept from a family member",
+}
+
+
 def downgrade() -> None:
+    bind = op.get_bind()
+    held = [what for table, what in KEPT_ONLY_HERE.items()
+            if bind.execute(sa.text(f"SELECT 1 FROM {table} LIMIT 1")).first()]
+    if bind.execute(sa.text("SELECT 1 FROM destruction_requests WHERE subject_id IS NOT NULL "
+                            "AND subject_id <> member_id LIMIT 1")).first():
+        held.append("requests for destruction of a child's file")
+    if held:
+        raise RuntimeError("Revision 0014 holds data revision 0013 cannot ("
+                           + "; ".join(held) + "): restore the backup made before the "
+                           "upgrade instead of downgrading.")
     with op.batch_alter_table('destruction_requests', schema=None) as batch_op:
         batch_op.drop_constraint(
             op.f('fk_destruction_requests_subject_id_household_members'), type_='foreignkey')
@@ -175,8 +198,6 @@ def downgrade() -> None:
     with op.batch_alter_table('observations', schema=None) as batch_op:
         batch_op.drop_column('person_key')
     op.drop_table('member_keys')
-    op.execute("DELETE FROM custody WHERE ended_on IS NOT NULL OR custodian_id IS NULL")
-    op.execute("DELETE FROM consent_withdrawals WHERE member_id IS NULL")
     with op.batch_alter_table('consent_withdrawals', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('fk_consent_withdrawals_organisation_id_organisations'),
                                  type_='foreignkey')

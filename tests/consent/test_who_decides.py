@@ -138,11 +138,15 @@ def test_acceptance_5_wgbo_7_465_lid_2_the_custodians_decide_for_a_youth_judged_
     assert grant(client, regisseur, noor, parents, school).json()["code"] == "capacity"
     path = f"/api/v1/households/{family['household']}/incapacities"
     judged = client.post(path, headers=regisseur.headers, json={
-        "subject_id": noor, "reason": "Acute psychose; kan de gevolgen niet overzien.",
+        "subject_id": noor, "categories": ["onderwijs", "gezondheid"],
+        "reason": "Acute psychose; kan de gevolgen niet overzien.",
         "valid_until": days_from_today(60)})
     assert judged.status_code == 201, judged.text
     granted = grant(client, regisseur, noor, parents, school)
     assert granted.status_code == 201, granted.text
+    # Ter zake: in another matter she still signs herself.
+    other = grant(client, regisseur, noor, parents, school, ["opvoeding"])
+    assert other.status_code == 422 and other.json()["code"] == "capacity"
     decision = decide(client, school, noor)
     assert decision["effect"] == "permit"
     assert any("WGBO art. 7:465 lid 2" in r and "gezaghebbenden beslissen" in r
@@ -163,14 +167,24 @@ def test_incapacity_is_for_a_minor_of_12_or_older_for_a_limited_time(
     family = jansen(client, regisseur)
     path = f"/api/v1/households/{family['household']}/incapacities"
 
-    def judge(who: Caller, subject: str, days: int) -> Any:
+    def judge(who: Caller, subject: str, days: int, categories: list[str] | None = None
+              ) -> Any:
         return client.post(path, headers=who.headers, json={
-            "subject_id": subject, "reason": "x", "valid_until": days_from_today(days)})
+            "subject_id": subject, "categories": categories or ["gezondheid"], "reason": "x",
+            "valid_until": days_from_today(days)})
 
     assert judge(regisseur, family["c2"], 30).json()["code"] == "not_a_youth"  # 11
-    assert judge(regisseur, family["m"], 30).json()["code"] == "not_a_youth"  # an adult
     assert judge(regisseur, family["c1"], 400).json()["code"] == "valid_until"
+    assert judge(regisseur, family["c1"], 30, ["geen"]).json()["code"] == "categories"
     assert judge(stranger, family["c1"], 30).status_code == 404  # not involved
+    # A GP involved only through Sanne's own consent has no ground about Noor.
+    assert grant(client, regisseur, family["m"], [family["m"]], stranger,
+                 ["financien"]).status_code == 201
+    refused = judge(stranger, family["c1"], 30)
+    assert refused.status_code == 403 and refused.json()["code"] == "not_an_assessor"
+    school = caller(client, session, policy, party="school", roles=["partner"])
+    grant(client, regisseur, family["c1"], [family["c1"], family["m"], family["p"]], school)
+    assert judge(school, family["c1"], 30).json()["code"] == "not_an_assessor"  # no carer
 
 
 def test_wgbo_7_465_lid_3_a_mentor_grants_in_care_matters_and_the_adult_in_others(
@@ -192,12 +206,21 @@ def test_wgbo_7_465_lid_3_a_mentor_grants_in_care_matters_and_the_adult_in_other
         "court_decision": COURT})
     assert mentor.status_code == 201, mentor.text
     assert "gezondheid" in mentor.json()["categories"]
+    # While she can weigh her interests, Ans decides herself, mentor or not.
+    assert grant(client, regisseur, ids["a"], [ids["a"]], jggz, ["gezondheid"]) \
+        .status_code == 201
+    judged = client.post(f"/api/v1/households/{ids['household']}/incapacities",
+                         headers=regisseur.headers, json={
+                             "subject_id": ids["a"], "categories": ["gezondheid", "financien"],
+                             "reason": "Dementie.", "valid_until": days_from_today(90)})
+    assert judged.status_code == 201, judged.text
     care = grant(client, regisseur, ids["a"], [ids["a"]], jggz, ["gezondheid"])
     assert care.status_code == 422 and care.json()["code"] == "capacity"
     assert grant(client, regisseur, ids["a"], [ids["b"]], jggz, ["gezondheid"]) \
         .status_code == 201
-    assert grant(client, regisseur, ids["a"], [ids["a"]], jggz, ["financien"]).status_code \
-        == 201  # money is not a mentor's matter
+    money = grant(client, regisseur, ids["a"], [ids["a"]], jggz, ["financien"])
+    assert money.status_code == 422  # not a mentor's matter: a curator or bewindvoerder's
+    assert money.json()["missing"] == [{"member_id": None, "role": "representative"}]
     decision = decide(client, jggz, ids["a"], "gezondheid")
     assert decision["effect"] == "permit"
     assert any("mentor" in r and "BW art. 1:450" in r for r in decision["reasons"])
@@ -211,8 +234,8 @@ def test_wgbo_7_465_lid_3_a_mentor_grants_in_care_matters_and_the_adult_in_other
         assert wrong.status_code == 422 and wrong.json()["code"] == code, (body, wrong.text)
     ended = client.post(f"{path}/{mentor.json()['id']}/end", headers=regisseur.headers)
     assert ended.status_code == 200
-    assert grant(client, regisseur, ids["a"], [ids["a"]], jggz, ["gezondheid"]) \
-        .status_code == 201
+    assert grant(client, regisseur, ids["a"], [ids["b"]], jggz, ["gezondheid"]) \
+        .json()["code"] == "capacity"  # Bert no longer represents her
 
 
 def test_custody_changes_on_its_page_with_the_court_decision(

@@ -373,3 +373,90 @@ def test_one_assessment_and_the_childs_own_view_per_child_and_zrm_per_adult(
                      headers=planned.regisseur.headers).json()  # the author's own record
     assert len(own["safety_assessments"]) == 2 and len(own["children"]) == 2
     assert own["zrm_by_member"] == {ids["m"]: {"financien": 2}, ids["p"]: {"huisvesting": 4}}
+
+
+class TestFreshEyes:
+    """Defects a review as an attacker and a lawyer found, each fixed."""
+
+    def test_a_joint_goal_is_not_shown_past_anyones_terms(
+            self, client: TestClient, planned: Planned) -> None:
+        ids = planned.ids
+        saved = second_outcome(client, planned, {"plan": {"perspective": "-", "goals": [
+            {"priority": 1, "domain": "opvoeding", "description": "Vader en Mila samen.",
+             "subject_ids": [ids["p"], ids["c10"]]},
+            {"priority": 2, "domain": "opvoeding", "description": "Moeder en Sem samen.",
+             "subject_ids": [ids["m"], ids["c17"]]},
+            {"priority": 3, "domain": "opvoeding", "description": "Ouders samen.",
+             "subject_ids": [ids["m"], ids["p"]]}]}})
+        assert saved.status_code == 201, saved.text
+        open_page(client, planned, "p")  # type: ignore[arg-type]
+        page = client.get("/mijn").text
+        assert "Ouders samen." in page and "Vader en Mila samen." not in page
+        client.cookies.clear()
+        open_page(client, planned, "m")  # type: ignore[arg-type]
+        page = client.get("/mijn").text
+        assert "Ouders samen." in page and "Moeder en Sem samen." not in page
+
+    def test_the_team_cannot_undo_a_youths_wish(self, client: TestClient,
+                                                planned: Planned) -> None:
+        open_page(client, planned, "c13")  # type: ignore[arg-type]
+        kept = client.post("/api/v1/me/private", json={"object_type": "plan_goal",
+                                                       "object_id": planned.goal("c13")})
+        [withholding] = kept.json()
+        for path, body in (("end", None), ("renew", {"review_on": days_from_today(10)})):
+            refused = client.post(f"/api/v1/withholdings/{withholding['id']}/{path}",
+                                  headers=planned.regisseur.headers, json=body)
+            assert refused.status_code == 403, refused.text
+            assert refused.json()["code"] == "youth_withholding"
+
+    @pytest.mark.parametrize("priority", ["05", "²", "٣", "0", "21", "1 "])
+    def test_a_goal_is_named_exactly(self, client: TestClient, planned: Planned,
+                                     priority: str) -> None:
+        made = withhold(client, planned, "m", f"{planned.plan['id']}:{priority}")
+        assert made.status_code == 422 and made.json()["code"] == "withhold_item"
+
+    def test_destruction_takes_what_is_about_nobody_else(
+            self, client: TestClient, session: Session, policy: Policy,
+            planned: Planned) -> None:
+        ids = planned.ids
+        fg = caller(client, session, policy, party="gemeente", roles=["privacy_officer"])
+        saved = second_outcome(client, planned, {
+            "safety_assessments": [{"instrument": "LIRIK", "outcome": "veilig",
+                                    "rationale": "Over Sem alleen.",
+                                    "subject_ids": [ids["c17"]]}],
+            "zrm_by_member": {ids["p"]: {"financien": 2}, ids["m"]: {"financien": 3}},
+            "plan": {"perspective": "-", "goals": [
+                {"priority": 1, "domain": "opvoeding", "description": "Vader en Sem samen.",
+                 "subject_ids": [ids["p"], ids["c17"]]},
+                {"priority": 2, "domain": "opvoeding", "description": "Moeder en Sem samen.",
+                 "subject_ids": [ids["m"], ids["c17"]]}],
+                "actions": [{"goal": 1, "description": "Samen naar de sportclub.",
+                             "owner_organisation_id": planned.regisseur.org.id,
+                             "due": days_from_today(20)}]}})
+        assert saved.status_code == 201, saved.text
+        for ref in ("c17", "p"):
+            asked = client.post(f"/api/v1/households/{planned.household}/destruction-requests",
+                                headers=planned.regisseur.headers,
+                                json={"member_id": ids[ref]})
+            assert asked.status_code == 201, asked.text
+            decided = client.post(
+                f"/api/v1/destruction-requests/{asked.json()['id']}/decision",
+                headers=fg.headers, json={"destroy": True})
+            assert decided.status_code == 200, decided.text
+        plan = client.get(f"/api/v1/households/{planned.household}/plan",
+                          headers=planned.regisseur.headers)
+        text = plan.text
+        assert "Over Sem alleen." not in text and "Vader en Sem samen." not in text
+        assert "Samen naar de sportclub." not in text
+        assert "Moeder en Sem samen." in text  # the mother's too: hers stays
+        assert plan.json()["zrm_by_member"] == {ids["m"]: {"financien": 3}}
+
+    def test_a_household_erased_before_per_person_keys_takes_nothing_new(
+            self, client: TestClient, session: Session, planned: Planned) -> None:
+        from broker.vault.service import destroy_data_key
+
+        destroy_data_key(session, actor=None, household_id=planned.household)  # as 0013 did
+        refused = client.post("/api/v1/observations", headers=planned.regisseur.headers, json={
+            "subject_id": planned.ids["m"], "category": "opvoeding", "concern": "low",
+            "observed_on": days_from_today(-1), "body": "Nieuw."})
+        assert refused.status_code == 422 and refused.json()["code"] == "household_erased"

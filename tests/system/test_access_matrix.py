@@ -329,8 +329,8 @@ def body_for(row: Row, ids: dict[str, str]) -> dict[str, Any] | None:
             "custody": [{"custodian": ids["mother"], "child": ids["child"]}],
             "court_decision": {"reference": "C/09/1", "date": today}},
         ("POST", "/api/v1/households/{household_id}/incapacities"): {
-            "subject_id": ids["child"], "reason": "Kan het niet overzien.",
-            "valid_until": later},
+            "subject_id": ids["child"], "categories": ["gezondheid"],
+            "reason": "Kan het niet overzien.", "valid_until": later},
         ("POST", "/api/v1/households/{household_id}/representatives"): {
             "subject_id": ids["mother"], "representative_id": ids["mother"],
             "kind": "mentor", "court_decision": {"reference": "C/09/2", "date": today}},

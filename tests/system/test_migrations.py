@@ -98,3 +98,31 @@ def test_reports_from_before_mandates_keep_veilig_thuis_reading(tmp_path: Path) 
         ("old", "vt_report", "v", "2026-11-02", "2027-05-03")]
     assert tuple(handback) == ("v", "s")
     assert review is not None
+
+
+def test_0014_is_not_downgraded_over_data_0013_cannot_hold(tmp_path: Path) -> None:
+    """Issue 19: a downgrade that would lose custody history (or texts under a person's key,
+    a GI's consents, a request for a child's file) refuses, naming what it would lose."""
+    import pytest
+    from alembic import command
+
+    url = fresh_database(tmp_path, "per_person")
+    engine = create_engine(url)
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO organisations (id, name, party, created_at) "
+                                "VALUES ('w', 'Wijkteam', 'wijkteam', :at)"), {"at": at})
+        connection.execute(text(
+            "INSERT INTO households (id, label, created_by_organisation_id, created_at) "
+            "VALUES ('h', 'Gezin', 'w', :at)"), {"at": at})
+        connection.execute(text(
+            "INSERT INTO court_decisions (id, household_id, reference, decided_on, "
+            "recorded_by, recorded_at) VALUES ('d', 'h', :ref, '2026-10-01', 'r', :at)"),
+            {"ref": b"sealed", "at": at})
+    engine.dispose()
+    with pytest.raises(RuntimeError, match="custody history"):
+        command.downgrade(migrate.alembic_config(url), "0013")
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM court_decisions")).scalar() == 1
+    engine.dispose()

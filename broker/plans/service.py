@@ -18,6 +18,7 @@ from broker.disclosure.engine import Decision, Effect
 from broker.disclosure.facts import HouseholdFacts, load_household, reaches_own
 from broker.errors import Conflict, Forbidden, Invalid, NotFound
 from broker.households import service as households
+from broker.households.models import Member
 from broker.identity.models import Organisation, Professional, Role
 from broker.identity.principal import Principal
 from broker.meetings.models import Meeting, MeetingStatus
@@ -42,11 +43,19 @@ def record_outcome(session: Session, *, actor: Principal, meeting_id: str,
     if session.scalar(select(Plan.id).where(Plan.meeting_id == meeting.id)):
         raise Conflict("This meeting's outcome was recorded already.", code="outcome_recorded")
     _check(session, meeting, body)
-    if body.safety_assessment is None and not body.safety_assessments \
-            and _serious_worries(session, meeting.household_id):
-        raise Invalid("Er zijn ernstige zorgen (een signaal met grote of acute zorg, of een "
-                      "open meldcode-zaak): leg een veiligheidstaxatie vast.",
-                      code="safety_assessment_required")
+    worries = _worries(session, meeting.household_id)
+    if worries and body.safety_assessment is None:  # one about every child covers all
+        assessed = {s for a in body.safety_assessments for s in a.subject_ids or ()}
+        minors = set(session.scalars(select(Member.id).where(
+            Member.household_id == meeting.household_id, Member.role == "child")))
+        unassessed = worries if not body.safety_assessments else set() \
+            if any(not a.subject_ids for a in body.safety_assessments) \
+            else (worries & minors) - assessed
+        if unassessed:
+            raise Invalid("Er zijn ernstige zorgen (een signaal met grote of acute zorg, of "
+                          "een open meldcode-zaak): leg een veiligheidstaxatie vast over "
+                          "wie het gaat.", code="safety_assessment_required",
+                          subject_ids=sorted(unassessed))
     current = households.current_regisseur(session, meeting.household_id)
     if body.regisseur_id != current.professional_id:
         households.hand_over(session, actor=actor, household_id=meeting.household_id,
@@ -206,16 +215,16 @@ def _subjects(session: Session, household_id: str, body: OutcomeCreate
         g.subject_ids or facts.children())) for g in body.plan.goals}
 
 
-def _serious_worries(session: Session, household_id: str) -> bool:
-    """A high or acute observation, or a meldcode case without its five steps."""
-    serious = session.scalar(select(Observation.id).where(
+def _worries(session: Session, household_id: str) -> set[str]:
+    """Whom there are serious worries about: the subject of a high or acute observation, the
+    child of a meldcode case without its five steps."""
+    serious = set(session.scalars(select(Observation.subject_id).where(
         Observation.household_id == household_id,
-        Observation.concern.in_([c.value for c in MELDCODE_CONCERNS])).limit(1))
+        Observation.concern.in_([c.value for c in MELDCODE_CONCERNS]))))
     steps = (select(func.count(MeldcodeStep.id)).where(MeldcodeStep.case_id == MeldcodeCase.id)
              .scalar_subquery())
-    open_case = session.scalar(select(MeldcodeCase.id).where(
-        MeldcodeCase.household_id == household_id, steps < 5).limit(1))
-    return serious is not None or open_case is not None
+    return serious | set(session.scalars(select(MeldcodeCase.child_id).where(
+        MeldcodeCase.household_id == household_id, steps < 5)))
 
 
 @dataclass(frozen=True)

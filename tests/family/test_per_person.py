@@ -460,3 +460,20 @@ class TestFreshEyes:
             "subject_id": planned.ids["m"], "category": "opvoeding", "concern": "low",
             "observed_on": days_from_today(-1), "body": "Nieuw."})
         assert refused.status_code == 422 and refused.json()["code"] == "household_erased"
+
+    def test_a_serious_worry_needs_an_assessment_of_that_child(
+            self, client: TestClient, planned: Planned) -> None:
+        ids = planned.ids
+        worried = client.post("/api/v1/observations", headers=planned.regisseur.headers,
+                              json={"subject_id": ids["c13"], "category": "veiligheid",
+                                    "concern": "high", "observed_on": days_from_today(-1),
+                                    "body": "Blauwe plekken."})
+        assert worried.status_code == 201, worried.text
+        about = {"instrument": "LIRIK", "outcome": "veilig", "rationale": "-"}
+        other = second_outcome(client, planned, {"safety_assessments": [
+            about | {"subject_ids": [ids["c10"]]}]})
+        assert other.status_code == 422, other.text
+        assert other.json()["code"] == "safety_assessment_required"
+        assert other.json()["subject_ids"] == [ids["c13"]]
+        assert second_outcome(client, planned, {"safety_assessments": [
+            about | {"subject_ids": [ids["c13"]]}]}).status_code == 201

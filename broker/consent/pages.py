@@ -1,8 +1,9 @@
 """Consent pages (Dutch): the form that shows who must still sign, and the receipt."""
 
 from datetime import datetime, time
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -21,7 +22,9 @@ from broker.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 ROLE_WORDS = {"subject": N_("zelf (de jongere of volwassene)"),
-              "custodian": N_("gezaghebbende ouder")}
+              "custodian": N_("gezaghebbende ouder"),
+              "guardian": N_("voogd (gecertificeerde instelling)"),
+              "representative": N_("curator of mentor")}
 
 
 def _form(request: Request, session: DbSession, user: CurrentWebUser, household_id: str, *,
@@ -41,11 +44,16 @@ def consent_form(household_id: str, request: Request, session: DbSession,
 
 @router.get("/huishoudens/{household_id}/toestemming/wie")
 def who_signs(household_id: str, request: Request, session: DbSession, user: CurrentWebUser,
-              subject_id: str = "") -> Response:
-    required = service.required_signers(session, actor=user.principal,
-                                        subject_id=subject_id) if subject_id else ()
+              subject_id: str = "", categories: Annotated[list[str], Query()] = []  # noqa: B006
+              ) -> Response:
+    """Who must sign, for the person and the matters ticked so far (htmx, live)."""
+    known = [c for c in categories if c in request.app.state.policy.categories]
+    required = service.required_signers(session, actor=user.principal, subject_id=subject_id,
+                                        categories=known) if subject_id else ()
     members = households.view_household(session, actor=user.principal,
                                         household_id=household_id).names()
+    members |= {o.id: o.name for o in session.scalars(select(Organisation).where(
+        Organisation.id.in_([r.member_id for r in required if r.role == "guardian"])))}
     return render(request, "consent/_signers.html", {
         "required": required, "members": members, "words": ROLE_WORDS}, user=user)
 

@@ -340,9 +340,12 @@ def dry_run(session: Session, *, actor: Principal, body: DecisionCreate) -> Deci
                     submitted_by_organisation_id=body.holder_organisation_id, dry_run=True)
 
 
-def required_signers(session: Session, *, actor: Principal, subject_id: str
-                     ) -> tuple[Required, ...]:
-    """Who must sign a consent about this person today (the form shows it before saving)."""
+def required_signers(session: Session, *, actor: Principal, subject_id: str,
+                     categories: list[str] | None = None) -> tuple[Required, ...]:
+    """Who must sign a consent about this person (about these categories) today: the form
+    shows it before saving."""
     facts = households.visible_facts(session, actor, member_id=subject_id).subjects[subject_id]
-    return required_grantors(facts.person, local_day(now()),
-                             audit_context(session).policy.consent.capacity)
+    capacity = audit_context(session).policy.consent.capacity
+    if categories:
+        return required_for(facts.person, local_day(now()), capacity, categories)
+    return required_grantors(facts.person, local_day(now()), capacity)

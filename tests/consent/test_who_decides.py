@@ -5,6 +5,7 @@ or older judged unable to weigh their interests is decided for by the custodians
 lid 2); an adult's curator or mentor grants in the matters the policy lists (WGBO 7:465 lid 3,
 BW 1:378 and 1:450)."""
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -264,3 +265,36 @@ def test_custody_changes_on_its_page_with_the_court_decision(
     now_part = after.split('id="wijzigen"')[0]
     assert "Jeugdbescherming West" in now_part and "Sanne Jansen" not in now_part
     assert "bij aanmelding" in after  # Sanne's custody, ended, in the history
+
+
+def test_the_consent_form_names_who_signs_for_the_matters_ticked(
+        client: TestClient, session: Session, policy: Policy) -> None:
+    """Noor (13), judged unable in health matters: for gezondheid her mother signs alone,
+    for onderwijs Noor signs too; a GI as guardian is named by its name."""
+    from broker.households.custody import change_custody, record_incapacity
+    from broker.households.schemas import CustodyChange, IncapacityCreate
+    from tests.consent.test_pages import arrange
+    from tests.factories import PASSWORD, make_org
+    from tests.identity.flows import login
+
+    actor, ids = arrange(session, policy)
+    record_incapacity(session, actor=actor, household_id=ids["household"],
+                      body=IncapacityCreate(subject_id=ids["c1"], categories=["gezondheid"],
+                                            reason="Psychose.",
+                                            valid_until=today() + timedelta(days=30)))
+    login(client, "reg@example.org", PASSWORD)
+    path = f"/huishoudens/{ids['household']}/toestemming/wie"
+    form = client.get(f"/huishoudens/{ids['household']}/toestemming").text
+    assert 'hx-include="[name=\'subject_id\'],[name=\'categories\']"' in form
+    health = client.get(path, params={"subject_id": ids["c1"], "categories": "gezondheid"})
+    assert health.status_code == 200 and "zelf" not in health.text
+    assert "Sanne Jansen" in health.text
+    school = client.get(path, params={"subject_id": ids["c1"], "categories": "onderwijs"})
+    assert "Noor Jansen" in school.text and "zelf" in school.text
+    gi = make_org(session, policy, party="gi", name="Jeugdbescherming Oost")
+    change_custody(session, actor=actor, household_id=ids["household"], body=CustodyChange(
+        custody=[{"custodian_organisation_id": gi.id, "child": ids["c1"]}],
+        court_decision=COURT))
+    guardian = client.get(path, params={"subject_id": ids["c1"], "categories": "gezondheid"})
+    assert guardian.status_code == 200, guardian.text
+    assert "Jeugdbescherming Oost" in guardian.text and "voogd" in guardian.text

@@ -611,3 +611,18 @@ def rightful(row: Row) -> str:
     allowed.sort(key=lambda p: p == "fam")
     assert allowed, "a form nobody may post"
     return allowed[0]
+
+
+# A form that only shows what would happen, and stores nothing.
+PREVIEWS = {"/huishoudens/{household_id}/signalen/voorbeeld"}
+
+
+def test_acceptance_3_a_form_that_succeeds_answers_with_a_redirect() -> None:
+    """Issue 20 acceptance 3: reloading a page after a POST repeats nothing. Every page form
+    that succeeds answers 303 to a page to GET (the table above is checked against the
+    running broker), so the browser's reload asks for that page, not the POST again."""
+    answered_in_place = [(row.path, persona) for row in ROWS
+                         if row.method == "POST" and is_page(row.path)
+                         and row.path not in PREVIEWS
+                         for persona, cell in row.cells.items() if cell.startswith("2")]
+    assert answered_in_place == []

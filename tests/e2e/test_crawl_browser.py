@@ -25,8 +25,9 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 PAGES_PER_KIND = 2
 PAGES_PER_ROLE = 45
-# Downloads and actions a crawl must not follow (they are checked by their own tests).
-NOT_PAGES = re.compile(r"^/(logout|mijn/uitloggen|taal/|static/|openapi\.json|oauth/|api/)"
+# Downloads and actions a crawl must not follow (they are checked by their own tests), and
+# the API documentation: Swagger UI, for developers, in the API's own (English) words.
+NOT_PAGES = re.compile(r"^/(logout|mijn/uitloggen|taal/|static/|openapi\.json|oauth/|api/|docs$)"
                        r"|\.(ics|pdf|json)$|/pdf$")
 FOLD = re.compile(r"/(?:[0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-f]{32}|\d+|[A-Za-z0-9_-]{20,})(?=/|$)")
 # Words that showed through in Dutch pages (issue 20), and the shape of a raw code.

@@ -202,11 +202,14 @@ def _body(invitation: Invitation, when: str, *, family: bool) -> str:
                       f"{invitation.link}\n\nGeef in uw agenda aan of u komt.\n")
 
 
-def remind(settings: Settings, to: list[str], *, reference: str, text: str, link: str) -> int:
+def remind(settings: Settings, to: list[str], *, reference: str, text: str,
+           link: str | None) -> int:
     """A short reminder without an attachment; names nobody."""
+    if not to:
+        return 0
     with outbox(settings) as smtp:
         for address in to:
             smtp.send_message(plain_message(settings, address,
                                             f"Herinnering: {SUMMARY} {reference}",
-                                            f"{text}\n\n{link}\n"))
+                                            f"{text}\n\n{link}\n" if link else f"{text}\n"))
     return len(to)

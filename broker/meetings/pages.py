@@ -58,8 +58,9 @@ def message(exc: BrokerError) -> str:
 
 @router.get("/bijeenkomsten")
 def my_meetings(request: Request, session: DbSession, user: CurrentWebUser) -> Response:
+    found = service.meetings_of(session, actor=user.principal)
     return render(request, "meetings/list.html", {
-        "meetings": service.meetings_of(session, actor=user.principal)}, user=user)
+        "meetings": found, "moments": service.chosen_moments(session, found)}, user=user)
 
 
 @dataclass

@@ -7,7 +7,7 @@ import hmac
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -497,6 +497,13 @@ def meetings_of(session: Session, *, actor: Principal) -> list[Meeting]:
         .order_by(Meeting.created_at.desc())))
 
 
+def chosen_moments(session: Session, meetings: list[Meeting]) -> dict[str, datetime]:
+    """The chosen slot's start per meeting that has one."""
+    slots = {m.slot_id: m.id for m in meetings if m.slot_id}
+    return {slots[s.id]: s.start for s in session.scalars(
+        select(MeetingSlot).where(MeetingSlot.id.in_(slots)))}
+
+
 def own_invitee_id(view: MeetingView, actor: Principal) -> str | None:
     own = _own_invitee(view.invitees, actor)
     return own.id if own else None
@@ -585,7 +592,7 @@ def send_reminders(session: Session) -> tuple[int, int]:
         family = {i.id for i in _invitees(session, meeting.id) if i.member_id}
         silent = [a.email for a in _attendees(session, meeting, exclude=answered | family)]
         polls += invitations.remind(settings, silent, reference=meeting.reference,
-                                    text="Wilt u nog aangeven wanneer u kunt?",
+                                    kind="poll",
                                     link=f"{settings.base_url}/bijeenkomsten/{meeting.id}")
         polls += _remind_family(session, meeting, exclude=answered)
         meeting.poll_reminded_at = at
@@ -596,12 +603,11 @@ def send_reminders(session: Session) -> tuple[int, int]:
         everyone = _attendees(session, meeting)
         days += invitations.remind(settings, [a.email for a in everyone if not a.family],
                                    reference=meeting.reference,
-                                   text="Morgen is de netwerkbijeenkomst.",
+                                   kind="day_before",
                                    link=f"{settings.base_url}/bijeenkomsten/{meeting.id}")
         days += invitations.remind(settings, [a.email for a in everyone if a.family],
                                    reference=meeting.reference,
-                                   text="Morgen is de netwerkbijeenkomst. Vragen, of kunt u "
-                                        "niet komen? Neem contact op met uw regisseur.",
+                                   kind="day_before_family",
                                    link=None)
         meeting.day_before_reminded_at = at
     session.flush()
@@ -621,8 +627,7 @@ def _remind_family(session: Session, meeting: Meeting, *, exclude: set[str]) -> 
         token = _open_link(session, invitee)
         sent += invitations.remind(
             settings, [member.email], reference=meeting.reference,
-            text="Wilt u nog aangeven wanneer u kunt? Dat kan met uw persoonlijke link:"
-            if token else "Wilt u uw regisseur laten weten wanneer u kunt?",
+            kind="poll_family" if token else "poll_family_no_link",
             link=f"{settings.base_url}/uitnodiging/{token}" if token else None)
     return sent
 

@@ -119,7 +119,19 @@ def meeting_read(view: service.MeetingView) -> MeetingRead:
                                compromise=r.compromise, yes=r.yes, if_need_be=r.if_need_be,
                                unavailable_required=list(r.unavailable_required))
                  for r in view.ranking],
-        warnings=view.warnings)
+        warnings=[WARNINGS[w.code].format(who=_who(view, w.invitee_id))
+                  for w in view.warnings])
+
+
+WARNINGS = {"cannot_at_chosen": "Een verplichte genodigde ({who}) kan niet op het gekozen "
+                                "moment.",
+            "declined": "Een verplichte genodigde ({who}) heeft afgezegd."}
+
+
+def _who(view: service.MeetingView, invitee_id: str) -> str:
+    invitee = next(i for i in view.invitees if i.id == invitee_id)
+    return "gezinslid" if invitee.member_id else (
+        "organisatie" if invitee.organisation_id else "professional")
 
 
 @router.post("/calendar/feed", status_code=201, summary="A new personal calendar feed link "

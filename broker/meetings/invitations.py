@@ -202,11 +202,25 @@ def _body(invitation: Invitation, when: str, *, family: bool) -> str:
                       f"{invitation.link}\n\nGeef in uw agenda aan of u komt.\n")
 
 
-def remind(settings: Settings, to: list[str], *, reference: str, text: str, link: str) -> int:
-    """A short reminder without an attachment; names nobody."""
+REMINDERS = {
+    "poll": "Wilt u nog aangeven wanneer u kunt?",
+    "poll_family": "Wilt u nog aangeven wanneer u kunt? Dat kan met uw persoonlijke link:",
+    "poll_family_no_link": "Wilt u uw regisseur laten weten wanneer u kunt?",
+    "day_before": "Morgen is de netwerkbijeenkomst.",
+    "day_before_family": "Morgen is de netwerkbijeenkomst. Vragen, of kunt u niet komen? "
+                         "Neem contact op met uw regisseur.",
+}
+
+
+def remind(settings: Settings, to: list[str], *, reference: str, kind: str,
+           link: str | None) -> int:
+    """A short reminder (`kind`, one of REMINDERS) without an attachment; names nobody."""
+    if not to:
+        return 0
+    text = REMINDERS[kind]
     with outbox(settings) as smtp:
         for address in to:
             smtp.send_message(plain_message(settings, address,
                                             f"Herinnering: {SUMMARY} {reference}",
-                                            f"{text}\n\n{link}\n"))
+                                            f"{text}\n\n{link}\n" if link else f"{text}\n"))
     return len(to)

@@ -1,11 +1,13 @@
 """Network meetings, part 1: candidate slots, the availability poll, the best slot, and
 invitations by e-mail with an iCalendar file; RSVPs and cancellation."""
 
+import base64
 import hashlib
+import hmac
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +15,7 @@ from sqlalchemy.orm import Session
 from broker.audit.context import audit_context
 from broker.audit.recording import Action, Record, record
 from broker.clock import local_day, now
+from broker.db import new_id
 from broker.disclosure.door import Names, disclose, unseal
 from broker.disclosure.engine import BASIC_DATA
 from broker.disclosure.facts import load_household
@@ -44,12 +47,31 @@ class LinkExpired(BrokerError):
     status, code, title = 410, "link_expired", "This personal link can no longer be used"
 
 
+class SlotInPast(Invalid):
+    code, title = "slot_in_past", "A proposed moment lies in the past"
+
+
+class MeetingClosed(Conflict):
+    """A held meeting is history: its poll, moment and invitations stay as they were."""
+
+    code, title = "meeting_closed", "This meeting was held; it can no longer be changed"
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _reference() -> str:
     return "NB-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+
+
+@dataclass(frozen=True)
+class PollWarning:
+    """`cannot_at_chosen` (a required invitee answered no for the chosen slot) or
+    `declined` (a required invitee said they will not come)."""
+
+    code: str
+    invitee_id: str
 
 
 @dataclass(frozen=True)
@@ -60,8 +82,22 @@ class MeetingView:
     invitees: list[Invitee]
     answers: dict[tuple[str, str], Answer]
     ranking: list[SlotScore]
-    warnings: list[str]
+    warnings: list[PollWarning]
     links: dict[str, str] = field(default_factory=dict)  # invitee id -> personal link
+    organiser_id: str | None = None  # the professional who organises it now
+
+    @property
+    def chosen(self) -> MeetingSlot | None:
+        return next((s for s in self.slots if s.id == self.meeting.slot_id), None)
+
+    @property
+    def closed(self) -> bool:
+        """Held or cancelled: read-only."""
+        return self.meeting.status in (MeetingStatus.HELD, MeetingStatus.CANCELLED)
+
+    def open_slots(self) -> list[MeetingSlot]:
+        """The slots still ahead: the only ones that can be chosen."""
+        return [s for s in self.slots if s.start > now()]
 
 
 def create_meeting(session: Session, *, actor: Principal, body: MeetingCreate) -> MeetingView:
@@ -69,6 +105,8 @@ def create_meeting(session: Session, *, actor: Principal, body: MeetingCreate) -
     family members; each family member gets a personal link (single use, expiring)."""
     facts = households.directed_facts(session, actor, body.household_id)
     _check_invitees(session, body, set(facts.members))
+    if any(s.start <= now() for s in body.slots):
+        raise SlotInPast("Propose moments that are still ahead.")
     sealed_title = writable_key(session, facts.household_id).seal("meeting-title", body.title)
     meeting = Meeting(household_id=facts.household_id, reference=_reference(),
                       title=sealed_title, location=body.location,
@@ -81,22 +119,50 @@ def create_meeting(session: Session, *, actor: Principal, body: MeetingCreate) -
         session.add(MeetingSlot(meeting_id=meeting.id, start=start))
     links = {}
     for wanted in body.invitees:
-        invitee = Invitee(meeting_id=meeting.id, professional_id=wanted.professional_id,
+        invitee = Invitee(id=new_id(), meeting_id=meeting.id,
+                          professional_id=wanted.professional_id,
                           organisation_id=wanted.organisation_id, member_id=wanted.member_id,
                           required=wanted.required)
         if wanted.member_id:
-            token = secrets.token_urlsafe(24)
+            invitee.link_expires_at = (now() + timedelta(days=LINK_DAYS)).replace(
+                microsecond=0)
+            token = _link_token(session, invitee)
             invitee.link_hash = _hash(token)
-            invitee.link_expires_at = now() + timedelta(days=LINK_DAYS)
-            links[wanted.member_id] = token
+            links[invitee.id] = token
         session.add(invitee)
     session.flush()
     record(session, Record(Action.MEETING_CREATE, actor, object_type="meeting",
                            object_id=meeting.id))
     view = meeting_view(session, actor=actor, meeting_id=meeting.id)
-    by_member = {i.member_id: i.id for i in view.invitees if i.member_id}
-    return MeetingView(**{**view.__dict__,
-                          "links": {by_member[m]: t for m, t in links.items()}})
+    return MeetingView(**{**view.__dict__, "links": links})
+
+
+def _link_token(session: Session, invitee: Invitee) -> str:
+    """A family member's personal link, derived from the invitee and its expiry under the
+    broker's secret: the poll reminder sends the same link the regisseur passed on, and
+    only its hash is stored."""
+    assert invitee.link_expires_at is not None
+    secret = audit_context(session).keys.session_secret.encode()
+    message = f"meeting-link|{invitee.id}|{int(invitee.link_expires_at.timestamp())}"
+    digest = hmac.new(secret, message.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def _open_link(session: Session, invitee: Invitee) -> str | None:
+    """The invitee's personal link while it is unused and unexpired, else None."""
+    if invitee.link_hash is None or invitee.link_used_at is not None \
+            or invitee.link_expires_at is None or now() >= invitee.link_expires_at:
+        return None
+    token = _link_token(session, invitee)
+    return token if hmac.compare_digest(_hash(token), invitee.link_hash) else None
+
+
+def personal_links(session: Session, *, actor: Principal, meeting_id: str) -> dict[str, str]:
+    """For the organiser: the family members' personal links still open, to pass on."""
+    meeting = require_organiser(session, actor, meeting_id)
+    found = {i.id: _open_link(session, i) for i in _invitees(session, meeting.id)
+             if i.member_id}
+    return {invitee_id: token for invitee_id, token in found.items() if token}
 
 
 def _check_invitees(session: Session, body: MeetingCreate, members: set[str]) -> None:
@@ -156,10 +222,12 @@ def meeting_view(session: Session, *, actor: Principal, meeting_id: str) -> Meet
                                  .order_by(MeetingSlot.start)))
     answers = {(a.invitee_id, a.slot_id): Answer(a.answer) for a in session.scalars(
         select(Availability).where(Availability.invitee_id.in_([i.id for i in invitees])))}
-    ranking = ranked([SlotFacts(s.id, s.start) for s in slots], _facts(invitees), answers)
+    organiser_id = _organiser(session, meeting)
+    ranking = ranked([SlotFacts(s.id, s.start) for s in slots],
+                     _facts(invitees, organiser_id), answers)
     title = _title(session, actor, meeting) if organiser else None
     return MeetingView(meeting, title, slots, invitees, answers, ranking,
-                       _warnings(meeting, invitees, answers))
+                       _warnings(meeting, invitees, answers), organiser_id=organiser_id)
 
 
 def _title(session: Session, actor: Principal, meeting: Meeting) -> str | None:
@@ -175,27 +243,24 @@ def _title(session: Session, actor: Principal, meeting: Meeting) -> str | None:
                   meeting.title) if decision.permitted else None
 
 
-def _facts(invitees: list[Invitee]) -> list[InviteeFacts]:
-    return [InviteeFacts(i.id, i.required, i.member_id is not None) for i in invitees]
+def _facts(invitees: list[Invitee], organiser_id: str | None) -> list[InviteeFacts]:
+    """The organiser, invited in person, proposed the slots: available unless they answer."""
+    return [InviteeFacts(i.id, i.required, i.member_id is not None,
+                         organiser=organiser_id is not None
+                         and i.professional_id == organiser_id) for i in invitees]
 
 
 def _warnings(meeting: Meeting, invitees: list[Invitee],
-              answers: dict[tuple[str, str], Answer]) -> list[str]:
+              answers: dict[tuple[str, str], Answer]) -> list[PollWarning]:
     warnings = []
     for invitee in invitees:
         if not invitee.required:
             continue
         if meeting.slot_id and answers.get((invitee.id, meeting.slot_id)) is Answer.NO:
-            warnings.append(f"Een verplichte genodigde ({_who(invitee)}) kan niet op het "
-                            "gekozen moment.")
+            warnings.append(PollWarning("cannot_at_chosen", invitee.id))
         if invitee.rsvp == "declined":
-            warnings.append(f"Een verplichte genodigde ({_who(invitee)}) heeft afgezegd.")
+            warnings.append(PollWarning("declined", invitee.id))
     return warnings
-
-
-def _who(invitee: Invitee) -> str:
-    return "gezinslid" if invitee.member_id else (
-        "organisatie" if invitee.organisation_id else "professional")
 
 
 def record_availability(session: Session, *, actor: Principal, meeting_id: str,
@@ -262,10 +327,17 @@ def link_invitation(session: Session, *, token: str) -> tuple[Meeting, list[Meet
         MeetingSlot.meeting_id == meeting.id).order_by(MeetingSlot.start)))
 
 
-def _answer(session: Session, meeting: Meeting, invitee: Invitee, body: AvailabilityIn, *,
-            by: str) -> None:
+def _require_open(meeting: Meeting) -> None:
+    """Held and cancelled meetings are read-only."""
     if meeting.status == MeetingStatus.CANCELLED:
         raise Conflict("This meeting was cancelled.", code="meeting_cancelled")
+    if meeting.status == MeetingStatus.HELD:
+        raise MeetingClosed()
+
+
+def _answer(session: Session, meeting: Meeting, invitee: Invitee, body: AvailabilityIn, *,
+            by: str) -> None:
+    _require_open(meeting)
     slots = set(session.scalars(select(MeetingSlot.id).where(
         MeetingSlot.meeting_id == meeting.id)))
     if not {a.slot_id for a in body.answers} <= slots:
@@ -298,18 +370,20 @@ def schedule_meeting(session: Session, *, actor: Principal, meeting_id: str,
     """Fix a slot (the best one when none is given) and send the invitations; a later change
     of slot or location is sent again with the next SEQUENCE."""
     meeting = require_organiser(session, actor, meeting_id)
-    if meeting.status == MeetingStatus.CANCELLED:
-        raise Conflict("This meeting was cancelled.", code="meeting_cancelled")
+    _require_open(meeting)
     view = meeting_view(session, actor=actor, meeting_id=meeting.id)
+    ahead = view.open_slots()
     if body.slot_id is None:
-        best = best_slot([SlotFacts(s.id, s.start) for s in view.slots], _facts(view.invitees),
-                         view.answers)
+        best = best_slot([SlotFacts(s.id, s.start) for s in ahead],
+                         _facts(view.invitees, view.organiser_id), view.answers)
         if best is None:
             raise Conflict("No slot suits every required invitee; choose one yourself.",
                            code="no_common_slot")
         slot_id = best.slot.id
-    elif body.slot_id in {s.id for s in view.slots}:
+    elif body.slot_id in {s.id for s in ahead}:
         slot_id = body.slot_id
+    elif body.slot_id in {s.id for s in view.slots}:
+        raise SlotInPast("This moment has passed; choose one still ahead.")
     else:
         raise Invalid("Choose one of this meeting's slots.", code="unknown_slot")
     location = body.location or meeting.location
@@ -328,8 +402,7 @@ def schedule_meeting(session: Session, *, actor: Principal, meeting_id: str,
 
 def cancel_meeting(session: Session, *, actor: Principal, meeting_id: str) -> MeetingView:
     meeting = require_organiser(session, actor, meeting_id)
-    if meeting.status == MeetingStatus.CANCELLED:
-        raise Conflict("This meeting was cancelled already.", code="meeting_cancelled")
+    _require_open(meeting)
     was_scheduled = meeting.status == MeetingStatus.SCHEDULED
     meeting.status = MeetingStatus.CANCELLED
     if was_scheduled:
@@ -424,15 +497,31 @@ def meetings_of(session: Session, *, actor: Principal) -> list[Meeting]:
         .order_by(Meeting.created_at.desc())))
 
 
+def chosen_moments(session: Session, meetings: list[Meeting]) -> dict[str, datetime]:
+    """The chosen slot's start per meeting that has one."""
+    slots = {m.slot_id: m.id for m in meetings if m.slot_id}
+    return {slots[s.id]: s.start for s in session.scalars(
+        select(MeetingSlot).where(MeetingSlot.id.in_(slots)))}
+
+
 def own_invitee_id(view: MeetingView, actor: Principal) -> str | None:
     own = _own_invitee(view.invitees, actor)
     return own.id if own else None
 
 
-def invitee_names(session: Session, actor: Principal, view: MeetingView) -> dict[str, str]:
-    """How the grid names invitees: professionals and organisations by name; family members
-    by short name where the door lets this reader see their basic data (recorded), otherwise
-    as 'gezinslid'."""
+@dataclass(frozen=True)
+class InviteeName:
+    """How pages name an invitee: `name` where this reader may see it, else None and the
+    family member's `role` (parent, child, other) for a page to word."""
+
+    name: str | None
+    role: str | None = None
+
+
+def invitee_names(session: Session, actor: Principal, view: MeetingView
+                  ) -> dict[str, InviteeName]:
+    """Professionals and organisations by name; family members by short name where the door
+    lets this reader see their basic data (recorded), otherwise by their role only."""
     invited = any(i.member_id for i in view.invitees)
     facts = load_household(session, household_id=view.meeting.household_id) if invited else None
     family = Names(session, actor=actor, household=facts, purpose="hulpverlening").get() \
@@ -441,12 +530,14 @@ def invitee_names(session: Session, actor: Principal, view: MeetingView) -> dict
     for invitee in view.invitees:
         if invitee.professional_id:
             person = session.get(Professional, invitee.professional_id)
-            names[invitee.id] = person.name if person else "?"
+            names[invitee.id] = InviteeName(person.name if person else None)
         elif invitee.organisation_id:
             org = session.get(Organisation, invitee.organisation_id)
-            names[invitee.id] = org.name if org else "?"
+            names[invitee.id] = InviteeName(org.name if org else None)
         else:
-            names[invitee.id] = family.get(invitee.member_id or "", "gezinslid")
+            member = facts.members.get(invitee.member_id or "") if facts else None
+            names[invitee.id] = InviteeName(family.get(invitee.member_id or ""),
+                                            member.role if member else "other")
     return names
 
 
@@ -498,22 +589,47 @@ def send_reminders(session: Session) -> tuple[int, int]:
         answered = set(session.scalars(select(Availability.invitee_id).join(
             Invitee, Invitee.id == Availability.invitee_id)
             .where(Invitee.meeting_id == meeting.id)))
-        silent = [a.email for a in _attendees(session, meeting, exclude=answered)]
+        family = {i.id for i in _invitees(session, meeting.id) if i.member_id}
+        silent = [a.email for a in _attendees(session, meeting, exclude=answered | family)]
         polls += invitations.remind(settings, silent, reference=meeting.reference,
-                                    text="Wilt u nog aangeven wanneer u kunt?",
+                                    kind="poll",
                                     link=f"{settings.base_url}/bijeenkomsten/{meeting.id}")
+        polls += _remind_family(session, meeting, exclude=answered)
         meeting.poll_reminded_at = at
     for meeting in session.scalars(select(Meeting).join(
             MeetingSlot, MeetingSlot.id == Meeting.slot_id).where(
             Meeting.status == MeetingStatus.SCHEDULED, Meeting.day_before_reminded_at.is_(None),
             MeetingSlot.start > at, MeetingSlot.start <= at + timedelta(days=1))):
-        days += invitations.remind(settings, [a.email for a in _attendees(session, meeting)],
+        everyone = _attendees(session, meeting)
+        days += invitations.remind(settings, [a.email for a in everyone if not a.family],
                                    reference=meeting.reference,
-                                   text="Morgen is de netwerkbijeenkomst.",
+                                   kind="day_before",
                                    link=f"{settings.base_url}/bijeenkomsten/{meeting.id}")
+        days += invitations.remind(settings, [a.email for a in everyone if a.family],
+                                   reference=meeting.reference,
+                                   kind="day_before_family",
+                                   link=None)
         meeting.day_before_reminded_at = at
     session.flush()
     return polls, days
+
+
+def _remind_family(session: Session, meeting: Meeting, *, exclude: set[str]) -> int:
+    """A family member who has not answered gets their own personal link (the one the
+    regisseur passed on), never the professionals' login page; without an open link, a
+    note to contact the regisseur."""
+    settings = audit_context(session).settings
+    sent = 0
+    for invitee in _invitees(session, meeting.id):
+        member = session.get(Member, invitee.member_id) if invitee.member_id else None
+        if member is None or not member.email or invitee.id in exclude:
+            continue
+        token = _open_link(session, invitee)
+        sent += invitations.remind(
+            settings, [member.email], reference=meeting.reference,
+            kind="poll_family" if token else "poll_family_no_link",
+            link=f"{settings.base_url}/uitnodiging/{token}" if token else None)
+    return sent
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from fastapi.responses import HTMLResponse, Response
 from broker.db import DbSession
 from broker.identity.deps import ApiPrincipal
 from broker.plans import service
-from broker.plans.minutes import minutes_html
+from broker.plans.minutes import minutes_html, minutes_pdf
 from broker.plans.schemas import (
     ActionRead,
     ActionUpdate,
@@ -44,12 +44,10 @@ def update_action(action_id: str, body: ActionUpdate, session: DbSession, actor:
 def minutes(meeting_id: str, request: Request, session: DbSession, actor: ApiPrincipal,
             format: str = Query("html", pattern="^(html|pdf)$")) -> Response:
     view = service.meeting_minutes(session, actor=actor, meeting_id=meeting_id)
-    html = minutes_html(session, view, request.app.state.policy)
     if format == "pdf" or "application/pdf" in request.headers.get("accept", ""):
-        from weasyprint import HTML  # imported here: it needs pango at run time
-
-        return Response(HTML(string=html).write_pdf(), media_type="application/pdf")
-    return HTMLResponse(html)
+        return Response(minutes_pdf(session, view, request.app.state.policy),
+                        media_type="application/pdf")
+    return HTMLResponse(minutes_html(session, view, request.app.state.policy))
 
 
 def plan_read(view: service.PlanView) -> PlanRead:

@@ -1,4 +1,7 @@
-"""The minutes of a meeting as a standalone HTML page (also the source of the PDF)."""
+"""The minutes of a meeting: a page in the site's frame, and a standalone HTML document
+(the API's answer and the source of the PDF); both show the same content."""
+
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -9,13 +12,29 @@ from broker.plans import service
 from broker.policy import Policy
 from broker.web.templating import environment
 
+OUTCOMES = {"veilig": "veilig", "onveilig_acuut": "acuut onveilig",
+            "onveilig_structureel": "structureel onveilig"}
 
-def minutes_html(session: Session, view: service.PlanView, policy: Policy) -> str:
-    """The minutes as a standalone page (also the source of the PDF)."""
+
+def minutes_context(session: Session, view: service.PlanView, policy: Policy
+                    ) -> dict[str, Any]:
     meeting = session.get(Meeting, view.plan.meeting_id)
     owners = {o.id: o.name for o in session.scalars(select(Organisation).where(
         Organisation.id.in_({a.owner_organisation_id for a, _ in view.actions})))}
     labels = {c.id: c.label for c in policy.categories.values()}
-    return environment.get_template("plans/minutes.html").render(
-        view=view, reference=meeting.reference if meeting else "", owners=owners,
-        labels=labels)
+    return {"view": view, "reference": meeting.reference if meeting else "",
+            "meeting_id": view.plan.meeting_id, "owners": owners, "labels": labels,
+            "outcomes": OUTCOMES}
+
+
+def minutes_html(session: Session, view: service.PlanView, policy: Policy) -> str:
+    """The minutes as a standalone document (also the source of the PDF)."""
+    return environment.get_template("plans/minutes_document.html").render(
+        **minutes_context(session, view, policy))
+
+
+def minutes_pdf(session: Session, view: service.PlanView, policy: Policy) -> bytes:
+    from weasyprint import HTML  # imported here: it needs pango at run time
+
+    pdf: bytes = HTML(string=minutes_html(session, view, policy)).write_pdf()
+    return pdf

@@ -2,7 +2,7 @@
 there, consent on the spot, the three columns, the outcome form), the plan and the minutes."""
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
@@ -17,15 +17,38 @@ from broker.meetings import service as meetings
 from broker.meetings.schemas import MeetingConsentCreate
 from broker.observations import service as observations
 from broker.plans import service
-from broker.plans.minutes import minutes_html
+from broker.plans.minutes import minutes_context, minutes_pdf
 from broker.plans.schemas import ActionUpdate, OutcomeCreate
 from broker.web.forms import CheckedForm
+from broker.web.i18n import gettext_ as _
 from broker.web.navigation import N_
 from broker.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 COLUMNS = (("worry", N_("Zorgen")), ("going_well", N_("Wat gaat goed")),
            ("next_step", N_("Wat moet er gebeuren")))
+# The services' refusals on the meeting-day forms, as the page says them.
+MESSAGES = {
+    "actions": N_("Geef elke actie een doel van het plan en een bestaande organisatie."),
+    "goals": N_("Geef elk doel een eigen nummer en een leefgebied uit de lijst."),
+    "zrm": N_("De ZRM-scores zijn 1 tot en met 5 per leefgebied."),
+    "subjects": N_("Kies bij een doel alleen leden van dit gezin."),
+    "not_a_regisseur": N_("Kies als regisseur een actieve professional met de rol regisseur."),
+    "not_scheduled": N_("De uitkomst volgt op een geplande bijeenkomst."),
+    "outcome_recorded": N_("De uitkomst van deze bijeenkomst is al vastgelegd."),
+    "safety_assessment_required": N_("Er zijn ernstige zorgen (een signaal met grote of acute "
+                                     "zorg, of een open meldcode-zaak): leg een "
+                                     "veiligheidstaxatie vast over wie het gaat."),
+    "grantor_absent": N_("Wie toestemming geeft, moet aanwezig zijn."),
+    "capacity": N_("Niet iedereen die moet tekenen, geeft toestemming. Kijk wie gezag heeft "
+                   "en vanaf welke leeftijd het kind zelf tekent."),
+    "unknown_recipient": N_("Kies een organisatie uit de lijst."),
+    "meeting_closed": N_("Deze bijeenkomst is al gehouden en kan niet meer worden gewijzigd."),
+}
+
+
+def _message(exc: BrokerError) -> str:
+    return _(MESSAGES.get(exc.code, N_("Dit kon niet worden vastgelegd.")))
 
 
 @router.get("/bijeenkomsten/{meeting_id}/voorbereiding")
@@ -90,10 +113,12 @@ async def consent(meeting_id: str, request: Request, session: DbSession, user: C
                                   body=body)
     except ValidationError:
         return _day(request, session, user, meeting_id, status_code=422,
-                    error="Kies wie aanwezig is, over wie het gaat, welke gegevens en aan wie.")
+                    error=_("Kies wie aanwezig is, over wie het gaat, welke gegevens en aan "
+                            "wie."))
     except BrokerError as exc:
         undo_failed(session, exc)
-        return _day(request, session, user, meeting_id, status_code=exc.status, error=exc.detail)
+        return _day(request, session, user, meeting_id, status_code=exc.status,
+                    error=_message(exc))
     return RedirectResponse(f"/bijeenkomsten/{meeting_id}/dag", status_code=303)
 
 
@@ -112,14 +137,16 @@ async def save_outcome(meeting_id: str, request: Request, session: DbSession,
                                       body=body)
     except NotANumber:
         return _day(request, session, user, meeting_id, status_code=422,
-                    error="Kies bij elke actie een doel en bij de ZRM een score uit de lijst.")
+                    error=_("Kies bij elke actie een doel en bij de ZRM een score uit de "
+                            "lijst."))
     except ValidationError:
         return _day(request, session, user, meeting_id, status_code=422,
-                    error="Vul de analyse, het perspectief, minstens één doel, de regisseur "
-                          "en de evaluatiedatum in.")
+                    error=_("Vul de analyse, het perspectief, minstens één doel, de "
+                            "regisseur en de evaluatiedatum in."))
     except BrokerError as exc:
         undo_failed(session, exc)
-        return _day(request, session, user, meeting_id, status_code=exc.status, error=exc.detail)
+        return _day(request, session, user, meeting_id, status_code=exc.status,
+                    error=_message(exc))
     return RedirectResponse(f"/huishoudens/{plan.household_id}/plan", status_code=303)
 
 
@@ -192,4 +219,15 @@ def update_action(action_id: str, session: DbSession, user: CurrentWebUser, form
 def minutes_page(meeting_id: str, request: Request, session: DbSession, user: CurrentWebUser
                  ) -> Response:
     view = service.meeting_minutes(session, actor=user.principal, meeting_id=meeting_id)
-    return HTMLResponse(minutes_html(session, view, request.app.state.policy))
+    return render(request, "plans/minutes.html",
+                  minutes_context(session, view, request.app.state.policy), user=user)
+
+
+@router.get("/bijeenkomsten/{meeting_id}/verslag.pdf")
+def minutes_pdf_page(meeting_id: str, request: Request, session: DbSession,
+                     user: CurrentWebUser) -> Response:
+    """The minutes as a PDF for a logged-in browser, on the same terms as the page."""
+    view = service.meeting_minutes(session, actor=user.principal, meeting_id=meeting_id)
+    return Response(minutes_pdf(session, view, request.app.state.policy),
+                    media_type="application/pdf", headers={
+                        "Content-Disposition": 'attachment; filename="verslag.pdf"'})

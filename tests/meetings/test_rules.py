@@ -33,7 +33,10 @@ def answers(table: dict[str, str]) -> dict[tuple[str, str], Answer]:
     pytest.param({"regisseur": "yyyy", "mother": "mnnn", "school": "yyyy", "gp": "yyyy",
                   "housing": "yyyy"}, "s1", True, id="a parent's if-need-be: compromise"),
     pytest.param({"regisseur": "yyyy", "mother": "yyyy", "school": "mmmm", "gp": "yyyy",
-                  "housing": "yyyy"}, None, False, id="a professional's if-need-be is not yes"),
+                  "housing": "yyyy"}, "s1", True,
+                 id="a professional's if-need-be counts too: compromise"),
+    pytest.param({"regisseur": "yyyy", "mother": "nnnn", "school": "mmmm", "gp": "yyyy",
+                  "housing": "yyyy"}, None, False, id="a required no everywhere: none"),
     pytest.param({"regisseur": "yyyy", "mother": "yy-y", "school": "yyyy", "gp": "nnyn",
                   "housing": "nnyn"}, "s1", False, id="no answer from a required invitee"),
 ])
@@ -46,3 +49,31 @@ def test_best_slot_follows_the_rules(table: dict[str, str], best: str | None,
     else:
         assert chosen is not None and chosen.slot.id == best
         assert chosen.compromise is compromise
+
+
+class TestIssue20Acceptance4BestSlot:
+    """Issue 20 acceptance 4: three required invitees answer (no, yes, yes), (yes, if need
+    be, yes) and (yes, yes, no); the organiser, who proposed the slots, does not answer."""
+
+    SLOTS = SLOTS[:3]
+    INVITEES = [InviteeFacts("regisseur", True, False, organiser=True),
+                InviteeFacts("school", True, False), InviteeFacts("gp", True, False),
+                InviteeFacts("mother", True, True)]
+    TABLE = {"school": "nyy", "gp": "ymy", "mother": "yyn"}
+
+    def test_the_second_slot_is_chosen_without_the_organiser_answering(self) -> None:
+        chosen = best_slot(self.SLOTS, self.INVITEES, answers(self.TABLE))
+        assert chosen is not None and chosen.slot.id == "s2"
+        assert chosen.compromise and chosen.if_need_be_required == ("gp",)
+        scores = {s.slot.id: s for s in ranked(self.SLOTS, self.INVITEES, answers(self.TABLE))}
+        assert scores["s1"].unavailable_required == ("school",)
+        assert scores["s3"].unavailable_required == ("mother",)
+
+    def test_the_organiser_saying_no_counts(self) -> None:
+        table = self.TABLE | {"regisseur": "yny"}
+        assert best_slot(self.SLOTS, self.INVITEES, answers(table)) is None
+
+    def test_yes_ranks_above_if_need_be(self) -> None:
+        table = {"school": "yyy", "gp": "ymy", "mother": "myy"}
+        chosen = best_slot(self.SLOTS, self.INVITEES, answers(table))
+        assert chosen is not None and chosen.slot.id == "s3"

@@ -123,9 +123,10 @@ GET    /api/v1/quality/summary                            403  403  403  403  40
 GET    /auth/callback                                     403  403  403  403  403  403  403  403  -    403  403  403  403  -    403
 GET    /beheer                                            403  403  403  403  403  403  200  303  -    303  303  403  403  -    403
 GET    /bijeenkomsten                                     200  200  200  200  200  200  200  303  -    303  303  200  200  -    200
-POST   /bijeenkomsten                                     200  404  404  404  404  404  404  303  -    303  303  404  404  -    404
+POST   /bijeenkomsten                                     303  404  404  404  404  404  404  303  -    303  303  404  404  -    404
 GET    /bijeenkomsten/nieuw                               200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
 GET    /bijeenkomsten/{meeting_id}                        200+  200  404  404  404  404  404  303  -    303  303  404  404  -    404
+GET    /bijeenkomsten/{meeting_id}/agenda.ics             200  200  404  404  404  404  404  303  -    303  303  404  404  -    404
 POST   /bijeenkomsten/{meeting_id}/annuleren              303  403  404  404  404  404  404  303  -    303  303  404  404  -    404
 POST   /bijeenkomsten/{meeting_id}/beschikbaarheid        303  303  404  404  404  404  404  303  -    303  303  404  404  -    404
 GET    /bijeenkomsten/{meeting_id}/dag                    200+  403  404  404  404  404  404  303  -    303  303  404  404  -    404
@@ -135,6 +136,7 @@ POST   /bijeenkomsten/{meeting_id}/plannen                303  403  404  404  40
 POST   /bijeenkomsten/{meeting_id}/toestemming            303  403  404  404  404  404  404  303  -    303  303  404  404  -    404
 POST   /bijeenkomsten/{meeting_id}/uitkomst               303  403  404  404  404  404  404  303  -    303  303  404  404  -    404
 GET    /bijeenkomsten/{meeting_id}/verslag                200+  200  404  404  404  404  404  303  -    303  303  404  404  -    404
+GET    /bijeenkomsten/{meeting_id}/verslag.pdf            200+  200  404  404  404  404  404  303  -    303  303  404  404  -    404
 GET    /bijeenkomsten/{meeting_id}/voorbereiding          200+  200+  404  404  404  404  404  303  -    303  303  404  404  -    404
 GET    /calendar/{token}.ics                              200  200  200  200  200  200  200  200  -    200  200  200  200  -    200
 GET    /docs                                              200  200  200  200  200  200  200  200  -    200  200  200  200  -    200
@@ -188,8 +190,9 @@ POST   /plan-acties/{action_id}                           403  303  404  403  40
 GET    /readyz                                            200  200  200  200  200  200  200  200  200  200  200  200  200  200  200
 GET    /taal/{language}                                   303  303  303  303  303  303  303  303  -    303  303  303  303  -    303
 GET    /toestemmingen/{consent_id}/bewijs                 200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
+GET    /uitnodiging/bedankt                               200  200  200  200  200  200  200  200  -    200  200  200  200  -    200
 GET    /uitnodiging/{token}                               200  200  200  200  200  200  200  200  -    200  200  200  200  -    200
-POST   /uitnodiging/{token}                               200  200  200  200  200  200  200  200  -    200  200  200  200  -    200
+POST   /uitnodiging/{token}                               303  303  303  303  303  303  303  303  -    303  303  303  303  -    303
 GET    /verantwoording                                    403  403  403  403  200  403  403  303  -    303  303  403  403  -    403
 GET    /verantwoording/gebeurtenissen/{seq}               403  403  403  403  200  403  403  303  -    303  303  403  403  -    403
 GET    /verantwoording/personen                           403  403  403  403  200  403  403  303  -    303  303  403  403  -    403
@@ -226,7 +229,7 @@ PARAMS = {"household_id": "household", "consent_id": "consent", "observation_id"
           "incapacity_id": "nothing", "representation_id": "nothing"}
 POLL_ROUTES = ("/availability", "/schedule", "/cancel", "/beschikbaarheid", "/plannen",
                "/annuleren")
-HELD_ROUTES = ("/minutes", "/verslag")
+HELD_ROUTES = ("/minutes", "/verslag", "/verslag.pdf")
 QUERIES = {
     "/api/v1/consents": {"subject_id": "child"},
     "/api/v1/audit/consistency": {"first": "1", "second": "2"},

@@ -40,7 +40,7 @@ class TestHouseholdPage:
             "recipients": [{"party": "schuldhulpverlening"}], "purposes": ["hulpverlening"],
             "grantor_ids": [ids["m"]], "evidence": {"method": "written"}}))
         login(client, "reg@example.org", PASSWORD)
-        assert "Gezin J." in client.get("/huishoudens").text
+        assert "Gezin Jansen" in client.get("/huishoudens").text
         page = client.get(f"/huishoudens/{ids['household']}")
         assert "Sanne Jansen" in page.text and "Noor Jansen" in page.text
         assert "Financiën" in page.text and "Schuldhulpverlening (alle)" in page.text

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from broker.households.schemas import HouseholdCreate
+from broker.households.service import valid_bsn
 
 FIRST_ROWS = {"adult": 2, "child": 2}  # the empty rows a new form starts with
 MAX_ROWS = 12  # per kind; the API takes at most 30 members
@@ -132,6 +133,10 @@ def body_of(form: NewHousehold) -> HouseholdCreate | None:
                 **{name: value for name in ("given_name", "family_name", "birth_date",
                                             "bsn", "email")
                    if (value := _clean(name, getattr(r, name)))}} for r in filled]
+    for row in filled:  # the elfproef at once with the other fields (the service checks too)
+        bsn = _clean("bsn", row.bsn)
+        if re.fullmatch(r"\d{8,9}", bsn) and not valid_bsn(bsn):
+            form.errors[f"{row.key}-bsn"] = "invalid_bsn"
     try:
         body = HouseholdCreate.model_validate({
             "label": label, "members": members, "custody": custody,

@@ -70,6 +70,23 @@ def _new(request: Request, session: DbSession, user: CurrentWebUser, filled: for
         "today": local_day(now())}, user=user, status_code=status_code)
 
 
+# Why a change of custody was refused, by code (see `custody.change_custody`).
+CUSTODY_MESSAGES = {
+    "court_decision": N_("Vul het kenmerk en de datum van de beschikking in."),
+    "court_decision_date": N_("De datum van de beschikking kan niet in de toekomst liggen, en "
+                              "niet vóór de vorige beschikking."),
+    "custody_incomplete": N_("Een kind dat gezag had, houdt minstens één gezaghebbende: kies "
+                             "een ouder of een gecertificeerde instelling als voogd. Het gaat "
+                             "om:"),
+    "invalid_custody": N_("Gezag ligt bij hoogstens twee volwassen gezinsleden of bij een "
+                          "gecertificeerde instelling, en alleen over minderjarige kinderen."),
+    "custodian_organisation": N_("Alleen een gecertificeerde instelling kan als organisatie "
+                                 "voogd zijn."),
+    "not_the_team": N_("Alleen het team van dit gezin legt het gezag vast."),
+    "other": N_("Het gezag kon niet worden vastgelegd."),
+}
+
+
 # What is wrong with a field of the new-household form, by code (see `form`, `service`).
 FIELD_MESSAGES = {
     "required": N_("Vul dit in."),
@@ -126,7 +143,10 @@ def custody_page(household_id: str, request: Request, session: DbSession,
 
 
 def _custody(request: Request, session: DbSession, user: CurrentWebUser, household_id: str,
-             *, error: str | None = None, status_code: int = 200) -> Response:
+             *, error: str | None = None, children: list[str] | None = None,
+             status_code: int = 200) -> Response:
+    """The custody page; after a refusal its code (`CUSTODY_MESSAGES`) and the children it
+    names."""
     found = custody.custody(session, actor=user.principal, household_id=household_id)
     view = service.view_household(session, actor=user.principal, household_id=household_id)
     guardians = list(session.scalars(select(Organisation).where(
@@ -134,6 +154,7 @@ def _custody(request: Request, session: DbSession, user: CurrentWebUser, househo
     return render(request, "households/custody.html", {
         "view": view, "names": view.names(), "custody": found, "guardians": guardians,
         "organisations": {o.id: o.name for o in guardians}, "error": error,
+        "messages": CUSTODY_MESSAGES, "error_children": children or [],
         "today": local_day(now())}, user=user, status_code=status_code)
 
 
@@ -154,9 +175,9 @@ async def change_custody(household_id: str, request: Request, session: DbSession
                                body=body)
     except ValidationError:
         return _custody(request, session, user, household_id, status_code=422,
-                        error="Vul het kenmerk en de datum van de beschikking in.")
+                        error="court_decision")
     except BrokerError as exc:
         undo_failed(session, exc)
         return _custody(request, session, user, household_id, status_code=exc.status,
-                        error=exc.detail)
+                        error=exc.code, children=exc.extra.get("children"))
     return RedirectResponse(f"/huishoudens/{household_id}/gezag", status_code=303)

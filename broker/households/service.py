@@ -1,7 +1,7 @@
 """Households: creation with members and custody, who is involved, the regisseur."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -11,11 +11,17 @@ from broker.audit.context import audit_context
 from broker.audit.recording import Action, Record, record
 from broker.clock import local_day, now
 from broker.disclosure.capacity import age_on
-from broker.disclosure.facts import HouseholdFacts, MemberFacts, load_household
+from broker.disclosure.engine import BASIC_DATA
+from broker.disclosure.facts import (
+    HouseholdFacts,
+    MemberFacts,
+    load_household,
+    load_households,
+)
 from broker.errors import Forbidden, Invalid, NotFound
 from broker.households.models import Custody, Household, Member, RegisseurAssignment
 from broker.households.schemas import HouseholdCreate
-from broker.identity.models import Professional, Role
+from broker.identity.models import Professional, Role, Team
 from broker.identity.principal import Principal
 from broker.identity.service import teams_of
 
@@ -32,41 +38,85 @@ def valid_bsn(bsn: str) -> bool:
     return total % 11 == 0
 
 
-def _check_members(body: HouseholdCreate, today: date, adult_from: int) -> None:
+@dataclass(frozen=True)
+class MemberProblem:
+    """What is wrong with one member of a new household: its ref, the field, a code."""
+
+    ref: str
+    field: str
+    code: str
+    detail: str  # in English, for the API's problem
+
+
+def member_problems(body: HouseholdCreate, today: date, adult_from: int
+                    ) -> list[MemberProblem]:
+    """Every broken rule of the members and custody of a new household, in member order."""
     refs = [m.ref for m in body.members]
     if len(set(refs)) != len(refs):
-        raise Invalid("Every member needs its own ref.", code="duplicate_ref")
+        return [MemberProblem("", "ref", "duplicate_ref", "Every member needs its own ref.")]
+    problems = []
     for m in body.members:
         if m.birth_date > today:
-            raise Invalid(f"Member {m.ref}: the birth date is in the future.",
-                          code="birth_date_in_future")
+            problems.append(MemberProblem(m.ref, "birth_date", "birth_date_in_future",
+                                          f"Member {m.ref}: the birth date is in the future."))
         if m.bsn is not None and not valid_bsn(m.bsn):
-            raise Invalid(f"Member {m.ref}: the BSN fails the elfproef.", code="invalid_bsn")
+            problems.append(MemberProblem(m.ref, "bsn", "invalid_bsn",
+                                          f"Member {m.ref}: the BSN fails the elfproef."))
+    return problems + _custody_problems(body, today, adult_from)
+
+
+def _custody_problems(body: HouseholdCreate, today: date, adult_from: int
+                      ) -> list[MemberProblem]:
     by_ref = {m.ref: m for m in body.members}
     per_child: dict[str, int] = {}
+    problems = []
     for link in body.custody:
         custodian, child = by_ref.get(link.custodian), by_ref.get(link.child)
         if custodian is None or child is None:
-            raise Invalid("Custody names a ref that is not a member.", code="unknown_ref")
-        if custodian.ref == child.ref or age_on(custodian.birth_date, today) < adult_from:
-            raise Invalid(f"{custodian.ref} cannot hold custody of {child.ref}.",
-                          code="invalid_custody")
-        if age_on(child.birth_date, today) >= adult_from:
-            raise Invalid(f"{child.ref} is an adult; custody ends at {adult_from}.",
-                          code="invalid_custody")
-        per_child[child.ref] = per_child.get(child.ref, 0) + 1
-        if per_child[child.ref] > MAX_CUSTODIANS:
-            raise Invalid(f"{child.ref} has more than two custodians.", code="invalid_custody")
+            problems.append(MemberProblem(link.child, "custody", "unknown_ref",
+                                          "Custody names a ref that is not a member."))
+        elif custodian.ref == child.ref or age_on(custodian.birth_date, today) < adult_from:
+            problems.append(MemberProblem(child.ref, "custody", "custodian_too_young",
+                                          f"{custodian.ref} cannot hold custody of "
+                                          f"{child.ref}."))
+        elif age_on(child.birth_date, today) >= adult_from:
+            problems.append(MemberProblem(child.ref, "custody", "adult_child",
+                                          f"{child.ref} is an adult; custody ends at "
+                                          f"{adult_from}."))
+        else:
+            per_child[child.ref] = per_child.get(child.ref, 0) + 1
+            if per_child[child.ref] == MAX_CUSTODIANS + 1:
+                problems.append(MemberProblem(child.ref, "custody", "too_many_custodians",
+                                              f"{child.ref} has more than two custodians."))
     if len({(c.custodian, c.child) for c in body.custody}) != len(body.custody):
-        raise Invalid("A custody link is given twice.", code="invalid_custody")
+        problems.append(MemberProblem("", "custody", "custody_twice",
+                                      "A custody link is given twice."))
+    return problems
+
+
+def _check_members(body: HouseholdCreate, today: date, adult_from: int) -> None:
+    """422 with the code of the first problem (custody: `invalid_custody`); `problems` lists
+    them all, each with its member's ref, the field and a code."""
+    problems = member_problems(body, today, adult_from)
+    if problems:
+        first = problems[0]
+        code = "invalid_custody" if first.field == "custody" and first.code != "unknown_ref" \
+            else first.code
+        raise Invalid(first.detail, code=code, problems=[
+            {"ref": p.ref, "field": p.field, "code": p.code} for p in problems])
+
+
+def check_creator(actor: Principal) -> None:
+    """Only a regisseur (a person, not a system) creates a household."""
+    if actor.professional_id is None or not actor.has_role(Role.REGISSEUR):
+        raise Forbidden("Only a regisseur (a person, not a system) creates a household.",
+                        code="wrong_role")
 
 
 def create_household(session: Session, *, actor: Principal, body: HouseholdCreate
                      ) -> Household:
     """The caller, a regisseur, creates the household and becomes its regisseur."""
-    if actor.professional_id is None or not actor.has_role(Role.REGISSEUR):
-        raise Forbidden("Only a regisseur (a person, not a system) creates a household.",
-                        code="wrong_role")
+    check_creator(actor)
     policy = audit_context(session).policy
     _check_members(body, local_day(now()), policy.consent.capacity.adult_from)
     household = Household(label=body.label, created_by_organisation_id=actor.organisation_id)
@@ -215,6 +265,11 @@ class HouseholdView:
         sees some member's basic data."""
         return self.household.label if any(v.shown for v in self.members) else "Huishouden"
 
+    @property
+    def family_names(self) -> tuple[str, ...]:
+        """The adults' family names this reader may see ('Jansen', 'De Vries'), each once."""
+        return family_names([v.member for v in self.members if v.shown])
+
     def names(self) -> dict[str, str]:
         """How pages name members: full name where the door allowed it, else the ref."""
         return {v.member.id: f"{v.member.given_name} {v.member.family_name}" if v.shown
@@ -255,6 +310,74 @@ def directed_by(*, professional_id: str | None = None,
     who = mine.professional_id == professional_id if professional_id is not None \
         else mine.team_id.in_(team_ids or ())
     return select(mine.household_id).where(who, ~superseded)
+
+
+def family_names(members: list[MemberFacts]) -> tuple[str, ...]:
+    """The adults' family names (every member's where there is no adult), each once, as
+    written at the start of a line ('de Vries' -> 'De Vries'), in order of birth."""
+    adults = [m for m in members if m.role != "child"] or members
+    found = (m.family_name.strip() for m in sorted(adults, key=lambda m: m.birth_date))
+    return tuple(dict.fromkeys(name[:1].upper() + name[1:] for name in found if name))
+
+
+def sort_key(name: str) -> str:
+    """Dutch order: 'van der Berg' and "'t Hart" under B and H (the tussenvoegsel skipped)."""
+    words = name.split()
+    while len(words) > 1 and (words[0][:1].islower() or words[0][:1] in "'’"
+                              or words[0].lower() in TUSSENVOEGSELS):
+        words = words[1:]
+    return " ".join(words).casefold()
+
+
+TUSSENVOEGSELS = frozenset({"van", "de", "der", "den", "het", "'t", "te", "ter", "ten", "in",
+                            "op", "la", "le", "du", "da", "di", "el", "von", "zu", "vd"})
+
+
+@dataclass(frozen=True)
+class HouseholdSummary:
+    """A line of the regisseur's list: the family names the caller may see, how many."""
+
+    id: str
+    family_names: tuple[str, ...]
+    members: int
+    children: int
+    created_at: datetime
+
+
+def household_summaries(session: Session, *, actor: Principal) -> list[HouseholdSummary]:
+    """The households the caller directs, by the adults' family names (A-Z, the
+    tussenvoegsel skipped): each name passes the door (basisgegevens) and is recorded."""
+    from broker.disclosure.door import Item, disclose_each
+
+    if actor.professional_id is None:
+        return []
+    households = list(session.scalars(select(Household).where(
+        Household.id.in_(directed_by(professional_id=actor.professional_id)))))
+    facts = load_households(session, [h.id for h in households])
+    asked = [(h.id, facts[h.id].members[m]) for h in households if h.id in facts
+             for m in facts[h.id].adults()]
+    decisions = disclose_each(session, actor=actor, purpose="hulpverlening", items=[
+        Item(facts[h].subjects[m.id], BASIC_DATA, object_type="household", object_id=h)
+        for h, m in asked])
+    shown: dict[str, list[MemberFacts]] = {}
+    for (h, member), decision in zip(asked, decisions, strict=True):
+        if decision.permitted:
+            shown.setdefault(h, []).append(member)
+    summaries = [HouseholdSummary(
+        h.id, family_names(shown.get(h.id, [])), len(facts[h.id].members),
+        sum(m.role == "child" for m in facts[h.id].members.values()), h.created_at)
+        for h in households if h.id in facts]
+    return sorted(summaries, key=lambda s: (not s.family_names,
+                                            [sort_key(n) for n in s.family_names],
+                                            -s.created_at.timestamp()))
+
+
+def creation_teams(session: Session, *, actor: Principal) -> list[Team]:
+    """The teams a new household may belong to, when the regisseur must choose (several)."""
+    if len(actor.team_ids) < 2:
+        return []
+    return list(session.scalars(select(Team).where(Team.id.in_(actor.team_ids))
+                                .order_by(Team.name)))
 
 
 def households_of_regisseur(session: Session, professional_id: str) -> list[Household]:

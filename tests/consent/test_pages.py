@@ -40,7 +40,7 @@ class TestHouseholdPage:
             "recipients": [{"party": "schuldhulpverlening"}], "purposes": ["hulpverlening"],
             "grantor_ids": [ids["m"]], "evidence": {"method": "written"}}))
         login(client, "reg@example.org", PASSWORD)
-        assert "Gezin J." in client.get("/huishoudens").text
+        assert "Gezin Jansen" in client.get("/huishoudens").text
         page = client.get(f"/huishoudens/{ids['household']}")
         assert "Sanne Jansen" in page.text and "Noor Jansen" in page.text
         assert "Financiën" in page.text and "Schuldhulpverlening (alle)" in page.text
@@ -71,6 +71,36 @@ class TestConsentForm:
         response = client.post(f"/huishoudens/{ids['household']}/toestemming", data=form)
         assert response.status_code == 422
         assert "Niet de juiste personen" in response.text
+        assert "Nog nodig: handtekening van Noor (13 jaar)." in response.text
+        for kept in (f'value="{ids["c1"]}" selected', 'value="onderwijs" checked',
+                     'value="school" checked', 'value="hulpverlening" checked',
+                     f'value="{ids["m"]}" checked', 'value="written" selected'):
+            assert kept in response.text, kept
         form["grantor_ids"] = [ids["m"], ids["c1"]]
-        saved = client.post(f"/huishoudens/{ids['household']}/toestemming", data=form)
-        assert saved.status_code == 200 and "Bewijs van toestemming" in saved.text
+        saved = client.post(f"/huishoudens/{ids['household']}/toestemming", data=form,
+                            follow_redirects=False)
+        assert saved.status_code == 303
+        assert "Bewijs van toestemming" in client.get(saved.headers["location"]).text
+
+    def test_a_custodian_missing_is_named_with_the_role(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        _, ids = arrange(session, policy)
+        home = login(client, "reg@example.org", PASSWORD)
+        response = client.post(f"/huishoudens/{ids['household']}/toestemming", data={
+            "csrf_token": csrf_of(home.text), "subject_id": ids["c1"],
+            "grantor_ids": [ids["c1"]], "categories": ["onderwijs"], "parties": ["school"],
+            "purposes": ["hulpverlening"], "method": "written", "reference": "F-17"})
+        assert response.status_code == 422
+        assert "Nog nodig: handtekening van S. Jansen (gezaghebbende)." in response.text
+        assert 'name="reference" maxlength="200" value="F-17"' in response.text
+
+    def test_an_empty_form_names_each_missing_field(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        _, ids = arrange(session, policy)
+        home = login(client, "reg@example.org", PASSWORD)
+        response = client.post(f"/huishoudens/{ids['household']}/toestemming", data={
+            "csrf_token": csrf_of(home.text), "subject_id": ids["c1"], "method": "written"})
+        assert response.status_code == 422
+        for field in ("grantor_ids", "categories", "recipients", "purposes"):
+            assert f'<small id="{field}-error" class="field-error">' in response.text, field
+        assert f'value="{ids["c1"]}" selected' in response.text

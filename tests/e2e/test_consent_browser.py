@@ -21,7 +21,7 @@ def test_regisseur_records_consent_and_sees_the_receipt(page: Page,
     page.get_by_label("E-mailadres").fill("reg@example.org")
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    page.get_by_role("link", name="Gezin J.").click()
+    page.get_by_role("link", name="Gezin Jansen").click()
     page.get_by_role("link", name="Toestemming vastleggen").click()
     page.get_by_label("Over wie gaat het?").select_option(ids["c1"])
     expect(page.locator("#wie")).to_contain_text("Wie moet tekenen")

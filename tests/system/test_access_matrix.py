@@ -149,7 +149,9 @@ POST   /doorbrekingen/{override_id}/goedkeuren            403  403  404  303  40
 POST   /doorbrekingen/{override_id}/intrekken             403  404  404  303  404  404  404  303  -    303  303  404  404  -    404
 POST   /doorbrekingen/{override_id}/uitstel               403  404  404  409  404  404  404  303  -    303  303  404  404  -    404
 GET    /healthz                                           200  200  200  200  200  200  200  200  200  200  200  200  200  200  200
-GET    /huishoudens                                       200  200  200  200  200  200  200  303  -    303  303  200  200  -    200
+GET    /huishoudens                                       200+  200  200  200  200  200  200  303  -    303  303  200  200  -    200
+GET    /huishoudens/nieuw                                 200  403  403  403  403  403  403  303  -    303  303  200  403  -    403
+POST   /huishoudens/nieuw                                 303  403  403  403  403  403  403  303  -    303  303  303  403  -    403
 GET    /huishoudens/{household_id}                        200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
 POST   /huishoudens/{household_id}/leden/{member_id}/link 200+  404  404  404  404  404  404  303  -    303  303  404  404  -    404
 GET    /huishoudens/{household_id}/gezag                  200+  403  404  200+  404  404  404  303  -    303  303  404  404  -    404
@@ -364,6 +366,8 @@ def form_for(row: Row, ids: dict[str, str]) -> dict[str, Any]:
             "recipients": ids["school"], "legal_ground": "Grond.", "justification": "Nodig.",
             "valid_until": later, "planned_on": today},
         "/doorbrekingen/{override_id}/intrekken": {"reason": "Niet meer nodig."},
+        "/huishoudens/nieuw": {"adult-0-given_name": "Ad", "adult-0-family_name": "Ex",
+                               "adult-0-birth_date": "1980-01-01", "adult-0-role": "parent"},
         "/huishoudens/{household_id}/gezag": {f"custody:{ids['child']}": ids["mother"],
                                               "reference": "C/09/3", "date": today},
         "/mijn/prive": {"object_type": "plan_goal", "object_id": ids["goal"], "share": "1"},

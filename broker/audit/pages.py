@@ -77,11 +77,12 @@ def events(request: Request, session: DbSession, user: PrivacyOfficerPage,
     form = {"subject_id": subject_id, "actor_id": actor_id, "organisation_id": organisation_id,
             "action": action, "basis": basis, "since": since.strip(), "until": until.strip()}
     template = "audit/_events.html" if request.headers.get("hx-request") else "audit/events.html"
+    organisations = queries.all_organisations(session)
     first, last, errors = _dates(since, until)
     if errors:
         return render(request, template, {
             "page": None, "form": form, "errors": [DATE_ERRORS[e] for e in errors],
-            "error_fields": errors,
+            "error_fields": errors, "organisations": organisations, "actor_names": {},
             "names": {}, "next_query": None, **_context(request)},
             # htmx swaps only a 2xx answer: the message must reach the results area
             status_code=200 if request.headers.get("hx-request") else 422, user=user)
@@ -95,7 +96,9 @@ def events(request: Request, session: DbSession, user: PrivacyOfficerPage,
     next_query = urlencode({**{k: v for k, v in form.items() if v},
                             "cursor": page.next_cursor}) if page.next_cursor else None
     return render(request, template, {"page": page, "form": form, "errors": [],
-                                      "error_fields": [],
+                                      "error_fields": [], "organisations": organisations,
+                                      "actor_names": queries.actor_names(
+                                          session, {e["actor_id"] for e in page.items}),
                                       "names": names, "next_query": next_query,
                                       **_context(request)}, user=user)
 

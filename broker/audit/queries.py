@@ -170,6 +170,12 @@ def organisation_names(session: Session, ids: set[str | None]) -> dict[str, str]
     return {org_id: name for org_id, name in rows}
 
 
+def all_organisations(session: Session) -> list[tuple[str, str]]:
+    """(id, name) of every organisation, by name: the log search's choice."""
+    return [(org_id, name) for org_id, name in session.execute(
+        select(Organisation.id, Organisation.name).order_by(Organisation.name))]
+
+
 def actor_names(session: Session, ids: set[str | None]) -> dict[str, str]:
     """Professionals' and partner systems' names by the id the log records for them."""
     wanted = [i for i in ids if i]

@@ -35,6 +35,10 @@ class TestPages:
         assert page.status_code == 200
         assert "Logboek van verwerkingen" in page.text and "OBS De Linde" in page.text
         assert "verstrekt" in page.text and "toestemming" in page.text
+        assert "systeem van een organisatie" in page.text  # who: a partner system here
+        searches = client.get("/verantwoording", params={"action": "audit.search"})
+        assert "<td>Fatima de FG</td>" in searches.text  # a staff member by name
+        assert f'<option value="{school.id}">OBS De Linde</option>' in page.text
         seq = page.text.split('href="/verantwoording/gebeurtenissen/')[1].split('"')[0]
         detail = client.get(f"/verantwoording/gebeurtenissen/{seq}")
         assert "Regie en afstemming van jeugdhulp" in detail.text  # the art. 30 activity

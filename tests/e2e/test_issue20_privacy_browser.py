@@ -63,3 +63,37 @@ def test_privacy_officer_finds_the_mother_and_prints_her_report(
     assert pdf.status == 200
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.body().startswith(b"%PDF-")
+
+
+def test_an_unknown_name_and_the_proof_link_in_the_browser(
+        page: Page, live_server_factory: Callable[..., LiveServer]) -> None:
+    server = live_server_factory()
+    policy = server.app.state.policy
+    with server.session() as session, session.begin():
+        arrange(session, policy)
+        municipality = make_org(session, policy, party="gemeente", name="Gemeente Voorbeeld")
+        make_professional(session, municipality, roles=["privacy_officer"],
+                          email="fg@example.org", name="Fatima de FG")
+
+    page.goto(server.url + "/login")
+    page.get_by_label("E-mailadres").fill("fg@example.org")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Verantwoording").click()
+    page.get_by_role("link", name="Inzage per persoon").click()
+    page.get_by_label("Naam", exact=True).fill("Piet Pietersen")
+    page.get_by_label("Geboortedatum").fill("1988-04-02")
+    page.get_by_label("Kenmerk van het verzoek").fill("AVG-2026-015")
+    page.get_by_role("button", name="Zoeken").click()
+    expect(page.locator(".unknown-person")).to_have_text(
+        "Onbekende persoon: niemand gevonden met deze naam en geboortedatum")
+
+    page.get_by_role("link", name="Logboek").click()
+    page.locator("table.events a").first.click()
+    expect(page.get_by_role("heading", name="Gebeurtenis")).to_be_visible()
+    with page.expect_response(lambda r: r.url.endswith("/bewijs")) as answer:
+        page.get_by_role("link", name="Bewijs van opname in het logboek (JSON)").click()
+    assert answer.value.status == 200
+    assert answer.value.headers["content-type"] == "application/json"
+    assert "leaf_index" in answer.value.json()

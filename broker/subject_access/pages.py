@@ -12,8 +12,9 @@ from broker.db import DbSession, undo_failed
 from broker.errors import BrokerError
 from broker.subject_access import service
 from broker.web.forms import CheckedForm
+from broker.web.i18n import current_language
 from broker.web.navigation import N_
-from broker.web.templating import environment, render
+from broker.web.templating import environment, language_of, render
 
 router = APIRouter(prefix="/verantwoording/personen", include_in_schema=False)
 
@@ -107,9 +108,13 @@ def report_pdf(subject_id: str, request: Request, session: DbSession,
                user: PrivacyOfficerPage) -> Response:
     """The same report as a PDF, to hand to the citizen."""
     found = service.access_report(session, actor=user.principal, member_id=subject_id)
-    html = environment.get_template("subject_access/report_print.html").render(
-        report=found, zone=request.app.state.settings.zone,
-        made_at=now(), **_context(request))
+    token = current_language.set(language_of(request))
+    try:
+        html = environment.get_template("subject_access/report_print.html").render(
+            report=found, zone=request.app.state.settings.zone, lang=language_of(request),
+            made_at=now(), **_context(request))
+    finally:
+        current_language.reset(token)
     from weasyprint import HTML  # imported here: it needs pango at run time
 
     return Response(HTML(string=html).write_pdf(), media_type="application/pdf", headers={

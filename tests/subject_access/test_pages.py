@@ -49,6 +49,8 @@ class TestPersonSearch:
         assert "Sanne Jansen" in page and "02-04-1988" in page and "Gezin J." in page
         assert "Noor Jansen" not in page  # another birth date
         assert "Inzageoverzicht van Sanne Jansen" in page
+        row = page.split("<td>Sanne Jansen</td>")[1].split("</tr>")[0]
+        assert "<td>ouder</td>" in row
 
     def test_a_name_matches_without_case_accents_or_order(
             self, client: TestClient, session: Session, policy: Policy) -> None:

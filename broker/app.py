@@ -49,6 +49,7 @@ from broker.problems import CatchAllMiddleware, install_error_handlers
 from broker.quality import api as quality_api
 from broker.quality import pages as quality_pages
 from broker.schemas import PROBLEM_RESPONSES
+from broker.subject_access import pages as subject_access_pages
 from broker.system import api as system_api
 from broker.web import pages as web_pages
 from broker.web.templating import PACKAGE
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     app.include_router(identity_oauth.router, responses=PROBLEM_RESPONSES)
     app.include_router(identity_pages.router)
     app.include_router(audit_pages.router)
+    app.include_router(subject_access_pages.router)
     app.include_router(households_pages.router)
     app.include_router(consent_pages.router)
     app.include_router(observations_pages.router)

@@ -22,7 +22,9 @@ ACTIONS = {
     "login.failed": N_("inloggen mislukt"), "logout": N_("uitgelogd"),
     "export": N_("geëxporteerd"), "audit.search": N_("logboek doorzocht"),
     "audit.read": N_("logregel bekeken"), "audit.report": N_("inzageoverzicht gemaakt"),
-    "audit.proof": N_("bewijs opgevraagd"), "audit.verify": N_("logboek gecontroleerd"),
+    "audit.proof": N_("bewijs opgevraagd"),
+    "audit.person_search": N_("persoon gezocht (verantwoording)"),
+    "audit.verify": N_("logboek gecontroleerd"),
     "retention.run": N_("bewaartermijnen toegepast"),
     "retention.purge": N_("vernietigd na de bewaartermijn"),
     "key.rotate": N_("sleutels vernieuwd"),
@@ -49,4 +51,23 @@ BASES = {
     "consent": N_("toestemming"), "override": N_("doorbreking van het beroepsgeheim (meldcode)"),
     "own_submission": N_("eigen melding"), "family_present": N_("gezin aanwezig"),
     "legal_duty": N_("wettelijke grondslag (mandaat)"),
+    "data_subject": N_("de persoon zelf (inzage, AVG artikel 15)"),
+}
+
+OUTCOMES = {"success": N_("gelukt"), "denied": N_("geweigerd"), "failure": N_("mislukt")}
+
+EFFECTS = {"permit": N_("toegestaan"), "deny": N_("niet toegestaan")}
+
+ACTOR_KINDS = {"professional": N_("medewerker"), "client": N_("systeem van een organisatie"),
+               "member": N_("gezinslid (via de persoonlijke link)"),
+               "system": N_("de broker zelf")}
+
+# Why the privacy officer looks a person up: the closed list the log records (no free text).
+SEARCH_REASONS = {
+    "access_request": N_("inzageverzoek (AVG artikel 15)"),
+    "rectification_request": N_("verzoek om correctie (AVG artikel 16)"),
+    "destruction_request": N_("verzoek om vernietiging (Jeugdwet artikel 7.3.9)"),
+    "objection": N_("bezwaar of verzoek om beperking (AVG artikel 18 en 21)"),
+    "complaint": N_("klacht"),
+    "incident": N_("onderzoek van een (mogelijk) datalek of incident"),
 }

@@ -56,6 +56,7 @@ class Action(StrEnum):
     AUDIT_REPORT = "audit.report"
     AUDIT_PROOF = "audit.proof"
     AUDIT_VERIFY = "audit.verify"
+    PERSON_SEARCH = "audit.person_search"
     RETENTION_RUN = "retention.run"
     KEY_ROTATE = "key.rotate"
     KEY_DESTROY = "key.destroy"
@@ -105,6 +106,10 @@ class Record:
     object_type: str | None = None
     object_id: str | None = None
     outcome: Outcome = Outcome.SUCCESS
+    # Why the privacy officer looked a person up: a code of a closed list and a case number
+    # (letters, digits and . / _ -, at least one digit): never a name or free text.
+    reason: str | None = None
+    reference: str | None = None
 
 
 def purges(kind: str, owners: set[str], *, household: bool = False) -> list[Record]:
@@ -168,6 +173,8 @@ def _row(context: AuditContext, event: Record) -> dict[str, object]:
         "object_id": event.object_id,
         "policy_version": policy.version,
         "outcome": Outcome(event.outcome).value,
+        **({"reason": event.reason} if event.reason else {}),
+        **({"reference": event.reference} if event.reference else {}),
     }
     return {"payload": canonical(fields), **{name: fields[name] for name in SEARCH_COLUMNS}}
 

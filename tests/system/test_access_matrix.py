@@ -197,8 +197,11 @@ GET    /uitnodiging/{token}                               200  200  200  200  20
 POST   /uitnodiging/{token}                               303  303  303  303  303  303  303  303  -    303  303  303  303  -    303
 GET    /verantwoording                                    403  403  403  403  200  403  403  303  -    303  303  403  403  -    403
 GET    /verantwoording/gebeurtenissen/{seq}               403  403  403  403  200  403  403  303  -    303  303  403  403  -    403
+GET    /verantwoording/gebeurtenissen/{seq}/bewijs        403  403  403  403  200  403  403  303  -    303  303  403  403  -    403
 GET    /verantwoording/personen                           403  403  403  403  200  403  403  303  -    303  303  403  403  -    403
-GET    /verantwoording/personen/{subject_id}              403  403  403  403  200  403  403  303  -    303  303  403  403  -    403
+POST   /verantwoording/personen                           403  403  403  403  303  403  403  303  -    303  303  403  403  -    403
+GET    /verantwoording/personen/{subject_id}              403  403  403  403  200+ 403  403  303  -    303  303  403  403  -    403
+GET    /verantwoording/personen/{subject_id}/pdf          403  403  403  403  200+ 403  403  303  -    303  303  403  403  -    403
 GET    /verantwoording/tijdlijn                           403  403  403  403  200  403  403  303  -    303  303  403  403  -    403
 GET    /verantwoording/vernietiging                       403  403  403  403  200  403  403  303  -    303  303  403  403  -    403
 POST   /verantwoording/vernietiging/{request_id}          403  403  403  403  303  403  403  303  -    303  303  403  403  -    403
@@ -398,6 +401,8 @@ def form_for(row: Row, ids: dict[str, str]) -> dict[str, Any]:
             "action1_due": days_from_today(40), "regisseur_id": ids["reg_professional"],
             "next_evaluation": days_from_today(62)},
         "/plan-acties/{action_id}": {"status": "done"},
+        "/verantwoording/personen": {"name": "Quispelaar", "birth_date": "",
+                                     "reason": "access_request", "reference": "AVG-2026-1"},
         "/verantwoording/vernietiging/{request_id}": {"decision": "refuse", "reason": "Nodig.",
                                                     "ground": "wettelijk_voorschrift"},
     }

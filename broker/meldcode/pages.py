@@ -26,7 +26,7 @@ from broker.meldcode.schemas import (
 from broker.observations import service as observations
 from broker.web.forms import CheckedForm
 from broker.web.navigation import N_
-from broker.web.templating import render
+from broker.web.templating import gettext_for, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,6 +43,59 @@ QUESTIONS = {
     "hulp_geaccepteerd": N_("4. Aanvaarden de betrokkenen de hulp en werken zij mee?"),
     "hulp_leidt_tot_veiligheid": N_("5. Leidt de hulp tot de gewenste veiligheid?"),
 }
+# What the service's codes mean, for the professional at the form (the API keeps its detail);
+# codes whose detail the rules already word in Dutch (meldplicht, ...) keep it.
+ERRORS = {
+    "step_order": N_("Neem de stappen van de meldcode op volgorde: leg eerst de vorige stap "
+                     "vast."),
+    "skip_reason_required": N_("Zeg waarom u niet met het gezin sprak: alleen als dat de "
+                               "veiligheid in gevaar brengt, slaat u stap 3 over."),
+    "answers_incomplete": N_("Stap 4: beantwoord eerst deze vraag: %(question)s Een open "
+                             "vraag telt niet als 'nee'."),
+    "acute_report": N_("Bij acuut gevaar meldt u in stap 5 meteen bij Veilig Thuis."),
+    "follow_up_required": N_("Kies de datum waarop u de hulp volgt."),
+    "follow_up_date": N_("Volg de hulp binnen %(max_days)s dagen."),
+    "not_reporting": N_("Alleen bij melden kiest u Veilig Thuis of een reden om het gezin "
+                        "(nog) niet te informeren."),
+    "review_date": N_("Kijk binnen %(max_days)s dagen opnieuw naar de reden om het gezin niet "
+                      "te informeren."),
+    "unknown_observation": N_("Koppel alleen signalen over dit gezin die u mag zien."),
+    "not_veilig_thuis": N_("Meld bij een organisatie van Veilig Thuis."),
+    "veilig_thuis_required": N_("Kies bij welke Veilig Thuis u meldt."),
+    "no_report": N_("Alleen een zaak die bij Veilig Thuis is gemeld, kan worden "
+                    "teruggegeven."),
+    "handback_date": N_("De datum van de afschaling ligt tussen de melding en vandaag."),
+    "handed_back": N_("Deze zaak is al teruggegeven."),
+    "override_in_past": N_("De doorbreking moet eindigen in de toekomst."),
+    "override_too_long": N_("Een doorbreking duurt ten hoogste %(max_days)s dagen."),
+    "unknown_subject": N_("Kies alleen gezinsleden van dit gezin."),
+    "subject_reason": N_("Zeg voor ieder gezinslid behalve het kind waarom zijn of haar "
+                         "gegevens nodig zijn voor de veiligheid van het kind."),
+    "unknown_category": N_("Kies gegevens uit de lijst."),
+    "inform_parents_date": N_("Informeer de ouders binnen de termijn van de meldcode."),
+    "unknown_recipient": N_("Een gekozen ontvanger bestaat niet."),
+    "override_recipient": N_("Deze ontvanger past niet: bij acuut gevaar alleen Veilig Thuis "
+                             "of de politie; een andere ontvanger dan Veilig Thuis of de "
+                             "regisseur heeft een wettelijke grondslag nodig."),
+    "not_a_child": N_("Een meldcode-zaak gaat over een kind (jonger dan 18)."),
+    "not_a_professional": N_("Alleen een professional (een persoon) legt dit vast."),
+}
+
+
+def error_text(request: Request, exc: BrokerError) -> str:
+    """The text for a refusal's code in the reader's language, filled in with its values;
+    the service's detail for a code without one (the rules' Dutch explanations)."""
+    if exc.code not in ERRORS:
+        return exc.detail
+    values = dict(exc.extra)
+    if "question" in values:
+        values["question"] = gettext_for(request, QUESTIONS.get(str(values["question"]), ""))
+    try:
+        return gettext_for(request, ERRORS[exc.code]) % values
+    except (KeyError, TypeError, ValueError):
+        return exc.detail
+
+
 DECISIONS = {"melden": N_("melden bij Veilig Thuis"),
              "hulp_organiseren": N_("hulp organiseren"),
              "melden_en_hulp": N_("melden en hulp organiseren"),
@@ -121,7 +174,8 @@ async def record_step(case_id: str, request: Request, session: DbSession,
                            "waarom u niet met het gezin sprak).")
     except BrokerError as exc:
         undo_failed(session, exc)
-        return _case(request, session, user, case_id, status_code=exc.status, error=exc.detail)
+        return _case(request, session, user, case_id, status_code=exc.status,
+                     error=error_text(request, exc))
     return RedirectResponse(f"/meldcode/zaken/{case_id}", status_code=303)
 
 
@@ -136,7 +190,8 @@ def record_handback(case_id: str, request: Request, session: DbSession, user: Cu
                      error="Vul de datum van de afschaling in.")
     except BrokerError as exc:
         undo_failed(session, exc)
-        return _case(request, session, user, case_id, status_code=exc.status, error=exc.detail)
+        return _case(request, session, user, case_id, status_code=exc.status,
+                     error=error_text(request, exc))
     return RedirectResponse(f"/meldcode/zaken/{case_id}", status_code=303)
 
 
@@ -171,7 +226,8 @@ async def request_override(case_id: str, request: Request, session: DbSession,
                            "waarom niet).")
     except BrokerError as exc:
         undo_failed(session, exc)
-        return _case(request, session, user, case_id, status_code=exc.status, error=exc.detail)
+        return _case(request, session, user, case_id, status_code=exc.status,
+                     error=error_text(request, exc))
     return RedirectResponse(f"/doorbrekingen/{view.override.id}", status_code=303)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from broker.clock import LEGAL_ZONE
 from broker.db import DbSession, undo_failed
-from broker.errors import BrokerError, Invalid
+from broker.errors import BrokerError, Conflict, Forbidden, Invalid, NotFound
 from broker.households import service as households
 from broker.identity.deps import CurrentWebUser
 from broker.identity.models import Organisation
@@ -79,6 +79,12 @@ ERRORS = {
                              "regisseur heeft een wettelijke grondslag nodig."),
     "not_a_child": N_("Een meldcode-zaak gaat over een kind (jonger dan 18)."),
     "not_a_professional": N_("Alleen een professional (een persoon) legt dit vast."),
+    "wrong_role": N_("Dit doet een aandachtsfunctionaris."),
+    "four_eyes": N_("Vier ogen: iemand anders dan de aanvrager keurt deze doorbreking goed."),
+    "four_eyes_same_organisation": N_("Een aandachtsfunctionaris van de organisatie die de "
+                                      "doorbreking aanvroeg, keurt haar goed."),
+    "override_not_pending": N_("Deze doorbreking wacht niet (meer) op goedkeuring."),
+    "override_ended": N_("Deze doorbreking is al beëindigd."),
 }
 
 
@@ -234,6 +240,11 @@ async def request_override(case_id: str, request: Request, session: DbSession,
 @router.get("/doorbrekingen/{override_id}")
 def override_page(override_id: str, request: Request, session: DbSession,
                   user: CurrentWebUser) -> Response:
+    return _override(request, session, user, override_id)
+
+
+def _override(request: Request, session: DbSession, user: CurrentWebUser, override_id: str,
+              *, error: str | None = None, status_code: int = 200) -> Response:
     view = service.override_view(session, actor=user.principal, override_id=override_id)
     return render(request, "meldcode/override.html", {
         "view": view, "policy": request.app.state.policy,
@@ -242,21 +253,42 @@ def override_page(override_id: str, request: Request, session: DbSession,
         "is_requester": user.professional.id == view.override.requested_by,
         "told_from": service.tell_from(session, override_ids={override_id},
                                        mandate_ids=set()).get(override_id),
-    }, user=user)
+        "error": error,
+    }, user=user, status_code=status_code)
+
+
+def _refused(request: Request, session: DbSession, user: CurrentWebUser, override_id: str,
+             exc: BrokerError) -> Response:
+    """The override's page saying why, for a caller who may see it; the refusal as it was
+    (the error page) for anyone else."""
+    undo_failed(session, exc)
+    try:
+        return _override(request, session, user, override_id, status_code=exc.status,
+                         error=error_text(request, exc))
+    except NotFound:
+        raise exc from None
 
 
 @router.post("/doorbrekingen/{override_id}/goedkeuren")
-def approve(override_id: str, session: DbSession, user: CurrentWebUser, form: CheckedForm
-            ) -> Response:
-    service.approve_override(session, actor=user.principal, override_id=override_id)
+def approve(override_id: str, request: Request, session: DbSession, user: CurrentWebUser,
+            form: CheckedForm) -> Response:
+    """Four eyes; a refusal (the requester, another organisation, not pending) comes back
+    on the override's page in Dutch."""
+    try:
+        service.approve_override(session, actor=user.principal, override_id=override_id)
+    except (Forbidden, Conflict) as exc:
+        return _refused(request, session, user, override_id, exc)
     return RedirectResponse(f"/doorbrekingen/{override_id}", status_code=303)
 
 
 @router.post("/doorbrekingen/{override_id}/intrekken")
-def revoke(override_id: str, session: DbSession, user: CurrentWebUser, form: CheckedForm
-           ) -> Response:
-    service.revoke_override(session, actor=user.principal, override_id=override_id,
-                            reason=form.get("reason") or "ingetrokken")
+def revoke(override_id: str, request: Request, session: DbSession, user: CurrentWebUser,
+           form: CheckedForm) -> Response:
+    try:
+        service.revoke_override(session, actor=user.principal, override_id=override_id,
+                                reason=form.get("reason") or "ingetrokken")
+    except (Forbidden, Conflict) as exc:
+        return _refused(request, session, user, override_id, exc)
     return RedirectResponse(f"/doorbrekingen/{override_id}", status_code=303)
 
 

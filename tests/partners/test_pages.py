@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from broker.audit.models import AuditPending
 from broker.errors import NotFound
+from broker.information_requests import service as information
+from broker.information_requests.schemas import InformationRequestCreate
 from broker.meldcode.schemas import CaseCreate
 from broker.meldcode.service import open_case
 from broker.partners import service
@@ -158,6 +160,41 @@ class TestRefusedSignal:
         assert refused.status_code == 422
         assert "De datum ligt in de toekomst." in refused.text
         assert "lies in the future" not in refused.text
+
+
+class TestDutchRefusals:
+    def test_a_meldcode_step_out_of_order_is_explained_in_dutch(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        world = involved_school(session, policy)
+        case = open_case(session, actor=world.school,
+                         body=CaseCreate.model_validate({"child_id": world.ids["c1"]}))
+        login(client, "juf@example.org", PASSWORD)
+        page = client.get(f"/meldcode/zaken/{case.id}")
+        refused = client.post(f"/meldcode/zaken/{case.id}/stap", data={
+            "csrf_token": csrf_of(page.text), "step": "3", "content": "Gesprek gevoerd."})
+        assert refused.status_code == 422
+        assert "Neem de stappen van de meldcode op volgorde" in refused.text
+        assert "The next step" not in refused.text and "step_order" not in refused.text
+
+    def test_refusing_a_request_without_a_reason_is_explained_on_the_list(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        world = involved_school(session, policy)
+        asked = information.ask(session, actor=world.regisseur,
+                                body=InformationRequestCreate.model_validate({
+                                    "subject_id": world.ids["c1"],
+                                    "categories": ["onderwijs"],
+                                    "holder_organisation_id": world.school.organisation_id,
+                                    "purpose": "hulpverlening",
+                                    "reason": "Hoe gaat het op school?"}))
+        login(client, "juf@example.org", PASSWORD)
+        listed = client.get("/informatieverzoeken")
+        refused = client.post(f"/informatieverzoeken/{asked.request.id}/antwoord", data={
+            "csrf_token": csrf_of(listed.text), "answer": "refused"})
+        assert refused.status_code == 422
+        assert "Zeg waarom u dit niet deelt." in refused.text
+        assert "reason_required" not in refused.text
+        family = _main(client.get(f"/gezinnen/{world.ids['household']}").text)
+        assert "Open informatieverzoeken" in family and "Hoe gaat het op school?" in family
 
 
 def _events(session: Session, organisation_id: str) -> list[str]:

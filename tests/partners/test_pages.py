@@ -19,6 +19,7 @@ from broker.policy import Policy
 from tests.dates import days_from_today
 from tests.factories import PASSWORD
 from tests.identity.flows import csrf_of, login
+from tests.observations.test_pages import school_with_consent
 from tests.partners.helpers import involved_school
 
 
@@ -128,6 +129,22 @@ class TestFamilyPage:
         heading = re.search(r"<h1>(.*?)</h1>", client.get(f"/meldcode/zaken/{case.id}").text,
                             re.S)
         assert heading and "Meldcode: Noor Jansen" in heading.group(1)
+
+
+class TestNeutralNames:
+    def test_a_meldcode_case_about_a_child_whose_name_is_withheld_reads_kind_1(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        school, ids = school_with_consent(session, policy)  # education only, no names
+        case = open_case(session, actor=school,
+                         body=CaseCreate.model_validate({"child_id": ids["c1"]}))
+        login(client, "juf@example.org", PASSWORD)
+        page = client.get(f"/meldcode/zaken/{case.id}").text
+        heading = re.search(r"<h1>(.*?)</h1>", page, re.S)
+        assert heading and re.sub(r"\s+", " ", heading.group(1)).strip() == "Meldcode: Kind 1"
+        assert "Noor Jansen" not in page and "Sanne" not in page
+        family = _main(client.get(f"/gezinnen/{ids['household']}").text)
+        assert "Ouder 1" in family and "Kind 1" in family
+        assert "Gezin (namen niet gedeeld met uw organisatie)" in family
 
 
 class TestRefusedSignal:

@@ -42,6 +42,7 @@ from broker.meldcode import pages as meldcode_pages
 from broker.observability import SecurityHeadersMiddleware, TraceMiddleware, configure_logging
 from broker.observations import api as observations_api
 from broker.observations import pages as observations_pages
+from broker.partners import pages as partners_pages
 from broker.plans import api as plans_api
 from broker.plans import pages as plans_pages
 from broker.policy import Policy, load_policy
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     app.include_router(plans_pages.router)
     app.include_router(quality_pages.router)
     app.include_router(family_pages.router)
+    app.include_router(partners_pages.router)
     app.include_router(web_pages.router)
     app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")
 

@@ -345,7 +345,8 @@ def _story(session: Session, cast: Cast, faker: Faker, rnd: random.Random, numbe
     school = cast.act("partner")
     worried = number % 6 == 0  # the school sees signals of violence
     with on_day(3):
-        _consent(session, family, child, ["onderwijs", "ontwikkeling"]
+        # The school knows the child: the family lets it see the child's name too.
+        _consent(session, family, child, ["basisgegevens", "onderwijs", "ontwikkeling"]
                  + (["veiligheid"] if worried else []),
                  [{"party": "wijkteam"}, {"organisation_id": cast.org("school")}])
         if number % 4 == 0:  # consent that ran out weeks ago

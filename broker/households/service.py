@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from markupsafe import escape
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
@@ -24,6 +25,7 @@ from broker.households.schemas import HouseholdCreate
 from broker.identity.models import Professional, Role, Team
 from broker.identity.principal import Principal
 from broker.identity.service import teams_of
+from broker.web.i18n import gettext_
 
 MAX_CUSTODIANS = 2  # BW 1:251: custody is held by at most two persons
 
@@ -271,9 +273,41 @@ class HouseholdView:
         return family_names([v.member for v in self.members if v.shown])
 
     def names(self) -> dict[str, str]:
-        """How pages name members: full name where the door allowed it, else the ref."""
-        return {v.member.id: f"{v.member.given_name} {v.member.family_name}" if v.shown
-                else v.member.ref for v in self.members}
+        """How pages name members: full name where the door allowed it, else a neutral
+        label by role and birth order ('Kind 1'), never the household's internal ref."""
+        counted: dict[str, int] = {}
+        names: dict[str, str] = {}
+        for v in self.members:
+            counted[v.member.role] = counted.get(v.member.role, 0) + 1
+            names[v.member.id] = f"{v.member.given_name} {v.member.family_name}" if v.shown \
+                else NeutralName(v.member.role, counted[v.member.role])
+        return names
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction; it is translated where it is shown."""
+    return message
+
+
+NEUTRAL_NAMES = {"parent": N_("Ouder %(number)s"), "child": N_("Kind %(number)s"),
+                 "other": N_("Gezinslid %(number)s")}
+
+
+class NeutralName(str):
+    """A member whose name this reader may not see: 'Kind 1' by role and birth order (the
+    Dutch text as a string; pages show it in the reader's language)."""
+
+    def __new__(cls, role: str, number: int) -> "NeutralName":
+        template = NEUTRAL_NAMES.get(role, NEUTRAL_NAMES["other"])
+        name = super().__new__(cls, template % {"number": number})
+        name.template, name.number = template, number
+        return name
+
+    template: str
+    number: int
+
+    def __html__(self) -> str:
+        return escape(gettext_(self.template) % {"number": self.number})
 
 
 def view_household(session: Session, *, actor: Principal, household_id: str,

@@ -188,6 +188,19 @@ def requests(session: Session, *, actor: Principal) -> list[RequestView]:
     return _views(session, actor, found)
 
 
+def open_requests_about(session: Session, *, actor: Principal, household_id: str
+                        ) -> list[RequestView]:
+    """The open requests about one household that the caller's organisation made or was
+    asked, each as `requests` shows it (through the door, recorded)."""
+    found = list(session.scalars(select(InformationRequest).where(
+        InformationRequest.household_id == household_id,
+        InformationRequest.status == RequestStatus.OPEN.value, or_(
+            InformationRequest.requester_organisation_id == actor.organisation_id,
+            InformationRequest.holder_organisation_id == actor.organisation_id))
+        .order_by(InformationRequest.created_at.desc(), InformationRequest.id)))
+    return _views(session, actor, found)
+
+
 def _views(session: Session, actor: Principal, found: Sequence[InformationRequest]
            ) -> list[RequestView]:
     """Each request as the caller may see it: the person's name and the texts only under a

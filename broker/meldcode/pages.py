@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from broker.clock import LEGAL_ZONE
 from broker.db import DbSession, undo_failed
-from broker.errors import BrokerError, Invalid
+from broker.errors import BrokerError, Conflict, Forbidden, Invalid, NotFound
 from broker.households import service as households
 from broker.identity.deps import CurrentWebUser
 from broker.identity.models import Organisation
@@ -26,7 +26,7 @@ from broker.meldcode.schemas import (
 from broker.observations import service as observations
 from broker.web.forms import CheckedForm
 from broker.web.navigation import N_
-from broker.web.templating import render
+from broker.web.templating import gettext_for, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,6 +43,65 @@ QUESTIONS = {
     "hulp_geaccepteerd": N_("4. Aanvaarden de betrokkenen de hulp en werken zij mee?"),
     "hulp_leidt_tot_veiligheid": N_("5. Leidt de hulp tot de gewenste veiligheid?"),
 }
+# What the service's codes mean, for the professional at the form (the API keeps its detail);
+# codes whose detail the rules already word in Dutch (meldplicht, ...) keep it.
+ERRORS = {
+    "step_order": N_("Neem de stappen van de meldcode op volgorde: leg eerst de vorige stap "
+                     "vast."),
+    "skip_reason_required": N_("Zeg waarom u niet met het gezin sprak: alleen als dat de "
+                               "veiligheid in gevaar brengt, slaat u stap 3 over."),
+    "answers_incomplete": N_("Stap 4: beantwoord eerst deze vraag: %(question)s Een open "
+                             "vraag telt niet als 'nee'."),
+    "acute_report": N_("Bij acuut gevaar meldt u in stap 5 meteen bij Veilig Thuis."),
+    "follow_up_required": N_("Kies de datum waarop u de hulp volgt."),
+    "follow_up_date": N_("Volg de hulp binnen %(max_days)s dagen."),
+    "not_reporting": N_("Alleen bij melden kiest u Veilig Thuis of een reden om het gezin "
+                        "(nog) niet te informeren."),
+    "review_date": N_("Kijk binnen %(max_days)s dagen opnieuw naar de reden om het gezin niet "
+                      "te informeren."),
+    "unknown_observation": N_("Koppel alleen signalen over dit gezin die u mag zien."),
+    "not_veilig_thuis": N_("Meld bij een organisatie van Veilig Thuis."),
+    "veilig_thuis_required": N_("Kies bij welke Veilig Thuis u meldt."),
+    "no_report": N_("Alleen een zaak die bij Veilig Thuis is gemeld, kan worden "
+                    "teruggegeven."),
+    "handback_date": N_("De datum van de afschaling ligt tussen de melding en vandaag."),
+    "handed_back": N_("Deze zaak is al teruggegeven."),
+    "override_in_past": N_("De doorbreking moet eindigen in de toekomst."),
+    "override_too_long": N_("Een doorbreking duurt ten hoogste %(max_days)s dagen."),
+    "unknown_subject": N_("Kies alleen gezinsleden van dit gezin."),
+    "subject_reason": N_("Zeg voor ieder gezinslid behalve het kind waarom zijn of haar "
+                         "gegevens nodig zijn voor de veiligheid van het kind."),
+    "unknown_category": N_("Kies gegevens uit de lijst."),
+    "inform_parents_date": N_("Informeer de ouders binnen de termijn van de meldcode."),
+    "unknown_recipient": N_("Een gekozen ontvanger bestaat niet."),
+    "override_recipient": N_("Deze ontvanger past niet: bij acuut gevaar alleen Veilig Thuis "
+                             "of de politie; een andere ontvanger dan Veilig Thuis of de "
+                             "regisseur heeft een wettelijke grondslag nodig."),
+    "not_a_child": N_("Een meldcode-zaak gaat over een kind (jonger dan 18)."),
+    "not_a_professional": N_("Alleen een professional (een persoon) legt dit vast."),
+    "wrong_role": N_("Dit doet een aandachtsfunctionaris."),
+    "four_eyes": N_("Vier ogen: iemand anders dan de aanvrager keurt deze doorbreking goed."),
+    "four_eyes_same_organisation": N_("Een aandachtsfunctionaris van de organisatie die de "
+                                      "doorbreking aanvroeg, keurt haar goed."),
+    "override_not_pending": N_("Deze doorbreking wacht niet (meer) op goedkeuring."),
+    "override_ended": N_("Deze doorbreking is al beëindigd."),
+}
+
+
+def error_text(request: Request, exc: BrokerError) -> str:
+    """The text for a refusal's code in the reader's language, filled in with its values;
+    the service's detail for a code without one (the rules' Dutch explanations)."""
+    if exc.code not in ERRORS:
+        return exc.detail
+    values = dict(exc.extra)
+    if "question" in values:
+        values["question"] = gettext_for(request, QUESTIONS.get(str(values["question"]), ""))
+    try:
+        return gettext_for(request, ERRORS[exc.code]) % values
+    except (KeyError, TypeError, ValueError):
+        return exc.detail
+
+
 DECISIONS = {"melden": N_("melden bij Veilig Thuis"),
              "hulp_organiseren": N_("hulp organiseren"),
              "melden_en_hulp": N_("melden en hulp organiseren"),
@@ -121,7 +180,8 @@ async def record_step(case_id: str, request: Request, session: DbSession,
                            "waarom u niet met het gezin sprak).")
     except BrokerError as exc:
         undo_failed(session, exc)
-        return _case(request, session, user, case_id, status_code=exc.status, error=exc.detail)
+        return _case(request, session, user, case_id, status_code=exc.status,
+                     error=error_text(request, exc))
     return RedirectResponse(f"/meldcode/zaken/{case_id}", status_code=303)
 
 
@@ -136,7 +196,8 @@ def record_handback(case_id: str, request: Request, session: DbSession, user: Cu
                      error="Vul de datum van de afschaling in.")
     except BrokerError as exc:
         undo_failed(session, exc)
-        return _case(request, session, user, case_id, status_code=exc.status, error=exc.detail)
+        return _case(request, session, user, case_id, status_code=exc.status,
+                     error=error_text(request, exc))
     return RedirectResponse(f"/meldcode/zaken/{case_id}", status_code=303)
 
 
@@ -171,13 +232,19 @@ async def request_override(case_id: str, request: Request, session: DbSession,
                            "waarom niet).")
     except BrokerError as exc:
         undo_failed(session, exc)
-        return _case(request, session, user, case_id, status_code=exc.status, error=exc.detail)
+        return _case(request, session, user, case_id, status_code=exc.status,
+                     error=error_text(request, exc))
     return RedirectResponse(f"/doorbrekingen/{view.override.id}", status_code=303)
 
 
 @router.get("/doorbrekingen/{override_id}")
 def override_page(override_id: str, request: Request, session: DbSession,
                   user: CurrentWebUser) -> Response:
+    return _override(request, session, user, override_id)
+
+
+def _override(request: Request, session: DbSession, user: CurrentWebUser, override_id: str,
+              *, error: str | None = None, status_code: int = 200) -> Response:
     view = service.override_view(session, actor=user.principal, override_id=override_id)
     return render(request, "meldcode/override.html", {
         "view": view, "policy": request.app.state.policy,
@@ -186,21 +253,42 @@ def override_page(override_id: str, request: Request, session: DbSession,
         "is_requester": user.professional.id == view.override.requested_by,
         "told_from": service.tell_from(session, override_ids={override_id},
                                        mandate_ids=set()).get(override_id),
-    }, user=user)
+        "error": error,
+    }, user=user, status_code=status_code)
+
+
+def _refused(request: Request, session: DbSession, user: CurrentWebUser, override_id: str,
+             exc: BrokerError) -> Response:
+    """The override's page saying why, for a caller who may see it; the refusal as it was
+    (the error page) for anyone else."""
+    undo_failed(session, exc)
+    try:
+        return _override(request, session, user, override_id, status_code=exc.status,
+                         error=error_text(request, exc))
+    except NotFound:
+        raise exc from None
 
 
 @router.post("/doorbrekingen/{override_id}/goedkeuren")
-def approve(override_id: str, session: DbSession, user: CurrentWebUser, form: CheckedForm
-            ) -> Response:
-    service.approve_override(session, actor=user.principal, override_id=override_id)
+def approve(override_id: str, request: Request, session: DbSession, user: CurrentWebUser,
+            form: CheckedForm) -> Response:
+    """Four eyes; a refusal (the requester, another organisation, not pending) comes back
+    on the override's page in Dutch."""
+    try:
+        service.approve_override(session, actor=user.principal, override_id=override_id)
+    except (Forbidden, Conflict) as exc:
+        return _refused(request, session, user, override_id, exc)
     return RedirectResponse(f"/doorbrekingen/{override_id}", status_code=303)
 
 
 @router.post("/doorbrekingen/{override_id}/intrekken")
-def revoke(override_id: str, session: DbSession, user: CurrentWebUser, form: CheckedForm
-           ) -> Response:
-    service.revoke_override(session, actor=user.principal, override_id=override_id,
-                            reason=form.get("reason") or "ingetrokken")
+def revoke(override_id: str, request: Request, session: DbSession, user: CurrentWebUser,
+           form: CheckedForm) -> Response:
+    try:
+        service.revoke_override(session, actor=user.principal, override_id=override_id,
+                                reason=form.get("reason") or "ingetrokken")
+    except (Forbidden, Conflict) as exc:
+        return _refused(request, session, user, override_id, exc)
     return RedirectResponse(f"/doorbrekingen/{override_id}", status_code=303)
 
 

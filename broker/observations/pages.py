@@ -2,6 +2,7 @@
 it; the household's timeline by leefgebied, with withheld items shown as such."""
 
 from collections import defaultdict
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -17,12 +18,29 @@ from broker.observations.models import Concern
 from broker.observations.schemas import ObservationCreate
 from broker.web.forms import CheckedForm
 from broker.web.navigation import N_
-from broker.web.templating import render
+from broker.web.templating import gettext_for, render
 
 router = APIRouter(prefix="/huishoudens/{household_id}/signalen", include_in_schema=False)
 CONCERN_WORDS = {Concern.NONE: N_("geen zorg"), Concern.LOW: N_("lichte zorg"),
                  Concern.MEDIUM: N_("zorg"), Concern.HIGH: N_("grote zorg"),
                  Concern.ACUTE: N_("acuut onveilig")}
+# What the service's codes mean, for the person at the form (the API keeps its detail).
+ERRORS = {
+    "future_date": N_("De datum ligt in de toekomst. Kies vandaag of een dag eerder."),
+    "unknown_category": N_("Kies een leefgebied uit de lijst."),
+    "unknown_meeting": N_("Deze bijeenkomst hoort niet bij dit gezin."),
+    "not_invited": N_("Alleen wie voor deze bijeenkomst is uitgenodigd, kan hier iets voor "
+                      "inbrengen."),
+    "not_found": N_("Dit gezinslid bestaat niet, of u hebt er geen toegang toe."),
+    "amendment_body": N_("Een correctie heeft een tekst; intrekken niet."),
+    "retracted": N_("Dit signaal is al ingetrokken."),
+}
+
+
+def error_text(request: Request, exc: BrokerError) -> str:
+    """The text for a refusal's code in the reader's language (the service's detail only
+    for a code without one)."""
+    return gettext_for(request, ERRORS[exc.code]) if exc.code in ERRORS else exc.detail
 
 
 @router.get("")
@@ -65,15 +83,16 @@ def submit(household_id: str, request: Request, session: DbSession, user: Curren
         service.submit_observation(session, actor=user.principal, body=_body(form))
     except ValidationError:
         return _form(request, session, user, household_id, form=form, status_code=422,
-                     error="Vul alle velden in; de datum mag niet in de toekomst liggen.")
+                     error=gettext_for(request, N_(
+                         "Vul alle velden in; de datum mag niet in de toekomst liggen.")))
     except NoConsent as refusal:
         # The refusal event is kept: this page returns normally, so the request commits.
         return _form(request, session, user, household_id, form=form, status_code=403,
-                     error=refusal.detail, meldcode=bool(refusal.extra.get("meldcode")))
+                     refusal=refusal.extra, meldcode=bool(refusal.extra.get("meldcode")))
     except BrokerError as exc:
         undo_failed(session, exc)
         return _form(request, session, user, household_id, form=form, status_code=exc.status,
-                     error=exc.detail)
+                     error=error_text(request, exc))
     return RedirectResponse(f"/huishoudens/{household_id}/signalen", status_code=303)
 
 
@@ -88,9 +107,12 @@ def _body(form: dict[str, str], *, body_optional: bool = False) -> ObservationCr
 
 def _form(request: Request, session: DbSession, user: CurrentWebUser, household_id: str, *,
           form: dict[str, str] | None = None, error: str | None = None, meldcode: bool = False,
-          status_code: int = 200) -> Response:
+          refusal: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+    """The form, keeping its input; after a refusal for lack of consent (`refusal`, the
+    service's facts) it says what is missing and whom to ask."""
     view = households.view_household(session, actor=user.principal, household_id=household_id)
     return render(request, "observations/form.html", {
         "view": view, "names": view.names(), "policy": request.app.state.policy,
         "concerns": CONCERN_WORDS, "form": form or {}, "error": error, "meldcode": meldcode,
+        "refusal": refusal,
     }, user=user, status_code=status_code)

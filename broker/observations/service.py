@@ -16,7 +16,7 @@ from broker.disclosure.engine import Decision
 from broker.disclosure.facts import HouseholdFacts, load_household, reaches_own
 from broker.errors import Forbidden, Invalid, NoConsent, NotFound
 from broker.households import service as households
-from broker.identity.models import Organisation
+from broker.identity.models import Organisation, Professional
 from broker.identity.principal import Principal
 from broker.meetings.models import Invitee, Meeting
 from broker.observations.models import (
@@ -75,14 +75,25 @@ def _check_meeting(session: Session, actor: Principal, meeting_id: str, househol
         raise Forbidden("Only those invited contribute to this meeting.", code="not_invited")
 
 
-def _refusal(decision: Decision, concern: Concern) -> NoConsent:
+def _refusal(decision: Decision, concern: Concern, *, category: str,
+             recipient: Organisation, contact: dict[str, str] | None) -> NoConsent:
+    """The refusal with what the submitter needs to get consent: the matter, to whom it
+    would go, who still has to consent and (for the involved only) whom to ask."""
     meldcode = concern in MELDCODE_CONCERNS
     return NoConsent(
         MELDCODE_HINT if meldcode else "Er is geen grond om dit met het netwerk te delen"
         + "".join(f": {reason}" for reason in decision.reasons[:1])
         + "".join(f"; {reason}" for reason in decision.reasons[1:]),
         missing=[{"member_id": m.member_id, "role": m.role.value} for m in decision.missing],
-        reasons=list(decision.reasons), meldcode=meldcode)
+        reasons=list(decision.reasons), meldcode=meldcode, category=category,
+        recipient=recipient.name if contact else None, contact=contact)
+
+
+def _contact(session: Session, household_id: str, regisseur: Organisation) -> dict[str, str]:
+    """Whom an involved submitter asks to get consent: the household's regisseur."""
+    assignment = households.current_regisseur(session, household_id)
+    person = session.get(Professional, assignment.professional_id)
+    return {"name": person.name if person else "", "organisation": regisseur.name}
 
 
 @dataclass(frozen=True)
@@ -110,7 +121,9 @@ def submit_observation(session: Session, *, actor: Principal, body: ObservationC
     if not involved:
         decision = decision.neutral()
     if not decision.permitted:
-        raise _refusal(decision, body.concern)
+        raise _refusal(decision, body.concern, category=body.category, recipient=regisseur,
+                       contact=_contact(session, facts.household_id, regisseur)
+                       if involved else None)
     key = writable_key(session, facts.household_id, body.subject_id)
     observation = Observation(
         id=observation_id, household_id=facts.household_id, subject_id=body.subject_id,

@@ -31,6 +31,7 @@ class NavItem:
 NAVIGATION: list[NavItem] = [
     NavItem(N_("Start"), "/"),
     NavItem(N_("Huishoudens"), "/huishoudens", frozenset({"regisseur"})),
+    NavItem(N_("Gezinnen"), "/gezinnen", frozenset({"partner", "aandachtsfunctionaris"})),
     NavItem(N_("Bijeenkomsten"), "/bijeenkomsten"),
     NavItem(N_("Informatieverzoeken"), "/informatieverzoeken",
             frozenset({"regisseur", "partner", "aandachtsfunctionaris"})),

@@ -9,7 +9,14 @@ from fastapi import Request
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
-from broker.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, current_language, gettext_, ngettext_
+from broker.web.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    current_language,
+    gettext_,
+    ngettext_,
+    translations,
+)
 from broker.web.navigation import ROLE_LABELS, navigation_for
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -42,6 +49,12 @@ environment.filters["local_time"] = local_time
 def language_of(request: Request) -> str:
     chosen = request.cookies.get(LANG_COOKIE, DEFAULT_LANGUAGE)
     return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def gettext_for(request: Request, message: str) -> str:
+    """A message in the reader's language, for text a page composes before rendering (an
+    error from a service's code)."""
+    return translations(language_of(request)).gettext(message)
 
 
 def csrf_token(request: Request) -> str:

@@ -149,6 +149,8 @@ POST   /doorbrekingen/{override_id}/goedkeuren            403  403  404  303  40
 POST   /doorbrekingen/{override_id}/intrekken             403  404  404  303  404  404  404  303  -    303  303  404  404  -    404
 POST   /doorbrekingen/{override_id}/uitstel               403  404  404  409  404  404  404  303  -    303  303  404  404  -    404
 GET    /healthz                                           200  200  200  200  200  200  200  200  200  200  200  200  200  200  200
+GET    /gezinnen                                          200+  200  200  200+  200  200  200  303  -    303  303  200  200  -    200
+GET    /gezinnen/{household_id}                           200+  200+  404  200+  404  404  404  303  -    303  303  404  404  -    404
 GET    /huishoudens                                       200+  200  200  200  200  200  200  303  -    303  303  200  200  -    200
 GET    /huishoudens/nieuw                                 200  403  403  403  403  403  403  303  -    303  303  200  403  -    403
 POST   /huishoudens/nieuw                                 303  403  403  403  403  403  403  303  -    303  303  303  403  -    403

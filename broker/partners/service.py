@@ -1,0 +1,159 @@
+"""The families a partner's organisation is involved with, and one family as that
+organisation may see it. Involvement is `HouseholdFacts.involves` (granted, never taken);
+everything personal passes the door and is recorded; a household the caller is not involved
+with does not exist here (404)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import String, cast, or_, select, union
+from sqlalchemy.orm import Session
+
+from broker.clock import local_day, now
+from broker.consent.models import Consent
+from broker.disclosure.door import Item, disclose_each
+from broker.disclosure.engine import BASIC_DATA
+from broker.disclosure.facts import HouseholdFacts, load_household
+from broker.households import service as households
+from broker.households.models import Custody, Household, RegisseurAssignment
+from broker.identity.models import Organisation
+from broker.identity.principal import Principal
+from broker.information_requests import service as information
+from broker.mandates.models import Mandate
+from broker.meetings.models import Invitee, Meeting, MeetingSlot
+from broker.meldcode.models import MeldcodeCase, Override
+from broker.observations import service as observations
+
+PURPOSE = "hulpverlening"
+
+
+@dataclass(frozen=True)
+class Involvement:
+    """Why the organisation is involved: codes the page words ('consent', 'override',
+    'mandate', 'guardian', 'meeting'), and the matters a consent in force covers."""
+
+    grounds: tuple[str, ...]
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FamilyRow:
+    household_id: str
+    label: str | None  # None: the organisation sees no member's name
+    names: list[str]
+    involvement: Involvement
+    meetings: list[Meeting]
+
+
+def _candidates(session: Session, actor: Principal) -> list[str]:
+    """Households where the caller's organisation could be involved (a superset: each is
+    decided by `involves` afterwards)."""
+    org = actor.organisation_id
+    invited = select(Invitee.meeting_id).where(or_(
+        Invitee.organisation_id == org,
+        Invitee.professional_id == (actor.professional_id or "")))
+    found = union(
+        select(Consent.household_id).where(cast(Consent.recipients, String).contains(org)),
+        select(Override.household_id).where(cast(Override.recipient_ids, String).contains(org)),
+        select(Mandate.household_id).where(Mandate.organisation_id == org),
+        select(Custody.household_id).where(Custody.custodian_organisation_id == org),
+        select(Meeting.household_id).where(Meeting.id.in_(invited)),
+        select(RegisseurAssignment.household_id)
+        .where(RegisseurAssignment.organisation_id == org))
+    return list(session.scalars(select(Household.id).where(Household.id.in_(found))
+                                .order_by(Household.created_at.desc())))
+
+
+def involvement(facts: HouseholdFacts, organisation_id: str, at: datetime) -> Involvement:
+    grounds: list[str] = []
+    categories: set[str] = set()
+    for subject in facts.subjects.values():
+        for consent in subject.consents:
+            if consent.in_force(at) and organisation_id in consent.organisations:
+                grounds.append("consent")
+                categories |= consent.categories
+        if any(o.valid_from <= at < o.valid_until and organisation_id in o.organisations
+               for o in subject.overrides):
+            grounds.append("override")
+        if any(m.organisation_id == organisation_id and m.in_force(local_day(at))
+               for m in subject.mandates):
+            grounds.append("mandate")
+        if organisation_id in subject.person.guardians:
+            grounds.append("guardian")
+    if organisation_id in facts.invitees:
+        grounds.append("meeting")
+    return Involvement(tuple(dict.fromkeys(grounds)), tuple(sorted(categories)))
+
+
+def _invited_meetings(session: Session, actor: Principal, household_id: str) -> list[Meeting]:
+    """The household's meetings the caller is invited to, in person or as organisation."""
+    invited = select(Invitee.meeting_id).where(or_(
+        Invitee.organisation_id == actor.organisation_id,
+        Invitee.professional_id == (actor.professional_id or "")))
+    return list(session.scalars(select(Meeting).where(
+        Meeting.household_id == household_id, Meeting.id.in_(invited))
+        .order_by(Meeting.created_at.desc())))
+
+
+def _shown_names(session: Session, actor: Principal, facts: HouseholdFacts) -> list[str]:
+    """The members' names this reader may see (basic data through the door, recorded)."""
+    members = sorted(facts.members.values(), key=lambda m: m.birth_date)
+    decisions = disclose_each(session, actor=actor, purpose=PURPOSE, items=[
+        Item(facts.subjects[m.id], BASIC_DATA, object_type="household",
+             object_id=facts.household_id) for m in members])
+    return [f"{m.given_name} {m.family_name}"
+            for m, decision in zip(members, decisions, strict=True) if decision.permitted]
+
+
+def involved_families(session: Session, *, actor: Principal) -> list[FamilyRow]:
+    """The families the caller's organisation is involved with now, newest first, each
+    labelled as this organisation may see it."""
+    at, rows = now(), []
+    for household_id in _candidates(session, actor):
+        facts = load_household(session, household_id=household_id)
+        if facts is None or not facts.involves(actor, at):
+            continue
+        names = _shown_names(session, actor, facts)
+        household = session.get(Household, household_id)
+        assert household is not None, "facts exist only for an existing household"
+        rows.append(FamilyRow(household_id, household.label if names else None, names,
+                              involvement(facts, actor.organisation_id, at),
+                              _invited_meetings(session, actor, household_id)))
+    return rows
+
+
+@dataclass(frozen=True)
+class FamilyPage:
+    view: households.HouseholdView
+    involvement: Involvement
+    shown: list[observations.Shown]
+    withheld: list[observations.Withheld]
+    meetings: list[Meeting]
+    moments: dict[str, datetime]  # meeting id -> the chosen slot's start
+    requests: list[information.RequestView]
+    cases: list[MeldcodeCase]
+    regisseur: Organisation | None
+
+
+def family_page(session: Session, *, actor: Principal, household_id: str) -> FamilyPage:
+    """One family as the caller's organisation may see it: members (basic data through the
+    door), observations shown or withheld with the reason, the meetings it is invited to,
+    open requests for information, and its own meldcode cases. 404 when not involved."""
+    facts = households.visible_facts(session, actor, household_id=household_id)
+    view = households.view_household(session, actor=actor, household_id=household_id)
+    shown, withheld = observations.household_observations(session, actor=actor,
+                                                          household_id=household_id)
+    meetings = _invited_meetings(session, actor, household_id)
+    slots = [m.slot_id for m in meetings if m.slot_id]
+    moments = {s.meeting_id: s.start for s in session.scalars(
+        select(MeetingSlot).where(MeetingSlot.id.in_(slots)))} if slots else {}
+    cases = list(session.scalars(select(MeldcodeCase).where(
+        MeldcodeCase.household_id == household_id,
+        MeldcodeCase.organisation_id == actor.organisation_id)
+        .order_by(MeldcodeCase.created_at.desc()))) \
+        if actor.professional_id and facts.reaches_own(actor) else []
+    return FamilyPage(view, involvement(facts, actor.organisation_id, now()), shown, withheld,
+                      meetings, moments,
+                      information.open_requests_about(session, actor=actor,
+                                                      household_id=household_id),
+                      cases, session.get(Organisation, view.regisseur.organisation_id))

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
+from starlette.datastructures import FormData
 
 from broker.clock import local_day, now
 from broker.db import DbSession, undo_failed
@@ -66,7 +67,9 @@ def meeting_day(meeting_id: str, request: Request, session: DbSession, user: Cur
 
 
 def _day(request: Request, session: DbSession, user: CurrentWebUser, meeting_id: str, *,
-         error: str | None = None, status_code: int = 200) -> Response:
+         error: str | None = None, status_code: int = 200,
+         entered: FormData | None = None) -> Response:
+    """The meeting-day page; after a refusal its forms show what was entered."""
     view = meetings.meeting_view(session, actor=user.principal, meeting_id=meeting_id)
     meetings.require_organiser(session, user.principal, meeting_id)
     household = households.view_household(session, actor=user.principal,
@@ -81,6 +84,9 @@ def _day(request: Request, session: DbSession, user: CurrentWebUser, meeting_id:
         "view": view, "household": household, "organisations": organisations,
         "regisseurs": regisseurs, "policy": request.app.state.policy, "error": error,
         "family": [i for i in view.invitees if i.member_id], "columns": COLUMNS,
+        "entered": {k: v for k, v in (entered or {}).items() if isinstance(v, str)},
+        "ticked": {f"{k}={v}" for k, v in (entered.multi_items() if entered else [])
+                   if isinstance(v, str)},
     }, user=user, status_code=status_code)
 
 
@@ -112,12 +118,12 @@ async def consent(meeting_id: str, request: Request, session: DbSession, user: C
         briefs.consent_in_meeting(session, actor=user.principal, meeting_id=meeting_id,
                                   body=body)
     except ValidationError:
-        return _day(request, session, user, meeting_id, status_code=422,
+        return _day(request, session, user, meeting_id, status_code=422, entered=multi,
                     error=_("Kies wie aanwezig is, over wie het gaat, welke gegevens en aan "
                             "wie."))
     except BrokerError as exc:
         undo_failed(session, exc)
-        return _day(request, session, user, meeting_id, status_code=exc.status,
+        return _day(request, session, user, meeting_id, status_code=exc.status, entered=multi,
                     error=_message(exc))
     return RedirectResponse(f"/bijeenkomsten/{meeting_id}/dag", status_code=303)
 
@@ -136,16 +142,16 @@ async def save_outcome(meeting_id: str, request: Request, session: DbSession,
         plan = service.record_outcome(session, actor=user.principal, meeting_id=meeting_id,
                                       body=body)
     except NotANumber:
-        return _day(request, session, user, meeting_id, status_code=422,
+        return _day(request, session, user, meeting_id, status_code=422, entered=multi,
                     error=_("Kies bij elke actie een doel en bij de ZRM een score uit de "
                             "lijst."))
     except ValidationError:
-        return _day(request, session, user, meeting_id, status_code=422,
+        return _day(request, session, user, meeting_id, status_code=422, entered=multi,
                     error=_("Vul de analyse, het perspectief, minstens één doel, de "
                             "regisseur en de evaluatiedatum in."))
     except BrokerError as exc:
         undo_failed(session, exc)
-        return _day(request, session, user, meeting_id, status_code=exc.status,
+        return _day(request, session, user, meeting_id, status_code=exc.status, entered=multi,
                     error=_message(exc))
     return RedirectResponse(f"/huishoudens/{plan.household_id}/plan", status_code=303)
 

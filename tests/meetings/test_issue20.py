@@ -334,3 +334,24 @@ class TestMinutesPage:
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
         meeting_page = client.get(f"/bijeenkomsten/{meeting['id']}")
         assert "Gehouden op" in meeting_page.text and "/verslag" in meeting_page.text
+
+
+class TestMeetingDayKeepsItsInput:
+    def test_a_refused_outcome_shows_the_form_again_with_what_was_entered(
+            self, client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> None:
+        regisseur, school, _, meeting = arrange(client, session, policy)
+        client.post(f"/api/v1/meetings/{meeting['id']}/schedule", headers=regisseur.headers,
+                    json={"slot_id": meeting["slots"][0]["id"]})
+        csrf = logged_in(client, regisseur)
+        refused = client.post(f"/bijeenkomsten/{meeting['id']}/uitkomst", data={
+            "csrf_token": csrf, "child_needs": "Rust en structuur.", "worries": "Verzuim",
+            "goal1": "Elke dag naar school", "goal1_domain": "onderwijs",
+            "action1": "Bellen", "action1_owner": school.org.id, "action1_goal": "1",
+            "assessment_outcome": "onveilig_acuut"})
+        assert refused.status_code == 422
+        assert "Vul de analyse, het perspectief" in refused.text
+        assert ">Rust en structuur.</textarea>" in refused.text
+        assert 'value="Elke dag naar school"' in refused.text
+        assert '<option value="onderwijs" selected>' in refused.text
+        assert f'<option value="{school.org.id}" selected>' in refused.text
+        assert '<option value="onveilig_acuut" selected>' in refused.text

@@ -189,7 +189,7 @@ def test_a_bsn_that_fails_the_elfproef_is_named_and_the_form_keeps_its_input(
     page.locator("fieldset[data-row='child-0']").get_by_label("Volwassene 1").check()
     page.get_by_role("button", name="Huishouden aanmaken").click()
 
-    expect(page.get_by_role("alert")).to_contain_text("Volwassene 1, bsn")
+    expect(page.get_by_role("alert")).to_contain_text("Volwassene 1, BSN")
     bsn = page.locator("fieldset[data-row='adult-0']").get_by_label("BSN")
     expect(bsn).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#adult-0-bsn-error")).to_have_text(

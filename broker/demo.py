@@ -207,7 +207,8 @@ def _family(session: Session, faker: Faker, rnd: random.Random, cast: Cast, numb
     regisseur = cast.act("regisseur" if number % 3 else "regisseur2")
     household = households.create_household(
         session, actor=regisseur, body=HouseholdCreate.model_validate({
-            "label": f"Gezin {surname[0]}. ({number})", "members": members,
+            "label": f"Gezin {households.sort_key(surname)[:1].upper()}. ({number})",
+            "members": members,
             "custody": custody}))
     ids = {m.ref: m.id for m in households.members_of(session, household.id)}
     return Family(household.id, [ids[p] for p in parents], [ids[c] for c in children],

@@ -143,8 +143,17 @@ def body_of(form: NewHousehold) -> HouseholdCreate | None:
             **({"team_id": form.team_id} if form.team_id else {})})
     except ValidationError as exc:
         _validation_errors(form, filled, exc.errors())
+        order(form)
         return None
+    order(form)
     return None if form.errors else body
+
+
+def order(form: NewHousehold) -> None:
+    """The errors in the order of the page: the form's own, then row by row, field by field."""
+    keys = ["form", "label"] + [f"{r.key}-{name}" for r in form.rows for name in FIELDS]
+    rank = {key: n for n, key in enumerate(keys)}
+    form.errors = dict(sorted(form.errors.items(), key=lambda item: rank.get(item[0], 0)))
 
 
 def _clean(name: str, value: str) -> str:
@@ -185,3 +194,4 @@ def problem_errors(form: NewHousehold, problems: Sequence[Mapping[str, str]]) ->
         row = by_ref.get(problem.get("ref", ""))
         key = f"{row.key}-{problem['field']}" if row else "form"
         form.errors.setdefault(key, problem["code"])
+    order(form)

@@ -70,6 +70,20 @@ class TestHouseholds:
                                json={"label": "x", "members": [member]})
         assert response.status_code == 422 and response.json()["code"] == code
 
+    def test_every_bad_member_is_listed_with_its_field(self, client: TestClient,
+                                                       regisseur: Caller) -> None:
+        members = [{"ref": ref, "given_name": "A", "family_name": "B", "role": "parent",
+                    "birth_date": "1990-01-01", "bsn": "123456789"} for ref in ("a", "b")]
+        members.append({"ref": "c", "given_name": "C", "family_name": "B", "role": "child",
+                        "birth_date": years_ago(20)})
+        response = client.post("/api/v1/households", headers=regisseur.headers, json={
+            "label": "x", "members": members, "custody": [{"custodian": "a", "child": "c"}]})
+        assert response.status_code == 422 and response.json()["code"] == "invalid_bsn"
+        assert response.json()["problems"] == [
+            {"ref": "a", "field": "bsn", "code": "invalid_bsn"},
+            {"ref": "b", "field": "bsn", "code": "invalid_bsn"},
+            {"ref": "c", "field": "custody", "code": "adult_child"}]
+
     def test_a_child_cannot_hold_custody(self, client: TestClient, regisseur: Caller) -> None:
         members = [{"ref": "a", "given_name": "A", "family_name": "B", "role": "child",
                     "birth_date": years_ago(15)},

@@ -112,6 +112,7 @@ class ReportLine:
     mandate_ids: list[str] = field(default_factory=list)
     object_type: str | None = None
     object_id: str | None = None
+    actor_id: str | None = None  # the professional or client who acted (None: the broker)
 
 
 def subject_report(session: Session, *, actor: Principal, subject_id: str) -> list[ReportLine]:
@@ -150,7 +151,7 @@ def disclosure_lines(session: Session, subject_ids: list[str]) -> list[ReportLin
             lawful_basis=activity.lawful_basis if activity else None,
             override_ids=e.get("override_ids") or [],
             mandate_ids=e.get("mandate_ids") or [], object_type=e.get("object_type"),
-            object_id=e.get("object_id")))
+            object_id=e.get("object_id"), actor_id=e.get("actor_id")))
     return lines
 
 

@@ -113,6 +113,7 @@ class ReportLine:
     object_type: str | None = None
     object_id: str | None = None
     actor_id: str | None = None  # the professional or client who acted (None: the broker)
+    trace_id: str | None = None  # the request it happened in
 
 
 def subject_report(session: Session, *, actor: Principal, subject_id: str) -> list[ReportLine]:
@@ -151,7 +152,8 @@ def disclosure_lines(session: Session, subject_ids: list[str]) -> list[ReportLin
             lawful_basis=activity.lawful_basis if activity else None,
             override_ids=e.get("override_ids") or [],
             mandate_ids=e.get("mandate_ids") or [], object_type=e.get("object_type"),
-            object_id=e.get("object_id"), actor_id=e.get("actor_id")))
+            object_id=e.get("object_id"), actor_id=e.get("actor_id"),
+            trace_id=e.get("trace_id")))
     return lines
 
 

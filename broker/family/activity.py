@@ -2,7 +2,7 @@
 routine views folded into one line each (the household's own pages opened again and again),
 so the disclosures that matter stand out. A rule on the lines the member may see; no SQL."""
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -10,12 +10,13 @@ from enum import StrEnum
 from broker.audit.queries import ReportLine
 from broker.clock import local_day
 
-# Opening the household's page or a meeting shows names and birth dates: routine work.
-ROUTINE_OBJECTS = frozenset({"household", "meeting"})
+# Opening the household's page or a meeting shows names and birth dates, and with them the
+# consents and who has custody: routine work.
+ROUTINE_OBJECTS = frozenset({"household", "meeting", "consent", "custody"})
 
 
 class Routine(StrEnum):
-    FILE = "file"  # the household's page or a meeting page opened (names, birth dates)
+    FILE = "file"  # the household's page or a meeting page opened (names, consents, custody)
     PLAN = "plan"  # the plan read
     AGAIN = "again"  # something the organisation had seen before, seen again
 
@@ -31,6 +32,8 @@ class Fold:
     subject_ids: list[str]  # in the order of the page's people
     lines: list[ReportLine]  # newest first
     days: list[date]  # the days it happened, newest first
+    categories: list[str]  # what was seen
+    objects: list[str]  # and what, of the lines without a category (a read of consents)
 
 
 @dataclass(frozen=True)
@@ -77,12 +80,15 @@ def _kind(line: ReportLine, seen: set[tuple[object, ...]]) -> Routine | None:
 
 
 def _times(kind: Routine, lines: list[ReportLine]) -> int:
-    """How often: a page opened shows each person once (per area, for the plan), so the
-    most lines about one person (and area) is the number of times it was opened; a thing
-    seen again counts each time."""
+    """How often: the requests it took (one page shows a person in several places), counted
+    for the person and area seen most often; each line apart where no request is known. A
+    thing seen again counts each time."""
     if kind is Routine.AGAIN:
         return len(lines)
-    return max(Counter((line.subject_id, tuple(line.categories)) for line in lines).values())
+    visits: dict[tuple[str, tuple[str, ...]], set[str]] = defaultdict(set)
+    for line in lines:
+        visits[(line.subject_id, tuple(line.categories))].add(line.trace_id or str(line.seq))
+    return max(len(v) for v in visits.values())
 
 
 def group(lines: list[ReportLine], *, people: list[str], regisseur_id: str | None,
@@ -126,7 +132,10 @@ def _month(day: date, found: list[tuple[ReportLine, Routine | None]], order: dic
             folded[(kind, regisseur)].append(line)
     folds = [Fold(kind, regisseur, _times(kind, these),
                   sorted({line.subject_id for line in these}, key=lambda s: order.get(s, 99)),
-                  these, list(dict.fromkeys(local_day(moment(line)) for line in these)))
+                  these, list(dict.fromkeys(local_day(moment(line)) for line in these)),
+                  list(dict.fromkeys(c for line in these for c in line.categories)),
+                  list(dict.fromkeys(line.object_type or "" for line in these
+                                     if not line.categories)))
              for (kind, regisseur), these in sorted(folded.items(),
                                                     key=lambda f: (not f[0][1], f[0][0]))]
     return Month(day, folds, items)

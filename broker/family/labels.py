@@ -42,3 +42,12 @@ CONSENT_STATUS = {"active": N_("geldt nu"), "pending": N_("gaat nog in"),
 ACTION_STATUS = {"open": N_("nog te doen"), "done": N_("klaar"), "cancelled": N_("gestopt")}
 REQUEST_STATUS = {"open": N_("open"), "destroyed": N_("vernietigd"),
                   "refused": N_("geweigerd")}
+# What a line without a category was about (a read of the consents, say).
+OBJECTS = {
+    "consent": N_("toestemmingen"),
+    "custody": N_("wie het gezag heeft"),
+    "withholding": N_("wat niet op uw pagina staat"),
+    "destruction_request": N_("uw verzoek om vernietiging"),
+    "information_request": N_("een vraag om informatie"),
+    "mandate": N_("een wettelijke taak"),
+}

@@ -27,12 +27,14 @@ def family(client: TestClient, session: Session, policy: Policy) -> Family:
 
 def line(seq: int, at: str, *, org: str = "school", subject: str = "m",
          object_type: str | None = "household", object_id: str | None = "h1",
-         categories: tuple[str, ...] = ("basisgegevens",), actor: str = "p1") -> ReportLine:
+         categories: tuple[str, ...] = ("basisgegevens",), actor: str = "p1",
+         trace: str | None = None) -> ReportLine:
     return ReportLine(seq=seq, recorded_at=at, action="disclosure", subject_id=subject,
                       organisation_id=org, organisation_name=org.upper(),
                       categories=list(categories), purpose="hulpverlening", basis="consent",
                       processing_activity=None, lawful_basis=None, override_ids=[],
-                      object_type=object_type, object_id=object_id, actor_id=actor)
+                      object_type=object_type, object_id=object_id, actor_id=actor,
+                      trace_id=trace)
 
 
 class TestGroup:
@@ -47,6 +49,23 @@ class TestGroup:
         assert (fold.kind, fold.times, fold.subject_ids) == (Routine.FILE, 12, ["m", "c1"])
         assert month.items == [] and activity.routine == 12 and activity.total == 24
         assert str(month.first_day) == "2026-11-01" and str(activity.since) == "2026-11-01"
+
+    def test_a_page_that_shows_a_person_twice_is_opened_once(self) -> None:
+        lines = [line(n, "2026-11-02T10:00:00.000000Z", trace=f"t{n // 2}") for n in range(6)]
+        (school,) = group(lines, people=["m"], regisseur_id=None,
+                          regisseur_organisation_id=None).organisations
+        assert [f.times for f in school.months[0].folds] == [3]
+
+    def test_reading_the_consents_with_the_household_page_folds_with_it(self) -> None:
+        lines = [line(n, f"2026-11-0{n}T10:00:00.000000Z", object_type=kind,
+                      object_id=None if kind == "consent" else "h1",
+                      categories=() if kind == "consent" else ("basisgegevens",))
+                 for n, kind in enumerate(("household", "consent", "household", "consent"), 1)]
+        (school,) = group(lines, people=["m"], regisseur_id=None,
+                          regisseur_organisation_id=None).organisations
+        (fold,) = school.months[0].folds
+        assert (fold.kind, fold.times, school.months[0].items) == (Routine.FILE, 2, [])
+        assert (fold.categories, fold.objects) == (["basisgegevens"], ["consent"])
 
     def test_a_disclosure_stands_apart_and_seeing_it_again_folds(self) -> None:
         lines = [line(1, "2026-10-05T10:00:00.000000Z", object_type="observation",

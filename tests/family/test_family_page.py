@@ -4,6 +4,7 @@ was really shared stands out; a link that no longer works says what to do next; 
 a consent is confirmed and shown; the header offers to log out of the family session."""
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -194,3 +195,26 @@ def test_withdrawing_is_confirmed_shown_and_a_second_tap_repeats_nothing(
     assert f'data-consent="{consent_id}" data-status="withdrawn"' in after
     assert "U heeft deze toestemming ingetrokken." in after
     assert re.search(r"Ingetrokken</strong>\s+op \d+ \w+ \d{4}", after)
+
+
+def test_a_fold_says_when_something_was_allowed_without_consent(policy: Policy) -> None:
+    """An override's routine views still fold, but the line says so outside the details."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from broker.family import labels
+    from broker.web.templating import environment
+
+    lines = [replace(line(n, f"2026-11-0{n}T10:00:00.000000Z"), basis=basis)
+             for n, basis in ((1, "consent"), (2, "override"))]
+    view = SimpleNamespace(member_id="m", people=["m"], consents=[], plan=None, private={},
+                           organisations={}, requests=[],
+                           activity=group(lines, people=["m"], regisseur_id=None,
+                                          regisseur_organisation_id=None))
+    html = environment.get_template("family/mine.html").render(
+        view=view, names={"m": "Sanne"}, labels=labels, policy=policy, requests=[],
+        today=date(2026, 12, 1), withdrawn=None, grounds={}, lang="nl", languages={},
+        nav=[], csrf_token="x", family_session=True, day=str, month=lambda d, year=True: "nov")
+    fold = html.split('<li class="fold"')[1].split("<details>")[0]
+    assert "dit mocht zonder uw toestemming." in fold
+    assert "De veiligheid van uw kind ging voor (meldcode)." in fold

@@ -116,6 +116,7 @@ class ReportLine:
     actor_kind: str | None = None
     actor_id: str | None = None
     actor_organisation_id: str | None = None
+    trace_id: str | None = None  # the request it happened in
 
 
 def subject_report(session: Session, *, actor: Principal, subject_id: str) -> list[ReportLine]:
@@ -157,7 +158,8 @@ def disclosure_lines(session: Session, subject_ids: list[str]) -> list[ReportLin
             override_ids=e.get("override_ids") or [],
             mandate_ids=e.get("mandate_ids") or [], object_type=e.get("object_type"),
             object_id=e.get("object_id"), actor_kind=e.get("actor_kind"),
-            actor_id=e.get("actor_id"), actor_organisation_id=e.get("actor_organisation_id")))
+            actor_id=e.get("actor_id"), actor_organisation_id=e.get("actor_organisation_id"),
+            trace_id=e.get("trace_id")))
     return lines
 
 

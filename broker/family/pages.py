@@ -1,6 +1,10 @@
 """The family page (plain Dutch, B1), the link a regisseur sends, and the privacy officer's
 list of requests for destruction."""
 
+from collections.abc import Callable
+from datetime import date, datetime
+
+from babel.dates import format_date
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
@@ -10,36 +14,61 @@ from broker.audit.labels import ACTIONS
 from broker.clock import local_day, now
 from broker.db import DbSession, undo_failed
 from broker.errors import Conflict, Invalid
-from broker.family import destruction, service, withholdings
-from broker.family.deps import FAMILY_COOKIE, FamilyMember
+from broker.family import destruction, labels, service, withholdings
+from broker.family.deps import FAMILY_COOKIE, FamilyPageMember
 from broker.family.schemas import PrivateCreate
 from broker.identity.deps import CurrentWebUser
 from broker.web.forms import CheckedForm
-from broker.web.navigation import N_
-from broker.web.templating import render
+from broker.web.templating import language_of, render
 
 router = APIRouter(include_in_schema=False)
 
-BASES_B1 = {  # why it was allowed, as a family reads it
-    "consent": N_("u (of uw kind) gaf toestemming"),
-    "override": N_("de veiligheid van uw kind ging voor (meldcode)"),
-    "own_submission": N_("de organisatie schreef het zelf op"),
-    "legal_duty": N_("de wet verplicht het"),
-    "family_present": N_("u was erbij en stemde in"),
-}
-ACTIONS_B1 = {"disclosure": N_("gedeeld met"), "read": N_("bekeken door"),
-              "export": N_("opgevraagd door")}
+
+def _dates(request: Request) -> dict[str, Callable[..., str]]:
+    """Dates as a family reads them: '7 augustus 2028', 'december 2026', 'mei'."""
+    language = language_of(request)
+    zone = request.app.state.settings.zone
+
+    def day(value: str | date | datetime) -> str:
+        if isinstance(value, str):  # the log's ISO time, UTC
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if isinstance(value, datetime):
+            value = value.astimezone(zone).date()
+        return format_date(value, "d MMMM yyyy", locale=language)
+
+    def month(value: date, *, year: bool = True) -> str:
+        return format_date(value, "MMMM yyyy" if year else "MMMM", locale=language)
+
+    return {"day": day, "month": month}
+
+
+def _link_error(request: Request, error: service.LinkUnusable) -> Response:
+    return render(request, "family/link_error.html", {"error": error, "family_link_page": True},
+                  status_code=error.status)
+
+
+def _closed(request: Request) -> Response:
+    """No live family session (it ended after two hours, or the member closed the page)."""
+    return render(request, "family/closed.html", {"family_link_page": True}, status_code=401)
 
 
 @router.get("/mijn/link/{token}")
-def link_page(token: str, request: Request) -> Response:
-    """A button, not a redirect: mail scanners open links, and must not use them up."""
-    return render(request, "family/link.html", {"token": token})
+def link_page(token: str, request: Request, session: DbSession) -> Response:
+    """A button, not a redirect: mail scanners open links, and must not use them up. A link
+    that no longer works says so at once, and what to do."""
+    try:
+        service.check_link(session, token=token)
+    except service.LinkUnusable as error:
+        return _link_error(request, error)
+    return render(request, "family/link.html", {"token": token, "family_link_page": True})
 
 
 @router.post("/mijn/link/{token}")
 def use_link(token: str, request: Request, session: DbSession, form: CheckedForm) -> Response:
-    raw = service.open_link(session, token=token)
+    try:
+        raw = service.open_link(session, token=token)
+    except service.LinkUnusable as error:
+        return _link_error(request, error)
     settings = request.app.state.settings
     response = RedirectResponse("/mijn", status_code=303)
     response.set_cookie(FAMILY_COOKIE, raw, max_age=service.SESSION_HOURS * 3600,
@@ -48,25 +77,37 @@ def use_link(token: str, request: Request, session: DbSession, form: CheckedForm
 
 
 @router.get("/mijn")
-def my_page(request: Request, session: DbSession, member: FamilyMember) -> Response:
+def my_page(request: Request, session: DbSession, member: FamilyPageMember) -> Response:
+    if member is None:
+        return _closed(request)
     view = service.overview(session, member=member)
     return render(request, "family/mine.html", {
         "view": view, "names": service.given_names(session, view.people),
-        "policy": request.app.state.policy, "bases": BASES_B1, "actions": ACTIONS_B1,
+        "policy": request.app.state.policy, "labels": labels, "family_session": True,
         "requests": view.requests, "today": local_day(now()),
-        "grounds": request.app.state.policy.retention.destruction.refusal_grounds})
+        "withdrawn": request.query_params.get("ingetrokken"),
+        "grounds": request.app.state.policy.retention.destruction.refusal_grounds,
+        **_dates(request)})
 
 
 @router.post("/mijn/toestemming/{consent_id}/intrekken")
-def withdraw(consent_id: str, session: DbSession, member: FamilyMember, form: CheckedForm
-             ) -> Response:
-    service.withdraw(session, member=member, consent_id=consent_id)
-    return RedirectResponse("/mijn#toestemming", status_code=303)
+def withdraw(consent_id: str, request: Request, session: DbSession, member: FamilyPageMember,
+             form: CheckedForm) -> Response:
+    if member is None:
+        return _closed(request)
+    try:
+        service.withdraw(session, member=member, consent_id=consent_id)
+    except Conflict as exc:  # withdrawn already (tapped twice): the page shows it withdrawn
+        undo_failed(session, exc)
+    return RedirectResponse(f"/mijn?ingetrokken={consent_id}#toestemming", status_code=303)
 
 
 @router.post("/mijn/prive")
-def keep_private(session: DbSession, member: FamilyMember, form: CheckedForm) -> Response:
+def keep_private(request: Request, session: DbSession, member: FamilyPageMember,
+                 form: CheckedForm) -> Response:
     """A youth keeps one of their items from their parents, or shows it to them again."""
+    if member is None:
+        return _closed(request)
     try:
         body = PrivateCreate.model_validate({"object_type": form.get("object_type"),
                                              "object_id": form.get("object_id")})
@@ -81,8 +122,10 @@ def keep_private(session: DbSession, member: FamilyMember, form: CheckedForm) ->
 
 
 @router.post("/mijn/vernietiging")
-def request_destruction(session: DbSession, member: FamilyMember, form: CheckedForm
-                        ) -> Response:
+def request_destruction(request: Request, session: DbSession, member: FamilyPageMember,
+                        form: CheckedForm) -> Response:
+    if member is None:
+        return _closed(request)
     try:
         destruction.request_destruction(session, member=member)
     except Conflict as exc:  # asked twice (a second tab): the page shows the open request

@@ -24,6 +24,7 @@ from broker.disclosure.engine import Decision
 from broker.disclosure.facts import HouseholdFacts, load_household
 from broker.errors import Invalid, NotFound, Unauthorized
 from broker.family import withholdings
+from broker.family.activity import Activity, group
 from broker.family.models import (
     DestructionRequest,
     FamilyLink,
@@ -34,6 +35,7 @@ from broker.family.models import (
 from broker.family.schemas import PrivateCreate
 from broker.households import service as households
 from broker.households.models import Member
+from broker.identity.models import Organisation, Team
 from broker.identity.principal import Principal, PrincipalKind
 from broker.identity.service import sha256_hex
 from broker.meetings.invitations import outbox, plain_message
@@ -108,13 +110,52 @@ def _mail(session: Session, address: str, url: str) -> None:
         smtp.send_message(message)
 
 
+class LinkUnusable(NotFound):
+    """A personal link that does not open the page: `reason` is unknown, used or expired;
+    for a link that existed, `team` and `organisation` name whom to ask for a new one (the
+    team of the household's regisseur: who sent it, nothing about the family)."""
+
+    code, title = "link_invalid", "This link does not work (any more)"
+
+    def __init__(self, reason: str, team: str | None = None,
+                 organisation: str | None = None) -> None:
+        super().__init__("This link does not work (any more); ask your regisseur for a new "
+                         "one.", reason=reason)
+        self.reason, self.team, self.organisation = reason, team, organisation
+
+
+def _usable(session: Session, token: str, *, lock: bool = False) -> FamilyLink:
+    query = select(FamilyLink).where(FamilyLink.token_hash == sha256_hex(token))
+    link = session.scalar(query.with_for_update() if lock else query)
+    if link is None:
+        raise LinkUnusable("unknown")
+    if link.used_at is not None or now() >= link.expires_at:
+        team, organisation = _sender(session, link.member_id)
+        raise LinkUnusable("used" if link.used_at is not None else "expired", team,
+                           organisation)
+    return link
+
+
+def _sender(session: Session, member_id: str) -> tuple[str | None, str | None]:
+    """The team and organisation of the household's regisseur, to ask for a new link."""
+    household_id = session.scalar(select(Member.household_id).where(Member.id == member_id))
+    facts = load_household(session, household_id=household_id) if household_id else None
+    if facts is None:
+        return None, None
+    team = session.get(Team, facts.team_id) if facts.team_id else None
+    organisation = session.get(Organisation, facts.regisseur_organisation_id) \
+        if facts.regisseur_organisation_id else None
+    return team.name if team else None, organisation.name if organisation else None
+
+
+def check_link(session: Session, *, token: str) -> None:
+    """Whether a link still opens the page (GET: changes nothing); raises LinkUnusable."""
+    _usable(session, token)
+
+
 def open_link(session: Session, *, token: str) -> str:
     """Use a link: it opens a session of SESSION_HOURS; returns the session's secret."""
-    link = session.scalar(select(FamilyLink).where(FamilyLink.token_hash == sha256_hex(token))
-                          .with_for_update())
-    if link is None or link.used_at is not None or now() >= link.expires_at:
-        raise NotFound("Deze link werkt niet (meer). Vraag uw regisseur om een nieuwe link.",
-                       code="link_invalid")
+    link = _usable(session, token, lock=True)
     link.used_at = now()
     raw = secrets.token_urlsafe(32)
     session.add(FamilySession(id_hash=sha256_hex(raw), member_id=link.member_id,
@@ -171,6 +212,7 @@ class Overview:
     consents: list[ConsentLine]
     organisations: dict[str, str]
     plan: dict[str, Any] | None  # perspective, goals and actions; None without a plan
+    activity: Activity  # the disclosures per organisation and month, routine views folded
     requests: list[tuple[DestructionRequest, str | None]]  # with the reason of a refusal
     # A youth of 12 to 15: their own items they may keep from their parents, with whether
     # they do ((type, id) -> kept private); empty for anyone else.
@@ -204,8 +246,6 @@ def overview(session: Session, *, member: Principal) -> Overview:
                    key=lambda v: people.index(v.consent.subject_id))
     entitled = {v.consent.id: member.member_id in consents.entitled_to_withdraw(
         session, facts.subjects[v.consent.subject_id], v.consent.id) for v in views}
-    organisations = organisation_names(session, {
-        r.get("organisation_id") for v in views for r in v.consent.recipients})
     grant = for_family(facts, member)
     key = existing_data_key(session, facts.household_id)
     requests = [(r, unseal(grant, key, f"destruction:{r.id}", r.reason))
@@ -216,11 +256,16 @@ def overview(session: Session, *, member: Principal) -> Overview:
     _record_view(session, member, people, "overview")
     hidden = withholdings.withheld_from(session, member.member_id or "")
     plan = _plan(session, facts, member.member_id or "", people, grant, key, hidden)
+    organisations = organisation_names(session, {
+        *(r.get("organisation_id") for v in views for r in v.consent.recipients),
+        *(a.owner_organisation_id for a, _ in (plan or {}).get("actions", []))})
     return Overview(member.member_id or "", facts, people, lines,
                     [ConsentLine(v, entitled[v.consent.id] and v.status.value in
                                  ("active", "pending")) for v in views],
-                    organisations, plan, requests,
-                    _private(session, facts, member, plan, lines))
+                    organisations, plan,
+                    group(lines, people=people, regisseur_id=facts.regisseur_professional_id,
+                          regisseur_organisation_id=facts.regisseur_organisation_id),
+                    requests, _private(session, facts, member, plan, lines))
 
 
 def given_names(session: Session, people: list[str]) -> dict[str, str]:

@@ -141,11 +141,29 @@ def log_out(request: Request, session: DbSession, form: CheckedForm) -> Response
     return response
 
 
+MADE_LINK = "made_link"  # the new link, for one showing after the redirect
+
+
 @router.post("/huishoudens/{household_id}/leden/{member_id}/link")
 def send_link(household_id: str, member_id: str, request: Request, session: DbSession,
               user: CurrentWebUser, form: CheckedForm) -> Response:
+    """Redirects to a page that shows the link once: a reload makes no second link. The link
+    waits in the signed flow cookie of the regisseur's own browser until that page."""
     made = service.create_link(session, actor=user.principal, household_id=household_id,
                                member_id=member_id)
+    request.session[MADE_LINK] = {"member_id": member_id, "url": made.url,
+                                  "sent_to": made.sent_to,
+                                  "expires_at": made.link.expires_at.isoformat()}
+    return RedirectResponse(request.url.path, status_code=303)
+
+
+@router.get("/huishoudens/{household_id}/leden/{member_id}/link")
+def link_made(household_id: str, member_id: str, request: Request, user: CurrentWebUser
+              ) -> Response:
+    made = request.session.get(MADE_LINK)
+    if not isinstance(made, dict) or made.get("member_id") != member_id:
+        return RedirectResponse(f"/huishoudens/{household_id}", status_code=303)
+    request.session.pop(MADE_LINK)
     return render(request, "family/link_made.html", {"made": made,
                                                      "household_id": household_id}, user=user)
 

@@ -12,6 +12,7 @@ from broker.households.schemas import HouseholdCreate
 from broker.households.service import create_household, sort_key
 from broker.identity.service import professional_principal, require_organisation
 from broker.policy import Policy
+from tests.conftest import Mailbox
 from tests.dates import days_from_today, years_ago
 from tests.factories import PASSWORD, make_org, make_professional
 from tests.identity.flows import csrf_of, login
@@ -159,3 +160,31 @@ def test_sort_key_skips_the_tussenvoegsel() -> None:
     names = ["Zwart", "van der Berg", "'t Hart", "De Vries", "Bakker"]
     assert sorted(names, key=sort_key) == ["Bakker", "van der Berg", "'t Hart", "De Vries",
                                            "Zwart"]
+
+
+class TestPersonalLinkPage:
+    def test_the_link_shows_once_after_a_redirect_and_a_reload_makes_no_second(
+            self, client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> None:
+        """Issue 20 acceptance 3 for the parent's personal link."""
+        from broker.family.models import FamilyLink
+
+        regisseur(session, policy)
+        home = login(client, EMAIL, PASSWORD)
+        created = client.post("/huishoudens/nieuw", follow_redirects=False,
+                              data=family(csrf_token=csrf_of(home.text)))
+        household_page = created.headers["location"]
+        parent = session.scalars(select(Member).where(
+            Member.household_id == household_page.removeprefix("/huishoudens/"),
+            Member.ref == "ouder1")).one()
+        path = f"{household_page}/leden/{parent.id}/link"
+        made = client.post(path, data={"csrf_token": csrf_of(client.get(household_page).text)},
+                           follow_redirects=False)
+        assert made.status_code == 303, made.text[-2000:]
+        assert made.headers["location"] == path
+        shown = client.get(path)
+        assert "Persoonlijke link gemaakt" in shown.text and "/mijn/link/" in shown.text
+        again = client.get(path, follow_redirects=False)
+        assert (again.status_code, again.headers["location"]) == (303, household_page)
+        assert len(mail.messages) == 1  # to the parent's address
+        assert len(session.scalars(select(FamilyLink).where(
+            FamilyLink.member_id == parent.id)).all()) == 1

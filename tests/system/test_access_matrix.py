@@ -155,7 +155,8 @@ GET    /huishoudens                                       200+  200  200  200  2
 GET    /huishoudens/nieuw                                 200  403  403  403  403  403  403  303  -    303  303  200  403  -    403
 POST   /huishoudens/nieuw                                 303  403  403  403  403  403  403  303  -    303  303  303  403  -    403
 GET    /huishoudens/{household_id}                        200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
-POST   /huishoudens/{household_id}/leden/{member_id}/link 200+  404  404  404  404  404  404  303  -    303  303  404  404  -    404
+POST   /huishoudens/{household_id}/leden/{member_id}/link 303  404  404  404  404  404  404  303  -    303  303  404  404  -    404
+GET    /huishoudens/{household_id}/leden/{member_id}/link 303  303  303  303  303  303  303  303  -    303  303  303  303  -    303
 GET    /huishoudens/{household_id}/gezag                  200+  403  404  200+  404  404  404  303  -    303  303  404  404  -    404
 POST   /huishoudens/{household_id}/gezag                  303  403  404  303  404  404  404  303  -    303  303  404  404  -    404
 GET    /huishoudens/{household_id}/plan                   200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404

@@ -13,7 +13,8 @@ from broker.policy import Policy
 from broker.web.templating import environment
 
 OUTCOMES = {"veilig": "veilig", "onveilig_acuut": "acuut onveilig",
-            "onveilig_structureel": "structureel onveilig"}
+            "onveilig_structureel": "structureel onveilig",
+            "onveilig_beinvloedbaar": "onveilig, maar beïnvloedbaar"}
 
 
 def minutes_context(session: Session, view: service.PlanView, policy: Policy

@@ -18,7 +18,7 @@ from broker.meetings import service as meetings
 from broker.meetings.schemas import MeetingConsentCreate
 from broker.observations import service as observations
 from broker.plans import service
-from broker.plans.minutes import minutes_context, minutes_pdf
+from broker.plans.minutes import OUTCOMES, minutes_context, minutes_pdf
 from broker.plans.schemas import ActionUpdate, OutcomeCreate
 from broker.web.forms import CheckedForm
 from broker.web.i18n import gettext_ as _
@@ -205,7 +205,7 @@ def plan_page(household_id: str, request: Request, session: DbSession, user: Cur
     owners = {o.id: o.name for o in session.scalars(select(Organisation))}
     return render(request, "plans/plan.html", {
         "view": view, "policy": request.app.state.policy, "owners": owners,
-        "mine": user.principal.organisation_id}, user=user)
+        "outcomes": OUTCOMES, "mine": user.principal.organisation_id}, user=user)
 
 
 @router.post("/plan-acties/{action_id}")

@@ -119,6 +119,9 @@ def crawl(page: Page, base: str, start: str, findings: Findings) -> None:
         response = page.goto(base + path)
         assert response is not None
         findings.visited.append(path)
+        if "text/html" not in response.headers.get("content-type", ""):
+            assert response.status < 500, (path, response.status)
+            continue  # a download (a proof as JSON): not a page to read
         check(page, path, response.status, findings)
         for href in page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)"):
             link = urldefrag(href).url

@@ -458,17 +458,35 @@ def fill(begin: Callable[[], Any], policy: Policy, *, households_count: int = 50
             progress(1)
     with begin() as session:
         cast = load_cast(session)
-        first = session.scalars(select(Household.id).order_by(Household.created_at)).first()
-        if first is not None:  # a family page to look at, as a parent would
-            parent = next(m for m in households.members_of(session, first)
-                          if m.role == "parent")
-            directing = households.current_regisseur(session, first).professional_id
-            regisseur = next(p for _, p in cast.people.values()
-                             if p.professional_id == directing)
-            cast.family_link = transparency.create_link(
-                session, actor=regisseur, household_id=first,
-                member_id=parent.id, send=False).url
+        if households_count:  # a family page to look at, as a parent would
+            cast.family_link = family_link(session, cast)
         return cast
+
+
+class NoSuchFamily(Exception):
+    """The demo has no family or parent with that number."""
+
+
+def is_demo(session: Session) -> bool:
+    """The database holds the demo municipality (its administrator exists)."""
+    return identity.get_professional_by_email(session, ACCOUNTS[-1].email) is not None
+
+
+def family_link(session: Session, cast: Cast, *, family: int = 1, parent: int = 1) -> str:
+    """A fresh personal link (used once) for parent `parent` of the demo's `family`-th
+    family (in the order they were made; 1, 1 is the first family's mother), made by the
+    family's regisseur and not e-mailed: the caller prints it."""
+    found = session.scalars(select(Household.id).order_by(Household.created_at)
+                            .offset(family - 1).limit(1)).first() if family >= 1 else None
+    if found is None:
+        raise NoSuchFamily(f"The demo has no family number {family}.")
+    parents = [m for m in households.members_of(session, found) if m.role == "parent"]
+    if not 1 <= parent <= len(parents):
+        raise NoSuchFamily(f"Family {family} has no parent number {parent}.")
+    directing = households.current_regisseur(session, found).professional_id
+    regisseur = next(p for _, p in cast.people.values() if p.professional_id == directing)
+    return transparency.create_link(session, actor=regisseur, household_id=found,
+                                    member_id=parents[parent - 1].id, send=False).url
 
 
 # --- The large synthetic municipality (benchmarks) ------------------------------------------

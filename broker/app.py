@@ -49,6 +49,7 @@ from broker.problems import CatchAllMiddleware, install_error_handlers
 from broker.quality import api as quality_api
 from broker.quality import pages as quality_pages
 from broker.schemas import PROBLEM_RESPONSES
+from broker.start import pages as start_pages
 from broker.system import api as system_api
 from broker.web import pages as web_pages
 from broker.web.templating import PACKAGE
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     app.include_router(plans_pages.router)
     app.include_router(quality_pages.router)
     app.include_router(family_pages.router)
+    app.include_router(start_pages.router)
     app.include_router(web_pages.router)
     app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")
 

@@ -35,17 +35,27 @@ def wants_html(request: Request) -> bool:
 
 async def page_user(request: Request) -> Any:
     """The logged-in professional of a browser request (for the menu on the error page), or
-    None: without a session cookie, for the API, and when the lookup itself fails."""
+    None: without a session cookie, for the API, and when the lookup itself fails. A route
+    that resolved its user left it on the request; otherwise (an unknown path) it is looked
+    up read-only, outside the request's transaction, which has ended or never began."""
     from broker.identity.deps import SESSION_COOKIE, optional_web_user
 
     if not wants_html(request) or not request.cookies.get(SESSION_COOKIE):
         return None
-    try:
-        from broker.db import Transaction
+    known = getattr(request.state, "web_user", None)
+    if known is not None:
+        return known
 
-        database = request.app.state.db
-        return await Transaction(database.sessionmaker, database.limiter).run(
-            lambda session: optional_web_user(request, session))
+    def look_up() -> Any:
+        from sqlalchemy.orm import Session
+
+        with Session(bind=request.app.state.db.engine) as session:
+            return optional_web_user(request, session)
+
+    try:
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(look_up)
     except Exception:  # an error page must not fail for want of a menu
         return None
 

@@ -169,6 +169,9 @@ def create_organisation(request: Request, user: CurrentWebUser, session: DbSessi
                         form: CheckedForm) -> Response:
     _admin(user)
     values = {"name": form.get("name", ""), "party": form.get("party", "")}
+    if not values["name"].strip() or values["party"] not in request.app.state.policy.parties:
+        return _form(request, session, user, "organisation", values=values, error=REFUSALS[
+            "name_required" if not values["name"].strip() else "unknown_party"])
     try:
         organisation = service.create_organisation(session, name=values["name"],
                                                    party=values["party"],

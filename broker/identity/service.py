@@ -49,9 +49,9 @@ def sha256_hex(value: str) -> str:
 def create_organisation(session: Session, *, name: str, party: str, policy: Policy
                         ) -> Organisation:
     if party not in policy.parties:
-        raise Invalid(f"Unknown party type {party!r}.", code="unknown_party")
+        raise Invalid(f"Unknown party type {party!r}.")
     if not name.strip():
-        raise Invalid("An organisation needs a name.", code="name_required")
+        raise Invalid("An organisation needs a name.")
     organisation = Organisation(name=name.strip(), party=party)
     session.add(organisation)
     session.flush()

@@ -20,11 +20,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# An empty database gets the demo municipality (its logins are printed once); e-mail goes to
-# files in var/mail unless BROKER_MAIL_DIR or an SMTP server is configured.
+# An empty database gets the demo municipality; its logins are printed on every start. Links
+# point at PORT unless BROKER_BASE_URL is set; e-mail goes to files in var/mail unless
+# BROKER_MAIL_DIR or an SMTP server is configured.
 run: $(STAMP)
-	$(BIN)/broker demo --if-empty
-	BROKER_MAIL_DIR=$${BROKER_MAIL_DIR:-var/mail} BROKER_LOG_FORMAT=$${BROKER_LOG_FORMAT:-console} \
+	BROKER_BASE_URL=$${BROKER_BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/broker demo --if-empty
+	BROKER_BASE_URL=$${BROKER_BASE_URL:-http://127.0.0.1:$(PORT)} \
+	  BROKER_MAIL_DIR=$${BROKER_MAIL_DIR:-var/mail} BROKER_LOG_FORMAT=$${BROKER_LOG_FORMAT:-console} \
 	  $(BIN)/broker serve --port $(PORT)
 
 lint: $(STAMP)

@@ -51,6 +51,7 @@ from broker.quality import api as quality_api
 from broker.quality import pages as quality_pages
 from broker.schemas import PROBLEM_RESPONSES
 from broker.subject_access import pages as subject_access_pages
+from broker.start import pages as start_pages
 from broker.system import api as system_api
 from broker.web import pages as web_pages
 from broker.web.templating import PACKAGE
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     app.include_router(quality_pages.router)
     app.include_router(family_pages.router)
     app.include_router(partners_pages.router)
+    app.include_router(start_pages.router)
     app.include_router(web_pages.router)
     app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")
 

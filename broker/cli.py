@@ -4,6 +4,7 @@ Exit codes: 0 ok, 1 a check found problems, 2 bad usage or invalid configuration
 """
 
 import json
+import os
 import secrets
 import sys
 from contextlib import nullcontext
@@ -76,6 +77,14 @@ def version() -> None:
     typer.echo(__version__)
 
 
+def follow_port(host: str, port: int) -> None:
+    """Without BROKER_BASE_URL the links in pages and e-mails point where `serve` listens
+    (the workers read the same environment)."""
+    if not os.environ.get("BROKER_BASE_URL"):
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        os.environ["BROKER_BASE_URL"] = f"http://{shown}:{port}"
+
+
 @app.command()
 def serve(host: Annotated[str, typer.Option()] = "127.0.0.1",
           port: Annotated[int, typer.Option()] = 8000,
@@ -86,12 +95,15 @@ def serve(host: Annotated[str, typer.Option()] = "127.0.0.1",
     from broker import migrate
     from broker.db import create_db_engine
 
+    follow_port(host, port)
     settings = settings_or_exit()
     policy_or_exit(settings.policy_dir)
     engine = create_db_engine(settings.database_url)
     if migrate.is_empty(engine):
         migrate.upgrade(settings.database_url)
     engine.dispose()
+    typer.echo(f"Luistert op http://{host}:{port} (links in pages and e-mails: "
+               f"{settings.base_url})")
     uvicorn.run("broker.app:create_app", factory=True, host=host, port=port, workers=workers,
                 loop="uvloop", http="httptools", access_log=False, proxy_headers=True,
                 log_level="warning")
@@ -365,18 +377,13 @@ def keys_destroy(household: Annotated[str, typer.Option(help="Household id")],
          f"Data key of household {household} destroyed.")
 
 
-@app.command()
-def demo(households: Annotated[int, typer.Option(min=1, help="How many families")] = 50,
-         if_empty: Annotated[bool, typer.Option(
-             "--if-empty", help="Do nothing (and succeed) when the database holds data")] = False,
-         as_json: JsonFlag = False) -> None:
-    """Fill an empty database with the demo municipality Demodam: organisations of every
-    party type, a professional for every role (demo passwords printed below), and families
-    with months of history. Beyond the first 50 families, households are written in bulk
-    (the large synthetic municipality of the scale benchmark). Migrates the database first."""
+demo_app = typer.Typer(help="The demo municipality Demodam.", invoke_without_command=True)
+app.add_typer(demo_app, name="demo")
+
+
+def _demo_database() -> Any:
+    """Settings, policy and the database of a demo command, with the audit log bound."""
     import broker.all_models  # noqa: F401
-    from broker import demo as demodam
-    from broker import migrate
     from broker.audit.context import INFO_KEY, AuditContext
     from broker.config import PROJECT_ROOT
     from broker.db import Database
@@ -386,36 +393,92 @@ def demo(households: Annotated[int, typer.Option(min=1, help="How many families"
     settings = settings.model_copy(update={
         "mail_dir": settings.mail_dir or PROJECT_ROOT / "var" / "mail"})
     policy = policy_or_exit(settings.policy_dir)
-    migrate.upgrade(settings.database_url)
     database = Database.from_url(settings.database_url)
     database.bind(INFO_KEY, AuditContext.create(settings, policy, KeyRing(settings.key_dir)))
+    return settings, policy, database
+
+
+def _demo_logins(as_json: bool, households: int | None, family_link: str | None) -> None:
+    from broker import demo as demodam
+
+    accounts = [{"email": a.email, "password": a.password, "roles": list(a.roles),
+                 "organisation": demodam.ORGANISATIONS[a.organisation][0],
+                 "main_page": a.main_page} for a in demodam.ACCOUNTS]
+    link = (f"A parent's family page (the link works once): {family_link}" if family_link
+            else "A parent's family page: `broker demo link` makes a new personal link.")
+    emit(as_json, {"households": households, "accounts": accounts,
+                   "family_link": family_link},
+         (f"Demo municipality {demodam.MUNICIPALITY}: {households} families.\n"
+          if households else f"Demo municipality {demodam.MUNICIPALITY}.\n")
+         + "Log in at /login with (demo passwords: never use them for real):\n"
+         + "\n".join(f"  {a['email']:<36} {a['password']:<28} {', '.join(a['roles'])}"
+                     for a in accounts)
+         + f"\n{link}")
+
+
+@demo_app.callback()
+def demo(ctx: typer.Context,
+         households: Annotated[int, typer.Option(min=1, help="How many families")] = 50,
+         if_empty: Annotated[bool, typer.Option(
+             "--if-empty", help="Fill nothing (and succeed) when the database holds data; "
+             "on a demo database print its logins again")] = False,
+         as_json: JsonFlag = False) -> None:
+    """Fill an empty database with the demo municipality Demodam: organisations of every
+    party type, a professional for every role (demo passwords printed below), and families
+    with months of history. Beyond the first 50 families, households are written in bulk
+    (the large synthetic municipality of the scale benchmark). Migrates the database first."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from broker import demo as demodam
+    from broker import migrate
+
+    settings, policy, database = _demo_database()
+    migrate.upgrade(settings.database_url)
     try:
         with database.sessionmaker() as session:
-            empty = demodam.is_empty(session)
+            empty, known = demodam.is_empty(session), demodam.is_demo(session)
         if not empty:
-            if if_empty:
-                return
-            raise fail("This database holds data already: the demo fills an empty one.")
+            if not if_empty:
+                raise fail("This database holds data already: the demo fills an empty one.")
+            if known:  # `make run` again: the logins once more
+                _demo_logins(as_json, None, None)
+            return
         living = min(households, demodam.LIVING)
         with typer.progressbar(length=households, label="Gezinnen", file=sys.stderr) as bar:
             cast = demodam.fill(database.sessionmaker.begin, policy, households_count=living,
-                         progress=bar.update)
+                                progress=bar.update)
             if households > living:  # the rest in bulk: the large synthetic municipality
                 demodam.fill_synthetic(database.sessionmaker.begin,
                                        households_count=households - living,
                                        progress=bar.update)
     finally:
         database.engine.dispose()
-    accounts = [{"email": a.email, "password": a.password, "roles": list(a.roles),
-                 "organisation": demodam.ORGANISATIONS[a.organisation][0],
-                 "main_page": a.main_page} for a in demodam.ACCOUNTS]
-    emit(as_json, {"households": households, "accounts": accounts,
-                   "family_link": cast.family_link},
-         f"Demo municipality {demodam.MUNICIPALITY}: {households} families.\n"
-         "Log in at /login with (demo passwords: never use them for real):\n"
-         + "\n".join(f"  {a['email']:<36} {a['password']:<28} {', '.join(a['roles'])}"
-                     for a in accounts)
-         + f"\nA parent's family page (the link works once): {cast.family_link}")
+    _demo_logins(as_json, households, cast.family_link)
+
+
+@demo_app.command("link")
+def demo_link(family: Annotated[int, typer.Option(
+                  min=1, help="Which demo family (1 = the first one made)")] = 1,
+              parent: Annotated[int, typer.Option(
+                  min=1, help="Which parent of that family (1 = the elder)")] = 1,
+              as_json: JsonFlag = False) -> None:
+    """Make a new personal link to the family page for a parent of a demo family (made by
+    the family's regisseur, not e-mailed) and print it. Each link works once."""
+    from broker import demo as demodam
+
+    _, _, database = _demo_database()
+    try:
+        with database.sessionmaker.begin() as session:
+            if not demodam.is_demo(session):
+                raise fail("This database holds no demo: run `broker demo` first.")
+            try:
+                url = demodam.family_link(session, demodam.load_cast(session),
+                                          family=family, parent=parent)
+            except demodam.NoSuchFamily as exc:
+                raise fail(str(exc)) from None
+    finally:
+        database.engine.dispose()
+    emit(as_json, {"family": family, "parent": parent, "url": url}, url)
 
 
 def main() -> None:

@@ -304,8 +304,8 @@ def _outcome(session: Session, family: Family, cast: Cast, meeting_id: str, *,
 
 
 def _meldcode(session: Session, family: Family, cast: Cast, child: str, signal: str, *,
-              override: bool, handback: bool) -> None:
-    teacher, officer = cast.act("partner"), cast.act("aandachtsfunctionaris")
+              override: bool, handback: bool) -> str:
+    teacher = cast.act("partner")
     case = meldcode.open_case(session, actor=teacher, body=CaseCreate(child_id=child))
     texts = {1: "Signalen vastgelegd: blauwe plekken, teruggetrokken gedrag.",
              2: "Collegiale consultatie met de aandachtsfunctionaris; Veilig Thuis geraadpleegd.",
@@ -325,17 +325,27 @@ def _meldcode(session: Session, family: Family, cast: Cast, child: str, signal: 
         meldcode.record_step(session, actor=teacher, case_id=case.id, body=StepCreate(
             step=number, content=texts[number], **extra))
     if override:
-        view = meldcode.request_override(session, actor=teacher, case_id=case.id,
-                                         body=OverrideCreate.model_validate({
-            "subject_ids": [child], "categories": ["gezondheid", "veiligheid"],
-            "recipients": [{"organisation_id": cast.org("veilig_thuis")}],
-            "justification": "Veilig Thuis moet het letsel kunnen duiden.",
-            "valid_until": now() + timedelta(days=21),
-            "inform_parents": {"planned_on": local_day(now()) + timedelta(days=2)}}))
-        meldcode.approve_override(session, actor=officer, override_id=view.override.id)
+        _override(session, cast, case.id, child, approve=True)
     if handback:
         meldcode.record_handback(session, actor=teacher, case_id=case.id,
                                  body=HandbackCreate(on=local_day(now())))
+    return case.id
+
+
+def _override(session: Session, cast: Cast, case_id: str, child: str, *, approve: bool
+              ) -> None:
+    """The teacher asks to share with Veilig Thuis; the aandachtsfunctionaris approves (or
+    has yet to: then it waits on their start page)."""
+    view = meldcode.request_override(session, actor=cast.act("partner"), case_id=case_id,
+                                     body=OverrideCreate.model_validate({
+        "subject_ids": [child], "categories": ["gezondheid", "veiligheid"],
+        "recipients": [{"organisation_id": cast.org("veilig_thuis")}],
+        "justification": "Veilig Thuis moet het letsel kunnen duiden.",
+        "valid_until": now() + timedelta(days=21),
+        "inform_parents": {"planned_on": local_day(now()) + timedelta(days=2)}}))
+    if approve:
+        meldcode.approve_override(session, actor=cast.act("aandachtsfunctionaris"),
+                                  override_id=view.override.id)
 
 
 def _story(session: Session, cast: Cast, faker: Faker, rnd: random.Random, number: int) -> None:
@@ -370,8 +380,13 @@ def _story(session: Session, cast: Cast, faker: Faker, rnd: random.Random, numbe
         with on_day(40):
             signal = _observe(session, school, child, "veiligheid", local_day(now()))
             if number % 12 == 0:
-                _meldcode(session, family, cast, child, signal, override=number == 12,
-                          handback=False)
+                case_id = _meldcode(session, family, cast, child, signal,
+                                    override=number == 12, handback=False)
+        if number == 12:  # lately: one override in force, a second awaiting approval
+            with on_day(STORY_DAYS - 4):
+                _override(session, cast, case_id, child, approve=True)
+            with on_day(STORY_DAYS - 1):
+                _override(session, cast, case_id, child, approve=False)
     variant = number % 5
     if variant in (0, 1):  # a meeting held, a plan
         with on_day(50):
@@ -460,17 +475,35 @@ def fill(begin: Callable[[], Any], policy: Policy, *, households_count: int = 50
             progress(1)
     with begin() as session:
         cast = load_cast(session)
-        first = session.scalars(select(Household.id).order_by(Household.created_at)).first()
-        if first is not None:  # a family page to look at, as a parent would
-            parent = next(m for m in households.members_of(session, first)
-                          if m.role == "parent")
-            directing = households.current_regisseur(session, first).professional_id
-            regisseur = next(p for _, p in cast.people.values()
-                             if p.professional_id == directing)
-            cast.family_link = transparency.create_link(
-                session, actor=regisseur, household_id=first,
-                member_id=parent.id, send=False).url
+        if households_count:  # a family page to look at, as a parent would
+            cast.family_link = family_link(session, cast)
         return cast
+
+
+class NoSuchFamily(Exception):
+    """The demo has no family or parent with that number."""
+
+
+def is_demo(session: Session) -> bool:
+    """The database holds the demo municipality (its administrator exists)."""
+    return identity.get_professional_by_email(session, ACCOUNTS[-1].email) is not None
+
+
+def family_link(session: Session, cast: Cast, *, family: int = 1, parent: int = 1) -> str:
+    """A fresh personal link (used once) for parent `parent` of the demo's `family`-th
+    family (in the order they were made; 1, 1 is the first family's mother), made by the
+    family's regisseur and not e-mailed: the caller prints it."""
+    found = session.scalars(select(Household.id).order_by(Household.created_at)
+                            .offset(family - 1).limit(1)).first() if family >= 1 else None
+    if found is None:
+        raise NoSuchFamily(f"The demo has no family number {family}.")
+    parents = [m for m in households.members_of(session, found) if m.role == "parent"]
+    if not 1 <= parent <= len(parents):
+        raise NoSuchFamily(f"Family {family} has no parent number {parent}.")
+    directing = households.current_regisseur(session, found).professional_id
+    regisseur = next(p for _, p in cast.people.values() if p.professional_id == directing)
+    return transparency.create_link(session, actor=regisseur, household_id=found,
+                                    member_id=parents[parent - 1].id, send=False).url
 
 
 # --- The large synthetic municipality (benchmarks) ------------------------------------------

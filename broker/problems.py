@@ -33,15 +33,43 @@ def wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
+async def page_user(request: Request) -> Any:
+    """The logged-in professional of a browser request (for the menu on the error page), or
+    None: without a session cookie, for the API, and when the lookup itself fails. A route
+    that resolved its user left it on the request; otherwise (an unknown path) it is looked
+    up read-only, outside the request's transaction, which has ended or never began."""
+    from broker.identity.deps import SESSION_COOKIE, optional_web_user
+
+    if not wants_html(request) or not request.cookies.get(SESSION_COOKIE):
+        return None
+    known = getattr(request.state, "web_user", None)
+    if known is not None:
+        return known
+
+    def look_up() -> Any:
+        from sqlalchemy.orm import Session
+
+        with Session(bind=request.app.state.db.engine) as session:
+            return optional_web_user(request, session)
+
+    try:
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(look_up)
+    except Exception:  # an error page must not fail for want of a menu
+        return None
+
+
 def problem(request: Request, *, status: int, code: str, detail: str, title: str | None = None,
-            headers: dict[str, str] | None = None, **extra: Any) -> Response:
+            headers: dict[str, str] | None = None, user: Any = None, **extra: Any) -> Response:
     body = {"type": f"urn:broker:problem:{code}", "title": title or _TITLES.get(status, "Error"),
             "status": status, "detail": detail, "code": code,
             "trace_id": trace_id_var.get() or None, **extra}
     if wants_html(request):
         from broker.web.templating import render
 
-        response = render(request, "error.html", {"problem": body}, status_code=status)
+        response = render(request, "error.html", {"problem": body}, status_code=status,
+                          user=user)
         for key, value in (headers or {}).items():
             response.headers[key] = value
         return response
@@ -56,7 +84,7 @@ async def _broker_error(request: Request, exc: Exception) -> Response:
     elif isinstance(exc, RateLimited):
         headers = {"Retry-After": str(exc.retry_after)}
     return problem(request, status=exc.status, code=exc.code, detail=exc.detail,
-                   title=exc.title, headers=headers, **exc.extra)
+                   title=exc.title, headers=headers, user=await page_user(request), **exc.extra)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
@@ -69,7 +97,8 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
                "type": e["type"]} for e in errors]  # never echo the input: it may be personal
     code = "unknown_field" if all(f["type"] == "extra_forbidden" for f in fields) else "validation"
     return problem(request, status=422, code=code,
-                   detail="The request does not match the schema.", errors=fields)
+                   detail="The request does not match the schema.", errors=fields,
+                   user=await page_user(request))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -77,7 +106,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     code = _CODES.get(exc.status_code, f"http_{exc.status_code}")
     detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
     return problem(request, status=exc.status_code, code=code, detail=detail,
-                   headers=dict(exc.headers or {}))
+                   headers=dict(exc.headers or {}), user=await page_user(request))
 
 
 async def _data_error(request: Request, exc: Exception) -> Response:
@@ -85,7 +114,7 @@ async def _data_error(request: Request, exc: Exception) -> Response:
     text, for one): the request's fault, not ours. Its transaction has rolled back."""
     return problem(request, status=422, code="invalid_value",
                    detail="A value in the request cannot be stored or searched (for example "
-                          "a NUL character).")
+                          "a NUL character).", user=await page_user(request))
 
 
 class CatchAllMiddleware:

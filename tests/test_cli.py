@@ -128,7 +128,9 @@ def test_demo_fills_an_empty_database_once_and_prints_the_logins(
         "admin"}
     again = subprocess.run([sys.executable, "-m", "broker", "demo", "--if-empty"],
                            capture_output=True, text=True, timeout=60, env=env)
-    assert again.returncode == 0 and again.stdout == ""  # nothing printed a second time
+    assert again.returncode == 0  # nothing filled again, but the logins once more (make run)
+    assert "beheer@demodam.example" in again.stdout and "demo-beheerder" in again.stdout
+    assert "broker demo link" in again.stdout
     refused = subprocess.run([sys.executable, "-m", "broker", "demo"], capture_output=True,
                              text=True, timeout=60, env=env)
     assert refused.returncode == 2 and "holds data already" in refused.stderr
@@ -146,3 +148,77 @@ def test_retention_dry_run_lists_what_would_go_and_changes_nothing(
                                                  "meldcode", "consents", "households"}
     verified = json.loads(broker_cli("audit", "verify", "--json", env=cli_env).stdout)
     assert verified["events"] == 0  # a dry run records nothing
+
+
+def test_demo_link_makes_a_new_personal_link_for_a_parent(cli_env: dict[str, str],
+                                                          tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from fastapi.testclient import TestClient
+
+    from broker.app import create_app
+    from broker.config import Settings
+
+    env = {**os.environ, **cli_env, "BROKER_MAIL_DIR": str(tmp_path / "mail"),
+           "BROKER_BASE_URL": "http://127.0.0.1:8123"}
+    run_json(env, "demo", "--households", "2")
+    made = run_json(env, "demo", "link")
+    url = str(made["url"])
+    assert made["family"] == 1 and made["parent"] == 1
+    assert url.startswith("http://127.0.0.1:8123/mijn/link/")
+    second = subprocess.run([sys.executable, "-m", "broker", "demo", "link", "--family", "1"],
+                            capture_output=True, text=True, timeout=60, env=env)
+    assert second.returncode == 0 and second.stdout.strip().startswith("http://127.0.0.1:8123")
+    assert second.stdout.strip() != url  # a fresh link each time
+    missing = subprocess.run([sys.executable, "-m", "broker", "demo", "link", "--family",
+                              "9"], capture_output=True, text=True, timeout=60, env=env)
+    assert missing.returncode == 2 and "no family number 9" in missing.stderr
+
+    # the link opens the parent's family page
+    settings = Settings(database_url=cli_env["BROKER_DATABASE_URL"],
+                        key_dir=Path(cli_env["BROKER_KEY_DIR"]), base_url="http://127.0.0.1:8123",
+                        audit_background=False)
+    with TestClient(create_app(settings), base_url="http://127.0.0.1:8123") as client:
+        opened = client.get(url.removeprefix("http://127.0.0.1:8123"),
+                            headers={"accept": "text/html"})
+        assert opened.status_code == 200 and "/mijn" in str(opened.url)
+
+
+class TestBaseUrlFollowsPort:
+    def _serve(self, monkeypatch: pytest.MonkeyPatch, cli_env: dict[str, str], *args: str
+               ) -> tuple[str, dict[str, object]]:
+        import uvicorn
+        from typer.testing import CliRunner
+
+        from broker.cli import app
+
+        for key, value in cli_env.items():
+            monkeypatch.setenv(key, value)
+        started: dict[str, object] = {}
+
+        def fake_run(*_: object, **kwargs: object) -> None:
+            from broker.config import Settings
+
+            started.update(kwargs, base_url=Settings().base_url)
+
+        monkeypatch.setattr(uvicorn, "run", fake_run)
+        result = CliRunner().invoke(app, ["serve", *args])
+        assert result.exit_code == 0, result.output
+        return result.output, started
+
+    def test_without_base_url_links_point_at_the_port(self, monkeypatch: pytest.MonkeyPatch,
+                                                      cli_env: dict[str, str]) -> None:
+        monkeypatch.setenv("BROKER_BASE_URL", "")  # unset (and restored after the test)
+        output, started = self._serve(monkeypatch, cli_env, "--port", "8100")
+        assert started["port"] == 8100
+        assert started["base_url"] == "http://127.0.0.1:8100"
+        assert "Luistert op http://127.0.0.1:8100" in output
+
+    def test_a_base_url_that_is_set_stays(self, monkeypatch: pytest.MonkeyPatch,
+                                          cli_env: dict[str, str]) -> None:
+        monkeypatch.setenv("BROKER_BASE_URL", "https://broker.demodam.example")
+        output, started = self._serve(monkeypatch, cli_env, "--port", "8100")
+        assert started["base_url"] == "https://broker.demodam.example"
+        assert "Luistert op http://127.0.0.1:8100" in output

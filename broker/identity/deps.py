@@ -76,9 +76,11 @@ def optional_web_user(request: Request, session: DbSession) -> WebUser | None:
         return None
     web_session, professional = found
     organisation = service.require_organisation(session, professional.organisation_id)
-    return WebUser(professional, organisation,
+    user = WebUser(professional, organisation,
                    service.professional_principal(session, organisation, professional),
                    web_session)
+    request.state.web_user = user  # for the error page's menu, should the route fail
+    return user
 
 
 async def require_web_user(user: Annotated[WebUser | None, Depends(optional_web_user)]) -> WebUser:

@@ -69,7 +69,8 @@ def normalise_roles(roles: Iterable[str]) -> list[str]:
     unique = sorted(set(roles))
     unknown = [r for r in unique if r not in Role.__members__.values()]
     if unknown or not unique:
-        raise Invalid(f"Roles must be some of: {', '.join(Role)}.", unknown_roles=unknown)
+        raise Invalid(f"Roles must be some of: {', '.join(Role)}.", code="invalid_roles",
+                      unknown_roles=unknown)
     return unique
 
 
@@ -89,9 +90,10 @@ def create_professional(session: Session, *, organisation_id: str, email: str, n
     require_organisation(session, organisation_id)
     email = email.strip().lower()
     if "@" not in email:
-        raise Invalid("An e-mail address is required.")
+        raise Invalid("An e-mail address is required.", code="invalid_email")
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+        raise Invalid(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.",
+                      code="password_too_short")
     professional = Professional(
         organisation_id=organisation_id, email=email, name=name.strip() or email,
         roles=normalise_roles(roles),
@@ -101,7 +103,8 @@ def create_professional(session: Session, *, organisation_id: str, email: str, n
         with session.begin_nested():
             session.add(professional)
     except IntegrityError:
-        raise Conflict("A professional with this e-mail address exists.") from None
+        raise Conflict("A professional with this e-mail address exists.",
+                       code="email_taken") from None
     join_teams(session, professional, team_ids)
     return professional
 
@@ -132,9 +135,10 @@ def _public_jwks(jwks: Mapping[str, Any]) -> dict[str, Any]:
     try:
         keys = KeySet.import_key_set(jwks)  # type: ignore[arg-type]
     except (JoseError, ValueError, TypeError, KeyError) as exc:
-        raise Invalid(f"The JWKS cannot be read: {exc}") from None
+        raise Invalid(f"The JWKS cannot be read: {exc}", code="invalid_jwks") from None
     if any(key.is_private for key in keys.keys):
-        raise Invalid("The JWKS holds a private key; give only public keys.")
+        raise Invalid("The JWKS holds a private key; give only public keys.",
+                      code="private_jwks")
     return dict(keys.as_dict(private=False))
 
 
@@ -149,7 +153,8 @@ def create_client(session: Session, *, organisation_id: str, name: str,
     if professional_id is not None:
         professional = session.get(Professional, professional_id)
         if professional is None or professional.organisation_id != organisation_id:
-            raise Invalid("The professional does not belong to this organisation.")
+            raise Invalid("The professional does not belong to this organisation.",
+                          code="not_in_organisation")
     secret = None if jwks is not None else secrets.token_urlsafe(32)
     client = Client(
         client_id="cl_" + secrets.token_urlsafe(12), organisation_id=organisation_id,
@@ -323,3 +328,46 @@ def organisation_overview(session: Session) -> list[tuple[Organisation, int]]:
         .outerjoin(Professional, Professional.organisation_id == Organisation.id)
         .group_by(Organisation.id).order_by(Organisation.name)).all()
     return [(organisation, count) for organisation, count in rows]
+
+
+def teams_overview(session: Session) -> list[tuple[Team, Organisation, int]]:
+    """Every team with its organisation and number of members."""
+    from sqlalchemy import func
+
+    rows = session.execute(
+        select(Team, Organisation, func.count(TeamMember.professional_id))
+        .join(Organisation, Organisation.id == Team.organisation_id)
+        .outerjoin(TeamMember, TeamMember.team_id == Team.id)
+        .group_by(Team.id, Organisation.id).order_by(Organisation.name, Team.name)).all()
+    return [(team, organisation, count) for team, organisation, count in rows]
+
+
+def professionals_overview(session: Session) -> list[tuple[Professional, Organisation]]:
+    """Every professional (staff, not families) with their organisation."""
+    return [(p, o) for p, o in session.execute(
+        select(Professional, Organisation)
+        .join(Organisation, Organisation.id == Professional.organisation_id)
+        .order_by(Organisation.name, Professional.name)).all()]
+
+
+def clients_overview(session: Session) -> list[tuple[Client, Organisation]]:
+    """Every partner system and relying party with its organisation (no secrets: only
+    their hashes are kept)."""
+    return [(c, o) for c, o in session.execute(
+        select(Client, Organisation)
+        .join(Organisation, Organisation.id == Client.organisation_id)
+        .order_by(Organisation.name, Client.name)).all()]
+
+
+def organisations(session: Session) -> list[Organisation]:
+    return list(session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def directory_counts(session: Session) -> dict[str, int]:
+    """How many organisations, teams, professionals and clients there are (the admin's
+    start page)."""
+    from sqlalchemy import func
+
+    return {name: session.scalar(select(func.count()).select_from(model)) or 0
+            for name, model in (("organisations", Organisation), ("teams", Team),
+                                ("professionals", Professional), ("clients", Client))}

@@ -4,7 +4,7 @@ come from plain columns only — dates, counts, concern levels and statuses — 
 is opened and no reason names a person. One pass of grouped queries serves one household or
 the whole municipality alike."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -17,6 +17,7 @@ from broker.clock import local_day, now
 from broker.errors import Forbidden, NotFound
 from broker.households import service as households
 from broker.households.models import Household, RegisseurAssignment
+from broker.households.references import household_references
 from broker.identity.models import Professional, Role
 from broker.identity.principal import Principal
 from broker.meetings.models import Invitee, Meeting, MeetingStatus
@@ -64,6 +65,7 @@ class Readiness:
     household_id: str
     indicators: list[Indicator]
     flags: list[Flag]
+    reference: str | None = None  # 'HH-2026-014' (household_readiness only)
 
 
 @dataclass
@@ -98,7 +100,8 @@ def household_readiness(session: Session, *, actor: Principal, household_id: str
         raise NotFound("No such household.")
     record(session, Record(Action.QUALITY_READ, actor, object_type="household",
                            object_id=household_id))
-    return _readiness(session, Household.id == household_id)[0]
+    return replace(_readiness(session, Household.id == household_id)[0],
+                   reference=household_references(session, [household_id])[household_id])
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,9 @@ class Summary:
     counts: dict[str, dict[Status, int]]
     at_risk: list[Readiness]
     regisseurs: dict[str, str]  # household id -> the regisseur's name (a professional)
+    # household id -> 'HH-2026-014': the team lead may not see the family's names (they are
+    # not involved in its care), so households are named by their registration number
+    references: dict[str, str] = field(default_factory=dict)
 
 
 def summary(session: Session, *, actor: Principal) -> Summary:
@@ -122,8 +128,9 @@ def summary(session: Session, *, actor: Principal) -> Summary:
         for indicator in readiness.indicators:
             counts[indicator.id][indicator.status] += 1
     at_risk = [r for r in every if r.flags]
-    return Summary(len(every), counts, at_risk, _regisseur_names(
-        session, [r.household_id for r in at_risk]))
+    ids = [r.household_id for r in at_risk]
+    return Summary(len(every), counts, at_risk, _regisseur_names(session, ids),
+                   household_references(session, ids))
 
 
 def _readiness(session: Session, which: ColumnElement[bool]) -> list[Readiness]:

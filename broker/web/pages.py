@@ -1,18 +1,12 @@
-"""The home page, the language switch and the API documentation page."""
+"""The language switch and the API documentation page (the start page is broker/start)."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from broker.identity.deps import MaybeWebUser
 from broker.web.i18n import LANGUAGES
 from broker.web.templating import LANG_COOKIE, render
 
 router = APIRouter(include_in_schema=False)
-
-
-@router.get("/")
-def home(request: Request, user: MaybeWebUser) -> Response:
-    return render(request, "home.html", user=user)
 
 
 @router.get("/taal/{language}")

@@ -9,6 +9,7 @@ from fastapi import Request
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
+from broker.web.error_messages import error_message
 from broker.web.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
@@ -31,7 +32,8 @@ environment = Environment(
     lstrip_blocks=True,
 )
 environment.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
-environment.globals.update(role_labels=ROLE_LABELS, languages=LANGUAGES)
+environment.globals.update(role_labels=ROLE_LABELS, languages=LANGUAGES,
+                           error_message=error_message)
 
 
 def local_time(value: str | datetime | None, zone: ZoneInfo) -> str:

@@ -34,7 +34,7 @@ def test_login_shows_the_dutch_home_page_with_name_and_roles(page: Page, anna: L
                                                              ) -> None:
     log_in(page, anna, PASSWORD)
     expect(page.get_by_role("heading", name="Welkom, Anna de Vries")).to_be_visible()
-    roles = page.locator("ul.roles")
+    roles = page.locator(".roles")
     expect(roles).to_contain_text("Regisseur")
     expect(roles).to_contain_text("Beheerder")
     expect(page.locator("html")).to_have_attribute("lang", "nl")

@@ -122,6 +122,15 @@ GET    /api/v1/quality/households/{household_id}          200  404  404  404  40
 GET    /api/v1/quality/summary                            403  403  403  403  403  200  403  401  403  401  401  403  200  403  403
 GET    /auth/callback                                     403  403  403  403  403  403  403  403  -    403  403  403  403  -    403
 GET    /beheer                                            403  403  403  403  403  403  200  303  -    303  303  403  403  -    403
+GET    /beheer/koppelingen/nieuw                          403  403  403  403  403  403  200  303  -    303  303  403  403  -    403
+GET    /beheer/koppelingen/nieuw/klaar                    403  403  403  403  403  403  200  303  -    303  303  403  403  -    403
+POST   /beheer/koppelingen                                403  403  403  403  403  403  303  303  -    303  303  403  403  -    403
+GET    /beheer/medewerkers/nieuw                          403  403  403  403  403  403  200  303  -    303  303  403  403  -    403
+POST   /beheer/medewerkers                                403  403  403  403  403  403  303  303  -    303  303  403  403  -    403
+GET    /beheer/organisaties/nieuw                         403  403  403  403  403  403  200  303  -    303  303  403  403  -    403
+POST   /beheer/organisaties                               403  403  403  403  403  403  303  303  -    303  303  403  403  -    403
+GET    /beheer/teams/nieuw                                403  403  403  403  403  403  200  303  -    303  303  403  403  -    403
+POST   /beheer/teams                                      403  403  403  403  403  403  303  303  -    303  303  403  403  -    403
 GET    /bijeenkomsten                                     200  200  200  200  200  200  200  303  -    303  303  200  200  -    200
 POST   /bijeenkomsten                                     303  404  404  404  404  404  404  303  -    303  303  404  404  -    404
 GET    /bijeenkomsten/nieuw                               200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
@@ -406,6 +415,11 @@ def form_for(row: Row, ids: dict[str, str]) -> dict[str, Any]:
         "/plan-acties/{action_id}": {"status": "done"},
         "/verantwoording/personen": {"name": "Quispelaar", "birth_date": "",
                                      "reason": "access_request", "reference": "AVG-2026-1"},
+        "/beheer/organisaties": {"name": "Nieuwe school", "party": "school"},
+        "/beheer/teams": {"organisation_id": ids["school"], "name": "Team Zuid"},
+        "/beheer/medewerkers": {"organisation_id": ids["school"], "name": "Nieuwe Collega",
+                                "email": "nieuw@school.example", "roles": "partner"},
+        "/beheer/koppelingen": {"organisation_id": ids["school"], "name": "Leerlingvolgsysteem"},
         "/verantwoording/vernietiging/{request_id}": {"decision": "refuse", "reason": "Nodig.",
                                                     "ground": "wettelijk_voorschrift"},
     }

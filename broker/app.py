@@ -50,8 +50,8 @@ from broker.problems import CatchAllMiddleware, install_error_handlers
 from broker.quality import api as quality_api
 from broker.quality import pages as quality_pages
 from broker.schemas import PROBLEM_RESPONSES
-from broker.subject_access import pages as subject_access_pages
 from broker.start import pages as start_pages
+from broker.subject_access import pages as subject_access_pages
 from broker.system import api as system_api
 from broker.web import pages as web_pages
 from broker.web.templating import PACKAGE

@@ -15,6 +15,7 @@ from broker.audit.chart import line_chart
 from broker.audit.deps import PrivacyOfficerPage
 from broker.clock import now
 from broker.db import DbSession
+from broker.web.forms import parse_day
 from broker.web.navigation import N_
 from broker.web.templating import render
 
@@ -32,20 +33,6 @@ def _day_start(day: date | None, request: Request) -> datetime | None:
     if day is None:
         return None
     return datetime.combine(day, time(), tzinfo=request.app.state.settings.zone)
-
-
-def parse_day(text: str) -> date | None:
-    """A day as a form sends it (2026-12-31) or as people type it (31-12-2026); None when
-    empty. Raises ValueError otherwise."""
-    text = text.strip()
-    if not text:
-        return None
-    for pattern in ("%Y-%m-%d", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
 
 
 def _dates(since: str, until: str) -> tuple[date | None, date | None, list[str]]:

@@ -1,6 +1,5 @@
 """The privacy officer's person search and access report (Dutch), under /verantwoording."""
 
-from datetime import date, datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -11,7 +10,7 @@ from broker.clock import local_day, now
 from broker.db import DbSession, undo_failed
 from broker.errors import BrokerError
 from broker.subject_access import service
-from broker.web.forms import CheckedForm
+from broker.web.forms import CheckedForm, parse_day
 from broker.web.i18n import current_language
 from broker.web.navigation import N_
 from broker.web.templating import environment, language_of, render
@@ -32,18 +31,6 @@ ERRORS = {
     "birth_date_invalid": N_("De geboortedatum is geen datum. Vul bijvoorbeeld 02-04-1988 in."),
     "birth_date_future": N_("De geboortedatum ligt in de toekomst."),
 }
-
-
-def _day(text: str) -> date | None:
-    """A date as a form sends it (1988-04-02) or as people type it (02-04-1988)."""
-    if not text:
-        return None
-    for pattern in ("%Y-%m-%d", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
 
 
 def _context(request: Request) -> dict[str, object]:
@@ -75,7 +62,7 @@ def search(request: Request, session: DbSession, user: PrivacyOfficerPage,
            form: CheckedForm) -> Response:
     fields = {key: form.get(key, "").strip() for key in FIELDS}
     try:
-        born = _day(fields["birth_date"])
+        born = parse_day(fields["birth_date"])
     except ValueError:
         return _form(request, user, fields, error=ERRORS["birth_date_invalid"])
     if born is not None and born > local_day(now()):

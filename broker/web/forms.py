@@ -1,6 +1,7 @@
 """Form posts: parsed once, and refused without the CSRF token of the flow cookie."""
 
 import hmac
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -26,3 +27,17 @@ async def checked_form(request: Request, form: FormData) -> dict[str, str]:
 
 
 CheckedForm = Annotated[dict[str, str], Depends(checked_form)]
+
+
+def parse_day(text: str) -> date | None:
+    """A day as a date field sends it (2026-12-31) or as people type it (31-12-2026); None
+    when empty. Raises ValueError otherwise."""
+    text = text.strip()
+    if not text:
+        return None
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)

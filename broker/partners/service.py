@@ -6,22 +6,21 @@ with does not exist here (404)."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, cast, or_, select, union
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from broker.clock import local_day, now
-from broker.consent.models import Consent
 from broker.disclosure.door import Item, disclose_each
 from broker.disclosure.engine import BASIC_DATA
 from broker.disclosure.facts import HouseholdFacts, load_household
 from broker.households import service as households
-from broker.households.models import Custody, Household, RegisseurAssignment
+from broker.households.models import Household
+from broker.households.worklist import involvement_candidates
 from broker.identity.models import Organisation
 from broker.identity.principal import Principal
 from broker.information_requests import service as information
-from broker.mandates.models import Mandate
 from broker.meetings.models import Invitee, Meeting, MeetingSlot
-from broker.meldcode.models import MeldcodeCase, Override
+from broker.meldcode.models import MeldcodeCase
 from broker.observations import service as observations
 
 PURPOSE = "hulpverlening"
@@ -43,25 +42,6 @@ class FamilyRow:
     names: list[str]
     involvement: Involvement
     meetings: list[Meeting]
-
-
-def _candidates(session: Session, actor: Principal) -> list[str]:
-    """Households where the caller's organisation could be involved (a superset: each is
-    decided by `involves` afterwards)."""
-    org = actor.organisation_id
-    invited = select(Invitee.meeting_id).where(or_(
-        Invitee.organisation_id == org,
-        Invitee.professional_id == (actor.professional_id or "")))
-    found = union(
-        select(Consent.household_id).where(cast(Consent.recipients, String).contains(org)),
-        select(Override.household_id).where(cast(Override.recipient_ids, String).contains(org)),
-        select(Mandate.household_id).where(Mandate.organisation_id == org),
-        select(Custody.household_id).where(Custody.custodian_organisation_id == org),
-        select(Meeting.household_id).where(Meeting.id.in_(invited)),
-        select(RegisseurAssignment.household_id)
-        .where(RegisseurAssignment.organisation_id == org))
-    return list(session.scalars(select(Household.id).where(Household.id.in_(found))
-                                .order_by(Household.created_at.desc())))
 
 
 def involvement(facts: HouseholdFacts, organisation_id: str, at: datetime) -> Involvement:
@@ -109,7 +89,7 @@ def involved_families(session: Session, *, actor: Principal) -> list[FamilyRow]:
     """The families the caller's organisation is involved with now, newest first, each
     labelled as this organisation may see it."""
     at, rows = now(), []
-    for household_id in _candidates(session, actor):
+    for household_id in involvement_candidates(session, actor):
         facts = load_household(session, household_id=household_id)
         if facts is None or not facts.involves(actor, at):
             continue

@@ -6,6 +6,7 @@ from fastapi.responses import Response
 from broker.db import DbSession
 from broker.identity.deps import CurrentWebUser
 from broker.quality import service
+from broker.quality.reasons import REASONS
 from broker.web.navigation import N_
 from broker.web.templating import render
 
@@ -29,7 +30,7 @@ FLAGS = {
     "signals_without_meldcode": N_("signalen zonder meldcode"),
     "meldcode_stalled": N_("meldcode staat stil"),
 }
-WORDS = {"labels": LABELS, "statuses": STATUSES, "flags": FLAGS}
+WORDS = {"labels": LABELS, "statuses": STATUSES, "flags": FLAGS, "reasons": REASONS}
 
 
 @router.get("")

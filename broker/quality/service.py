@@ -30,6 +30,7 @@ from broker.observations.models import (
 )
 from broker.plans.models import ActionStatus, Plan, PlanAction
 from broker.policy.schema import Terms
+from broker.quality.reasons import REASONS
 
 ASSESSMENT_MAX_AGE = timedelta(days=183)  # a safety assessment is redone at least twice a year
 MELDCODE_STALLED = timedelta(days=28)  # a meldcode case without a step for four weeks
@@ -55,9 +56,16 @@ class Flag(StrEnum):
 
 @dataclass(frozen=True)
 class Indicator:
+    """A status and why, as a code with its values (`reasons.REASONS` says it in Dutch)."""
+
     id: str
     status: Status
-    reason: str
+    code: str
+    values: dict[str, str | int] = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        return REASONS[self.code] % self.values
 
 
 @dataclass(frozen=True)
@@ -222,6 +230,10 @@ def _gather(session: Session, which: ColumnElement[bool], today: date) -> dict[s
     return facts
 
 
+def _day(day: date | datetime | None) -> str:
+    return f"{day:%d-%m-%Y}" if day else ""
+
+
 def _judge(household_id: str, f: _Facts, today: date, terms: Terms) -> Readiness:
     """The rules, one indicator at a time; a flag where the child may be unsafe unseen."""
     worries = f.last_signal is not None or bool(f.cases)
@@ -229,24 +241,22 @@ def _judge(household_id: str, f: _Facts, today: date, terms: Terms) -> Readiness
     indicators = [
         _safety(f, today, worries, flags, terms),
         Indicator("integral_analysis", Status.OK,
-                  f"Analyse van kind, opvoeders en omgeving in plan versie {f.plan_version} "
-                  f"({f.plan_on:%d-%m-%Y}).") if f.plan_version else
+                  "analysis_done",
+                  {"version": f.plan_version, "day": _day(f.plan_on)}) if f.plan_version else
         Indicator("integral_analysis", Status.MISSING,
-                  "Nog geen gezamenlijke analyse: er is geen uitkomst van een "
-                  "netwerkbijeenkomst."),
+                  "analysis_missing"),
         _plan(f),
-        Indicator("regisseur_named", Status.OK, "Er is één actieve regisseur.")
+        Indicator("regisseur_named", Status.OK, "regisseur_active")
         if f.regisseur_ok else
         Indicator("regisseur_named", Status.MISSING,
-                  "De regisseur is niet (meer) actief: wijs een nieuwe regisseur aan."),
+                  "regisseur_inactive"),
         _evaluation(f, today),
         Indicator("partners_asked", Status.OK,
-                  f"{f.meetings_held} netwerkbijeenkomst(en) gehouden." if f.meetings_held
-                  else "Partners zijn uitgenodigd voor een netwerkbijeenkomst.")
+                  "meetings_held" if f.meetings_held else "partners_invited",
+                  {"count": f.meetings_held} if f.meetings_held else {})
         if f.meetings_held or f.meetings_asking else
         Indicator("partners_asked", Status.MISSING,
-                  "De partners zijn niet gevraagd wat zij weten: plan een "
-                  "netwerkbijeenkomst."),
+                  "partners_not_asked"),
         _meldcode(f, today, flags, terms),
     ]
     return Readiness(household_id, indicators, flags)
@@ -259,56 +269,52 @@ def _safety(f: _Facts, today: date, worries: bool, flags: list[Flag], terms: Ter
         due = f.last_handback + timedelta(days=terms.handback_assessment_days)
         if today <= due:
             return Indicator(name, Status.ATTENTION,
-                             f"Afgeschaald op {f.last_handback:%d-%m-%Y}: leg uiterlijk "
-                             f"{due:%d-%m-%Y} een nieuwe veiligheidstaxatie vast.")
+                             "handback_assessment_due",
+                             {"day": _day(f.last_handback), "due": _day(due)})
         flags.append(Flag.DEESCALATED_WITHOUT_ASSESSMENT)
         return Indicator(name, Status.MISSING,
-                         f"Afgeschaald op {f.last_handback:%d-%m-%Y}; daarna is binnen "
-                         f"{terms.handback_assessment_days} dagen geen nieuwe "
-                         "veiligheidstaxatie gedaan.")
+                         "handback_assessment_missing",
+                         {"day": _day(f.last_handback), "days": terms.handback_assessment_days})
     if f.last_assessment is None:
         if worries:
             flags.append(Flag.VIOLENCE_WITHOUT_ASSESSMENT)
-            return Indicator(name, Status.MISSING, "Er zijn signalen van onveiligheid, maar "
-                             "er is geen veiligheidstaxatie.")
-        return Indicator(name, Status.OK, "Geen signalen van onveiligheid; een "
-                         "veiligheidstaxatie is (nog) niet nodig.")
+            return Indicator(name, Status.MISSING, "assessment_missing")
+        return Indicator(name, Status.OK, "assessment_not_needed")
     if f.last_signal and f.last_signal > f.last_assessment:
         return Indicator(name, Status.ATTENTION,
-                         f"Nieuw signaal van onveiligheid op {f.last_signal:%d-%m-%Y}, na de "
-                         f"laatste veiligheidstaxatie ({f.last_assessment:%d-%m-%Y}).")
+                         "signal_after_assessment",
+                         {"day": _day(f.last_signal), "assessed": _day(f.last_assessment)})
     if worries and today - f.last_assessment > ASSESSMENT_MAX_AGE:
         return Indicator(name, Status.OVERDUE,
-                         f"De laatste veiligheidstaxatie ({f.last_assessment:%d-%m-%Y}) is "
-                         "ouder dan een half jaar.")
+                         "assessment_old",
+                         {"assessed": _day(f.last_assessment)})
     return Indicator(name, Status.OK,
-                     f"Veiligheidstaxatie van {f.last_assessment:%d-%m-%Y}.")
+                     "assessment_done",
+                     {"assessed": _day(f.last_assessment)})
 
 
 def _plan(f: _Facts) -> Indicator:
     name = "plan_goals"
     if f.plan_version is None:
-        return Indicator(name, Status.MISSING, "Er is nog geen plan met een gewenst "
-                         "perspectief en doelen.")
+        return Indicator(name, Status.MISSING, "plan_missing")
     if f.actions == 0:
-        return Indicator(name, Status.ATTENTION, "Het plan heeft doelen, maar geen acties "
-                         "met een eigenaar en een datum.")
+        return Indicator(name, Status.ATTENTION, "plan_without_actions")
     if f.actions_late:
         return Indicator(name, Status.ATTENTION,
-                         f"{f.actions_late} van {f.actions} acties zijn over hun datum: het "
-                         "plan stagneert; bespreek het of schaal op.")
-    return Indicator(name, Status.OK, f"Plan met doelen en {f.actions} acties op schema.")
+                         "plan_actions_late",
+                         {"late": f.actions_late, "actions": f.actions})
+    return Indicator(name, Status.OK, "plan_on_schedule", {"actions": f.actions})
 
 
 def _evaluation(f: _Facts, today: date) -> Indicator:
     name = "evaluation_due"
     if f.next_evaluation is None:
-        return Indicator(name, Status.MISSING, "Er is geen evaluatiedatum: er is nog geen "
-                         "plan.")
+        return Indicator(name, Status.MISSING, "evaluation_missing")
     if f.next_evaluation < today:
-        return Indicator(name, Status.OVERDUE, f"De evaluatie stond gepland op "
-                         f"{f.next_evaluation:%d-%m-%Y} en is niet gehouden.")
-    return Indicator(name, Status.OK, f"Volgende evaluatie op {f.next_evaluation:%d-%m-%Y}.")
+        return Indicator(name, Status.OVERDUE, "evaluation_overdue",
+                         {"day": _day(f.next_evaluation)})
+    return Indicator(name, Status.OK, "evaluation_planned",
+                     {"day": _day(f.next_evaluation)})
 
 
 def _meldcode(f: _Facts, today: date, flags: list[Flag], terms: Terms) -> Indicator:
@@ -318,31 +324,31 @@ def _meldcode(f: _Facts, today: date, flags: list[Flag], terms: Terms) -> Indica
     if late:
         flags.append(Flag.MELDCODE_STALLED)
         return Indicator(name, Status.OVERDUE,
-                         f"Acuut gemeld op {min(late):%d-%m-%Y}; de stappen daarvoor zijn niet "
-                         f"binnen {terms.acute_steps_days} dagen vastgelegd.")
+                         "acute_steps_late",
+                         {"day": _day(min(late)), "days": terms.acute_steps_days})
     if f.follow_up and f.follow_up < today and (
             f.last_assessment is None or f.last_assessment < f.follow_up):
         return Indicator(name, Status.ATTENTION,
-                         f"De georganiseerde hulp zou op {f.follow_up:%d-%m-%Y} gevolgd worden; "
-                         "leg een nieuwe veiligheidstaxatie vast.")
+                         "follow_up_due",
+                         {"day": _day(f.follow_up)})
     if not f.cases:
         if f.last_signal is None:
-            return Indicator(name, Status.OK, "Geen signalen van huiselijk geweld of "
-                             "kindermishandeling.")
+            return Indicator(name, Status.OK, "no_signals")
         flags.append(Flag.SIGNALS_WITHOUT_MELDCODE)
         return Indicator(name, Status.MISSING,
-                         f"Signaal met grote of acute zorg op {f.last_signal:%d-%m-%Y}, maar "
-                         "de meldcode is niet gestart.")
+                         "meldcode_not_started",
+                         {"day": _day(f.last_signal)})
     open_cases = [(steps, last) for steps, last in f.cases if steps < 5]
     stalled = [last for _, last in open_cases if today - local_day(last) > MELDCODE_STALLED]
     if stalled:
         flags.append(Flag.MELDCODE_STALLED)
         return Indicator(name, Status.OVERDUE,
-                         f"Een meldcode-zaak staat stil sinds {local_day(min(stalled)):%d-%m-%Y}.")
+                         "meldcode_stalled",
+                         {"day": _day(local_day(min(stalled)))})
     if open_cases:
-        return Indicator(name, Status.OK, f"De meldcode wordt gevolgd (stap "
-                         f"{max(s for s, _ in open_cases) + 1} van 5).")
-    return Indicator(name, Status.OK, "De vijf stappen van de meldcode zijn gezet.")
+        return Indicator(name, Status.OK, "meldcode_followed",
+                         {"step": max(s for s, _ in open_cases) + 1})
+    return Indicator(name, Status.OK, "meldcode_done")
 
 
 def _regisseur_names(session: Session, household_ids: list[str]) -> dict[str, str]:

@@ -16,7 +16,7 @@ from broker.information_requests import service
 from broker.information_requests.schemas import InformationAnswer, InformationRequestCreate
 from broker.web.forms import CheckedForm
 from broker.web.navigation import N_
-from broker.web.templating import gettext_for, render
+from broker.web.templating import refusal_text, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,12 +39,6 @@ ERRORS = {
                             "persoon, deze gegevens en deze vrager."),
     "not_found": N_("Dit verzoek of deze persoon bestaat niet, of u hebt er geen toegang toe."),
 }
-
-
-def error_text(request: Request, exc: BrokerError) -> str:
-    """The text for a refusal's code in the reader's language (the service's detail only
-    for a code without one)."""
-    return gettext_for(request, ERRORS[exc.code]) if exc.code in ERRORS else exc.detail
 
 
 @router.get("/informatieverzoeken")
@@ -98,7 +92,7 @@ async def ask(request: Request, session: DbSession, user: CurrentWebUser, form: 
     except BrokerError as exc:
         undo_failed(session, exc)
         return _form(request, session, user, household, status_code=exc.status,
-                     error=error_text(request, exc))
+                     error=refusal_text(request, exc, ERRORS))
     return RedirectResponse("/informatieverzoeken", status_code=303)
 
 
@@ -117,5 +111,5 @@ def answer(request_id: str, request: Request, session: DbSession, user: CurrentW
     except (Invalid, Conflict) as exc:
         undo_failed(session, exc)
         return _list(request, session, user, status_code=exc.status,
-                     error=error_text(request, exc))
+                     error=refusal_text(request, exc, ERRORS))
     return RedirectResponse("/informatieverzoeken", status_code=303)

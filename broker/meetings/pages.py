@@ -24,7 +24,7 @@ from broker.meetings.schemas import AvailabilityIn, MeetingCreate, RsvpIn, Sched
 from broker.web.forms import CheckedForm
 from broker.web.i18n import gettext_ as _
 from broker.web.navigation import N_
-from broker.web.templating import render
+from broker.web.templating import refusal_text, render
 
 router = APIRouter(include_in_schema=False)
 ANSWERS = {Answer.YES: N_("ja"), Answer.IF_NEED_BE: N_("als het moet"), Answer.NO: N_("nee")}
@@ -52,8 +52,8 @@ WARNINGS = {"cannot_at_chosen": N_("%(who)s moet erbij zijn, maar kan niet op he
 NEW_LINKS = "meeting_links"  # flow-cookie key: show the family's links once, after creating
 
 
-def message(exc: BrokerError) -> str:
-    return _(MESSAGES.get(exc.code, N_("Dit kon niet worden verwerkt.")))
+def message(request: Request, exc: BrokerError) -> str:
+    return refusal_text(request, exc, MESSAGES, otherwise=N_("Dit kon niet worden verwerkt."))
 
 
 @router.get("/bijeenkomsten")
@@ -133,7 +133,7 @@ async def create(request: Request, session: DbSession, user: CurrentWebUser,
     except BrokerError as exc:
         undo_failed(session, exc)
         return _form(request, session, user, household_id, status_code=exc.status,
-                     entered=entered, error=message(exc))
+                     entered=entered, error=message(request, exc))
     # The family's personal links are shown once, on the page this redirect leads to.
     request.session[NEW_LINKS] = view.meeting.id
     return RedirectResponse(f"/bijeenkomsten/{view.meeting.id}", status_code=303)
@@ -183,7 +183,7 @@ def availability(meeting_id: str, request: Request, session: DbSession, user: Cu
                                                         on_behalf_of_member_id=member))
     except BrokerError as exc:
         undo_failed(session, exc)
-        return _meeting(request, session, user, meeting_id, error=message(exc),
+        return _meeting(request, session, user, meeting_id, error=message(request, exc),
                         status_code=exc.status)
     return RedirectResponse(f"/bijeenkomsten/{meeting_id}", status_code=303)
 
@@ -211,7 +211,7 @@ def schedule(meeting_id: str, request: Request, session: DbSession, user: Curren
                                  body=body)
     except BrokerError as exc:
         undo_failed(session, exc)
-        return _meeting(request, session, user, meeting_id, error=message(exc),
+        return _meeting(request, session, user, meeting_id, error=message(request, exc),
                         status_code=exc.status)
     return RedirectResponse(f"/bijeenkomsten/{meeting_id}", status_code=303)
 
@@ -228,7 +228,7 @@ def rsvp(meeting_id: str, request: Request, session: DbSession, user: CurrentWeb
         service.rsvp(session, actor=user.principal, meeting_id=meeting_id, body=body)
     except BrokerError as exc:
         undo_failed(session, exc)
-        return _meeting(request, session, user, meeting_id, error=message(exc),
+        return _meeting(request, session, user, meeting_id, error=message(request, exc),
                         status_code=exc.status)
     return RedirectResponse(f"/bijeenkomsten/{meeting_id}", status_code=303)
 
@@ -240,7 +240,7 @@ def cancel(meeting_id: str, request: Request, session: DbSession, user: CurrentW
         service.cancel_meeting(session, actor=user.principal, meeting_id=meeting_id)
     except BrokerError as exc:
         undo_failed(session, exc)
-        return _meeting(request, session, user, meeting_id, error=message(exc),
+        return _meeting(request, session, user, meeting_id, error=message(request, exc),
                         status_code=exc.status)
     return RedirectResponse(f"/bijeenkomsten/{meeting_id}", status_code=303)
 
@@ -288,6 +288,6 @@ def answer_invitation(token: str, request: Request, session: DbSession, form: Ch
         return render(request, "meetings/link_expired.html", {}, status_code=410)
     except BrokerError as exc:
         undo_failed(session, exc)
-        return _invitation(request, session, token, error=message(exc),
+        return _invitation(request, session, token, error=message(request, exc),
                            status_code=exc.status)
     return RedirectResponse("/uitnodiging/bedankt", status_code=303)

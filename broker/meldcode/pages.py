@@ -26,7 +26,7 @@ from broker.meldcode.schemas import (
 from broker.observations import service as observations
 from broker.web.forms import CheckedForm
 from broker.web.navigation import N_
-from broker.web.templating import gettext_for, render
+from broker.web.templating import gettext_for, refusal_text, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -89,17 +89,11 @@ ERRORS = {
 
 
 def error_text(request: Request, exc: BrokerError) -> str:
-    """The text for a refusal's code in the reader's language, filled in with its values;
-    the service's detail for a code without one (the rules' Dutch explanations)."""
-    if exc.code not in ERRORS:
-        return exc.detail
+    """A refusal in the reader's language; step 4's open question named in it."""
     values = dict(exc.extra)
     if "question" in values:
         values["question"] = gettext_for(request, QUESTIONS.get(str(values["question"]), ""))
-    try:
-        return gettext_for(request, ERRORS[exc.code]) % values
-    except (KeyError, TypeError, ValueError):
-        return exc.detail
+    return refusal_text(request, exc, ERRORS, values=values)
 
 
 DECISIONS = {"melden": N_("melden bij Veilig Thuis"),

@@ -18,7 +18,7 @@ from broker.observations.models import Concern
 from broker.observations.schemas import ObservationCreate
 from broker.web.forms import CheckedForm
 from broker.web.navigation import N_
-from broker.web.templating import gettext_for, render
+from broker.web.templating import gettext_for, refusal_text, render
 
 router = APIRouter(prefix="/huishoudens/{household_id}/signalen", include_in_schema=False)
 CONCERN_WORDS = {Concern.NONE: N_("geen zorg"), Concern.LOW: N_("lichte zorg"),
@@ -35,12 +35,6 @@ ERRORS = {
     "amendment_body": N_("Een correctie heeft een tekst; intrekken niet."),
     "retracted": N_("Dit signaal is al ingetrokken."),
 }
-
-
-def error_text(request: Request, exc: BrokerError) -> str:
-    """The text for a refusal's code in the reader's language (the service's detail only
-    for a code without one)."""
-    return gettext_for(request, ERRORS[exc.code]) if exc.code in ERRORS else exc.detail
 
 
 @router.get("")
@@ -92,7 +86,7 @@ def submit(household_id: str, request: Request, session: DbSession, user: Curren
     except BrokerError as exc:
         undo_failed(session, exc)
         return _form(request, session, user, household_id, form=form, status_code=exc.status,
-                     error=error_text(request, exc))
+                     error=refusal_text(request, exc, ERRORS))
     return RedirectResponse(f"/huishoudens/{household_id}/signalen", status_code=303)
 
 

@@ -23,7 +23,7 @@ from broker.plans.schemas import ActionUpdate, OutcomeCreate
 from broker.web.forms import CheckedForm
 from broker.web.i18n import gettext_ as _
 from broker.web.navigation import N_
-from broker.web.templating import render
+from broker.web.templating import refusal_text, render
 
 router = APIRouter(include_in_schema=False)
 COLUMNS = (("worry", N_("Zorgen")), ("going_well", N_("Wat gaat goed")),
@@ -48,8 +48,8 @@ MESSAGES = {
 }
 
 
-def _message(exc: BrokerError) -> str:
-    return _(MESSAGES.get(exc.code, N_("Dit kon niet worden vastgelegd.")))
+def _message(request: Request, exc: BrokerError) -> str:
+    return refusal_text(request, exc, MESSAGES, otherwise=N_("Dit kon niet worden vastgelegd."))
 
 
 @router.get("/bijeenkomsten/{meeting_id}/voorbereiding")
@@ -124,7 +124,7 @@ async def consent(meeting_id: str, request: Request, session: DbSession, user: C
     except BrokerError as exc:
         undo_failed(session, exc)
         return _day(request, session, user, meeting_id, status_code=exc.status, entered=multi,
-                    error=_message(exc))
+                    error=_message(request, exc))
     return RedirectResponse(f"/bijeenkomsten/{meeting_id}/dag", status_code=303)
 
 
@@ -152,7 +152,7 @@ async def save_outcome(meeting_id: str, request: Request, session: DbSession,
     except BrokerError as exc:
         undo_failed(session, exc)
         return _day(request, session, user, meeting_id, status_code=exc.status, entered=multi,
-                    error=_message(exc))
+                    error=_message(request, exc))
     return RedirectResponse(f"/huishoudens/{plan.household_id}/plan", status_code=303)
 
 

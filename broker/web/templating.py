@@ -1,5 +1,6 @@
 """One Jinja2 environment for every domain's `templates/` folder; autoescape on."""
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from fastapi import Request
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
+from broker.errors import BrokerError
 from broker.web.error_messages import error_message
 from broker.web.i18n import (
     DEFAULT_LANGUAGE,
@@ -57,6 +59,21 @@ def gettext_for(request: Request, message: str) -> str:
     """A message in the reader's language, for text a page composes before rendering (an
     error from a service's code)."""
     return translations(language_of(request)).gettext(message)
+
+
+def refusal_text(request: Request, exc: BrokerError, texts: Mapping[str, str], *,
+                 otherwise: str | None = None, values: Mapping[str, object] | None = None
+                 ) -> str:
+    """A service's refusal in the reader's language: the text for its code, filled in with the
+    refusal's values; `otherwise` (or the service's own detail) for a code without one."""
+    message = texts.get(exc.code, otherwise)
+    if message is None:
+        return exc.detail
+    text = gettext_for(request, message)
+    try:
+        return text % dict(exc.extra if values is None else values)
+    except (KeyError, TypeError, ValueError):
+        return text
 
 
 def csrf_token(request: Request) -> str:

@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 from broker.clock import local_day, now
 from broker.disclosure.door import Item, disclose_each
 from broker.disclosure.engine import BASIC_DATA
-from broker.disclosure.facts import HouseholdFacts, load_household
+from broker.disclosure.facts import HouseholdFacts, MemberFacts, load_household
 from broker.households import service as households
-from broker.households.models import Household
 from broker.households.worklist import involvement_candidates
 from broker.identity.models import Organisation
 from broker.identity.principal import Principal
@@ -75,28 +74,29 @@ def _invited_meetings(session: Session, actor: Principal, household_id: str) -> 
         .order_by(Meeting.created_at.desc())))
 
 
-def _shown_names(session: Session, actor: Principal, facts: HouseholdFacts) -> list[str]:
-    """The members' names this reader may see (basic data through the door, recorded)."""
+def _shown(session: Session, actor: Principal, facts: HouseholdFacts) -> list[MemberFacts]:
+    """The members whose names this reader may see (basic data through the door, recorded)."""
     members = sorted(facts.members.values(), key=lambda m: m.birth_date)
     decisions = disclose_each(session, actor=actor, purpose=PURPOSE, items=[
         Item(facts.subjects[m.id], BASIC_DATA, object_type="household",
              object_id=facts.household_id) for m in members])
-    return [f"{m.given_name} {m.family_name}"
-            for m, decision in zip(members, decisions, strict=True) if decision.permitted]
+    return [m for m, decision in zip(members, decisions, strict=True) if decision.permitted]
 
 
 def involved_families(session: Session, *, actor: Principal) -> list[FamilyRow]:
-    """The families the caller's organisation is involved with now, newest first, each
-    labelled as this organisation may see it."""
+    """The families another organisation is involved with now, newest first, each named by
+    the family names it may see (never the regisseur's own free-text label). The regisseur's
+    organisation works on `/huishoudens` instead."""
     at, rows = now(), []
     for household_id in involvement_candidates(session, actor):
         facts = load_household(session, household_id=household_id)
-        if facts is None or not facts.involves(actor, at):
+        if facts is None or facts.regisseur_organisation_id == actor.organisation_id \
+                or not facts.involves(actor, at):
             continue
-        names = _shown_names(session, actor, facts)
-        household = session.get(Household, household_id)
-        assert household is not None, "facts exist only for an existing household"
-        rows.append(FamilyRow(household_id, household.label if names else None, names,
+        shown = _shown(session, actor, facts)
+        names = [f"{m.given_name} {m.family_name}" for m in shown]
+        label = " / ".join(households.family_names(shown)) or None
+        rows.append(FamilyRow(household_id, label, names,
                               involvement(facts, actor.organisation_id, at),
                               _invited_meetings(session, actor, household_id)))
     return rows

@@ -26,12 +26,12 @@ def test_the_school_finds_its_family_from_the_menu(page: Page, live_server: Live
 
     page.get_by_role("navigation").get_by_role("link", name="Gezinnen").click()
     expect(page.get_by_role("heading", name="Gezinnen", exact=True)).to_be_visible()
-    family = page.get_by_role("link", name="Gezin J.")
+    family = page.get_by_role("link", name="Gezin Jansen")
     expect(family).to_be_visible()
     expect(page.locator("main")).not_to_contain_text("Gezin K.")
     family.click()
 
-    expect(page.get_by_role("heading", name="Gezin J.", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Gezin Jansen", level=1)).to_be_visible()
     members = page.locator("section", has=page.get_by_role("heading", name="Gezinsleden"))
     expect(members).to_contain_text("Noor Jansen")
     expect(members).to_contain_text("Ouder 1")  # no consent for the mother's name
@@ -43,4 +43,4 @@ def test_the_school_finds_its_family_from_the_menu(page: Page, live_server: Live
     meeting.click()
     expect(page.locator("main")).to_contain_text(world.meeting_reference)
     page.get_by_role("link", name="Naar het gezin").click()
-    expect(page.get_by_role("heading", name="Gezin J.", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Gezin Jansen", level=1)).to_be_visible()

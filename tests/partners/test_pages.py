@@ -28,12 +28,33 @@ def _main(html: str) -> str:
 
 
 class TestInvolvedFamilies:
+    def test_the_regisseurs_free_text_label_never_reaches_a_partner(
+            self, session: Session, policy: Policy) -> None:
+        """Fresh eyes on issue 20: a label such as 'vader in detentie' is the regisseur's."""
+        from broker.households.models import Household
+
+        world = involved_school(session, policy)
+        household = session.get(Household, world.ids["household"])
+        assert household is not None
+        household.label = "Familie Jansen (vader in detentie)"
+        session.flush()
+        (row,) = service.involved_families(session, actor=world.school)
+        assert row.label == "Jansen"
+        page = service.family_page(session, actor=world.school,
+                                   household_id=world.ids["household"])
+        assert page.view.family_names == ("Jansen",)
+
+    def test_the_regisseurs_own_organisation_works_on_huishoudens_not_here(
+            self, session: Session, policy: Policy) -> None:
+        world = involved_school(session, policy)
+        assert service.involved_families(session, actor=world.regisseur) == []
+
     def test_the_school_sees_the_family_it_is_involved_with_by_the_names_it_may_see(
             self, session: Session, policy: Policy) -> None:
         world = involved_school(session, policy)
         rows = service.involved_families(session, actor=world.school)
         assert [r.household_id for r in rows] == [world.ids["household"]]
-        assert rows[0].label == "Gezin J." and rows[0].names == ["Noor Jansen"]
+        assert rows[0].label == "Jansen" and rows[0].names == ["Noor Jansen"]
         assert rows[0].involvement.grounds == ("consent", "meeting")
         assert rows[0].involvement.categories == ("basisgegevens", "onderwijs")
         assert [m.reference for m in rows[0].meetings] == [world.meeting_reference]
@@ -59,7 +80,8 @@ class TestInvolvedFamilies:
         assert 'href="/gezinnen"' in start.text  # in the menu
         page = _main(client.get("/gezinnen").text)
         assert f'href="/gezinnen/{world.ids["household"]}"' in page
-        assert "Gezin J." in page and "Noor Jansen" in page and world.meeting_reference in page
+        assert "Gezin Jansen" in page and "Gezin J." not in page
+        assert "Noor Jansen" in page and world.meeting_reference in page
         assert world.other_household not in page and "Gezin K." not in page
 
 
@@ -71,7 +93,7 @@ class TestFamilyPage:
         response = client.get(f"/gezinnen/{world.ids['household']}")
         assert response.status_code == 200
         page = _main(response.text)
-        assert "<h1>Gezin J.</h1>" in page
+        assert "<h1>Gezin Jansen</h1>" in page  # the family name it may see, not the label
         assert "Noor Jansen" in page
         assert "Ouder 1" in page and "Sanne" not in page  # no consent for her name
         assert not re.search(r">\s*(m|c1)\s*<", page)  # never the household's refs

@@ -163,6 +163,7 @@ def _meeting(request: Request, session: DbSession, user: CurrentWebUser, meeting
     return render(request, "meetings/meeting.html", {
         "view": view, "names": names, "answers": ANSWERS, "mine": mine,
         "organiser": organiser, "household_link": household,
+        "reads_file": service.reads_the_file(session, user.principal, view.meeting),
         "links": links or {}, "error": error,
         "warnings": [_(WARNINGS[w.code]) % {"who": names[w.invitee_id]}
                      for w in view.warnings],

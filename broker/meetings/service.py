@@ -211,6 +211,13 @@ def organises(session: Session, actor: Principal, meeting: Meeting) -> bool:
         actor.professional_id == _organiser(session, meeting)
 
 
+def reads_the_file(session: Session, actor: Principal, meeting: Meeting) -> bool:
+    """May the caller open the household's file now? The brief, the minutes and the family's
+    page need it; an invitee whose involvement ended with the meeting no longer does."""
+    facts = load_household(session, household_id=meeting.household_id)
+    return facts is not None and facts.involves(actor, now())
+
+
 def meeting_view(session: Session, *, actor: Principal, meeting_id: str) -> MeetingView:
     """For the organiser and the invitees; 404 for everyone else."""
     meeting = _meeting(session, meeting_id)

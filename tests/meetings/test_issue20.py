@@ -231,6 +231,28 @@ class TestHeldMeetingsAreReadOnly:
         assert posted.status_code == 409 and "al gehouden" in posted.text
         assert len(mail.messages) == sent
 
+    def test_an_invitee_no_longer_involved_gets_no_links_that_would_answer_404(
+            self, client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> None:
+        """Fresh eyes on issue 20: the school, invited without a consent, is involved only
+        until the meeting is held; its meeting page then offers no brief, minutes or family."""
+        regisseur, school, _, meeting = arrange(client, session, policy)
+        path = f"/api/v1/meetings/{meeting['id']}"
+        client.post(path + "/schedule", headers=regisseur.headers,
+                    json={"slot_id": meeting["slots"][0]["id"]})
+        logged_in(client, school)
+        before = client.get(f"/bijeenkomsten/{meeting['id']}").text
+        assert "/voorbereiding" in before and "/gezinnen/" in before
+        held = client.post(path + "/outcome", headers=regisseur.headers,
+                           json=outcome(regisseur.professional.id, school.org.id,
+                                        assessment=True))
+        assert held.status_code == 201, held.text
+        after = client.get(f"/bijeenkomsten/{meeting['id']}").text
+        for link in ("/voorbereiding", "/verslag", "/gezinnen/"):
+            assert link not in after
+            found = re.search(rf'href="([^"]*{link}[^"]*)"', before)
+            if found:
+                assert client.get(found.group(1)).status_code == 404
+
     def test_a_passed_slot_cannot_be_chosen(
             self, client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> None:
         regisseur, _, _, meeting = arrange(client, session, policy)

@@ -14,7 +14,7 @@ from starlette.datastructures import FormData
 
 from broker.clock import LEGAL_ZONE
 from broker.db import DbSession, undo_failed
-from broker.errors import BrokerError, Invalid
+from broker.errors import BrokerError, Invalid, NotFound
 from broker.households import service as households
 from broker.identity.deps import CurrentWebUser
 from broker.identity.models import Organisation
@@ -258,7 +258,7 @@ def calendar_file(meeting_id: str, session: DbSession, user: CurrentWebUser) -> 
 
 @router.get("/uitnodiging/bedankt")
 def thanks(request: Request) -> Response:
-    return render(request, "meetings/thanks.html", {})
+    return render(request, "meetings/thanks.html", {"family_link_page": True})
 
 
 @router.get("/uitnodiging/{token}")
@@ -268,16 +268,23 @@ def invitation(token: str, request: Request, session: DbSession) -> Response:
     return _invitation(request, session, token)
 
 
+def _dead_link(request: Request, status_code: int) -> Response:
+    return render(request, "meetings/link_expired.html", {"family_link_page": True},
+                  status_code=status_code)
+
+
 def _invitation(request: Request, session: DbSession, token: str, *,
                 error: str | None = None, status_code: int = 200) -> Response:
     try:
         meeting_, slots = service.link_invitation(session, token=token)
     except service.LinkExpired:
-        return render(request, "meetings/link_expired.html", {}, status_code=410)
+        return _dead_link(request, 410)
+    except NotFound:  # a mistyped or unknown link: the same next step for the family
+        return _dead_link(request, 404)
     return render(request, "meetings/invitation.html", {
         "meeting": meeting_, "slots": slots, "answers": ANSWERS, "token": token,
         "chosen": next((s for s in slots if s.id == meeting_.slot_id), None),
-        "error": error}, status_code=status_code)
+        "error": error, "family_link_page": True}, status_code=status_code)
 
 
 @router.post("/uitnodiging/{token}")
@@ -286,7 +293,7 @@ def answer_invitation(token: str, request: Request, session: DbSession, form: Ch
     try:
         service.answer_by_link(session, token=token, body=_answers(form))
     except service.LinkExpired:
-        return render(request, "meetings/link_expired.html", {}, status_code=410)
+        return _dead_link(request, 410)
     except BrokerError as exc:
         undo_failed(session, exc)
         return _invitation(request, session, token, error=message(request, exc),

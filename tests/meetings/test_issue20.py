@@ -294,6 +294,13 @@ class TestTheFamilysLinks:
         # The link in the reminder works.
         assert client.get(f"/uitnodiging/{mother_link(meeting)}").status_code == 200
 
+    def test_an_unknown_link_says_what_to_do_and_offers_no_professional_login(
+            self, client: TestClient) -> None:
+        page = client.get("/uitnodiging/no-such-link-at-all")
+        assert page.status_code == 404
+        assert "Vraag uw regisseur om een nieuwe link" in page.text
+        assert "Foutcode" not in page.text and 'href="/login"' not in page.text
+
     def test_a_used_link_says_in_dutch_what_to_do(
             self, client: TestClient, session: Session, policy: Policy) -> None:
         _, _, _, meeting = arrange(client, session, policy)

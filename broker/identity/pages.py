@@ -248,6 +248,9 @@ def create_client(request: Request, user: CurrentWebUser, session: DbSession,
     except ValueError:
         return _form(request, session, user, "client", values=values,
                      error=_refusal(Invalid("", code="invalid_jwks")))
+    if not values["name"].strip():
+        return _form(request, session, user, "client", values=values,
+                     error=REFUSALS["name_required"])
     redirect = values["redirect_uri"].strip()
     if redirect and not redirect.startswith(("https://", "http://127.0.0.1", "http://localhost")):
         return _form(request, session, user, "client", values=values,
@@ -255,7 +258,7 @@ def create_client(request: Request, user: CurrentWebUser, session: DbSession,
     try:
         client, secret = service.create_client(
             session, organisation_id=values["organisation_id"],
-            name=values["name"].strip() or "partner system",
+            name=values["name"].strip(),
             professional_id=values["professional_id"] or None, jwks=jwks,
             redirect_uris=[redirect] if redirect else [])
     except BrokerError as exc:

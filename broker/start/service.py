@@ -124,17 +124,17 @@ def _privacy_officer(session: Session, actor: Principal) -> list[Section]:
         Section("destruction_due", [Item("destruction", "/verantwoording/vernietiging", {
             "due_on": r.due_on, "late": r.due_on < today}) for r in requests],
             "/verantwoording/vernietiging"),
-        Section("overrides_in_force", [Item("override_in_force",
-                                            f"/doorbrekingen/{v.override.id}", {
+        Section("overrides_in_force", [Item("override_in_force",  # what was shared under it
+                                            "/verantwoording?action=disclosure&basis=override", {
             "household": references[v.override.household_id],
             "valid_until": v.override.valid_until, "urgent": v.override.urgent})
             for v in overrides], "/meldcode/overzicht"),
         Section("unusual_disclosures", [
             Item(kind, f"/verantwoording?{query}&since={start}", {"count": unusual[key],
                                                                   "days": UNUSUAL_DAYS})
-            for kind, key, query in (("refusals", "refusal", "action=refusal"),
-                                     ("override_disclosures", "override",
-                                      "action=disclosure&basis=override"))
+            # Refusals are the door's routine (a name withheld on every page view): not news.
+            for kind, key, query in (("override_disclosures", "override",
+                                      "action=disclosure&basis=override"),)
             if unusual[key]], "/verantwoording"),
     ]
 

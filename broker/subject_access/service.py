@@ -155,7 +155,8 @@ def access_report(session: Session, *, actor: Principal, member_id: str) -> Acce
     (recorded as read by the officer), with the staff member who acted and their
     organisation; the staff summed up, most recent first."""
     person = require_person(session, member_id)
-    lines = subject_report(session, actor=actor, subject_id=member_id)
+    lines = sorted(subject_report(session, actor=actor, subject_id=member_id),
+                   key=lambda line: line.recorded_at)  # in time, as a reader expects
     actors = actor_names(session, {line.actor_id for line in lines
                                    if line.actor_kind in ("professional", "client")})
     organisations = organisation_names(session, {line.actor_organisation_id for line in lines}

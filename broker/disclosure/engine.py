@@ -141,13 +141,13 @@ class Decision:
 
 
 BASIC_DATA = "basisgegevens"  # names and birth dates: the household record itself
-ROLE_WORDS = {GrantorRole.SUBJECT: "de jongere zelf", GrantorRole.CUSTODIAN:
+ROLE_WORDS = {GrantorRole.SUBJECT: "de persoon zelf", GrantorRole.CUSTODIAN:
               "gezaghebbende ouder", GrantorRole.GUARDIAN: "voogd (gecertificeerde instelling)",
               GrantorRole.REPRESENTATIVE: "vertegenwoordiger (curator of mentor)"}
 
 
 def describe_missing(missing: tuple[Required, ...], names: Mapping[str, str] | None) -> str:
-    """'toestemming ontbreekt van: gezaghebbende ouder S. Jansen, de jongere zelf'; names only
+    """'toestemming ontbreekt van: gezaghebbende ouder S. Jansen, de persoon zelf'; names only
     when the caller is involved with the household (`names` given)."""
     parts = []
     for required in missing:

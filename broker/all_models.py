@@ -1,6 +1,7 @@
 """Imports every domain's models so that `Base.metadata` knows all tables (Alembic, tests)."""
 
 from broker.audit import models as audit_models
+from broker.care import models as care_models
 from broker.consent import models as consent_models
 from broker.db import Base
 from broker.family import models as family_models
@@ -14,7 +15,8 @@ from broker.observations import models as observation_models
 from broker.plans import models as plan_models
 from broker.vault import models as vault_models
 
-__all__ = ["Base", "audit_models", "consent_models", "family_models", "household_models",
+__all__ = ["Base", "audit_models", "care_models", "consent_models", "family_models",
+           "household_models",
            "identity_models", "information_request_models", "mandate_models",
            "meeting_models", "meldcode_models", "observation_models", "plan_models",
            "vault_models"]

@@ -14,6 +14,7 @@ from broker.audit import api as audit_api
 from broker.audit import pages as audit_pages
 from broker.audit.context import INFO_KEY as AUDIT_INFO
 from broker.audit.context import AuditContext
+from broker.care import api as care_api
 from broker.config import Settings, get_settings
 from broker.consent import api as consent_api
 from broker.consent import pages as consent_pages
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     api.include_router(information_requests_api.router)
     api.include_router(meetings_api.router)
     api.include_router(plans_api.router)
+    api.include_router(care_api.router)
     api.include_router(quality_api.router)
     api.include_router(family_api.router)
     app.include_router(api)

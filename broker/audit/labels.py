@@ -30,6 +30,7 @@ ACTIONS = {
     "key.rotate": N_("sleutels vernieuwd"),
     "key.destroy": N_("sleutel vernietigd"),
     "quality.read": N_("kwaliteit bekeken"),
+    "care.record": N_("hulpverlening vastgelegd"),
     "family.link": N_("persoonlijke link gestuurd"), "family.view": N_("gezin keek in"),
     "destruction.request": N_("vernietiging gevraagd"),
     "destruction.decision": N_("besluit over vernietiging"),

@@ -61,6 +61,7 @@ class Action(StrEnum):
     KEY_ROTATE = "key.rotate"
     KEY_DESTROY = "key.destroy"
     QUALITY_READ = "quality.read"
+    CARE_RECORD = "care.record"
     FAMILY_LINK = "family.link"
     FAMILY_VIEW = "family.view"
     DESTRUCTION_REQUEST = "destruction.request"

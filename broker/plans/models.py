@@ -40,6 +40,9 @@ class Plan(Base):
     safety_outcome: Mapped[str | None] = mapped_column(String(40))
     regisseur_id: Mapped[str] = mapped_column(ForeignKey("professionals.id"))
     next_evaluation: Mapped[date] = mapped_column(Date)
+    # The family group plan (its 'received' row) this plan is based on, if any.
+    family_group_plan_id: Mapped[str | None] = mapped_column(
+        ForeignKey("family_group_plan_events.id"))
     created_by: Mapped[str] = mapped_column(String(64))
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))  # who wrote it
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -26,6 +26,7 @@ from broker.policy.schema import (
     Purpose,
     PurposesFile,
     RetentionFile,
+    SafetyFile,
 )
 
 
@@ -58,6 +59,7 @@ class Policy:
     meldcode: MeldcodeFile
     retention: RetentionFile
     processing: ProcessingFile
+    safety: SafetyFile
     activities: dict[str, ProcessingActivity] = field(default_factory=dict)
     # each mandate kind with the party whose organisations hold it, and its rule
     mandates: dict[str, tuple[str, MandateRule]] = field(default_factory=dict)
@@ -153,6 +155,8 @@ def load_policy(directory: Path) -> Policy:
     retention = parsed["retention.yaml"]
     assert isinstance(consent, ConsentFile) and isinstance(meldcode, MeldcodeFile)
     assert isinstance(retention, RetentionFile)
+    safety = parsed["safety.yaml"]
+    assert isinstance(safety, SafetyFile)
     return Policy(
         directory=directory,
         version=policy_version(raw),
@@ -163,6 +167,7 @@ def load_policy(directory: Path) -> Policy:
         meldcode=meldcode,
         retention=retention,
         processing=processing,
+        safety=safety,
         activities={a.id: a for a in processing.activities},
         mandates={kind.value: (party.id, rule) for party in parties.parties
                   for kind, rule in party.mandates.items()},

@@ -9,6 +9,7 @@ from broker.policy.schema import (
     PartiesFile,
     PolicyModel,
     ProcessingFile,
+    SafetyFile,
 )
 
 ID_SECTIONS = {"parties.yaml": "parties", "categories.yaml": "categories",
@@ -76,6 +77,16 @@ def check_references(parsed: dict[str, PolicyModel]) -> list[PolicyProblem]:
         problems += _check_consent(consent, category_ids)
         problems += _known("consent.yaml", "capacity.incapacity_assessors",
                            consent.capacity.incapacity_assessors, party_ids, "party")
+
+    safety = parsed.get("safety.yaml")
+    if isinstance(safety, SafetyFile):
+        problems += _unique("safety.yaml", "questions", [q.id for q in safety.questions])
+        for field in ("safe_outcomes", "unsafe_outcomes"):
+            problems += _known("safety.yaml", field, getattr(safety, field),
+                               set(safety.outcomes), "outcome")
+        for i, group in enumerate(safety.relevant_parties):
+            problems += _known("safety.yaml", f"relevant_parties[{i}]", group, party_ids,
+                               "party")
 
     processing = parsed.get("processing.yaml")
     if isinstance(processing, ProcessingFile):

@@ -202,6 +202,37 @@ class ProcessingFile(PolicyModel):
     activities: list[ProcessingActivity] = Field(min_length=1)
 
 
+class SafetyQuestion(PolicyModel):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    text: str
+    full_assessment_when: bool  # this answer demands a full assessment with an instrument
+
+
+class CareTerms(PolicyModel):
+    """Deadlines of a household's help, in days."""
+
+    assessment_after_intake_days: int = Field(ge=0)
+    child_seen_days: int = Field(ge=1)
+    feedback_days: int = Field(ge=1)
+    adjust_plan_days: int = Field(ge=1)
+    stagnation_escalate_days: int = Field(ge=1)
+
+
+class SafetyFile(PolicyModel):
+    """The path of a household's help (Toezichtkader Stelseltoezicht Jeugd, themes
+    'Toeleiding en toegang' and 'In zorg'): the uniform safety questions of every intake,
+    the instruments of a full assessment, who must be asked, and the terms."""
+
+    questions: list[SafetyQuestion] = Field(min_length=1)
+    instruments: list[str] = Field(min_length=1)
+    outcomes: list[str] = Field(min_length=1)
+    safe_outcomes: list[str] = Field(min_length=1)
+    unsafe_outcomes: list[str] = Field(min_length=1)
+    relevant_parties: list[list[str]] = []  # one of each group
+    child_voice_from_age: int = Field(ge=0, le=18)
+    terms: CareTerms
+
+
 FILES: dict[str, type[PolicyModel]] = {
     "parties.yaml": PartiesFile,
     "categories.yaml": CategoriesFile,
@@ -210,4 +241,5 @@ FILES: dict[str, type[PolicyModel]] = {
     "meldcode.yaml": MeldcodeFile,
     "retention.yaml": RetentionFile,
     "processing.yaml": ProcessingFile,
+    "safety.yaml": SafetyFile,
 }

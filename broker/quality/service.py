@@ -29,20 +29,27 @@ from broker.observations.models import (
     ObservationAmendment,
 )
 from broker.plans.models import ActionStatus, Plan, PlanAction
+from broker.policy import Policy
 from broker.policy.schema import Terms
-from broker.quality.reasons import REASONS
+from broker.quality import path
+from broker.quality.indicator import Indicator, Status
 
 ASSESSMENT_MAX_AGE = timedelta(days=183)  # a safety assessment is redone at least twice a year
 MELDCODE_STALLED = timedelta(days=28)  # a meldcode case without a step for four weeks
-INDICATORS = ("safety_assessment", "integral_analysis", "plan_goals", "regisseur_named",
-              "evaluation_due", "partners_asked", "meldcode_followed")
-
-
-class Status(StrEnum):
-    OK = "ok"
-    MISSING = "missing"
-    OVERDUE = "overdue"
-    ATTENTION = "attention"
+# The criteria of the Toezichtkader, per theme, then the safety of the children.
+THEMES = {
+    "toegang": ("help_request", "life_domains", "safety_questions", "self_reliance",
+                "partners_asked", "family_group_plan"),
+    "in_zorg": ("one_plan_one_regisseur", "regisseur_named", "integral_analysis",
+                "plan_goals", "evaluation_due", "evaluation_safety", "escalation",
+                "plan_adjusted", "closure"),
+    "veiligheid": ("safety_assessment", "child_seen", "meldcode_followed",
+                   "feedback_to_signaller"),
+}
+# The contract's first seven in their order, then those the path of help added.
+FIRST = ("safety_assessment", "integral_analysis", "plan_goals", "regisseur_named",
+         "evaluation_due", "partners_asked", "meldcode_followed")
+INDICATORS = FIRST + tuple(i for ids in THEMES.values() for i in ids if i not in FIRST)
 
 
 class Flag(StrEnum):
@@ -52,20 +59,8 @@ class Flag(StrEnum):
     DEESCALATED_WITHOUT_ASSESSMENT = "deescalated_without_assessment"
     SIGNALS_WITHOUT_MELDCODE = "signals_without_meldcode"
     MELDCODE_STALLED = "meldcode_stalled"
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """A status and why, as a code with its values (`reasons.REASONS` says it in Dutch)."""
-
-    id: str
-    status: Status
-    code: str
-    values: dict[str, str | int] = field(default_factory=dict)
-
-    @property
-    def reason(self) -> str:
-        return REASONS[self.code] % self.values
+    CHILD_NOT_SEEN = "child_not_seen"
+    UNSAFE_WITHOUT_ESCALATION = "unsafe_without_escalation"
 
 
 @dataclass(frozen=True)
@@ -86,6 +81,7 @@ class _Facts:
     next_evaluation: date | None = None
     actions: int = 0
     actions_late: int = 0
+    oldest_late: date | None = None  # the earliest due day of an open action past it
     last_assessment: date | None = None
     regisseur_ok: bool = False
     meetings_held: int = 0
@@ -144,8 +140,10 @@ def summary(session: Session, *, actor: Principal) -> Summary:
 def _readiness(session: Session, which: ColumnElement[bool]) -> list[Readiness]:
     today = local_day(now())
     facts = _gather(session, which, today)
-    terms = audit_context(session).policy.meldcode.terms
-    return [_judge(household_id, f, today, terms) for household_id, f in facts.items()]
+    trail = path.gather(session, select(Household.id).where(which), today)
+    policy = audit_context(session).policy
+    return [_judge(household_id, f, trail[household_id], today, policy)
+            for household_id, f in facts.items()]
 
 
 def _gather(session: Session, which: ColumnElement[bool], today: date) -> dict[str, _Facts]:
@@ -172,12 +170,14 @@ def _gather(session: Session, which: ColumnElement[bool], today: date) -> dict[s
         f.plan_version, f.plan_on = plan.version, local_day(plan.created_at)
         f.next_evaluation = plan.next_evaluation
     late = and_(PlanAction.status == ActionStatus.OPEN, PlanAction.due < today)
-    for h, total, overdue in run(
+    for h, total, overdue, oldest in run(
             select(Plan.household_id, func.count(PlanAction.id),
-                   func.count(PlanAction.id).filter(late))
+                   func.count(PlanAction.id).filter(late),
+                   func.min(PlanAction.due).filter(late))
             .join(latest, current).join(PlanAction, PlanAction.plan_id == Plan.id)
             .group_by(Plan.household_id)):
         facts[h].actions, facts[h].actions_late = total, overdue
+        facts[h].oldest_late = oldest
     for h, last in run(select(Plan.household_id, func.max(Plan.created_at))
                        .where(Plan.household_id.in_(ids), Plan.safety_outcome.is_not(None))
                        .group_by(Plan.household_id)):
@@ -234,11 +234,27 @@ def _day(day: date | datetime | None) -> str:
     return f"{day:%d-%m-%Y}" if day else ""
 
 
-def _judge(household_id: str, f: _Facts, today: date, terms: Terms) -> Readiness:
+def _judge(household_id: str, f: _Facts, p: path.PathFacts, today: date, policy: Policy
+           ) -> Readiness:
     """The rules, one indicator at a time; a flag where the child may be unsafe unseen."""
     worries = f.last_signal is not None or bool(f.cases)
+    terms = policy.meldcode.terms
     flags: list[Flag] = []
+    marked: list[str] = []
     indicators = [
+        path.help_request(p, policy),
+        path.life_domains(p, policy),
+        path.safety_questions(p, policy, today, marked),
+        path.self_reliance(p),
+        path.partners_asked(p, policy, f.meetings_held),
+        path.family_group_plan(p),
+        path.one_plan(p),
+        path.evaluation_safety(p, policy),
+        path.escalation(p, policy, today, f.oldest_late, marked),
+        path.plan_adjusted(p, policy, today),
+        path.closure(p),
+        path.child_seen(p, policy, today, marked),
+        path.feedback(p, policy, today),
         _safety(f, today, worries, flags, terms),
         Indicator("integral_analysis", Status.OK,
                   "analysis_done",
@@ -250,16 +266,12 @@ def _judge(household_id: str, f: _Facts, today: date, terms: Terms) -> Readiness
         if f.regisseur_ok else
         Indicator("regisseur_named", Status.MISSING,
                   "regisseur_inactive"),
-        _evaluation(f, today),
-        Indicator("partners_asked", Status.OK,
-                  "meetings_held" if f.meetings_held else "partners_invited",
-                  {"count": f.meetings_held} if f.meetings_held else {})
-        if f.meetings_held or f.meetings_asking else
-        Indicator("partners_asked", Status.MISSING,
-                  "partners_not_asked"),
+        _evaluation(f, p, today),
         _meldcode(f, today, flags, terms),
     ]
-    return Readiness(household_id, indicators, flags)
+    flags += [Flag(m) for m in dict.fromkeys(marked) if Flag(m) not in flags]
+    by_id = {i.id: i for i in indicators}
+    return Readiness(household_id, [by_id[i] for i in INDICATORS], flags)
 
 
 def _safety(f: _Facts, today: date, worries: bool, flags: list[Flag], terms: Terms
@@ -306,15 +318,21 @@ def _plan(f: _Facts) -> Indicator:
     return Indicator(name, Status.OK, "plan_on_schedule", {"actions": f.actions})
 
 
-def _evaluation(f: _Facts, today: date) -> Indicator:
-    name = "evaluation_due"
-    if f.next_evaluation is None:
+def _evaluation(f: _Facts, p: path.PathFacts, today: date) -> Indicator:
+    """In zorg: the goals are evaluated systematically, with the family."""
+    name, last = "evaluation_due", p.evaluation
+    if p.closure is not None:
+        return Indicator(name, Status.OK, "help_closed", {"day": _day(p.closure.closed_on)})
+    upcoming = last.next_evaluation if last is not None and (
+        f.plan_on is None or last.held_on >= f.plan_on) else f.next_evaluation
+    if upcoming is None:
         return Indicator(name, Status.MISSING, "evaluation_missing")
-    if f.next_evaluation < today:
-        return Indicator(name, Status.OVERDUE, "evaluation_overdue",
-                         {"day": _day(f.next_evaluation)})
-    return Indicator(name, Status.OK, "evaluation_planned",
-                     {"day": _day(f.next_evaluation)})
+    if upcoming < today:
+        return Indicator(name, Status.OVERDUE, "evaluation_overdue", {"day": _day(upcoming)})
+    if last is not None and not set(last.participants):
+        return Indicator(name, Status.ATTENTION, "evaluation_without_family",
+                         {"day": _day(last.held_on)})
+    return Indicator(name, Status.OK, "evaluation_planned", {"day": _day(upcoming)})
 
 
 def _meldcode(f: _Facts, today: date, flags: list[Flag], terms: Terms) -> Indicator:

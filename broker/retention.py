@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from broker.audit.models import AuditEvent
 from broker.audit.queries import iso
 from broker.audit.recording import Action, Record, record, record_all
+from broker.care.retention import TABLES as CARE_TABLES
+from broker.care.retention import purge_care
 from broker.clock import now
 from broker.consent.models import Consent, ConsentWithdrawal
 from broker.consent.retention import purge_consents
@@ -95,7 +97,8 @@ def files(session: Session) -> Files:
               latest(Plan.household_id, Plan.created_at),
               latest(Meeting.household_id, Meeting.created_at),
               latest(CourtDecision.household_id, CourtDecision.recorded_at),
-              latest(RegisseurAssignment.household_id, RegisseurAssignment.assigned_at)]
+              latest(RegisseurAssignment.household_id, RegisseurAssignment.assigned_at),
+              *[latest(table.household_id, table.created_at) for table in CARE_TABLES]]
     personal = [
         latest(Observation.subject_id, Observation.created_at),
         latest(Observation.subject_id, ObservationAmendment.created_at,
@@ -144,6 +147,11 @@ def _audit(session: Session, _: Files, cutoff: datetime) -> tuple[list[Record], 
         "archive"
 
 
+def _together(*purged: Purged) -> Purged:
+    return ([r for records, _, _ in purged for r in records], sum(n for _, n, _ in purged),
+            "; ".join(note for _, _, note in purged))
+
+
 def _of(purge: Callable[[Session, Files, datetime], Purged]) -> Purge:
     def run(session: Session, found: Files, cutoff: datetime
             ) -> tuple[list[Record], int, int, str]:
@@ -158,7 +166,8 @@ PURGES: dict[RecordKind, Purge] = {
     RecordKind.OBSERVATIONS: _of(lambda s, f, c: purge_observations(s, f.expired(c))),
     RecordKind.CONSENTS: _of(lambda s, f, c: purge_consents(s, f.expired(c))),
     RecordKind.MELDCODE: _of(lambda s, f, c: purge_meldcode(s, f.expired(c))),
-    RecordKind.PLANS: _of(lambda s, f, c: purge_plans(s, f.expired_households(c))),
+    RecordKind.PLANS: _of(lambda s, f, c: _together(
+        purge_care(s, f.expired_households(c)), purge_plans(s, f.expired_households(c)))),
     RecordKind.MEETINGS: _of(lambda s, f, c: purge_meetings(s, f.expired_households(c))),
     RecordKind.HOUSEHOLDS: _of(lambda s, f, c: purge_households(
         s, f.expired(c), f.expired_households(c))),

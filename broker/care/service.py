@@ -47,7 +47,7 @@ from broker.errors import Conflict, Invalid, NotFound
 from broker.households import service as households
 from broker.identity.models import Organisation, Professional
 from broker.identity.principal import Principal
-from broker.meldcode.models import MeldcodeCase, MeldcodeStep, StepDecision
+from broker.meldcode.models import Handback, MeldcodeCase, MeldcodeStep, StepDecision
 from broker.observations.models import AmendmentKind, Concern, Observation, ObservationAmendment
 from broker.plans.models import Plan
 from broker.policy import Policy
@@ -287,6 +287,14 @@ def record_escalation_outcome(session: Session, *, actor: Principal, escalation_
     return escalation
 
 
+def escalated(days: list[date], begun: date | None, handed_back: date | None) -> date | None:
+    """The last escalation that still stands: made since the help began, and after Veilig
+    Thuis last handed the family back (afschaling ends an escalation)."""
+    standing = [d for d in days if d >= (begun or date.min)
+                and (handed_back is None or d > handed_back)]
+    return max(standing, default=None)
+
+
 def escalations(session: Session, households: Any) -> list[tuple[str, date]]:
     """(household, day) of each escalation: recorded as such, or a meldcode report to
     Veilig Thuis (step 5: melden)."""
@@ -333,10 +341,12 @@ def close_help(session: Session, *, actor: Principal, household_id: str, body: C
     safety = audit_context(session).policy.safety
     judged = assessments(session, household_id)
     last = judged[-1] if judged else None
-    begun = help_started(session, household_id) or date.min
-    escalated = any(on >= begun for _, on in escalations(session, [household_id]))
+    handed_back = session.scalar(select(func.max(Handback.handed_back_on))
+                                 .where(Handback.household_id == household_id))
+    standing = escalated([on for _, on in escalations(session, [household_id])],
+                         help_started(session, household_id), handed_back)
     unsafe = last is not None and last[1] in safety.unsafe_outcomes
-    if (unsafe or body.reason == ClosureReason.GEZIN_STOPT) and not escalated:
+    if (unsafe or body.reason == ClosureReason.GEZIN_STOPT) and standing is None:
         raise Invalid("Closing while the family is not safe, or because it stopped "
                       "cooperating, needs an escalation first (Veilig Thuis, the "
                       "Jeugdbeschermingstafel, the Raad or the doorzettingsmacht).",

@@ -90,6 +90,9 @@ class OutcomeCreate(StrictModel):
     plan: PlanIn
     regisseur_id: Id
     next_evaluation: date
+    family_group_plan_id: Id | None = Field(
+        default=None, description="the family group plan received that this plan is based "
+        "on (POST /households/{id}/family-group-plan with status 'received')")
 
 
 class ActionUpdate(StrictModel):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from broker.audit.context import audit_context
 from broker.audit.recording import Action, Record, record
+from broker.care.models import FamilyGroupPlanEvent, FamilyGroupPlanStatus
 from broker.db import new_id
 from broker.disclosure.door import Item, Names, disclose_each, unseal
 from broker.disclosure.engine import Decision, Effect
@@ -89,6 +90,7 @@ def record_outcome(session: Session, *, actor: Principal, meeting_id: str,
                 member_zrm={m: dict(scores) for m, scores in body.zrm_by_member.items()},
                 regisseur_id=body.regisseur_id,
                 next_evaluation=body.next_evaluation, created_by=actor.actor_id,
+                family_group_plan_id=body.family_group_plan_id,
                 organisation_id=actor.organisation_id)
     session.add(plan)
     domains = {g.priority: g.domain for g in body.plan.goals}
@@ -124,6 +126,13 @@ def _check(session: Session, meeting: Meeting, body: OutcomeCreate) -> None:
     if len(session.scalars(select(Organisation.id).where(Organisation.id.in_(owners)))
            .all()) != len(owners):
         raise Invalid("An action's owner organisation does not exist.", code="actions")
+    if body.family_group_plan_id is not None and session.scalar(
+            select(FamilyGroupPlanEvent.id).where(
+                FamilyGroupPlanEvent.id == body.family_group_plan_id,
+                FamilyGroupPlanEvent.household_id == meeting.household_id,
+                FamilyGroupPlanEvent.status == FamilyGroupPlanStatus.RECEIVED)) is None:
+        raise Invalid("Name the family group plan this household received.",
+                      code="family_group_plan")
     regisseur = session.get(Professional, body.regisseur_id)
     if regisseur is None or not regisseur.active or Role.REGISSEUR not in regisseur.roles:
         raise Invalid("Name an active professional with the role regisseur.",

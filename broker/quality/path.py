@@ -23,12 +23,13 @@ from broker.care.models import (
     SafetyAssessment,
     SignalFeedback,
 )
-from broker.care.service import escalations
+from broker.care.service import escalated, escalations
 from broker.clock import local_day
 from broker.households.models import Household, Member, RegisseurAssignment
 from broker.identity.models import Organisation, Professional
 from broker.information_requests.models import InformationRequest
 from broker.meetings.models import Invitee, Meeting, MeetingStatus
+from broker.meldcode.models import Handback
 from broker.observations.models import AmendmentKind, Concern, Observation, ObservationAmendment
 from broker.plans.models import Plan
 from broker.policy import Policy
@@ -55,6 +56,7 @@ class PathFacts:
     evaluation: Evaluation | None = None
     plan_after_evaluation: bool = False
     escalated: list[date] = field(default_factory=list)
+    handed_back: date | None = None  # Veilig Thuis last handed the family back
     closure: Closure | None = None
     regisseur_plans: int = 0  # other organisations that say they direct the help
     unlinked_plans: int = 0
@@ -137,6 +139,10 @@ def gather(session: Session, ids: Select[Any], today: date) -> dict[str, PathFac
         facts[h].family_in_meeting.add(str(member))
     for h, on in escalations(session, ids):
         facts[h].escalated.append(on)
+    for h, on in session.execute(select(Handback.household_id, func.max(Handback.handed_back_on))
+                                 .where(Handback.household_id.in_(ids))
+                                 .group_by(Handback.household_id)):
+        facts[h].handed_back = on
     for o in session.scalars(select(OtherPlan).where(OtherPlan.household_id.in_(ids),
                                                      OtherPlan.ended_on.is_(None))):
         facts[o.household_id].regisseur_plans += o.kind == OtherPlanKind.REGISSEUR
@@ -206,6 +212,9 @@ def age(birth: date, on: date) -> int:
 
 def last_judgement(f: PathFacts) -> tuple[date, str, int | None] | None:
     return f.judged[-1] if f.judged else None
+
+
+ACUTE = "onveilig_acuut"  # acute danger: voluntary help alone never suffices
 
 
 def _day(day: date | None) -> str:
@@ -347,11 +356,15 @@ def evaluation_safety(f: PathFacts, policy: Policy) -> Indicator:
 def escalation(f: PathFacts, policy: Policy, today: date, late_since: date | None,
                flags: list[str]) -> Indicator:
     """In zorg: escalated when voluntary help does not come about, is not enough or does
-    not work (here: the family is judged unsafe, or the plan's actions stall)."""
+    not work: the children are in acute danger, an evaluation finds them still unsafe and no
+    safer than at the start, or the plan's actions stall."""
     name, last = "escalation", last_judgement(f)
-    since = max(f.escalated, default=None)
-    if last is not None and last[1] in policy.safety.unsafe_outcomes and (
-            since is None or since < started(f)):
+    since = escalated(f.escalated, f.intake.started_on if f.intake else None, f.handed_back)
+    e, unsafe = f.evaluation, policy.safety.unsafe_outcomes
+    failing = e is not None and e.safety_outcome in unsafe and (
+        e.start_scale is None or e.safety_scale <= e.start_scale)
+    if since is None and last is not None and (
+            last[1] == ACUTE or (failing and e is not None and last[0] == e.held_on)):
         flags.append("unsafe_without_escalation")
         return Indicator(name, Status.MISSING, "escalation_needed_unsafe",
                          {"day": _day(last[0]), "outcome": last[1]})

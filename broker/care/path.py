@@ -116,8 +116,8 @@ def care_path(session: Session, *, actor: Principal, household_id: str) -> CareP
                                  holder=facts.regisseur_organisation_id)
                      for o in _rows(session, OtherPlan, household_id, OtherPlan.since)],
         signals=signals(session, household_id, facts.regisseur_organisation_id),
-        organisations=dict(session.execute(select(Organisation.id, Organisation.name))
-                           .tuples().all()))
+        organisations={i: name for i, name in session.execute(
+            select(Organisation.id, Organisation.name))})
     opener.decide()
     return result
 

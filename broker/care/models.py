@@ -163,7 +163,7 @@ class Escalation(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), index=True)
     to: Mapped[str] = mapped_column(String(30))
-    why: Mapped[str] = mapped_column(String(20))
+    why: Mapped[str | None] = mapped_column(String(20))  # EscalationReason
     escalated_on: Mapped[date] = mapped_column(Date)
     reason: Mapped[bytes] = mapped_column(LargeBinary)  # sealed
     outcome: Mapped[bytes | None] = mapped_column(LargeBinary)  # sealed

@@ -78,7 +78,8 @@ class EvaluationCreate(StrictModel):
 
 class EscalationCreate(StrictModel):
     to: EscalationTo
-    why: EscalationReason
+    why: EscalationReason | None = Field(
+        default=None, description="why voluntary help does not suffice")
     on: date
     reason: Text
 

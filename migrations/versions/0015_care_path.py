@@ -45,7 +45,7 @@ def upgrade() -> None:
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('household_id', sa.String(length=36), nullable=False),
     sa.Column('to', sa.String(length=30), nullable=False),
-    sa.Column('why', sa.String(length=20), nullable=False),
+    sa.Column('why', sa.String(length=20), nullable=True),
     sa.Column('escalated_on', sa.Date(), nullable=False),
     sa.Column('reason', sa.LargeBinary(), nullable=False),
     sa.Column('outcome', sa.LargeBinary(), nullable=True),

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from broker.care import path, service
 from broker.care.schemas import (
+    CarePathRead,
     ChildContactCreate,
     ClosureCreate,
     Created,
@@ -117,7 +118,7 @@ def signal_feedback(household_id: str, body: FeedbackCreate, session: DbSession,
 
 @router.get(f"{HOUSEHOLD}/care-path", summary="The path of the household's help, from "
             "intake to closure, as the team may see it")
-def care_path(household_id: str, session: DbSession, actor: ApiPrincipal) -> dict[str, Any]:
+def care_path(household_id: str, session: DbSession, actor: ApiPrincipal) -> CarePathRead:
     return path_read(path.care_path(session, actor=actor, household_id=household_id))
 
 
@@ -126,8 +127,8 @@ def _entries(entries: list[path.Entry], fields: tuple[str, ...]) -> list[dict[st
             for e in entries]
 
 
-def path_read(care: path.CarePath) -> dict[str, Any]:
-    return {
+def path_read(care: path.CarePath) -> CarePathRead:
+    return CarePathRead.model_validate({
         "household_id": care.household_id, "started_on": care.started, "closed": care.closed,
         "children": [{"child_id": c, "last_spoken_on": day} for c, day in care.children],
         "help_requests": _entries(care.help_requests, (
@@ -142,7 +143,8 @@ def path_read(care: path.CarePath) -> dict[str, Any]:
         "evaluations": _entries(care.evaluations, (
             "held_on", "plan_id", "participants", "goals", "start_scale", "start_outcome",
             "safety_scale", "safety_outcome", "needs_changed", "next_evaluation")),
-        "escalations": _entries(care.escalations, ("to", "why", "escalated_on", "outcome_on")),
+        "escalations": _entries(care.escalations, ("to", "why", "escalated_on",
+                                                    "outcome_on")),
         "closures": _entries(care.closures, ("reason", "closed_on",
                                              "aftercare_organisation_id")),
         "other_plans": _entries(care.other_plans, ("organisation_id", "kind", "linked",
@@ -152,4 +154,4 @@ def path_read(care: path.CarePath) -> dict[str, Any]:
                      "feedback": s.feedback.outcome if s.feedback else None,
                      "feedback_on": s.feedback.given_on if s.feedback else None}
                     for s in care.signals],
-    }
+    })

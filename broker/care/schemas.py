@@ -118,3 +118,120 @@ class FeedbackCreate(StrictModel):
 
 class Created(BaseModel):
     id: str
+
+
+class ChildSpoken(BaseModel):
+    child_id: str
+    last_spoken_on: date | None
+
+
+class HelpRequestRead(BaseModel):
+    id: str
+    started_on: date
+    formulated_with: list[str]
+    life_domains: list[str]
+    safety_answers: dict[str, bool]
+    full_assessment: bool = Field(description="an answer demands a full assessment")
+    member_zrm: dict[str, dict[str, int]]
+    question: str | None = Field(description="None: withheld by the door, or destroyed")
+
+
+class SafetyAssessmentRead(BaseModel):
+    id: str
+    assessed_on: date
+    subject_ids: list[str]
+    instrument: str
+    outcome: str
+    scale: int | None
+    rationale: str | None
+
+
+class ChildContactRead(BaseModel):
+    id: str
+    child_id: str
+    contact_on: date
+    seen: bool
+    spoken: bool
+    place: str
+    by_professional_id: str
+    view: dict[str, str | None] | None = None
+
+
+class FamilyGroupPlanRead(BaseModel):
+    id: str
+    status: FamilyGroupPlanStatus
+    decided_on: date
+    decided_by: list[str]
+    note: dict[str, str | None] | None = Field(default=None,
+                                               description="note and reference")
+
+
+class EvaluationRead(BaseModel):
+    id: str
+    held_on: date
+    plan_id: str
+    participants: list[str]
+    goals: list[GoalScore]
+    start_scale: int | None
+    start_outcome: str | None
+    safety_scale: int
+    safety_outcome: str
+    needs_changed: bool
+    next_evaluation: date
+
+
+class EscalationRead(BaseModel):
+    id: str
+    to: EscalationTo
+    why: EscalationReason | None
+    escalated_on: date
+    reason: str | None
+    outcome: str | None = None
+    outcome_on: date | None
+
+
+class ClosureRead(BaseModel):
+    id: str
+    reason: ClosureReason
+    closed_on: date
+    aftercare_organisation_id: str | None
+    note: str | None = None
+
+
+class OtherPlanRead(BaseModel):
+    id: str
+    organisation_id: str
+    kind: OtherPlanKind
+    linked: bool
+    since: date
+    ended_on: date | None
+    details: dict[str, str | None] | None = Field(default=None,
+                                                  description="reference and contact")
+
+
+class SignalRead(BaseModel):
+    observation_id: str
+    observed_on: date
+    concern: str
+    feedback_due: date
+    feedback: FeedbackOutcome | None
+    feedback_on: date | None
+
+
+class CarePathRead(BaseModel):
+    """The path of the household's help as its team may see it: the facts, and each text
+    the door permits (None where it withheld it)."""
+
+    household_id: str
+    started_on: date | None
+    closed: bool
+    children: list[ChildSpoken]
+    help_requests: list[HelpRequestRead]
+    safety_assessments: list[SafetyAssessmentRead]
+    child_contacts: list[ChildContactRead]
+    family_group_plan: list[FamilyGroupPlanRead]
+    evaluations: list[EvaluationRead]
+    escalations: list[EscalationRead]
+    closures: list[ClosureRead]
+    other_plans: list[OtherPlanRead]
+    signals: list[SignalRead]

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from broker.clock import local_day, now
 from broker.disclosure import door
 from broker.disclosure.engine import Decision, Effect
 from broker.family import service as family
@@ -42,7 +43,15 @@ def reads(client: TestClient, world: World) -> dict[str, tuple[Any, str, str]]:
         "holder_organisation_id": s.gp.org.id, "purpose": "hulpverlening",
         "reason": "Wat weet de huisarts?"})
     assert asked.status_code == 201, asked.text
+    # Issue 21: the path of help (a child's own words under the child's key).
+    spoken = client.post(f"/api/v1/households/{household}/child-contacts",
+                         headers=s.regisseur.headers, json={
+                             "child_id": s.family["c1"], "on": local_day(now()).isoformat(), "seen": True,
+                             "spoken": True, "view": {"wishes": "Een eigen kamer."}})
+    assert spoken.status_code == 201, spoken.text
     return {
+        "care path": (s.regisseur, f"/api/v1/households/{household}/care-path",
+                      "Een eigen kamer"),
         "information request": (s.gp, "/api/v1/information-requests",
                                 "Wat weet de huisarts?"),
         "household": (s.regisseur, f"/api/v1/households/{household}", "Noor"),

@@ -46,8 +46,9 @@ def reads(client: TestClient, world: World) -> dict[str, tuple[Any, str, str]]:
     # Issue 21: the path of help (a child's own words under the child's key).
     spoken = client.post(f"/api/v1/households/{household}/child-contacts",
                          headers=s.regisseur.headers, json={
-                             "child_id": s.family["c1"], "on": local_day(now()).isoformat(), "seen": True,
-                             "spoken": True, "view": {"wishes": "Een eigen kamer."}})
+                             "child_id": s.family["c1"], "on": local_day(now()).isoformat(),
+                             "seen": True, "spoken": True,
+                             "view": {"wishes": "Een eigen kamer."}})
     assert spoken.status_code == 201, spoken.text
     return {
         "care path": (s.regisseur, f"/api/v1/households/{household}/care-path",

@@ -98,7 +98,7 @@ def gather(session: Session, ids: Select[Any], today: date) -> dict[str, PathFac
                    if last_closure is None or r.created_at > last_closure.created_at]
         f.closure = last_closure if last_closure and not current else None
         f.intake = current[0] if current else (requests[h][-1] if requests.get(h) else None)
-        f.intake_zrm = {m for r in current for m in r.member_zrm}
+        f.intake_zrm = {m for r in current or requests.get(h, []) for m in r.member_zrm}
     for a in session.scalars(select(SafetyAssessment)
                              .where(SafetyAssessment.household_id.in_(ids))):
         facts[a.household_id].judged.append((a.assessed_on, a.outcome, a.scale))

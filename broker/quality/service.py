@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from broker.audit.context import audit_context
 from broker.audit.recording import Action, Record, record
+from broker.care.models import SafetyAssessment
 from broker.clock import local_day, now
 from broker.errors import Forbidden, NotFound
 from broker.households import service as households
@@ -182,6 +183,11 @@ def _gather(session: Session, which: ColumnElement[bool], today: date) -> dict[s
                        .where(Plan.household_id.in_(ids), Plan.safety_outcome.is_not(None))
                        .group_by(Plan.household_id)):
         facts[h].last_assessment = local_day(last)
+    for h, day in run(select(SafetyAssessment.household_id,  # recorded at any time
+                             func.max(SafetyAssessment.assessed_on))
+                      .where(SafetyAssessment.household_id.in_(ids))
+                      .group_by(SafetyAssessment.household_id)):
+        facts[h].last_assessment = max(filter(None, (facts[h].last_assessment, day)))
 
     newest = (select(RegisseurAssignment.household_id,
                      func.max(RegisseurAssignment.assigned_at).label("at"))

@@ -1,17 +1,19 @@
 """The demo municipality "Demodam": organisations of every party type, a professional for
 every role with a known demo password, and households of fictional Dutch families (faker,
 nl_NL) with months of history — consents in every state, observations, a meldcode case with
-an approved override and one handed back by Veilig Thuis, meetings in every state, plans —
-all made through the services, so the audit log records it as it would have happened.
+an approved override and one handed back by Veilig Thuis, meetings in every state, plans, and
+the path of help from intake to closure in every state the quality dashboard knows (six
+stories, `PATHS`; every further family an ordinary, well-kept file) — all made through the
+services, so the audit log records it as it would have happened.
 
 The history is written with the clock set back (`broker.clock.frozen_at`): each family's
 story starts about four months ago and ends today. Never run this on a real municipality's
 database: `broker demo` refuses a database that holds organisations already."""
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -19,6 +21,29 @@ from faker import Faker
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from broker.audit.context import audit_context
+from broker.care import service as care
+from broker.care.models import (
+    ClosureReason,
+    EscalationReason,
+    EscalationTo,
+    FamilyGroupPlanStatus,
+    FeedbackOutcome,
+    OtherPlanKind,
+)
+from broker.care.schemas import (
+    ChildContactCreate,
+    ClosureCreate,
+    EscalationCreate,
+    EscalationOutcome,
+    EvaluationCreate,
+    FamilyGroupPlanCreate,
+    FeedbackCreate,
+    GoalScore,
+    HelpRequestCreate,
+    OtherPlanCreate,
+    SafetyAssessmentCreate,
+)
 from broker.clock import LEGAL_ZONE, frozen_at, local_day, now
 from broker.consent import service as consents
 from broker.consent.schemas import ConsentCreate
@@ -43,7 +68,8 @@ from broker.meldcode.schemas import CaseCreate, HandbackCreate, OverrideCreate, 
 from broker.observations import service as observations
 from broker.observations.schemas import ObservationCreate
 from broker.plans import service as plans
-from broker.plans.schemas import OutcomeCreate
+from broker.plans.models import ActionStatus, Plan
+from broker.plans.schemas import ActionUpdate, ChildView, OutcomeCreate
 from broker.policy import Policy
 from broker.policy.schema import MandateKind
 
@@ -255,11 +281,11 @@ def _observe(session: Session, who: Principal, child: str, category: str, on: da
 
 
 def _meeting(session: Session, family: Family, cast: Cast, *, slot_day: int,
-             invite_family: bool = True) -> Any:
+             invite_family: bool = True, also: tuple[str, ...] = ()) -> Any:
     start = datetime.combine(local_day(now()) + timedelta(days=slot_day), time(14),
                              tzinfo=LEGAL_ZONE)
     invitees: list[dict[str, Any]] = [{"organisation_id": cast.org(k)}
-                                      for k in ("school", "huisarts", "jggz")]
+                                      for k in ("school", "huisarts", "jggz", *also)]
     if invite_family:
         invitees += [{"member_id": m, "required": False} for m in family.parents]
     return meetings.create_meeting(
@@ -271,7 +297,8 @@ def _meeting(session: Session, family: Family, cast: Cast, *, slot_day: int,
 
 
 def _outcome(session: Session, family: Family, cast: Cast, meeting_id: str, *,
-             assessment: bool, evaluation_in_days: int) -> None:
+             assessment: bool, evaluation_in_days: int, due_in_days: tuple[int, int] = (21, 28)
+             ) -> Plan:
     body = OutcomeCreate.model_validate({
         "analysis": {"child_needs": "Rust, structuur en een vaste plek om huiswerk te maken.",
                      "parenting_capacity": "Ouders zijn betrokken maar overbelast door "
@@ -282,7 +309,7 @@ def _outcome(session: Session, family: Family, cast: Cast, meeting_id: str, *,
                             "next_steps": ["Schuldhulp aanmelden", "Huisbezoek"],
                             "safety_scale": 6 if assessment else 8},
         "zrm": {"financien": 2, "huisvesting": 3, "onderwijs": 3, "opvoeding": 3},
-        "safety_assessment": {"instrument": "LIRIK", "outcome": "onveilig_beinvloedbaar",
+        "safety_assessment": {"instrument": "LIRIK", "outcome": "risico",
                               "rationale": "Zorgen zijn er, ouders werken mee aan het plan."}
         if assessment else None,
         "plan": {"perspective": "De kinderen groeien veilig op in een rustig huis.",
@@ -294,17 +321,18 @@ def _outcome(session: Session, family: Family, cast: Cast, meeting_id: str, *,
                             "subject_ids": family.children}],
                  "actions": [{"goal": 1, "description": "Aanmelden bij schuldhulp.",
                               "owner_organisation_id": cast.org("wijkteam"),
-                              "due": local_day(now()) + timedelta(days=21)},
+                              "due": local_day(now()) + timedelta(days=due_in_days[0])},
                              {"goal": 2, "description": "Wekelijks contact mentor en ouders.",
                               "owner_organisation_id": cast.org("school"),
-                              "due": local_day(now()) + timedelta(days=28)}]},
+                              "due": local_day(now()) + timedelta(days=due_in_days[1])}]},
         "regisseur_id": family.regisseur.professional_id,
         "next_evaluation": local_day(now()) + timedelta(days=evaluation_in_days)})
-    plans.record_outcome(session, actor=family.regisseur, meeting_id=meeting_id, body=body)
+    return plans.record_outcome(session, actor=family.regisseur, meeting_id=meeting_id,
+                                body=body)
 
 
 def _meldcode(session: Session, family: Family, cast: Cast, child: str, signal: str, *,
-              override: bool, handback: bool) -> str:
+              override: bool) -> str:
     teacher = cast.act("partner")
     case = meldcode.open_case(session, actor=teacher, body=CaseCreate(child_id=child))
     texts = {1: "Signalen vastgelegd: blauwe plekken, teruggetrokken gedrag.",
@@ -326,9 +354,6 @@ def _meldcode(session: Session, family: Family, cast: Cast, child: str, signal: 
             step=number, content=texts[number], **extra))
     if override:
         _override(session, cast, case.id, child, approve=True)
-    if handback:
-        meldcode.record_handback(session, actor=teacher, case_id=case.id,
-                                 body=HandbackCreate(on=local_day(now())))
     return case.id
 
 
@@ -348,24 +373,351 @@ def _override(session: Session, cast: Cast, case_id: str, child: str, *, approve
                                   override_id=view.override.id)
 
 
+# --- The path of help, from intake to closure -----------------------------------------------
+# Six stories, one per family number, show each criterion of the inspection framework in each
+# state the quality dashboard knows; every further family gets an ordinary, well-kept file.
+# A story is a generator: it yields the day of its next step, and `Story.until` runs its steps
+# in between the family's other events, each under the clock of its own day.
+
+EXEMPLARY = 1  # every criterion met
+RECENT = 2  # asked for help two weeks ago, after the school saw signs of violence
+SEED_002 = 3  # signals of violence, Veilig Thuis hands back, light help, a child unheard
+CLOSED = 4  # help ended with aftercare; the family group plan declined without a plan after
+DRIFTING = 5  # no intake on file; the evaluation found it unsafe, nothing adjusted since
+ESCALATED = 6  # unsafe: escalated to Veilig Thuis; a second regisseur; the plan stalls
+
+Steps = Generator[int, None, None]
+
+
+@dataclass
+class Story:
+    """One family's path of help as it unfolds, and what its steps need of the family's
+    other events (the partners' signals, the plan made in a meeting)."""
+
+    session: Session
+    cast: Cast
+    family: Family
+    number: int
+    signals: list[str] = field(default_factory=list)  # partners' signals, oldest first
+    plan: Plan | None = None
+    steps: Steps | None = None
+    next_day: int | None = None
+
+    def begin(self) -> None:
+        self.steps = PATHS.get(self.number, _ordinary)(self)
+        self.next_day = next(self.steps, None)
+
+    def until(self, day: int) -> None:
+        """Run the steps that come before `day`, each on its own day."""
+        while self.steps is not None and self.next_day is not None and self.next_day < day:
+            with on_day(self.next_day):
+                self.next_day = next(self.steps, None)
+
+    @property
+    def regisseur(self) -> Principal:
+        return self.family.regisseur
+
+    @property
+    def household(self) -> str:
+        return self.family.household_id
+
+
+def _voiced(story: Story) -> list[str]:
+    """The children old enough to take part and to be spoken to (policy: from 4), today."""
+    today, policy = local_day(now()), audit_context(story.session).policy
+    born = {m.id: m.birth_date for m in households.members_of(story.session, story.household)}
+    return [c for c in story.family.children
+            if today.year - born[c].year - ((today.month, today.day)
+                                            < (born[c].month, born[c].day))
+            >= policy.safety.child_voice_from_age]
+
+
+def _intake(story: Story, *, question: str, with_children: bool = True,
+            domains: list[str] | None = None, zrm_for: list[str] | None = None,
+            worries: tuple[str, ...] = ()) -> None:
+    """The help request formulated with the parents (and the children, if `with_children`),
+    on the life domains `domains` (default: all), ZRM for the adults `zrm_for` (default:
+    every parent), the uniform safety questions answered: `worries` are the questions
+    answered the way that demands a full safety assessment."""
+    policy = audit_context(story.session).policy
+    answers = {q.id: q.full_assessment_when if q.id in worries
+               else not q.full_assessment_when for q in policy.safety.questions}
+    scores = {"financien": 2, "huisvesting": 3, "opvoeding": 3, "sociaal_netwerk": 3,
+              "psychische_gezondheid": 4}
+    care.record_help_request(story.session, actor=story.regisseur, household_id=story.household,
+                             body=HelpRequestCreate.model_validate({
+        "question": question,
+        "formulated_with": story.family.parents + (_voiced(story) if with_children else []),
+        "life_domains": care.life_domains(policy) if domains is None else domains,
+        "safety_questions": answers,
+        "zrm_by_member": {m: scores for m in (story.family.parents if zrm_for is None
+                                              else zrm_for)}}))
+
+
+def _assess(story: Story, outcome: str, scale: int, rationale: str) -> None:
+    care.record_safety_assessment(
+        story.session, actor=story.regisseur, household_id=story.household,
+        body=SafetyAssessmentCreate(instrument="LIRIK", outcome=outcome, safety_scale=scale,
+                                    rationale=rationale))
+
+
+def _speak(story: Story, child: str, *, place: str = "thuis") -> None:
+    """A kindgesprek: the child seen and spoken, in the child's own words."""
+    care.record_child_contact(
+        story.session, actor=story.regisseur, household_id=story.household,
+        body=ChildContactCreate.model_validate({
+            "child_id": child, "on": local_day(now()), "seen": True, "spoken": True,
+            "place": place, "view": ChildView(
+                worries="Thuis wordt vaak geschreeuwd over geld.",
+                good_things="Voetbal op woensdag, en oma.",
+                wishes="Dat papa en mama minder ruzie maken.")}))
+
+
+def _family_group_plan(story: Story, status: FamilyGroupPlanStatus, *,
+                       note: str | None = None, reference: str | None = None) -> str:
+    decided = story.family.parents if status == FamilyGroupPlanStatus.DECLINED else []
+    return care.record_family_group_plan(
+        story.session, actor=story.regisseur, household_id=story.household,
+        body=FamilyGroupPlanCreate(status=status, on=local_day(now()), decided_by=decided,
+                                   note=note, reference=reference)).id
+
+
+def _feedback(story: Story, signal: str, outcome: FeedbackOutcome) -> None:
+    care.give_feedback(story.session, actor=story.regisseur, household_id=story.household,
+                       body=FeedbackCreate(observation_id=signal, outcome=outcome))
+
+
+def _evaluate(story: Story, *, participants: list[str], safety: tuple[str, int],
+              needs_changed: bool, next_in_days: int) -> None:
+    today = local_day(now())
+    care.record_evaluation(story.session, actor=story.regisseur, household_id=story.household,
+                           body=EvaluationCreate(
+        on=today, participants=participants,
+        goals=[GoalScore(priority=1, start=3, now=6), GoalScore(priority=2, start=4, now=7)],
+        safety_outcome=safety[0], safety_scale=safety[1], needs_changed=needs_changed,
+        next_evaluation=today + timedelta(days=next_in_days)))
+
+
+def _other_plan(story: Story, organisation: str, kind: OtherPlanKind, reference: str, *,
+                linked: bool) -> None:
+    care.register_other_plan(story.session, actor=story.regisseur, household_id=story.household,
+                             body=OtherPlanCreate(
+        organisation_id=story.cast.org(organisation), kind=kind, reference=reference,
+        contact="Via het secretariaat", linked=linked, since=local_day(now())))
+
+
+def _exemplary(story: Story) -> Steps:
+    """Every criterion met: the help request with the whole family on every life domain, a
+    full assessment as an answer demanded, the child heard, the family's own plan the basis
+    of the plan, the GP, school and youth health care asked, every signal answered, and an
+    evaluation with the family that compares the safety at the start with now."""
+    yield 2
+    _intake(story, question="Ouders willen rust in huis en grip op de schulden.",
+            worries=("eerder_veilig_thuis",))
+    yield 5  # the answer 'known to Veilig Thuis before' demands a full assessment
+    _assess(story, "risico", 6, "Eerder bekend bij Veilig Thuis (2022); nu geen acute zorgen, "
+            "wel spanning over geld.")
+    yield 6
+    _family_group_plan(story, FamilyGroupPlanStatus.OFFERED)
+    yield 8
+    for child in _voiced(story):
+        _speak(story, child, place="school")
+    yield 12
+    _feedback(story, story.signals[0], FeedbackOutcome.MEETING)
+    yield 20  # the debt counselling's own plan, attuned to the family's one plan
+    _other_plan(story, "schuldhulp", OtherPlanKind.PLAN, "Schuldhulptraject SH-2026-118",
+                linked=True)
+    yield 38
+    received = _family_group_plan(story, FamilyGroupPlanStatus.RECEIVED,
+                                  reference="Familiegroepsplan gezin, versie 1")
+    yield 58  # the meeting's plan builds on the family's own plan
+    assert story.plan is not None, "the exemplary family's meeting was held on day 57"
+    # No service links a plan to the family group plan yet (the meeting's outcome has no
+    # field for it): the demo sets the plan's column itself.
+    story.plan.family_group_plan_id = received
+    story.session.flush()
+    yield 80  # both actions done, each by the organisation that owns it
+    for action in plans.plan_actions(story.session, story.plan):
+        owner = story.regisseur if action.owner_organisation_id == story.cast.org(
+            "wijkteam") else story.cast.act("partner")
+        plans.update_action(story.session, actor=owner, action_id=action.id,
+                            body=ActionUpdate(status=ActionStatus.DONE))
+    yield 100
+    _evaluate(story, participants=story.family.parents + _voiced(story),
+              safety=("veilig", 8), needs_changed=False, next_in_days=60)
+
+
+def _recent(story: Story) -> Steps:
+    """The school saw signs of violence; the family asked for help two weeks ago: the full
+    assessment the answers demand and the talks with the children are due, the family group
+    plan offered, the school's new signal awaits its feedback."""
+    yield 20
+    _feedback(story, story.signals[0], FeedbackOutcome.NO_ACTION)
+    yield 110
+    _observe(story.session, story.cast.act("partner"), story.family.children[0], "veiligheid",
+             local_day(now()))
+    yield 112
+    _intake(story, question="Moeder wil hulp: de oudste zoon is thuis agressief.",
+            worries=("zorgen_veiligheid", "kind_bang"))
+    yield 114
+    _family_group_plan(story, FamilyGroupPlanStatus.OFFERED)
+    yield 115
+    _speak(story, _voiced(story)[0])
+
+
+def _seed_002(story: Story) -> Steps:
+    """The pattern of the inspection's finding (seed 002): the school's signals of violence
+    reported to Veilig Thuis, which hands the family back; light help on a help request
+    whose safety answers ask for no full assessment, none made; one child never spoken; the
+    school never hears what was done with its signals."""
+    teacher = story.cast.act("partner")
+    yield 45  # the school follows the meldcode and reports
+    case = _meldcode(story.session, story.family, story.cast, story.family.children[0],
+                     story.signals[-1], override=False)
+    yield 70
+    meldcode.record_handback(story.session, actor=teacher, case_id=case,
+                             body=HandbackCreate(on=local_day(now())))
+    yield 72  # light help, formulated with the mother alone, on a few life domains
+    _intake(story, question="Moeder vraagt hulp bij opvoeding en geldzaken.",
+            with_children=False, domains=["opvoeding", "onderwijs", "financien"])
+    yield 80
+    _speak(story, _voiced(story)[0])
+
+
+def _closed(story: Story) -> Steps:
+    """Help that ended well: intake with the whole family, the child heard, the school
+    answered; the family declined a family group plan and no plan was made with them; the
+    help closed with aftercare by youth health care."""
+    yield 4
+    _intake(story, question="Ouders willen hulp bij de huurachterstand en de opvoeding.")
+    yield 8
+    _family_group_plan(story, FamilyGroupPlanStatus.OFFERED)
+    yield 12
+    for child in _voiced(story):
+        _speak(story, child)
+    yield 14
+    _feedback(story, story.signals[0], FeedbackOutcome.REFERRED)
+    yield 20
+    _family_group_plan(story, FamilyGroupPlanStatus.DECLINED,
+                       note="Ouders willen familie en vrienden er niet bij betrekken.")
+    yield 100
+    care.close_help(story.session, actor=story.regisseur, household_id=story.household,
+                    body=ClosureCreate(reason=ClosureReason.NAZORG,
+                                       aftercare_organisation_id=story.cast.org("jgz"),
+                                       note="De jeugdverpleegkundige volgt het gezin nog "
+                                            "een half jaar."))
+
+
+def _drifting(story: Story) -> Steps:
+    """No help request on file, no family group plan offered; the children heard at the
+    meeting; another organisation's plan not attuned; the evaluation found it unsafe and
+    the needs changed, yet there is no new plan and no escalation."""
+    yield 60
+    for child in _voiced(story):
+        _speak(story, child)
+    yield 65
+    _other_plan(story, "jggz", OtherPlanKind.PLAN, "Behandelplan J-GGZ 44817", linked=False)
+    yield 70
+    _evaluate(story, participants=story.family.parents[:1],
+              safety=("onveilig_structureel", 4), needs_changed=True, next_in_days=40)
+
+
+def _escalated(story: Story) -> Steps:
+    """An unsafe assessment after the school's signal, escalated to Veilig Thuis; the youth
+    mental health service says it directs the help too; the family declined a family group
+    plan and the plan was made with them; the evaluation, without the family, found the
+    needs changed; the plan's actions have stalled for two months."""
+    yield 2
+    _intake(story, question="Ouders vragen hulp: veel ruzie, de kinderen spijbelen.",
+            zrm_for=story.family.parents[:1])
+    yield 6
+    _family_group_plan(story, FamilyGroupPlanStatus.OFFERED)
+    yield 9
+    for child in _voiced(story):
+        _speak(story, child)
+    yield 15
+    _family_group_plan(story, FamilyGroupPlanStatus.DECLINED,
+                       note="Ouders schamen zich tegenover de familie.")
+    yield 20
+    _feedback(story, story.signals[0], FeedbackOutcome.IN_PLAN)
+    yield 43  # after the school's signal of violence
+    _assess(story, "onveilig_structureel", 3, "Letsel zonder verklaring; ouders ontkennen, "
+            "de spanning thuis loopt op.")
+    yield 44
+    escalation = care.record_escalation(
+        story.session, actor=story.regisseur, household_id=story.household,
+        body=EscalationCreate(to=EscalationTo.VEILIG_THUIS, why=EscalationReason.UNSAFE,
+                              on=local_day(now()),
+                              reason="Structureel onveilig; vrijwillige hulp alleen is niet "
+                                     "genoeg."))
+    _feedback(story, story.signals[-1], FeedbackOutcome.REFERRED)
+    yield 45
+    _other_plan(story, "jggz", OtherPlanKind.REGISSEUR, "Zorgcoördinatie J-GGZ 50211",
+                linked=False)
+    yield 60
+    care.record_escalation_outcome(
+        story.session, actor=story.regisseur, escalation_id=escalation.id,
+        body=EscalationOutcome(outcome="Veilig Thuis onderzoekt; de hulp gaat door met "
+                                       "afspraken over veiligheid.", on=local_day(now())))
+    yield 110
+    _evaluate(story, participants=[], safety=("risico", 5), needs_changed=True,
+              next_in_days=40)
+
+
+def _ordinary(story: Story) -> Steps:
+    """A well-kept file: the help request with the family, the family group plan offered
+    (accepted or declined), the children heard, the school's first signal answered; some
+    families close on their own after a safe assessment."""
+    yield 2
+    _intake(story, question="Het gezin wil meer rust en structuur in huis.")
+    yield 6
+    _family_group_plan(story, FamilyGroupPlanStatus.OFFERED)
+    yield 9
+    for child in _voiced(story):
+        _speak(story, child)
+    yield 12
+    _feedback(story, story.signals[0], FeedbackOutcome.IN_PLAN)
+    yield 20
+    if story.number % 2:
+        _family_group_plan(story, FamilyGroupPlanStatus.ACCEPTED)
+    else:
+        _family_group_plan(story, FamilyGroupPlanStatus.DECLINED,
+                           note="Het gezin wil het eerst zelf proberen.")
+    if story.number % 10 == 9 and story.number > 10:  # no meeting needed: they go on alone
+        yield 98
+        _assess(story, "veilig", 8, "Geen zorgen meer over de veiligheid.")
+        yield 100
+        care.close_help(story.session, actor=story.regisseur, household_id=story.household,
+                        body=ClosureCreate(reason=ClosureReason.ZELFSTANDIG))
+
+
+PATHS: dict[int, Callable[[Story], Steps]] = {
+    EXEMPLARY: _exemplary, RECENT: _recent, SEED_002: _seed_002, CLOSED: _closed,
+    DRIFTING: _drifting, ESCALATED: _escalated}
+
+
 def _story(session: Session, cast: Cast, faker: Faker, rnd: random.Random, number: int) -> None:
-    """One family's four months. Numbers pick the variant, so every state occurs."""
+    """One family's four months. Numbers pick the variant, so every state occurs; the path
+    of help (`PATHS`) runs in between, each step on its day."""
     with on_day(0):
         family = _family(session, faker, rnd, cast, number)
+    story = Story(session, cast, family, number)
+    story.begin()
     child = family.children[0]
     school = cast.act("partner")
-    worried = number % 6 == 0  # the school sees signals of violence
+    worried = number % 6 == 0 or number == SEED_002  # the school sees signals of violence
     with on_day(3):
         # The school knows the child: the family lets it see the child's name too.
         _consent(session, family, child, ["basisgegevens", "onderwijs", "ontwikkeling"]
-                 + (["veiligheid"] if worried else []),
+                 + (["veiligheid"] if worried or number == RECENT else []),
                  [{"party": "wijkteam"}, {"organisation_id": cast.org("school")}])
         if number % 4 == 0:  # consent that ran out weeks ago
             _consent(session, family, child, ["huisvesting"],
                      [{"organisation_id": cast.org("woningcorporatie")}],
                      until=now() + timedelta(days=40))
+    story.until(10)
     with on_day(10):
-        _observe(session, school, child, "onderwijs", local_day(now()))
+        story.signals.append(_observe(session, school, child, "onderwijs", local_day(now())))
         _observe(session, family.regisseur, child, "financien", local_day(now()))
         if number % 5 == 1:  # consent given, then withdrawn
             consent = _consent(session, family, child, ["psychische_gezondheid"],
@@ -376,29 +728,42 @@ def _story(session: Session, cast: Cast, faker: Faker, rnd: random.Random, numbe
                                       grantor_id=_signers(session, family, child)[0],
                                       reason="Ouder wil dit niet meer delen.")
     signal = None
+    story.until(40)
     if worried:  # signals of violence, seen at school
         with on_day(40):
             signal = _observe(session, school, child, "veiligheid", local_day(now()))
+            story.signals.append(signal)
             if number % 12 == 0:
                 case_id = _meldcode(session, family, cast, child, signal,
-                                    override=number == 12, handback=False)
+                                    override=number == 12)
         if number == 12:  # lately: one override in force, a second awaiting approval
             with on_day(STORY_DAYS - 4):
                 _override(session, cast, case_id, child, approve=True)
             with on_day(STORY_DAYS - 1):
                 _override(session, cast, case_id, child, approve=False)
     variant = number % 5
+    story.until(50)
     if variant in (0, 1):  # a meeting held, a plan
-        with on_day(50):
-            view = _meeting(session, family, cast, slot_day=7, invite_family=False)
+        with on_day(50):  # the family of the declined family group plan takes part
+            view = _meeting(session, family, cast, slot_day=7,
+                            invite_family=number == ESCALATED,
+                            also=("jgz",) if number == EXEMPLARY else ())
         with on_day(52):
             meetings.schedule_meeting(session, actor=family.regisseur,
                                       meeting_id=view.meeting.id,
                                       body=ScheduleIn(slot_id=view.slots[0].id))
         with on_day(57, hour=16):
-            _outcome(session, family, cast, view.meeting.id, assessment=signal is not None
-                     or variant == 0, evaluation_in_days=40 if variant == 0 else 90)
-    elif variant == 2:  # polling: the school answered
+            story.plan = _outcome(session, family, cast, view.meeting.id,
+                                  assessment=signal is not None or variant == 0,
+                                  evaluation_in_days=40 if variant == 0 else 90,
+                                  due_in_days=(2, 9) if number == ESCALATED else (21, 28))
+    elif number % 10 == 4:  # cancelled
+        with on_day(60):
+            view = _meeting(session, family, cast, slot_day=5, invite_family=False)
+            meetings.cancel_meeting(session, actor=family.regisseur,
+                                    meeting_id=view.meeting.id)
+    story.until(STORY_DAYS - 2)
+    if variant == 2:  # polling: the school answered
         with on_day(STORY_DAYS - 2):
             view = _meeting(session, family, cast, slot_day=10)
             meetings.record_availability(session, actor=school, meeting_id=view.meeting.id,
@@ -411,14 +776,6 @@ def _story(session: Session, cast: Cast, faker: Faker, rnd: random.Random, numbe
             meetings.schedule_meeting(session, actor=family.regisseur,
                                       meeting_id=view.meeting.id,
                                       body=ScheduleIn(slot_id=view.slots[1].id))
-    elif number % 10 == 4:  # cancelled
-        with on_day(60):
-            view = _meeting(session, family, cast, slot_day=5, invite_family=False)
-            meetings.cancel_meeting(session, actor=family.regisseur,
-                                    meeting_id=view.meeting.id)
-    if number == 18 and signal:  # reported, handed back by Veilig Thuis, no new assessment
-        with on_day(STORY_DAYS - 25):
-            _meldcode(session, family, cast, child, signal, override=False, handback=True)
     if number == 3:  # the regisseur asks the GP what it knows (the family agreed to naming)
         with on_day(STORY_DAYS - 6):
             _consent(session, family, child, ["basisgegevens"],
@@ -451,6 +808,7 @@ def _story(session: Session, cast: Cast, faker: Faker, rnd: random.Random, numbe
             _consent(session, family, child, ["financien"],
                      [{"organisation_id": cast.org("schuldhulp")}],
                      starts=now() + timedelta(days=7))
+    story.until(STORY_DAYS)
     with on_day(STORY_DAYS - 1):  # the partners look: disclosures and refusals in the log
         for who in (school, cast.act("huisarts")):
             with suppress(NotFound):  # the GP is involved with some families only

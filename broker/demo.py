@@ -297,8 +297,8 @@ def _meeting(session: Session, family: Family, cast: Cast, *, slot_day: int,
 
 
 def _outcome(session: Session, family: Family, cast: Cast, meeting_id: str, *,
-             assessment: bool, evaluation_in_days: int, due_in_days: tuple[int, int] = (21, 28)
-             ) -> Plan:
+             assessment: bool, evaluation_in_days: int, due_in_days: tuple[int, int] = (21, 28),
+             family_group_plan_id: str | None = None) -> Plan:
     body = OutcomeCreate.model_validate({
         "analysis": {"child_needs": "Rust, structuur en een vaste plek om huiswerk te maken.",
                      "parenting_capacity": "Ouders zijn betrokken maar overbelast door "
@@ -326,6 +326,7 @@ def _outcome(session: Session, family: Family, cast: Cast, meeting_id: str, *,
                               "owner_organisation_id": cast.org("school"),
                               "due": local_day(now()) + timedelta(days=due_in_days[1])}]},
         "regisseur_id": family.regisseur.professional_id,
+        "family_group_plan_id": family_group_plan_id,
         "next_evaluation": local_day(now()) + timedelta(days=evaluation_in_days)})
     return plans.record_outcome(session, actor=family.regisseur, meeting_id=meeting_id,
                                 body=body)
@@ -400,6 +401,7 @@ class Story:
     number: int
     signals: list[str] = field(default_factory=list)  # partners' signals, oldest first
     plan: Plan | None = None
+    family_group_plan: str | None = None  # the one received: the meeting's plan builds on it
     steps: Steps | None = None
     next_day: int | None = None
 
@@ -528,15 +530,10 @@ def _exemplary(story: Story) -> Steps:
     _other_plan(story, "schuldhulp", OtherPlanKind.PLAN, "Schuldhulptraject SH-2026-118",
                 linked=True)
     yield 38
-    received = _family_group_plan(story, FamilyGroupPlanStatus.RECEIVED,
-                                  reference="Familiegroepsplan gezin, versie 1")
-    yield 58  # the meeting's plan builds on the family's own plan
-    assert story.plan is not None, "the exemplary family's meeting was held on day 57"
-    # No service links a plan to the family group plan yet (the meeting's outcome has no
-    # field for it): the demo sets the plan's column itself.
-    story.plan.family_group_plan_id = received
-    story.session.flush()
+    story.family_group_plan = _family_group_plan(  # the meeting's plan builds on it
+        story, FamilyGroupPlanStatus.RECEIVED, reference="Familiegroepsplan gezin, versie 1")
     yield 80  # both actions done, each by the organisation that owns it
+    assert story.plan is not None, "the exemplary family's meeting was held on day 57"
     for action in plans.plan_actions(story.session, story.plan):
         owner = story.regisseur if action.owner_organisation_id == story.cast.org(
             "wijkteam") else story.cast.act("partner")
@@ -756,7 +753,8 @@ def _story(session: Session, cast: Cast, faker: Faker, rnd: random.Random, numbe
             story.plan = _outcome(session, family, cast, view.meeting.id,
                                   assessment=signal is not None or variant == 0,
                                   evaluation_in_days=40 if variant == 0 else 90,
-                                  due_in_days=(2, 9) if number == ESCALATED else (21, 28))
+                                  due_in_days=(2, 9) if number == ESCALATED else (21, 28),
+                                  family_group_plan_id=story.family_group_plan)
     elif number % 10 == 4:  # cancelled
         with on_day(60):
             view = _meeting(session, family, cast, slot_day=5, invite_family=False)

@@ -148,7 +148,10 @@ def _audit(session: Session, _: Files, cutoff: datetime) -> tuple[list[Record], 
 
 
 def _together(*purged: Purged) -> Purged:
-    return ([r for records, _, _ in purged for r in records], sum(n for _, n, _ in purged),
+    """Purges of one kind: one record per owner."""
+    records = {(r.object_type, r.object_id, r.subject_id): r
+               for found, _, _ in purged for r in found}
+    return (list(records.values()), sum(n for _, n, _ in purged),
             "; ".join(note for _, _, note in purged))
 
 

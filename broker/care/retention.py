@@ -33,5 +33,5 @@ def purge_care(session: Session, households: set[str]) -> tuple[list[Record], in
                                .returning(table.household_id)).scalars().all()
         removed += len(gone)
         emptied |= set(gone)
-    return purges("care", emptied, household=True), removed, \
+    return purges("plans", emptied, household=True), removed, \
         "the path of help removed (help requests to closure)"

@@ -50,6 +50,7 @@ class PathFacts:
     judged: list[tuple[date, str, int | None]] = field(default_factory=list)
     full_assessments: list[date] = field(default_factory=list)  # with an instrument
     spoken: dict[str, date] = field(default_factory=dict)  # child -> last seen and spoken
+    seen: dict[str, date] = field(default_factory=dict)  # child -> last seen
     family_group_plan: FamilyGroupPlanEvent | None = None
     plan_on_fgp: bool = False
     family_in_meeting: set[str] = field(default_factory=set)  # members at a held meeting
@@ -121,12 +122,15 @@ def gather(session: Session, ids: Select[Any], today: date) -> dict[str, PathFac
                                  .where(Plan.household_id.in_(ids)).group_by(Plan.household_id)):
         last = facts[h].evaluation
         facts[h].plan_after_evaluation = last is not None and at > last.created_at
-    for c in session.execute(select(ChildContact.household_id, ChildContact.child_id,
-                                    func.max(ChildContact.contact_on))
-                             .where(ChildContact.household_id.in_(ids), ChildContact.seen,
-                                    ChildContact.spoken)
-                             .group_by(ChildContact.household_id, ChildContact.child_id)):
-        facts[c[0]].spoken[c[1]] = c[2]
+    for h, child, seen, spoken in session.execute(
+            select(ChildContact.household_id, ChildContact.child_id,
+                   func.max(ChildContact.contact_on),
+                   func.max(ChildContact.contact_on).filter(ChildContact.spoken))
+            .where(ChildContact.household_id.in_(ids), ChildContact.seen)
+            .group_by(ChildContact.household_id, ChildContact.child_id)):
+        facts[h].seen[child] = seen
+        if spoken:
+            facts[h].spoken[child] = spoken
     for event in session.scalars(select(FamilyGroupPlanEvent)
                                  .where(FamilyGroupPlanEvent.household_id.in_(ids))
                                  .order_by(FamilyGroupPlanEvent.created_at)):
@@ -403,24 +407,26 @@ def closure(f: PathFacts) -> Indicator:
 
 
 def child_seen(f: PathFacts, policy: Policy, today: date, flags: list[str]) -> Indicator:
-    """Each child seen and spoken within the term after the start of the help."""
+    """Each child seen within the term after the start of the help, and spoken from the age
+    the policy names (seed 002: 'met alle gezinsleden is gesproken')."""
     name = "child_seen"
-    voiced = [c for c, birth in f.children.items()
-              if age(birth, today) >= policy.safety.child_voice_from_age]
-    if not voiced:
+    if not f.children:
         return Indicator(name, Status.OK, "no_children_to_speak")
     days = policy.safety.terms.child_seen_days
+    since = started(f) - timedelta(days=days)
+    voice = policy.safety.child_voice_from_age
+    unseen = [c for c, birth in f.children.items()
+              if (f.spoken if age(birth, today) >= voice else f.seen).get(c, date.min) < since]
     start = started(f)
-    unseen = [c for c in voiced if f.spoken.get(c, date.min) < start - timedelta(days=days)]
     if not unseen:
-        return Indicator(name, Status.OK, "children_seen", {"count": len(voiced)})
+        return Indicator(name, Status.OK, "children_seen", {"count": len(f.children)})
     due = start + timedelta(days=days)
     if today <= due:
         return Indicator(name, Status.ATTENTION, "children_to_see",
                          {"count": len(unseen), "due": _day(due)})
     flags.append("child_not_seen")
     return Indicator(name, Status.MISSING, "children_not_seen",
-                     {"count": len(unseen), "total": len(voiced), "days": days})
+                     {"count": len(unseen), "total": len(f.children), "days": days})
 
 
 def feedback(f: PathFacts, policy: Policy, today: date) -> Indicator:

@@ -124,8 +124,9 @@ REASONS = {
     "closed_escalated": N_("Afgesloten op %(day)s na opschaling."),
     "help_closed": N_("De hulp is afgesloten op %(day)s."),
     "evaluation_without_family": N_("De evaluatie van %(day)s is zonder het gezin gedaan."),
-    "no_children_to_speak": N_("Geen kinderen die een kindgesprek kunnen voeren."),
-    "children_seen": N_("Alle %(count)s kinderen zijn gezien en gesproken."),
+    "no_children_to_speak": N_("Er zijn geen kinderen in het huishouden."),
+    "children_seen": N_("Alle %(count)s kinderen zijn gezien en, wie mee kan praten, "
+                        "gesproken."),
     "children_to_see": N_("%(count)s kind(eren) nog niet gezien en gesproken; uiterlijk "
                           "%(due)s."),
     "children_not_seen": N_("%(count)s van de %(total)s kinderen zijn niet binnen %(days)s "

@@ -558,3 +558,19 @@ def test_nothing_in_the_future_is_recorded_as_done(client: TestClient, world: Wo
         "child_id": world.s.family["c1"], "on": today(3), "seen": True, "spoken": True},
         expect=422)
     assert future["code"] == "in_future"
+
+
+def test_a_child_too_young_to_talk_is_seen_not_spoken(policy: Policy) -> None:
+    """From `child_voice_from_age` a child is spoken; a younger child is seen."""
+    from broker.quality import path
+
+    day = local_day(now())
+    voice = policy.safety.child_voice_from_age
+    baby, youth = day.replace(year=day.year - 1), day.replace(year=day.year - voice - 2)
+    facts = path.PathFacts(created=day - timedelta(days=60),
+                           children={"baby": baby, "youth": youth})
+    facts.seen = {"baby": day, "youth": day}
+    found = path.child_seen(facts, policy, day, [])
+    assert (found.status, found.values["count"]) == ("missing", 1)  # the youth not spoken
+    facts.spoken = {"youth": day}
+    assert path.child_seen(facts, policy, day, []).status == "ok"

@@ -275,7 +275,8 @@ def _judge(household_id: str, f: _Facts, p: path.PathFacts, today: date, policy:
         _evaluation(f, p, today),
         _meldcode(f, today, flags, terms),
     ]
-    flags += [Flag(m) for m in dict.fromkeys(marked) if Flag(m) not in flags]
+    if p.closure is None:  # a closed file is read by the inspectors, not called about
+        flags += [Flag(m) for m in dict.fromkeys(marked) if Flag(m) not in flags]
     by_id = {i.id: i for i in indicators}
     return Readiness(household_id, [by_id[i] for i in INDICATORS], flags)
 

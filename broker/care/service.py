@@ -6,7 +6,7 @@ partner, and closure only when it is safe to let go (Toezichtkader 'Toeleiding e
 
 import json
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -76,9 +76,17 @@ def _members(facts: HouseholdFacts, ids: list[str], *, children: bool = False) -
     return list(dict.fromkeys(ids))
 
 
-def _audit(session: Session, actor: Principal, object_type: str, object_id: str) -> None:
+Row = TypeVar("Row", HelpRequest, SafetyAssessment, ChildContact, FamilyGroupPlanEvent,
+              Evaluation, Escalation, Closure, OtherPlan, SignalFeedback)
+
+
+def _recorded(session: Session, actor: Principal, row: Row, object_type: str) -> Row:
+    """The row stored, and its recording in the audit log (ids only)."""
+    session.add(row)
+    session.flush()
     record(session, Record(Action.CARE_RECORD, actor, object_type=object_type,
-                           object_id=object_id))
+                           object_id=row.id))
+    return row
 
 
 def record_help_request(session: Session, *, actor: Principal, household_id: str,
@@ -115,10 +123,7 @@ def record_help_request(session: Session, *, actor: Principal, household_id: str
         member_zrm={m: dict(s) for m, s in body.zrm_by_member.items()},
         started_on=_today_or_past(body.on), recorded_by=actor.actor_id,
         organisation_id=actor.organisation_id)
-    session.add(request)
-    session.flush()
-    _audit(session, actor, "help_request", request.id)
-    return request
+    return _recorded(session, actor, request, "help_request")
 
 
 def record_safety_assessment(session: Session, *, actor: Principal, household_id: str,
@@ -145,10 +150,7 @@ def record_safety_assessment(session: Session, *, actor: Principal, household_id
             f"safety-assessment:{assessment_id}", body.rationale),
         assessed_on=_today_or_past(body.on), recorded_by=actor.actor_id,
         organisation_id=actor.organisation_id)
-    session.add(assessment)
-    session.flush()
-    _audit(session, actor, "safety_assessment", assessment.id)
-    return assessment
+    return _recorded(session, actor, assessment, "safety_assessment")
 
 
 def record_child_contact(session: Session, *, actor: Principal, household_id: str,
@@ -171,10 +173,7 @@ def record_child_contact(session: Session, *, actor: Principal, household_id: st
         view=writable_key(session, household_id, child_id).seal(
             f"child-contact:{contact_id}", body.view.model_dump_json())
         if body.view else None, organisation_id=actor.organisation_id)
-    session.add(contact)
-    session.flush()
-    _audit(session, actor, "child_contact", contact.id)
-    return contact
+    return _recorded(session, actor, contact, "child_contact")
 
 
 def latest_family_group_plan(session: Session, household_id: str
@@ -205,10 +204,7 @@ def record_family_group_plan(session: Session, *, actor: Principal, household_id
             f"family-group-plan:{event_id}", json.dumps(note, ensure_ascii=False))
         if body.note or body.reference else None,
         recorded_by=actor.actor_id, organisation_id=actor.organisation_id)
-    session.add(event)
-    session.flush()
-    _audit(session, actor, "family_group_plan", event.id)
-    return event
+    return _recorded(session, actor, event, "family_group_plan")
 
 
 def assessments(session: Session, household_id: str) -> list[tuple[date, str, int | None]]:
@@ -249,10 +245,7 @@ def record_evaluation(session: Session, *, actor: Principal, household_id: str,
         safety_scale=body.safety_scale, safety_outcome=body.safety_outcome,
         needs_changed=body.needs_changed, next_evaluation=body.next_evaluation,
         recorded_by=actor.actor_id, organisation_id=actor.organisation_id)
-    session.add(evaluation)
-    session.flush()
-    _audit(session, actor, "evaluation", evaluation.id)
-    return evaluation
+    return _recorded(session, actor, evaluation, "evaluation")
 
 
 def record_escalation(session: Session, *, actor: Principal, household_id: str,
@@ -265,10 +258,7 @@ def record_escalation(session: Session, *, actor: Principal, household_id: str,
         reason=writable_key(session, household_id).seal(f"escalation:{escalation_id}",
                                                         body.reason),
         recorded_by=actor.actor_id, organisation_id=actor.organisation_id)
-    session.add(escalation)
-    session.flush()
-    _audit(session, actor, "escalation", escalation.id)
-    return escalation
+    return _recorded(session, actor, escalation, "escalation")
 
 
 def record_escalation_outcome(session: Session, *, actor: Principal, escalation_id: str,
@@ -282,9 +272,7 @@ def record_escalation_outcome(session: Session, *, actor: Principal, escalation_
     escalation.outcome = writable_key(session, escalation.household_id).seal(
         f"escalation-outcome:{escalation.id}", body.outcome)
     escalation.outcome_on = _today_or_past(body.on)
-    session.flush()
-    _audit(session, actor, "escalation", escalation.id)
-    return escalation
+    return _recorded(session, actor, escalation, "escalation")
 
 
 def escalated(days: list[date], begun: date | None, handed_back: date | None) -> date | None:
@@ -368,10 +356,7 @@ def close_help(session: Session, *, actor: Principal, household_id: str, body: C
         note=writable_key(session, household_id).seal(f"closure:{closure_id}", body.note)
         if body.note else None, recorded_by=actor.actor_id,
         organisation_id=actor.organisation_id)
-    session.add(closure)
-    session.flush()
-    _audit(session, actor, "closure", closure.id)
-    return closure
+    return _recorded(session, actor, closure, "closure")
 
 
 def register_other_plan(session: Session, *, actor: Principal, household_id: str,
@@ -388,10 +373,7 @@ def register_other_plan(session: Session, *, actor: Principal, household_id: str
         details=writable_key(session, household_id).seal(
             f"other-plan:{plan_id}", json.dumps(details, ensure_ascii=False)),
         recorded_by=actor.actor_id)
-    session.add(other)
-    session.flush()
-    _audit(session, actor, "other_plan", other.id)
-    return other
+    return _recorded(session, actor, other, "other_plan")
 
 
 def update_other_plan(session: Session, *, actor: Principal, other_plan_id: str,
@@ -406,9 +388,7 @@ def update_other_plan(session: Session, *, actor: Principal, other_plan_id: str,
         if body.ended_on < other.since:
             raise Invalid("A plan ends after it began.", code="ended_on")
         other.ended_on = body.ended_on
-    session.flush()
-    _audit(session, actor, "other_plan", other.id)
-    return other
+    return _recorded(session, actor, other, "other_plan")
 
 
 def give_feedback(session: Session, *, actor: Principal, household_id: str,
@@ -429,7 +409,4 @@ def give_feedback(session: Session, *, actor: Principal, household_id: str,
     feedback = SignalFeedback(observation_id=signal.id, household_id=household_id,
                               outcome=body.outcome, given_on=_today_or_past(body.on),
                               recorded_by=actor.actor_id)
-    session.add(feedback)
-    session.flush()
-    _audit(session, actor, "signal_feedback", feedback.id)
-    return feedback
+    return _recorded(session, actor, feedback, "signal_feedback")

@@ -32,7 +32,7 @@ from broker.observations.models import (
 from broker.plans.models import ActionStatus, Plan, PlanAction
 from broker.policy import Policy
 from broker.policy.schema import Terms
-from broker.quality import path
+from broker.quality import criteria, path
 from broker.quality.indicator import Indicator, Status
 
 ASSESSMENT_MAX_AGE = timedelta(days=183)  # a safety assessment is redone at least twice a year
@@ -248,19 +248,19 @@ def _judge(household_id: str, f: _Facts, p: path.PathFacts, today: date, policy:
     flags: list[Flag] = []
     marked: list[str] = []
     indicators = [
-        path.help_request(p, policy),
-        path.life_domains(p, policy),
-        path.safety_questions(p, policy, today, marked),
-        path.self_reliance(p),
-        path.partners_asked(p, policy, f.meetings_held),
-        path.family_group_plan(p),
-        path.one_plan(p),
-        path.evaluation_safety(p, policy),
-        path.escalation(p, policy, today, f.oldest_late, marked),
-        path.plan_adjusted(p, policy, today),
-        path.closure(p),
-        path.child_seen(p, policy, today, marked),
-        path.feedback(p, policy, today),
+        criteria.help_request(p, policy),
+        criteria.life_domains(p, policy),
+        criteria.safety_questions(p, policy, today, marked),
+        criteria.self_reliance(p),
+        criteria.partners_asked(p, policy, f.meetings_held),
+        criteria.family_group_plan(p),
+        criteria.one_plan(p),
+        criteria.evaluation_safety(p, policy),
+        criteria.escalation(p, policy, today, f.oldest_late, marked),
+        criteria.plan_adjusted(p, policy, today),
+        criteria.closure(p),
+        criteria.child_seen(p, policy, today, marked),
+        criteria.feedback(p, policy, today),
         _safety(f, today, worries, flags, terms),
         Indicator("integral_analysis", Status.OK,
                   "analysis_done",

@@ -562,7 +562,7 @@ def test_nothing_in_the_future_is_recorded_as_done(client: TestClient, world: Wo
 
 def test_a_child_too_young_to_talk_is_seen_not_spoken(policy: Policy) -> None:
     """From `child_voice_from_age` a child is spoken; a younger child is seen."""
-    from broker.quality import path
+    from broker.quality import criteria, path
 
     day = local_day(now())
     voice = policy.safety.child_voice_from_age
@@ -570,7 +570,7 @@ def test_a_child_too_young_to_talk_is_seen_not_spoken(policy: Policy) -> None:
     facts = path.PathFacts(created=day - timedelta(days=60),
                            children={"baby": baby, "youth": youth})
     facts.seen = {"baby": day, "youth": day}
-    found = path.child_seen(facts, policy, day, [])
+    found = criteria.child_seen(facts, policy, day, [])
     assert (found.status, found.values["count"]) == ("missing", 1)  # the youth not spoken
     facts.spoken = {"youth": day}
-    assert path.child_seen(facts, policy, day, []).status == "ok"
+    assert criteria.child_seen(facts, policy, day, []).status == "ok"

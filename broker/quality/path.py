@@ -1,6 +1,6 @@
-"""The criteria of the path of help (Toezichtkader Stelseltoezicht Jeugd, themes 'Toeleiding
-en toegang' and 'In zorg') judged from plain columns: who took part, dates, outcomes, scales,
-parties. Grouped queries serve one household or the whole municipality alike."""
+"""The facts of each household's path of help that its criteria (`criteria.py`) judge, from
+plain columns only: who took part, dates, outcomes, scales, parties. Grouped queries serve one
+household or the whole municipality alike."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from broker.care.models import (
     ChildContact,
@@ -65,6 +65,11 @@ class PathFacts:
     oldest_late_action: date | None = None
 
 
+def _plain(model: Any, sealed: Any, households: Any) -> Select[Any]:
+    """The households' rows of a model, without their sealed text."""
+    return select(model).options(defer(sealed)).where(model.household_id.in_(households))
+
+
 def _by_household(rows: Any) -> dict[str, list[Any]]:
     found: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
@@ -85,10 +90,9 @@ def gather(session: Session, ids: Select[Any], today: date) -> dict[str, PathFac
             f.adults.append(m.id)
             if m.role == "parent":
                 f.parents.append(m.id)
-    closures = _by_household(session.scalars(select(Closure).where(Closure.household_id.in_(ids))
+    closures = _by_household(session.scalars(_plain(Closure, Closure.note, ids)
                                              .order_by(Closure.created_at)))
-    requests = _by_household(session.scalars(select(HelpRequest)
-                                             .where(HelpRequest.household_id.in_(ids))
+    requests = _by_household(session.scalars(_plain(HelpRequest, HelpRequest.question, ids)
                                              .order_by(HelpRequest.created_at)))
     for h, f in facts.items():
         last_closure = closures[h][-1] if closures.get(h) else None
@@ -97,11 +101,10 @@ def gather(session: Session, ids: Select[Any], today: date) -> dict[str, PathFac
         f.closure = last_closure if last_closure and not current else None
         f.intake = current[0] if current else (requests[h][-1] if requests.get(h) else None)
         f.intake_zrm = {m for r in current or requests.get(h, []) for m in r.member_zrm}
-    for a in session.scalars(select(SafetyAssessment)
-                             .where(SafetyAssessment.household_id.in_(ids))):
+    for a in session.scalars(_plain(SafetyAssessment, SafetyAssessment.rationale, ids)):
         facts[a.household_id].judged.append((a.assessed_on, a.outcome, a.scale))
         facts[a.household_id].full_assessments.append(a.assessed_on)
-    for p in session.scalars(select(Plan).where(Plan.household_id.in_(ids))):
+    for p in session.scalars(_plain(Plan, Plan.content, ids)):
         f = facts[p.household_id]
         f.plan_zrm |= set(p.member_zrm or {})
         f.plan_on_fgp |= p.family_group_plan_id is not None
@@ -128,8 +131,7 @@ def gather(session: Session, ids: Select[Any], today: date) -> dict[str, PathFac
         facts[h].seen[child] = seen
         if spoken:
             facts[h].spoken[child] = spoken
-    for event in session.scalars(select(FamilyGroupPlanEvent)
-                                 .where(FamilyGroupPlanEvent.household_id.in_(ids))
+    for event in session.scalars(_plain(FamilyGroupPlanEvent, FamilyGroupPlanEvent.note, ids)
                                  .order_by(FamilyGroupPlanEvent.created_at)):
         facts[event.household_id].family_group_plan = event
     for h, member in session.execute(
@@ -144,8 +146,8 @@ def gather(session: Session, ids: Select[Any], today: date) -> dict[str, PathFac
                                  .where(Handback.household_id.in_(ids))
                                  .group_by(Handback.household_id)):
         facts[h].handed_back = on
-    for o in session.scalars(select(OtherPlan).where(OtherPlan.household_id.in_(ids),
-                                                     OtherPlan.ended_on.is_(None))):
+    for o in session.scalars(_plain(OtherPlan, OtherPlan.details, ids)
+                             .where(OtherPlan.ended_on.is_(None))):
         facts[o.household_id].regisseur_plans += o.kind == OtherPlanKind.REGISSEUR
         facts[o.household_id].unlinked_plans += o.kind == OtherPlanKind.PLAN and not o.linked
     _asked(session, ids, facts)

@@ -116,7 +116,7 @@ def care_path(session: Session, *, actor: Principal, household_id: str) -> CareP
                                  holder=facts.regisseur_organisation_id)
                      for o in _rows(session, OtherPlan, household_id, OtherPlan.since)],
         signals=signals(session, household_id, facts.regisseur_organisation_id),
-        organisations=dict(session.execute(select(Organisation.id, Organisation.name))))
+        organisations=dict(session.execute(select(Organisation.id, Organisation.name)).all()))
     opener.decide()
     return result
 

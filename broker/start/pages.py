@@ -48,6 +48,8 @@ FLAGS = {  # the quality dashboard's words (routes import no routes; same catalo
                                          "taxatie"),
     "signals_without_meldcode": N_("signalen zonder meldcode"),
     "meldcode_stalled": N_("meldcode staat stil"),
+    "child_not_seen": N_("een kind is niet op tijd gezien en gesproken"),
+    "unsafe_without_escalation": N_("onveilig zonder opschaling"),
 }
 
 

@@ -56,7 +56,7 @@ class Browser:
 
 
 @pytest.fixture
-def browser(client: TestClient, session: Session, policy: Policy,
+def web(client: TestClient, session: Session, policy: Policy,
             smtp_server: Mailbox) -> Browser:
     session.info[INFO_KEY] = with_smtp(session.info[INFO_KEY], smtp_server)
     s: Setting = setting(client, session, policy)
@@ -86,76 +86,76 @@ def redirected(response: Any, b: Browser, section: str) -> None:
 
 
 class TestThePage:
-    def test_the_household_page_links_to_it(self, browser: Browser) -> None:
-        page = browser.client.get(f"/huishoudens/{browser.household}")
-        assert f'href="{browser.page}"' in page.text
+    def test_the_household_page_links_to_it(self, web: Browser) -> None:
+        page = web.client.get(f"/huishoudens/{web.household}")
+        assert f'href="{web.page}"' in page.text
         assert "Hulpverlening (van hulpvraag tot afsluiting)" in page.text
 
-    def test_every_section_is_there_with_its_form(self, browser: Browser) -> None:
-        page = browser.client.get(browser.page).text
+    def test_every_section_is_there_with_its_form(self, web: Browser) -> None:
+        page = web.client.get(web.page).text
         for section in ("hulpvraag", "veiligheid", "kindgesprekken", "familiegroepsplan",
                         "evaluatie", "opschaling", "andere-plannen", "terugkoppeling",
                         "afsluiten"):
             assert f'id="{section}"' in page, section
         for action in ("hulpvraag", "veiligheid", "kindgesprek", "familiegroepsplan",
                        "opschaling", "andere-plannen", "afsluiten"):
-            assert f'action="{browser.page}/{action}"' in page, action
+            assert f'action="{web.page}/{action}"' in page, action
         assert "Maakt iemand (een gezinslid of een professional) zich zorgen" in page
 
-    def test_a_partner_may_not_see_it(self, client: TestClient, browser: Browser) -> None:
-        teacher = browser.w.s.teacher.professional
+    def test_a_partner_may_not_see_it(self, client: TestClient, web: Browser) -> None:
+        teacher = web.w.s.teacher.professional
         assert teacher is not None
-        client.post("/logout", data={"csrf_token": browser.csrf})
+        client.post("/logout", data={"csrf_token": web.csrf})
         login(client, teacher.email, PASSWORD)
-        refused = client.get(browser.page, headers={"accept": "text/html"})
+        refused = client.get(web.page, headers={"accept": "text/html"})
         assert refused.status_code == 403
 
 
 class TestHelpRequest:
-    def test_recorded_and_shown(self, browser: Browser, session: Session,
+    def test_recorded_and_shown(self, web: Browser, session: Session,
                                 policy: Policy) -> None:
-        redirected(browser.post("hulpvraag", **intake(browser, policy)), browser, "hulpvraag")
+        redirected(web.post("hulpvraag", **intake(web, policy)), web, "hulpvraag")
         (request,) = session.scalars(select(HelpRequest).where(
-            HelpRequest.household_id == browser.household))
-        assert request.formulated_with == [browser.w.s.family["m"], browser.w.s.family["c1"]]
-        assert request.member_zrm == {browser.w.s.family["m"]: {"financien": 3}}
+            HelpRequest.household_id == web.household))
+        assert request.formulated_with == [web.w.s.family["m"], web.w.s.family["c1"]]
+        assert request.member_zrm == {web.w.s.family["m"]: {"financien": 3}}
         assert request.full_assessment is False
-        page = browser.client.get(browser.page).text
+        page = web.client.get(web.page).text
         assert "Rust in huis en Noor weer naar school." in page
         assert TODAY.strftime("%d-%m-%Y") in page and "S. Jansen" in page
 
     def test_an_unanswered_question_keeps_what_was_typed(
-            self, browser: Browser, session: Session, policy: Policy) -> None:
-        fields = intake(browser, policy)
+            self, web: Browser, session: Session, policy: Policy) -> None:
+        fields = intake(web, policy)
         del fields[f"safety:{policy.safety.questions[0].id}"]
-        response = browser.post("hulpvraag", **fields)
+        response = web.post("hulpvraag", **fields)
         assert response.status_code == 422
         assert "Beantwoord elke veiligheidsvraag met ja of nee." in response.text
         assert "Rust in huis en Noor weer naar school.</textarea>" in response.text
-        assert f'value="{browser.w.s.family["c1"]}" checked' in response.text
+        assert f'value="{web.w.s.family["c1"]}" checked' in response.text
         assert session.scalar(select(HelpRequest.id)) is None
 
-    def test_a_day_in_the_future_is_refused_in_dutch(self, browser: Browser,
+    def test_a_day_in_the_future_is_refused_in_dutch(self, web: Browser,
                                                      policy: Policy) -> None:
         later = (TODAY + timedelta(days=3)).isoformat()
-        response = browser.post("hulpvraag", **intake(browser, policy, on=later))
+        response = web.post("hulpvraag", **intake(web, policy, on=later))
         assert response.status_code == 422
         assert "Deze datum ligt in de toekomst." in response.text
         assert f'value="{later}"' in response.text
 
 
 class TestSafetyAssessment:
-    def test_recorded(self, browser: Browser, session: Session) -> None:
-        response = browser.post("veiligheid", subject_ids=browser.w.s.family["c1"],
+    def test_recorded(self, web: Browser, session: Session) -> None:
+        response = web.post("veiligheid", subject_ids=web.w.s.family["c1"],
                                 instrument="LIRIK", outcome="risico", safety_scale="5",
                                 rationale="Spanning thuis.", on=TODAY.isoformat())
-        redirected(response, browser, "veiligheid")
+        redirected(response, web, "veiligheid")
         (a,) = session.scalars(select(SafetyAssessment))
         assert (a.instrument, a.outcome, a.scale) == ("LIRIK", "risico", 5)
-        assert "Spanning thuis." in browser.client.get(browser.page).text
+        assert "Spanning thuis." in web.client.get(web.page).text
 
-    def test_an_unknown_instrument_is_refused_in_dutch(self, browser: Browser) -> None:
-        response = browser.post("veiligheid", instrument="Natte vinger", outcome="veilig",
+    def test_an_unknown_instrument_is_refused_in_dutch(self, web: Browser) -> None:
+        response = web.post("veiligheid", instrument="Natte vinger", outcome="veilig",
                                 rationale="Zo gezien.")
         assert response.status_code == 422
         assert "Kies een instrument uit de lijst." in response.text
@@ -163,21 +163,21 @@ class TestSafetyAssessment:
 
 
 class TestChildContact:
-    def test_recorded_with_the_childs_own_words(self, browser: Browser,
+    def test_recorded_with_the_childs_own_words(self, web: Browser,
                                                 session: Session) -> None:
-        response = browser.post("kindgesprek", child_id=browser.w.s.family["c2"],
+        response = web.post("kindgesprek", child_id=web.w.s.family["c2"],
                                 on=TODAY.isoformat(), seen="1", spoken="1", place="school",
                                 worries="Papa is boos.", good_things="Voetbal.",
                                 wishes="Rust.")
-        redirected(response, browser, "kindgesprekken")
+        redirected(response, web, "kindgesprekken")
         (contact,) = session.scalars(select(ChildContact))
         assert (contact.child_id, contact.place, contact.spoken) == (
-            browser.w.s.family["c2"], "school", True)
-        page = browser.client.get(browser.page).text
+            web.w.s.family["c2"], "school", True)
+        page = web.client.get(web.page).text
         assert "Papa is boos." in page and "gezien en gesproken op" in page
 
-    def test_words_without_a_conversation_are_refused(self, browser: Browser) -> None:
-        response = browser.post("kindgesprek", child_id=browser.w.s.family["c1"],
+    def test_words_without_a_conversation_are_refused(self, web: Browser) -> None:
+        response = web.post("kindgesprek", child_id=web.w.s.family["c1"],
                                 on=TODAY.isoformat(), seen="1", worries="Niets gezegd.")
         assert response.status_code == 422
         assert "alleen vast als u het kind hebt gesproken" in response.text
@@ -185,56 +185,56 @@ class TestChildContact:
 
 
 class TestFamilyGroupPlan:
-    def test_offered_then_declined_with_a_reason(self, browser: Browser,
+    def test_offered_then_declined_with_a_reason(self, web: Browser,
                                                  session: Session) -> None:
-        redirected(browser.post("familiegroepsplan", status="offered", on=TODAY.isoformat()),
-                   browser, "familiegroepsplan")
-        refused = browser.post("familiegroepsplan", status="declined", on=TODAY.isoformat())
+        redirected(web.post("familiegroepsplan", status="offered", on=TODAY.isoformat()),
+                   web, "familiegroepsplan")
+        refused = web.post("familiegroepsplan", status="declined", on=TODAY.isoformat())
         assert refused.status_code == 422
         assert "Zeg wie van het gezin het familiegroepsplan afwees, en waarom." in refused.text
-        redirected(browser.post("familiegroepsplan", status="declined", on=TODAY.isoformat(),
-                                decided_by=browser.w.s.family["m"], note="Liever zelf."),
-                   browser, "familiegroepsplan")
+        redirected(web.post("familiegroepsplan", status="declined", on=TODAY.isoformat(),
+                                decided_by=web.w.s.family["m"], note="Liever zelf."),
+                   web, "familiegroepsplan")
         assert [e.status for e in session.scalars(select(FamilyGroupPlanEvent)
                                                   .order_by(FamilyGroupPlanEvent.created_at))
                 ] == ["offered", "declined"]
-        assert "Liever zelf." in browser.client.get(browser.page).text
+        assert "Liever zelf." in web.client.get(web.page).text
 
-    def test_not_offered_first(self, browser: Browser) -> None:
-        response = browser.post("familiegroepsplan", status="received", on=TODAY.isoformat(),
+    def test_not_offered_first(self, web: Browser) -> None:
+        response = web.post("familiegroepsplan", status="received", on=TODAY.isoformat(),
                                 reference="FGP-1")
         assert response.status_code == 409
         assert "Leg eerst vast dat het familiegroepsplan is aangeboden." in response.text
 
 
 class TestEvaluation:
-    def test_without_a_plan_there_is_no_form(self, browser: Browser) -> None:
-        page = browser.client.get(browser.page).text
-        assert f'action="{browser.page}/evaluatie"' not in page
-        response = browser.post("evaluatie", on=TODAY.isoformat(), goal1_start="3",
+    def test_without_a_plan_there_is_no_form(self, web: Browser) -> None:
+        page = web.client.get(web.page).text
+        assert f'action="{web.page}/evaluatie"' not in page
+        response = web.post("evaluatie", on=TODAY.isoformat(), goal1_start="3",
                                 goal1_now="6", safety_scale="6", safety_outcome="veilig",
                                 next_evaluation=(TODAY + timedelta(days=60)).isoformat())
         assert response.status_code == 409
         assert "Er is nog geen plan om te evalueren." in response.text
 
-    def test_recorded_against_the_plan(self, client: TestClient, browser: Browser,
+    def test_recorded_against_the_plan(self, client: TestClient, web: Browser,
                                        session: Session) -> None:
-        held_meeting(client, browser.w)
-        page = browser.client.get(browser.page).text
+        held_meeting(client, web.w)
+        page = web.client.get(web.page).text
         assert 'name="goal1_start"' in page
-        response = browser.post("evaluatie", on=TODAY.isoformat(),
-                                participants=browser.w.s.family["m"], goal1_start="3",
+        response = web.post("evaluatie", on=TODAY.isoformat(),
+                                participants=web.w.s.family["m"], goal1_start="3",
                                 goal1_now="6", safety_scale="7", safety_outcome="veilig",
                                 needs_changed="1",
                                 next_evaluation=(TODAY + timedelta(days=60)).isoformat())
-        redirected(response, browser, "evaluatie")
+        redirected(response, web, "evaluatie")
         (e,) = session.scalars(select(Evaluation))
         assert e.goals == [{"priority": 1, "start": 3, "now": 6}] and e.needs_changed
 
     def test_the_next_evaluation_comes_later(self, client: TestClient,
-                                             browser: Browser) -> None:
-        held_meeting(client, browser.w)
-        response = browser.post("evaluatie", on=TODAY.isoformat(), goal1_start="3",
+                                             web: Browser) -> None:
+        held_meeting(client, web.w)
+        response = web.post("evaluatie", on=TODAY.isoformat(), goal1_start="3",
                                 goal1_now="6", safety_scale="7", safety_outcome="veilig",
                                 next_evaluation=TODAY.isoformat())
         assert response.status_code == 422
@@ -242,54 +242,54 @@ class TestEvaluation:
 
 
 class TestEscalation:
-    def test_recorded_then_its_outcome(self, browser: Browser, session: Session) -> None:
-        redirected(browser.post("opschaling", to="jeugdbeschermingstafel",
+    def test_recorded_then_its_outcome(self, web: Browser, session: Session) -> None:
+        redirected(web.post("opschaling", to="jeugdbeschermingstafel",
                                 why="family_withdrew", on=TODAY.isoformat(),
-                                reason="Gezin haakt af."), browser, "opschaling")
+                                reason="Gezin haakt af."), web, "opschaling")
         (escalation,) = session.scalars(select(Escalation))
-        page = browser.client.get(browser.page).text
+        page = web.client.get(web.page).text
         assert "Jeugdbeschermingstafel" in page and "Gezin haakt af." in page
-        response = browser.post(f"opschaling/{escalation.id}/uitkomst",
+        response = web.post(f"opschaling/{escalation.id}/uitkomst",
                                 outcome="Raad gaat onderzoeken.", on=TODAY.isoformat(),
                                 item=escalation.id)
-        redirected(response, browser, "opschaling")
-        assert "Raad gaat onderzoeken." in browser.client.get(browser.page).text
+        redirected(response, web, "opschaling")
+        assert "Raad gaat onderzoeken." in web.client.get(web.page).text
 
-    def test_without_a_reason_the_form_says_what_is_missing(self, browser: Browser) -> None:
-        response = browser.post("opschaling", to="raad", why="unsafe", on=TODAY.isoformat())
+    def test_without_a_reason_the_form_says_what_is_missing(self, web: Browser) -> None:
+        response = web.post("opschaling", to="raad", why="unsafe", on=TODAY.isoformat())
         assert response.status_code == 422
         assert "Kies naar wie en waarom" in response.text
         assert '<option value="raad" selected>' in response.text
 
 
 class TestOtherPlans:
-    def test_registered_linked_and_ended(self, browser: Browser, session: Session) -> None:
-        gp = browser.w.s.gp.org
-        redirected(browser.post("andere-plannen", organisation_id=gp.id, kind="coordinator",
+    def test_registered_linked_and_ended(self, web: Browser, session: Session) -> None:
+        gp = web.w.s.gp.org
+        redirected(web.post("andere-plannen", organisation_id=gp.id, kind="coordinator",
                                 reference="ZC-7", contact="Dr. Ali", since=TODAY.isoformat()),
-                   browser, "andere-plannen")
+                   web, "andere-plannen")
         (other,) = session.scalars(select(OtherPlan))
         assert not other.linked
-        assert "ZC-7" in browser.client.get(browser.page).text
-        redirected(browser.post(f"andere-plannen/{other.id}", change="link", item=other.id),
-                   browser, "andere-plannen")
-        redirected(browser.post(f"andere-plannen/{other.id}", change="end", item=other.id,
-                                ended_on=TODAY.isoformat()), browser, "andere-plannen")
+        assert "ZC-7" in web.client.get(web.page).text
+        redirected(web.post(f"andere-plannen/{other.id}", change="link", item=other.id),
+                   web, "andere-plannen")
+        redirected(web.post(f"andere-plannen/{other.id}", change="end", item=other.id,
+                                ended_on=TODAY.isoformat()), web, "andere-plannen")
         session.refresh(other)
         assert other.linked and other.ended_on == TODAY
 
-    def test_ending_needs_a_day(self, browser: Browser, session: Session) -> None:
-        browser.post("andere-plannen", organisation_id=browser.w.s.gp.org.id, kind="plan",
+    def test_ending_needs_a_day(self, web: Browser, session: Session) -> None:
+        web.post("andere-plannen", organisation_id=web.w.s.gp.org.id, kind="plan",
                      reference="P-1", since=TODAY.isoformat())
         (other,) = session.scalars(select(OtherPlan))
-        response = browser.post(f"andere-plannen/{other.id}", change="end", item=other.id)
+        response = web.post(f"andere-plannen/{other.id}", change="end", item=other.id)
         assert response.status_code == 422 and "vul de einddatum in" in response.text
 
 
 class TestFeedback:
-    def test_the_school_hears_what_was_done(self, client: TestClient, browser: Browser,
+    def test_the_school_hears_what_was_done(self, client: TestClient, web: Browser,
                                             session: Session) -> None:
-        s = browser.w.s
+        s = web.w.s
         family = s.family
         shared = client.post("/api/v1/consents", headers=s.regisseur.headers, json=consent_body(
             family["c1"], [family["c1"], family["m"], family["p"]],
@@ -299,24 +299,24 @@ class TestFeedback:
             "subject_id": s.family["c1"], "category": "onderwijs", "concern": "medium",
             "observed_on": TODAY.isoformat(), "body": "Vaak te laat."})
         assert posted.status_code == 201, posted.text
-        page = browser.client.get(browser.page).text
+        page = web.client.get(web.page).text
         assert "terugkoppelen uiterlijk" in page and s.teacher.org.name in page
         observation = posted.json()["id"]
-        redirected(browser.post("terugkoppeling", observation_id=observation, outcome="in_plan",
-                                on=TODAY.isoformat()), browser, "terugkoppeling")
+        redirected(web.post("terugkoppeling", observation_id=observation, outcome="in_plan",
+                                on=TODAY.isoformat()), web, "terugkoppeling")
         (feedback,) = session.scalars(select(SignalFeedback))
         assert feedback.outcome == "in_plan"
-        assert "opgenomen in het plan" in browser.client.get(browser.page).text
-        again = browser.post("terugkoppeling", observation_id=observation, outcome="meeting")
+        assert "opgenomen in het plan" in web.client.get(web.page).text
+        again = web.post("terugkoppeling", observation_id=observation, outcome="meeting")
         assert again.status_code == 409
         assert "Op dit signaal is al teruggekoppeld." in again.text
 
 
 class TestClosure:
     def test_the_family_stops_without_an_escalation_is_refused_in_dutch(
-            self, browser: Browser, session: Session, policy: Policy) -> None:
-        browser.post("hulpvraag", **intake(browser, policy))
-        response = browser.post("afsluiten", reason="gezin_stopt", on=TODAY.isoformat(),
+            self, web: Browser, session: Session, policy: Policy) -> None:
+        web.post("hulpvraag", **intake(web, policy))
+        response = web.post("afsluiten", reason="gezin_stopt", on=TODAY.isoformat(),
                                 note="Moeder wil niet meer.")
         assert response.status_code == 422
         assert ("Afsluiten kan nu niet: de laatste taxatie is niet veilig of het gezin stopt, "
@@ -325,26 +325,26 @@ class TestClosure:
         assert 'value="gezin_stopt" required checked' in response.text
         assert session.scalar(select(Closure.id)) is None
 
-    def test_after_an_escalation_it_closes(self, browser: Browser, session: Session,
+    def test_after_an_escalation_it_closes(self, web: Browser, session: Session,
                                            policy: Policy) -> None:
-        browser.post("hulpvraag", **intake(browser, policy))
-        browser.post("opschaling", to="veilig_thuis", why="family_withdrew",
+        web.post("hulpvraag", **intake(web, policy))
+        web.post("opschaling", to="veilig_thuis", why="family_withdrew",
                      on=TODAY.isoformat(), reason="Gezin stopt.")
-        redirected(browser.post("afsluiten", reason="gezin_stopt", on=TODAY.isoformat()),
-                   browser, "afsluiten")
+        redirected(web.post("afsluiten", reason="gezin_stopt", on=TODAY.isoformat()),
+                   web, "afsluiten")
         assert session.scalar(select(Closure.reason)) == "gezin_stopt"
-        page = browser.client.get(browser.page).text
+        page = web.client.get(web.page).text
         assert "De hulp is afgesloten." in page and "het gezin stopt" in page
 
-    def test_aftercare_needs_its_organisation(self, browser: Browser, policy: Policy) -> None:
-        browser.post("hulpvraag", **intake(browser, policy))
-        response = browser.post("afsluiten", reason="nazorg", on=TODAY.isoformat())
+    def test_aftercare_needs_its_organisation(self, web: Browser, policy: Policy) -> None:
+        web.post("hulpvraag", **intake(web, policy))
+        response = web.post("afsluiten", reason="nazorg", on=TODAY.isoformat())
         assert response.status_code == 422
         assert "Kies de organisatie die de nazorg geeft." in response.text
 
-    def test_without_its_csrf_token_nothing_happens(self, browser: Browser,
+    def test_without_its_csrf_token_nothing_happens(self, web: Browser,
                                                     session: Session) -> None:
-        response = browser.client.post(f"{browser.page}/afsluiten", data={
+        response = web.client.post(f"{web.page}/afsluiten", data={
             "reason": "zelfstandig"}, headers={"accept": "text/html"})
         assert response.status_code == 403
         assert session.scalar(select(Closure.id)) is None

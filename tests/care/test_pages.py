@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from broker.audit.context import INFO_KEY
@@ -25,6 +25,7 @@ from broker.care.models import (
     SignalFeedback,
 )
 from broker.clock import local_day, now
+from broker.observations.models import Observation
 from broker.policy import Policy
 from tests.conftest import Mailbox, with_smtp
 from tests.consent.helpers import consent_body
@@ -105,7 +106,7 @@ class TestThePage:
     def test_a_partner_may_not_see_it(self, client: TestClient, web: Browser) -> None:
         teacher = web.w.s.teacher.professional
         assert teacher is not None
-        client.post("/logout", data={"csrf_token": web.csrf})
+        client.cookies.clear()
         login(client, teacher.email, PASSWORD)
         refused = client.get(web.page, headers={"accept": "text/html"})
         assert refused.status_code == 403
@@ -301,6 +302,12 @@ class TestFeedback:
         assert posted.status_code == 201, posted.text
         page = web.client.get(web.page).text
         assert "terugkoppelen uiterlijk" in page and s.teacher.org.name in page
+        # The regisseur's start page lists the household, with the day it is due.
+        due = (TODAY + timedelta(days=14)).strftime("%d-%m-%Y")
+        home = web.client.get("/").text
+        assert "Terugkoppeling te geven" in home
+        assert f'href="{web.page}#terugkoppeling"' in home
+        assert f"1 signaal: terugkoppelen uiterlijk {due}" in home
         observation = posted.json()["id"]
         redirected(web.post("terugkoppeling", observation_id=observation, outcome="in_plan",
                                 on=TODAY.isoformat()), web, "terugkoppeling")
@@ -310,6 +317,32 @@ class TestFeedback:
         again = web.post("terugkoppeling", observation_id=observation, outcome="meeting")
         assert again.status_code == 409
         assert "Op dit signaal is al teruggekoppeld." in again.text
+        assert f'href="{web.page}#terugkoppeling"' not in web.client.get("/").text
+        # The school reads on its family page what was done, and nothing more.
+        assert s.teacher.professional is not None
+        client.cookies.clear()
+        login(client, s.teacher.professional.email, PASSWORD)
+        family_page = client.get(f"/gezinnen/{web.household}").text
+        assert (f"Teruggekoppeld op {TODAY.strftime('%d-%m-%Y')}: opgenomen in het plan"
+                in family_page)
+
+    def test_overdue_feedback_shows_late_on_the_start_page(
+            self, client: TestClient, web: Browser, session: Session) -> None:
+        s = web.w.s
+        family = s.family
+        client.post("/api/v1/consents", headers=s.regisseur.headers, json=consent_body(
+            family["c1"], [family["c1"], family["m"], family["p"]],
+            recipients=[{"organisation_id": s.regisseur.org.id}]))
+        posted = client.post("/api/v1/observations", headers=s.teacher.headers, json={
+            "subject_id": family["c1"], "category": "onderwijs", "concern": "medium",
+            "observed_on": (TODAY - timedelta(days=20)).isoformat(), "body": "Verzuim."})
+        assert posted.status_code == 201, posted.text
+        session.execute(update(Observation).where(Observation.id == posted.json()["id"])
+                        .values(created_at=now() - timedelta(days=20)))
+        home = web.client.get("/").text
+        assert "1 signaal: terugkoppeling te laat, was uiterlijk" in home
+        page = web.client.get(web.page).text
+        assert 'class="late">terugkoppeling te laat' in page
 
 
 class TestClosure:

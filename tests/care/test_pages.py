@@ -375,6 +375,17 @@ class TestClosure:
         assert response.status_code == 422
         assert "Kies de organisatie die de nazorg geeft." in response.text
 
+    def test_an_unknown_aftercare_organisation_is_refused_not_stored(
+            self, web: Browser, session: Session, policy: Policy) -> None:
+        web.post("hulpvraag", **intake(web, policy))
+        web.post("opschaling", to="raad", why="family_withdrew", on=TODAY.isoformat(),
+                 reason="Gezin stopt.")
+        response = web.post("afsluiten", reason="gezin_stopt",
+                            aftercare_organisation_id="onbekend")
+        assert response.status_code == 422
+        assert "Kies de organisatie die de nazorg geeft." in response.text
+        assert session.scalar(select(Closure.id)) is None
+
     def test_without_its_csrf_token_nothing_happens(self, web: Browser,
                                                     session: Session) -> None:
         response = web.client.post(f"{web.page}/afsluiten", data={

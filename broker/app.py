@@ -15,6 +15,7 @@ from broker.audit import pages as audit_pages
 from broker.audit.context import INFO_KEY as AUDIT_INFO
 from broker.audit.context import AuditContext
 from broker.care import api as care_api
+from broker.care import pages as care_pages
 from broker.config import Settings, get_settings
 from broker.consent import api as consent_api
 from broker.consent import pages as consent_pages
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     app.include_router(audit_pages.router)
     app.include_router(subject_access_pages.router)
     app.include_router(households_pages.router)
+    app.include_router(care_pages.router)
     app.include_router(consent_pages.router)
     app.include_router(observations_pages.router)
     app.include_router(meldcode_pages.router)

@@ -345,7 +345,7 @@ def close_help(session: Session, *, actor: Principal, household_id: str, body: C
         raise Invalid("Closing because the family can go on alone needs a current safety "
                       "assessment that says so; otherwise arrange aftercare.",
                       code="closure_unsafe", last_outcome=last[1] if last else None)
-    if body.reason == ClosureReason.NAZORG:
+    if body.reason == ClosureReason.NAZORG or body.aftercare_organisation_id is not None:
         if body.aftercare_organisation_id is None or session.get(
                 Organisation, body.aftercare_organisation_id) is None:
             raise Invalid("Name the organisation that gives the aftercare.", code="aftercare")

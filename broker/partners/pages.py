@@ -4,6 +4,7 @@ as that organisation may see it."""
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from broker.care.words import FEEDBACK
 from broker.db import DbSession
 from broker.identity.deps import CurrentWebUser
 from broker.partners import service
@@ -37,4 +38,4 @@ def family(household_id: str, request: Request, session: DbSession, user: Curren
     return render(request, "partners/family.html", {
         "page": page, "view": page.view, "names": page.view.names(), "grounds": GROUNDS,
         "status": MEETING_STATUS, "concerns": CONCERNS, "policy": request.app.state.policy,
-    }, user=user)
+        "feedback_words": FEEDBACK}, user=user)

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from broker.care.models import SignalFeedback
 from broker.clock import local_day, now
 from broker.disclosure.door import Item, disclose_each
 from broker.disclosure.engine import BASIC_DATA
@@ -21,6 +22,7 @@ from broker.information_requests import service as information
 from broker.meetings.models import Invitee, Meeting, MeetingSlot
 from broker.meldcode.models import MeldcodeCase
 from broker.observations import service as observations
+from broker.observations.models import Observation
 
 PURPOSE = "hulpverlening"
 
@@ -113,6 +115,7 @@ class FamilyPage:
     requests: list[information.RequestView]
     cases: list[MeldcodeCase]
     regisseur: Organisation | None
+    feedback: dict[str, SignalFeedback]  # own signal's observation id -> what was done
 
 
 def family_page(session: Session, *, actor: Principal, household_id: str) -> FamilyPage:
@@ -136,4 +139,15 @@ def family_page(session: Session, *, actor: Principal, household_id: str) -> Fam
                       meetings, moments,
                       information.open_requests_about(session, actor=actor,
                                                       household_id=household_id),
-                      cases, session.get(Organisation, view.regisseur.organisation_id))
+                      cases, session.get(Organisation, view.regisseur.organisation_id),
+                      feedback_received(session, actor, household_id))
+
+
+def feedback_received(session: Session, actor: Principal, household_id: str
+                      ) -> dict[str, SignalFeedback]:
+    """The feedback on the caller's organisation's own signals: what was done with each
+    (an outcome code and a day, no details)."""
+    return {f.observation_id: f for f in session.scalars(
+        select(SignalFeedback).join(Observation, Observation.id == SignalFeedback.observation_id)
+        .where(SignalFeedback.household_id == household_id,
+               Observation.submitted_by_organisation_id == actor.organisation_id))}

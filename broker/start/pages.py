@@ -16,6 +16,7 @@ HEADINGS = {
     "reconsent_due": N_("Toestemming opnieuw vragen"),
     "meetings_to_plan": N_("Bijeenkomsten te plannen"),
     "actions_overdue": N_("Acties uit het plan over hun datum"),
+    "feedback_due": N_("Terugkoppeling te geven"),
     "our_families": N_("Gezinnen waarbij wij betrokken zijn"),
     "polls_to_answer": N_("Uitnodigingen om te beantwoorden"),
     "requests_to_answer": N_("Informatieverzoeken om te beantwoorden"),
@@ -31,6 +32,7 @@ EMPTY = {
     "reconsent_due": N_("Geen toestemmingen om opnieuw te vragen."),
     "meetings_to_plan": N_("Geen bijeenkomsten te plannen."),
     "actions_overdue": N_("Geen acties over hun datum."),
+    "feedback_due": N_("Geen terugkoppeling te geven aan wie een signaal gaf."),
     "our_families": N_("Uw organisatie is nu bij geen gezin betrokken."),
     "polls_to_answer": N_("Geen open uitnodigingen."),
     "requests_to_answer": N_("Geen open informatieverzoeken."),
@@ -48,6 +50,8 @@ FLAGS = {  # the quality dashboard's words (routes import no routes; same catalo
                                          "taxatie"),
     "signals_without_meldcode": N_("signalen zonder meldcode"),
     "meldcode_stalled": N_("meldcode staat stil"),
+    "child_not_seen": N_("een kind is niet op tijd gezien en gesproken"),
+    "unsafe_without_escalation": N_("onveilig zonder opschaling"),
 }
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from broker.audit import worklist as audit_work
+from broker.care import worklist as care_work
 from broker.clock import local_day, now
 from broker.consent import worklist as consent_work
 from broker.family import worklist as family_work
@@ -63,6 +64,7 @@ def _regisseur(session: Session, actor: Principal) -> list[Section]:
     evaluations = plan_work.evaluations(session, ids, today + EVALUATION_AHEAD)
     planned = meeting_work.planned(session, ids)
     polls = meeting_work.to_plan(session, actor)
+    feedback = care_work.feedback_owed(session, ids, actor.organisation_id)
     return [
         Section("my_households", [Item("household", f"/huishoudens/{h}", {
             "label": labels[h], "reconsent": reconsent.get(h, 0),
@@ -79,6 +81,10 @@ def _regisseur(session: Session, actor: Principal) -> list[Section]:
                    if h not in planned], "/bijeenkomsten"),
         Section("actions_overdue", [Item("actions_overdue", f"/huishoudens/{h}/plan", {
             "label": labels[h], "count": n}) for h, n in overdue.items()]),
+        Section("feedback_due", [Item("feedback_due",
+                                      f"/huishoudens/{f.household_id}/hulp#terugkoppeling", {
+            "label": labels[f.household_id], "count": f.count, "due": f.due,
+            "late": f.due < today}) for f in feedback]),
     ]
 
 

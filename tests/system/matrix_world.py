@@ -35,7 +35,7 @@ MOTHER = {"ref": "m", "given_name": "Zwaantje", "family_name": "Quispelaar",
           "email": "zwaantje.quispelaar@example.org"}
 CHILD = {"ref": "c", "given_name": "Bramwell", "family_name": "Quispelaar", "role": "child"}
 TEXTS = ("Kanarie-onderwijs", "Kanarie-gezondheid", "Kanarie-rechtvaardiging",
-         "Kanarie-analyse", "Kanarie-stap", "Kanarie-vraag")
+         "Kanarie-analyse", "Kanarie-stap", "Kanarie-vraag", "Kanarie-hulp")
 
 # The columns of the table: each a role with its relation to the family.
 PERSONAS = {
@@ -172,10 +172,10 @@ def build(client: TestClient, session: Session, policy: Policy) -> World:
         "subject_id": ids["child"], "categories": ["psychische_gezondheid"],
         "recipients": [{"organisation_id": team.id}], "purposes": ["hulpverlening"],
         "grantor_ids": [ids["mother"]], "evidence": {"method": "written"}})
-    post("/api/v1/observations", {
+    ids["signal"] = post("/api/v1/observations", {
         "subject_id": ids["child"], "category": "psychische_gezondheid", "concern": "medium",
         "observed_on": days_from_today(-3), "body": "Kanarie-gezondheid jggz."},
-        personas["sub"].headers)
+        personas["sub"].headers)["id"]
     ids["case"] = post("/api/v1/meldcode/cases", {"child_id": ids["child"]})["id"]
     for number in range(1, 6):
         step: dict[str, Any] = {"step": number, "content": f"Kanarie-stap {number}."}
@@ -229,6 +229,18 @@ def build(client: TestClient, session: Session, policy: Policy) -> World:
         "member_id": ids["mother"], "object_type": "plan_goal", "object_id": ids["goal"],
         "reason": "Kanarie-reden.", "review_on": (local_day(now()) + timedelta(days=30))
         .isoformat()})["id"]
+    # The path of help: the help request, an escalation and the GP's own plan.
+    household_path = f"/api/v1/households/{ids['household']}"
+    post(f"{household_path}/help-requests", {
+        "question": "Kanarie-hulp gevraagd.", "formulated_with": [ids["mother"]],
+        "life_domains": ["onderwijs"],
+        "safety_questions": {q.id: not q.full_assessment_when for q in policy.safety.questions}})
+    ids["escalation"] = post(f"{household_path}/escalations", {
+        "to": "veilig_thuis", "why": "unsafe", "on": days_from_today(0),
+        "reason": "Kanarie-hulp opgeschaald."})["id"]
+    ids["other_plan"] = post(f"{household_path}/other-plans", {
+        "organisation_id": gp.id, "kind": "plan", "reference": "Kanarie-hulp plan",
+        "since": days_from_today(-10)})["id"]
     feed = post("/api/v1/calendar/feed", {})
     ids["feed"] = feed["url"].rsplit("/", 1)[-1].removesuffix(".ics")
     ids["seq"] = "1"

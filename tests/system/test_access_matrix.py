@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session
 
 from broker.audit.context import INFO_KEY
 from broker.clock import local_day, now
-from broker.policy import Policy
+from broker.config import PROJECT_ROOT
+from broker.policy import Policy, load_policy
 from tests.conftest import BASE_URL, Mailbox, serve_in, smtp_mailbox, with_smtp
 from tests.dates import days_from_today, years_ago
 from tests.meetings.test_outcome import outcome
@@ -75,6 +76,18 @@ POST   /api/v1/households/{household_id}/incapacities     422  403  404  422  40
 POST   /api/v1/households/{household_id}/incapacities/{incapacity_id}/end 404  404  404  404  404  404  404  401  404  401  401  404  404  404  404
 POST   /api/v1/households/{household_id}/representatives  422  403  404  422  404  404  404  401  403  401  401  404  404  404  404
 POST   /api/v1/households/{household_id}/representatives/{representation_id}/end 404  403  404  404  404  404  404  401  403  401  401  404  404  404  404
+POST   /api/v1/households/{household_id}/help-requests    201  403  404  201  404  404  404  401  403  401  401  404  404  404  404
+POST   /api/v1/households/{household_id}/safety-assessments 201  403  404  201  404  404  404  401  403  401  401  404  404  404  404
+POST   /api/v1/households/{household_id}/child-contacts   201  403  404  201  404  404  404  401  403  401  401  404  404  404  404
+POST   /api/v1/households/{household_id}/family-group-plan 201  403  404  201  404  404  404  401  403  401  401  404  404  404  404
+POST   /api/v1/households/{household_id}/evaluations      201  403  404  201  404  404  404  401  403  401  401  404  404  404  404
+POST   /api/v1/households/{household_id}/escalations      201  403  404  201  404  404  404  401  403  401  401  404  404  404  404
+POST   /api/v1/escalations/{escalation_id}/outcome        200  403  404  200  404  404  404  401  403  401  401  404  404  404  404
+POST   /api/v1/households/{household_id}/close            201  403  404  201  404  404  404  401  403  401  401  404  404  404  404
+POST   /api/v1/households/{household_id}/other-plans      201  403  404  201  404  404  404  401  403  401  401  404  404  404  404
+PATCH  /api/v1/other-plans/{other_plan_id}                200  403  404  200  404  404  404  401  403  401  401  404  404  404  404
+POST   /api/v1/households/{household_id}/signal-feedback  201  403  404  201  404  404  404  401  403  401  401  404  404  404  404
+GET    /api/v1/households/{household_id}/care-path        200+  403  404  200+  404  404  404  401  403  401  401  404  404  404  404
 GET    /api/v1/households/{household_id}/plan             200  200  404  200  404  404  404  401  200  401  401  404  404  404  404
 PUT    /api/v1/households/{household_id}/regisseur        200  403  404  403  404  404  200  401  403  401  401  404  404  404  404
 POST   /api/v1/invitations/{token}/availability           204  204  204  204  204  204  204  204  204  204  204  204  204  204  204
@@ -168,6 +181,18 @@ POST   /huishoudens/{household_id}/leden/{member_id}/link 303  404  404  404  40
 GET    /huishoudens/{household_id}/leden/{member_id}/link 303  303  303  303  303  303  303  303  -    303  303  303  303  -    303
 GET    /huishoudens/{household_id}/gezag                  200+  403  404  200+  404  404  404  303  -    303  303  404  404  -    404
 POST   /huishoudens/{household_id}/gezag                  303  403  404  303  404  404  404  303  -    303  303  404  404  -    404
+GET    /huishoudens/{household_id}/hulp                   200+  403  404  200+  404  404  404  303  -    303  303  404  404  -    404
+POST   /huishoudens/{household_id}/hulp/hulpvraag         303  403  404  303  404  404  404  303  -    303  303  404  404  -    404
+POST   /huishoudens/{household_id}/hulp/veiligheid        303  403  404  303  404  404  404  303  -    303  303  404  404  -    404
+POST   /huishoudens/{household_id}/hulp/kindgesprek       303  403  404  303  404  404  404  303  -    303  303  404  404  -    404
+POST   /huishoudens/{household_id}/hulp/familiegroepsplan 303  403  404  303  404  404  404  303  -    303  303  404  404  -    404
+POST   /huishoudens/{household_id}/hulp/evaluatie         303  403  404  303  404  404  404  303  -    303  303  404  404  -    404
+POST   /huishoudens/{household_id}/hulp/opschaling        303  403  404  303  404  404  404  303  -    303  303  404  404  -    404
+POST   /huishoudens/{household_id}/hulp/opschaling/{escalation_id}/uitkomst 303  403  404  303  404  404  404  303  -    303  303  404  404  -    404
+POST   /huishoudens/{household_id}/hulp/andere-plannen    303  403  404  303  404  404  404  303  -    303  303  404  404  -    404
+POST   /huishoudens/{household_id}/hulp/andere-plannen/{other_plan_id} 303  403  404  303  404  404  404  303  -    303  303  404  404  -    404
+POST   /huishoudens/{household_id}/hulp/terugkoppeling    303  403  404  303  404  404  404  303  -    303  303  404  404  -    404
+POST   /huishoudens/{household_id}/hulp/afsluiten         303  403  404  303  404  404  404  303  -    303  303  404  404  -    404
 GET    /huishoudens/{household_id}/plan                   200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
 GET    /huishoudens/{household_id}/signalen               200+  200+  404  200+  404  404  404  303  -    303  303  404  404  -    404
 POST   /huishoudens/{household_id}/signalen               303  403  404  303  404  404  404  303  -    303  303  303  303  -    404
@@ -236,6 +261,7 @@ def parse(table: str) -> list[Row]:
 
 
 ROWS = parse(TABLE)
+SAFETY = load_policy(PROJECT_ROOT / "policies").safety.questions
 
 # Which id of the world fills each path parameter; some routes take another one.
 PARAMS = {"household_id": "household", "consent_id": "consent", "observation_id": "observation",
@@ -243,7 +269,8 @@ PARAMS = {"household_id": "household", "consent_id": "consent", "observation_id"
           "token": "link", "seq": "seq", "subject_id": "child", "organisation_id": "school",
           "action_id": "action", "language": "en", "member_id": "mother",
           "request_id": "request", "mandate_id": "mandate", "withholding_id": "withholding",
-          "incapacity_id": "nothing", "representation_id": "nothing"}
+          "incapacity_id": "nothing", "representation_id": "nothing",
+          "escalation_id": "escalation", "other_plan_id": "other_plan"}
 POLL_ROUTES = ("/availability", "/schedule", "/cancel", "/beschikbaarheid", "/plannen",
                "/annuleren")
 HELD_ROUTES = ("/minutes", "/verslag", "/verslag.pdf")
@@ -355,6 +382,32 @@ def body_for(row: Row, ids: dict[str, str]) -> dict[str, Any] | None:
             "subject_id": ids["mother"], "representative_id": ids["mother"],
             "kind": "mentor", "court_decision": {"reference": "C/09/2", "date": today}},
         ("POST", "/oauth/token"): {},
+        ("POST", "/api/v1/households/{household_id}/help-requests"): {
+            "question": "Rust in huis.", "formulated_with": [ids["mother"]],
+            "life_domains": ["onderwijs"],
+            "safety_questions": {q.id: not q.full_assessment_when for q in SAFETY}},
+        ("POST", "/api/v1/households/{household_id}/safety-assessments"): {
+            "instrument": "LIRIK", "outcome": "veilig", "rationale": "Goed.", "on": today},
+        ("POST", "/api/v1/households/{household_id}/child-contacts"): {
+            "child_id": ids["child"], "on": today, "seen": True, "spoken": True,
+            "view": {"wishes": "Voetballen."}},
+        ("POST", "/api/v1/households/{household_id}/family-group-plan"): {
+            "status": "offered", "on": today},
+        ("POST", "/api/v1/households/{household_id}/evaluations"): {
+            "on": today, "participants": [ids["mother"]],
+            "goals": [{"priority": 1, "start": 3, "now": 6}], "safety_scale": 6,
+            "safety_outcome": "veilig", "next_evaluation": later},
+        ("POST", "/api/v1/households/{household_id}/escalations"): {
+            "to": "raad", "why": "unsafe", "on": today, "reason": "Onveilig."},
+        ("POST", "/api/v1/escalations/{escalation_id}/outcome"): {
+            "outcome": "Onderzoek gestart.", "on": today},
+        ("POST", "/api/v1/households/{household_id}/close"): {"reason": "gezin_stopt"},
+        ("POST", "/api/v1/households/{household_id}/other-plans"): {
+            "organisation_id": ids["school"], "kind": "coordinator", "reference": "ZC-1",
+            "since": today},
+        ("PATCH", "/api/v1/other-plans/{other_plan_id}"): {"linked": True},
+        ("POST", "/api/v1/households/{household_id}/signal-feedback"): {
+            "observation_id": ids["signal"], "outcome": "in_plan"},
     }
     return bodies.get((row.method, row.path))
 
@@ -422,6 +475,31 @@ def form_for(row: Row, ids: dict[str, str]) -> dict[str, Any]:
         "/beheer/koppelingen": {"organisation_id": ids["school"], "name": "Leerlingvolgsysteem"},
         "/verantwoording/vernietiging/{request_id}": {"decision": "refuse", "reason": "Nodig.",
                                                     "ground": "wettelijk_voorschrift"},
+        "/huishoudens/{household_id}/hulp/hulpvraag": {
+            "question": "Rust in huis.", "formulated_with": ids["mother"],
+            "life_domains": "onderwijs",
+            **{f"safety:{q.id}": "nee" if q.full_assessment_when else "ja" for q in SAFETY}},
+        "/huishoudens/{household_id}/hulp/veiligheid": {
+            "instrument": "LIRIK", "outcome": "veilig", "rationale": "Goed.", "on": today},
+        "/huishoudens/{household_id}/hulp/kindgesprek": {
+            "child_id": ids["child"], "on": today, "seen": "1", "spoken": "1",
+            "wishes": "Voetballen."},
+        "/huishoudens/{household_id}/hulp/familiegroepsplan": {"status": "offered",
+                                                               "on": today},
+        "/huishoudens/{household_id}/hulp/evaluatie": {
+            "on": today, "participants": ids["mother"], "goal1_start": "3", "goal1_now": "6",
+            "safety_scale": "6", "safety_outcome": "veilig", "next_evaluation": later},
+        "/huishoudens/{household_id}/hulp/opschaling": {
+            "to": "raad", "why": "unsafe", "on": today, "reason": "Onveilig."},
+        "/huishoudens/{household_id}/hulp/opschaling/{escalation_id}/uitkomst": {
+            "outcome": "Onderzoek gestart.", "on": today},
+        "/huishoudens/{household_id}/hulp/andere-plannen": {
+            "organisation_id": ids["school"], "kind": "coordinator", "reference": "ZC-1",
+            "since": today},
+        "/huishoudens/{household_id}/hulp/andere-plannen/{other_plan_id}": {"change": "link"},
+        "/huishoudens/{household_id}/hulp/terugkoppeling": {
+            "observation_id": ids["signal"], "outcome": "in_plan"},
+        "/huishoudens/{household_id}/hulp/afsluiten": {"reason": "gezin_stopt"},
     }
     return forms.get(row.path, {})
 
@@ -495,7 +573,7 @@ class Matrix:
         body = body_for(row, self.world.ids)
         return self.client.request(
             row.method, path, params=query, headers=caller.headers,
-            json=body if row.method in ("POST", "PUT") and row.path != "/oauth/token"
+            json=body if row.method in ("POST", "PUT", "PATCH") and row.path != "/oauth/token"
             else None, follow_redirects=False)
 
 

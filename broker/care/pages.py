@@ -53,11 +53,13 @@ MESSAGES = {
     "life_domains": N_("Kies leefgebieden uit de lijst."),
     "view_without_conversation": N_("Wat het kind zelf zegt, legt u alleen vast als u het "
                                     "kind hebt gesproken."),
-    "professional": N_("Kies de professional die met het kind sprak."),
+    "professional": N_("Kies een professional van uw organisatie die met het kind sprak."),
     "organisation": N_("Kies een organisatie uit de lijst."),
     "ended_on": N_("Een plan eindigt na de dag waarop het begon."),
     "outcome_recorded": N_("De uitkomst van deze opschaling is al vastgelegd."),
     "not_the_team": N_("Alleen het team van dit gezin legt dit vast."),
+    "too_early": N_("Deze datum ligt te vroeg: vóór de geboorte van het kind, vóór het begin "
+                    "van de hulp of vóór de opschaling zelf."),
 }
 # What a form says when a field is missing or cannot be read, per section.
 INVALID = {

@@ -5,8 +5,8 @@ partner, and closure only when it is safe to let go (Toezichtkader 'Toeleiding e
 'In zorg')."""
 
 import json
-from datetime import date, timedelta
-from typing import Any, TypeVar
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -160,15 +160,20 @@ def record_child_contact(session: Session, *, actor: Principal, household_id: st
     child_id = _members(facts, [body.child_id], children=True)[0]
     by = body.by_professional_id or actor.professional_id
     professional = session.get(Professional, by) if by else None
-    if professional is None or not professional.active:
-        raise Invalid("Name the professional who spoke with the child.", code="professional")
+    if professional is None or not professional.active \
+            or professional.organisation_id != actor.organisation_id:
+        raise Invalid("Name a professional of your organisation who spoke with the child.",
+                      code="professional")
+    contact_on = _today_or_past(body.on)
+    if contact_on < facts.members[child_id].birth_date:
+        raise Invalid("A child is seen after its birth.", code="too_early")
     if body.view is not None and not body.spoken:
         raise Invalid("The child's own view is recorded when the child was spoken.",
                       code="view_without_conversation")
     contact_id = new_id()
     contact = ChildContact(
         id=contact_id, household_id=household_id, child_id=child_id,
-        contact_on=_today_or_past(body.on), seen=body.seen, spoken=body.spoken,
+        contact_on=contact_on, seen=body.seen, spoken=body.spoken,
         place=body.place, by_professional_id=professional.id,
         view=writable_key(session, household_id, child_id).seal(
             f"child-contact:{contact_id}", body.view.model_dump_json())
@@ -207,18 +212,32 @@ def record_family_group_plan(session: Session, *, actor: Principal, household_id
     return _recorded(session, actor, event, "family_group_plan")
 
 
-def assessments(session: Session, household_id: str) -> list[tuple[date, str, int | None]]:
-    """Every safety judgement in time order (day, outcome, scale): assessments recorded on
-    their own, in a meeting's outcome, and at an evaluation."""
-    found = [(a.assessed_on, a.outcome, a.scale) for a in session.scalars(
+class Judgement(NamedTuple):
+    """A safety judgement: its day, outcome and scale; `at` orders those of one day."""
+
+    day: date
+    outcome: str
+    scale: int | None
+    at: datetime
+
+
+def in_order(judged: list[Judgement]) -> list[Judgement]:
+    return sorted(judged, key=lambda j: (j.day, j.at))
+
+
+def assessments(session: Session, household_id: str) -> list[Judgement]:
+    """Every safety judgement in time order: assessments recorded on their own, in a
+    meeting's outcome, and at an evaluation."""
+    found = [Judgement(a.assessed_on, a.outcome, a.scale, a.created_at) for a in session.scalars(
         select(SafetyAssessment).where(SafetyAssessment.household_id == household_id))]
-    found += [(local_day(p.created_at), p.safety_outcome, p.safety_scale) for p in
-              session.scalars(select(Plan).where(Plan.household_id == household_id,
-                                                 Plan.safety_outcome.is_not(None)))
+    found += [Judgement(local_day(p.created_at), p.safety_outcome, p.safety_scale, p.created_at)
+              for p in session.scalars(select(Plan).where(Plan.household_id == household_id,
+                                                          Plan.safety_outcome.is_not(None)))
               if p.safety_outcome]
-    found += [(e.held_on, e.safety_outcome, e.safety_scale) for e in session.scalars(
-        select(Evaluation).where(Evaluation.household_id == household_id))]
-    return sorted(found, key=lambda a: a[0])
+    found += [Judgement(e.held_on, e.safety_outcome, e.safety_scale, e.created_at)
+              for e in session.scalars(select(Evaluation)
+                                       .where(Evaluation.household_id == household_id))]
+    return in_order(found)
 
 
 def record_evaluation(session: Session, *, actor: Principal, household_id: str,
@@ -236,7 +255,8 @@ def record_evaluation(session: Session, *, actor: Principal, household_id: str,
         raise Invalid("The next evaluation comes after this one.", code="next_evaluation")
     if len({g.priority for g in body.goals}) != len(body.goals):
         raise Invalid("One score per goal.", code="goals")
-    start = next(iter(assessments(session, household_id)), None)
+    begun = help_started(session, household_id) or date.min
+    start = next((j for j in assessments(session, household_id) if j.day >= begun), None)
     evaluation = Evaluation(
         household_id=household_id, plan_id=plan.id, held_on=held_on,
         participants=_members(facts, body.participants),
@@ -269,9 +289,12 @@ def record_escalation_outcome(session: Session, *, actor: Principal, escalation_
     households.team_facts(session, actor, escalation.household_id)
     if escalation.outcome is not None:
         raise Conflict("The escalation's outcome was recorded already.", code="outcome_recorded")
+    outcome_on = _today_or_past(body.on)
+    if outcome_on < escalation.escalated_on:
+        raise Invalid("The outcome comes after the escalation.", code="too_early")
     escalation.outcome = writable_key(session, escalation.household_id).seal(
         f"escalation-outcome:{escalation.id}", body.outcome)
-    escalation.outcome_on = _today_or_past(body.on)
+    escalation.outcome_on = outcome_on
     return _recorded(session, actor, escalation, "escalation")
 
 
@@ -326,6 +349,8 @@ def close_help(session: Session, *, actor: Principal, household_id: str, body: C
     if is_closed(session, household_id):
         raise Conflict("The household's help is closed already.", code="help_closed")
     closed_on = _today_or_past(body.on)
+    if closed_on < (help_started(session, household_id) or date.min):
+        raise Invalid("The help closes after it began.", code="too_early")
     safety = audit_context(session).policy.safety
     judged = assessments(session, household_id)
     last = judged[-1] if judged else None
@@ -369,7 +394,7 @@ def register_other_plan(session: Session, *, actor: Principal, household_id: str
     details = {"reference": body.reference, "contact": body.contact}
     other = OtherPlan(
         id=plan_id, household_id=household_id, organisation_id=body.organisation_id,
-        kind=body.kind, linked=body.linked, since=body.since,
+        kind=body.kind, linked=body.linked, since=_today_or_past(body.since),
         details=writable_key(session, household_id).seal(
             f"other-plan:{plan_id}", json.dumps(details, ensure_ascii=False)),
         recorded_by=actor.actor_id)

@@ -21,7 +21,7 @@ from broker.care.models import (
     SafetyAssessment,
     SignalFeedback,
 )
-from broker.care.service import escalations
+from broker.care.service import Judgement, escalations, in_order
 from broker.clock import local_day
 from broker.households.models import Household, Member, RegisseurAssignment
 from broker.identity.models import Organisation, Professional
@@ -44,7 +44,7 @@ class PathFacts:
     intake: HelpRequest | None = None  # the first of the current help
     intake_zrm: set[str] = field(default_factory=set)  # adults with a ZRM score
     plan_zrm: set[str] = field(default_factory=set)
-    judged: list[tuple[date, str, int | None]] = field(default_factory=list)
+    judged: list[Judgement] = field(default_factory=list)
     full_assessments: list[date] = field(default_factory=list)  # with an instrument
     spoken: dict[str, date] = field(default_factory=dict)  # child -> last seen and spoken
     seen: dict[str, date] = field(default_factory=dict)  # child -> last seen
@@ -102,22 +102,24 @@ def gather(session: Session, ids: Select[Any], today: date) -> dict[str, PathFac
         f.intake = current[0] if current else (requests[h][-1] if requests.get(h) else None)
         f.intake_zrm = {m for r in current or requests.get(h, []) for m in r.member_zrm}
     for a in session.scalars(_plain(SafetyAssessment, SafetyAssessment.rationale, ids)):
-        facts[a.household_id].judged.append((a.assessed_on, a.outcome, a.scale))
+        facts[a.household_id].judged.append(
+            Judgement(a.assessed_on, a.outcome, a.scale, a.created_at))
         facts[a.household_id].full_assessments.append(a.assessed_on)
     for p in session.scalars(_plain(Plan, Plan.content, ids)):
         f = facts[p.household_id]
         f.plan_zrm |= set(p.member_zrm or {})
         f.plan_on_fgp |= p.family_group_plan_id is not None
         if p.safety_outcome:
-            f.judged.append((local_day(p.created_at), p.safety_outcome, p.safety_scale))
+            f.judged.append(Judgement(local_day(p.created_at), p.safety_outcome,
+                                      p.safety_scale, p.created_at))
             f.full_assessments.append(local_day(p.created_at))
     for e in session.scalars(select(Evaluation).where(Evaluation.household_id.in_(ids))
                              .order_by(Evaluation.held_on, Evaluation.created_at)):
         f = facts[e.household_id]
-        f.judged.append((e.held_on, e.safety_outcome, e.safety_scale))
+        f.judged.append(Judgement(e.held_on, e.safety_outcome, e.safety_scale, e.created_at))
         f.evaluation = e
     for f in facts.values():
-        f.judged.sort(key=lambda j: j[0])
+        f.judged = in_order(f.judged)
     for h, at in session.execute(select(Plan.household_id, func.max(Plan.created_at))
                                  .where(Plan.household_id.in_(ids)).group_by(Plan.household_id)):
         last = facts[h].evaluation
@@ -146,8 +148,8 @@ def gather(session: Session, ids: Select[Any], today: date) -> dict[str, PathFac
                                  .where(Handback.household_id.in_(ids))
                                  .group_by(Handback.household_id)):
         facts[h].handed_back = on
-    for o in session.scalars(_plain(OtherPlan, OtherPlan.details, ids)
-                             .where(OtherPlan.ended_on.is_(None))):
+    for o in session.scalars(_plain(OtherPlan, OtherPlan.details, ids).where(
+            or_(OtherPlan.ended_on.is_(None), OtherPlan.ended_on > today))):
         facts[o.household_id].regisseur_plans += o.kind == OtherPlanKind.REGISSEUR
         facts[o.household_id].unlinked_plans += o.kind == OtherPlanKind.PLAN and not o.linked
     _asked(session, ids, facts)
@@ -213,5 +215,5 @@ def age(birth: date, on: date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
-def last_judgement(f: PathFacts) -> tuple[date, str, int | None] | None:
+def last_judgement(f: PathFacts) -> Judgement | None:
     return f.judged[-1] if f.judged else None

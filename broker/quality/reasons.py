@@ -54,8 +54,8 @@ REASONS = {
     "help_request_missing": N_("Er is geen hulpvraag vastgelegd die met het gezin is "
                                "geformuleerd."),
     "help_request_without_parents": N_("De hulpvraag is geformuleerd zonder de ouders."),
-    "help_request_without_children": N_("De hulpvraag is geformuleerd zonder %(count)s van "
-                                        "de %(total)s kinderen die mee kunnen praten."),
+    "help_request_without_children": N_("De hulpvraag is geformuleerd zonder de kinderen die "
+                                        "mee kunnen praten (%(count)s van %(total)s)."),
     "help_request_with_family": N_("Hulpvraag met het gezin geformuleerd (%(day)s)."),
     "domains_missing": N_("Niet in kaart gebracht welke problemen er op de leefgebieden "
                           "spelen: leg de hulpvraag vast."),
@@ -75,7 +75,7 @@ REASONS = {
     "zrm_missing": N_("De zelfredzaamheid van de volwassenen is niet ingeschat (ZRM)."),
     "zrm_partly": N_("De zelfredzaamheid van %(count)s van de %(total)s volwassenen is niet "
                      "ingeschat (ZRM)."),
-    "zrm_done": N_("Zelfredzaamheid van alle %(total)s volwassenen ingeschat (ZRM)."),
+    "zrm_done": N_("Zelfredzaamheid ingeschat (ZRM) van elke volwassene (%(total)s)."),
     "partners_none_asked": N_("Niemand is gevraagd wat hij weet. Niet gevraagd: %(missing)s."),
     "partners_partly_asked": N_("Gevraagd: %(asked)s. Niet gevraagd: %(missing)s."),
     "partners_all_asked": N_("Alle betrokken partijen zijn gevraagd: %(asked)s."),
@@ -93,10 +93,10 @@ REASONS = {
     "fgp_declined_no_family_plan": N_("Het gezin zag af van een familiegroepsplan "
                                       "(%(day)s), maar er is nog geen plan met de ouders "
                                       "gemaakt."),
-    "second_regisseur": N_("%(count)s andere organisatie(s) zeggen ook de regie te voeren: "
-                           "spreek af wie de regisseur is."),
-    "plans_not_linked": N_("%(count)s plan(nen) van andere organisaties zijn niet "
-                           "afgestemd op het ene plan."),
+    "second_regisseur": N_("Andere organisaties die ook zeggen de regie te voeren: "
+                           "%(count)s. Spreek af wie de regisseur is."),
+    "plans_not_linked": N_("Plannen van andere organisaties, niet afgestemd op het ene "
+                           "plan: %(count)s."),
     "one_plan": N_("Eén plan en één regisseur; andere plannen zijn erop afgestemd."),
     "evaluation_safety_missing": N_("Er is nog niet geëvalueerd of de veiligheid is "
                                     "verbeterd sinds de start."),
@@ -125,16 +125,16 @@ REASONS = {
     "help_closed": N_("De hulp is afgesloten op %(day)s."),
     "evaluation_without_family": N_("De evaluatie van %(day)s is zonder het gezin gedaan."),
     "no_children_to_speak": N_("Er zijn geen kinderen in het huishouden."),
-    "children_seen": N_("Alle %(count)s kinderen zijn gezien en, wie mee kan praten, "
+    "children_seen": N_("Elk kind (%(count)s) is gezien en, wie mee kan praten, "
                         "gesproken."),
-    "children_to_see": N_("%(count)s kind(eren) nog niet gezien en gesproken; uiterlijk "
+    "children_to_see": N_("Kinderen nog niet gezien en gesproken: %(count)s; uiterlijk "
                           "%(due)s."),
-    "children_not_seen": N_("%(count)s van de %(total)s kinderen zijn niet binnen %(days)s "
-                            "dagen gezien en gesproken."),
+    "children_not_seen": N_("Niet binnen %(days)s dagen gezien en gesproken: %(count)s van "
+                            "de %(total)s kinderen."),
     "no_partner_signals": N_("Geen signalen van partners."),
-    "feedback_overdue": N_("%(count)s partner(s) hoorden niet binnen %(days)s dagen wat er "
-                           "met hun signaal is gedaan."),
-    "feedback_pending": N_("%(count)s signaal/signalen wachten op terugkoppeling, uiterlijk "
+    "feedback_overdue": N_("Signalen waarop de partner niet binnen %(days)s dagen hoorde wat "
+                           "ermee is gedaan: %(count)s."),
+    "feedback_pending": N_("Signalen die wachten op terugkoppeling: %(count)s; uiterlijk "
                            "%(due)s."),
     "feedback_given": N_("Elke partner hoorde wat er met zijn signaal is gedaan."),
 }

@@ -93,8 +93,8 @@ def test_toegang_1_de_hulpvraag_is_in_dialoog_met_het_gezin_geformuleerd(
     intake(client, world, policy, formulated_with=[f["m"], f["p"]])
     found = indicator(client, world, "help_request")
     assert found["status"] == "attention"  # the parents only: Noor and Daan not asked
-    assert found["reason"] == ("De hulpvraag is geformuleerd zonder 2 van de 2 kinderen die "
-                               "mee kunnen praten.")
+    assert found["reason"] == ("De hulpvraag is geformuleerd zonder de kinderen die mee "
+                               "kunnen praten (2 van 2).")
     intake(client, world, policy)  # again, with the parents and both children
     # the first help request of the help counts: formulated without the children
     assert status(client, world, "help_request") == "attention"
@@ -287,8 +287,9 @@ def test_in_zorg_1_een_gezin_een_plan_een_regisseur(client: TestClient, world: W
     post(client, world, "other-plans", {
         "organisation_id": world.s.teacher.org.id, "kind": "regisseur",
         "reference": "Zorgteam", "since": today(-5)})
-    assert indicator(client, world, "one_plan_one_regisseur")["reason"].startswith(
-        "1 andere organisatie(s) zeggen ook de regie te voeren")
+    assert indicator(client, world, "one_plan_one_regisseur")["reason"] == (
+        "Andere organisaties die ook zeggen de regie te voeren: 1. Spreek af wie de regisseur "
+        "is.")
 
 
 def test_in_zorg_2_doelen_geprioriteerd_concreet_en_gericht_op_effecten(
@@ -457,8 +458,8 @@ def test_elk_kind_gezien_en_gesproken_binnen_de_termijn(
     with frozen_at(now() + timedelta(days=days + 1)):
         found = indicator(client, world, "child_seen")
         assert found["status"] == "missing"
-        assert found["reason"] == (f"1 van de 2 kinderen zijn niet binnen {days} dagen "
-                                   "gezien en gesproken.")
+        assert found["reason"] == (f"Niet binnen {days} dagen gezien en gesproken: 1 van de "
+                                   "2 kinderen.")
         assert "child_not_seen" in at_risk(client, world)[world.household]
         spoken(client, world, "c2")
         assert status(client, world, "child_seen") == "ok"
@@ -574,3 +575,58 @@ def test_a_child_too_young_to_talk_is_seen_not_spoken(policy: Policy) -> None:
     assert (found.status, found.values["count"]) == ("missing", 1)  # the youth not spoken
     facts.spoken = {"youth": day}
     assert criteria.child_seen(facts, policy, day, []).status == "ok"
+
+
+def test_of_two_judgements_on_one_day_the_later_counts(
+        client: TestClient, world: World, policy: Policy) -> None:
+    """Fresh eyes on issue 21: an evaluation said 'veilig', then the same afternoon an
+    assessment 'onveilig_acuut': the family cannot be let go alone."""
+    intake(client, world, policy)
+    held_meeting(client, world, assessment=False)
+    post(client, world, "evaluations", {
+        "on": today(), "participants": [world.s.family["m"]],
+        "goals": [{"priority": 1, "start": 3, "now": 6}], "safety_scale": 8,
+        "safety_outcome": "veilig", "next_evaluation": today(90)})
+    assessment(client, world, "onveilig_acuut", safety_scale=1)
+    refused = close(client, world, "zelfstandig", expect=422)
+    assert (refused["code"], refused["last_outcome"]) == ("closure_unsafe", "onveilig_acuut")
+    assert status(client, world, "escalation") == "missing"
+
+
+def test_dates_before_their_beginning_and_a_stranger_as_speaker_are_refused(
+        client: TestClient, session: Any, world: World, policy: Policy) -> None:
+    f = world.s.family
+    before_birth = post(client, world, "child-contacts", {
+        "child_id": f["c1"], "on": "2000-01-01", "seen": True, "spoken": True}, expect=422)
+    assert before_birth["code"] == "too_early"
+    intake(client, world, policy, on=today(-10))
+    before_help = close(client, world, "nazorg", on=today(-20),
+                        aftercare_organisation_id=world.s.gp.org.id, expect=422)
+    assert before_help["code"] == "too_early"
+    escalated = escalate(client, world, on=today(-2))
+    early = client.post(f"/api/v1/escalations/{escalated['id']}/outcome",
+                        headers=world.s.regisseur.headers,
+                        json={"outcome": "Raad start onderzoek.", "on": today(-5)})
+    assert early.status_code == 422 and early.json()["code"] == "too_early"
+    stranger = caller(client, session, policy, party="wijkteam", roles=["regisseur"])
+    elsewhere = post(client, world, "child-contacts", {
+        "child_id": f["c1"], "on": today(), "seen": True, "spoken": True,
+        "by_professional_id": stranger.professional.id}, expect=422)
+    assert elsewhere["code"] == "professional"
+
+
+def test_another_plan_counts_from_its_start_until_its_end(
+        client: TestClient, world: World) -> None:
+    future = post(client, world, "other-plans", {
+        "organisation_id": world.s.gp.org.id, "kind": "regisseur", "reference": "Later",
+        "since": today(30)}, expect=422)
+    assert future["code"] == "in_future"
+    claim = post(client, world, "other-plans", {
+        "organisation_id": world.s.gp.org.id, "kind": "regisseur", "reference": "Zorgteam",
+        "since": today(-3)})
+    ending = client.patch(f"/api/v1/other-plans/{claim['id']}",
+                          headers=world.s.regisseur.headers, json={"ended_on": today(30)})
+    assert ending.status_code == 200, ending.text
+    assert status(client, world, "one_plan_one_regisseur") == "attention"  # still in force
+    with frozen_at(now() + timedelta(days=31)):
+        assert status(client, world, "one_plan_one_regisseur") == "ok"

@@ -5,11 +5,17 @@ from datetime import date, timedelta
 
 from broker.care.models import ClosureReason, FamilyGroupPlanStatus
 from broker.care.service import escalated
+from broker.care.words import OUTCOMES
 from broker.policy import Policy
 from broker.quality.indicator import Indicator, Status
 from broker.quality.path import PathFacts, age, last_judgement, relevant_groups, started
 
 ACUTE = "onveilig_acuut"  # acute danger: voluntary help alone never suffices
+
+
+def said(outcome: str) -> str:
+    """An assessment's outcome as a reason says it ('structureel onveilig')."""
+    return OUTCOMES.get(outcome, outcome)
 
 
 def _day(day: date | None) -> str:
@@ -140,7 +146,8 @@ def evaluation_safety(f: PathFacts, policy: Policy) -> Indicator:
         return Indicator(name, Status.MISSING, "evaluation_safety_missing")
     if e.start_outcome is None:
         return Indicator(name, Status.ATTENTION, "evaluation_no_start", {"day": _day(e.held_on)})
-    values: dict[str, str | int] = {"start": e.start_outcome, "now": e.safety_outcome,
+    values: dict[str, str | int] = {"start": said(e.start_outcome),
+                                    "now": said(e.safety_outcome),
                                     "day": _day(e.held_on)}
     if e.safety_outcome in policy.safety.unsafe_outcomes or (
             e.start_scale is not None and e.safety_scale < e.start_scale):
@@ -162,7 +169,7 @@ def escalation(f: PathFacts, policy: Policy, today: date, late_since: date | Non
             last[1] == ACUTE or (failing and e is not None and last[0] == e.held_on)):
         flags.append("unsafe_without_escalation")
         return Indicator(name, Status.MISSING, "escalation_needed_unsafe",
-                         {"day": _day(last[0]), "outcome": last[1]})
+                         {"day": _day(last[0]), "outcome": said(last[1])})
     stalled = policy.safety.terms.stagnation_escalate_days
     if late_since is not None and today - late_since > timedelta(days=stalled) and (
             since is None or since < late_since):

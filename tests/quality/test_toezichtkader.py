@@ -346,7 +346,7 @@ def test_in_zorg_4_start_en_nu_vergeleken_is_in_orde(client: TestClient, world: 
         "safety_outcome": "veilig", "next_evaluation": today(90)})
     found = indicator(client, world, "evaluation_safety")
     assert found["status"] == "ok"
-    assert "veiligheid bij de start risico, nu veilig" in found["reason"]
+    assert "veiligheid bij de start risico, nu veilig" in found["reason"]  # in words
     path = client.get(f"/api/v1/households/{world.household}/care-path",
                       headers=world.s.regisseur.headers).json()
     assert (path["evaluations"][0]["start_outcome"], path["evaluations"][0]["start_scale"],

@@ -63,9 +63,12 @@ def test_intake_a_childs_own_words_and_a_refused_closure(
     closing.get_by_label("het gezin stopt").check()
     closing.get_by_label("Toelichting", exact=False).fill("Moeder wil geen hulp meer.")
     closing.get_by_role("button", name="Hulp afsluiten").click()
-    refusal = page.locator("section[aria-labelledby=afsluiten] [role=alert]")
-    expect(refusal).to_contain_text("Afsluiten kan nu niet: de laatste taxatie is niet veilig "
+    summary = page.get_by_role("alert")  # at the top of the page, where the eye starts
+    expect(summary).to_contain_text("Afsluiten kan nu niet: de laatste taxatie is niet veilig "
                                     "of het gezin stopt, en er is niet opgeschaald.")
+    expect(summary.get_by_role("link", name="Een opschaling vastleggen")).to_have_attribute(
+        "href", "#opschaling")
+    refusal = page.locator("section[aria-labelledby=afsluiten] .error-message")
     expect(refusal).to_contain_text("Leg eerst een opschaling vast")
     closing = page.locator("form[action$='/hulp/afsluiten']")
     expect(closing.get_by_label("het gezin stopt")).to_be_checked()

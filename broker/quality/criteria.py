@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from broker.care.models import ClosureReason, FamilyGroupPlanStatus
 from broker.care.service import escalated
+from broker.care.service import life_domains as domains_of
 from broker.care.words import OUTCOMES
 from broker.policy import Policy
 from broker.quality.indicator import Indicator, Status
@@ -46,7 +47,7 @@ def life_domains(f: PathFacts, policy: Policy) -> Indicator:
     name = "life_domains"
     if f.intake is None:
         return Indicator(name, Status.MISSING, "domains_missing")
-    every = [c for c in policy.categories if c != "basisgegevens"]
+    every = domains_of(policy)
     missed = [c for c in every if c not in f.intake.life_domains]
     if missed:
         return Indicator(name, Status.ATTENTION, "domains_partly",

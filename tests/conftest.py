@@ -51,6 +51,24 @@ def pytest_report_header() -> str:
     return f"broker test database: {backend()}" + (" (soak)" if SOAK else "")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Schemas left by earlier runs go before any test starts; with pytest-xdist only the
+    controller drops them, so no worker drops another's."""
+    if not hasattr(config, "workerinput"):
+        drop_test_schemas()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A pytest-xdist worker hands its figures to the controller, which prints the table."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["figures"] = list(FIGURES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    FIGURES.extend(tuple(row) for row in getattr(node, "workeroutput", {}).get("figures", []))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """The figures of the reliability and security suites, as one table."""
     if not FIGURES:
@@ -68,7 +86,6 @@ def policy() -> Policy:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    drop_test_schemas()
     return fresh_database(tmp_path_factory.mktemp("db"), "main")
 
 

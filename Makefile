@@ -12,6 +12,9 @@ SOAK_TESTS := tests/system/test_access_matrix.py tests/system/test_fuzz.py \
               tests/system/test_races.py tests/audit/test_tampering.py \
               tests/system/test_web_attacks.py tests/system/test_bad_input.py
 
+# Independent clients the tests check our output with (ical.js ...), from the npm registry.
+INTEROP := tests/interop/node_modules/.package-lock.json
+
 .PHONY: run test bench soak lint browser-test clean messages
 
 $(STAMP): pyproject.toml
@@ -34,8 +37,12 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
-test: lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+$(INTEROP): tests/interop/package.json tests/interop/package-lock.json
+	npm ci --prefix tests/interop --no-audit --no-fund --silent
+
+# On every core (pytest-xdist); `make test PYTEST_ARGS="-n 0 -k ..."` runs in one process.
+test: lint $(INTEROP)
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 browser-test: $(STAMP)
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
@@ -51,7 +58,7 @@ soak: $(STAMP)
 	$(BIN)/python -m bench load --seconds 12
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache tests/interop/node_modules
 
 # Re-extract the page texts and merge them into the catalogues (then translate the new ones).
 messages: $(STAMP)

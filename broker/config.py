@@ -28,6 +28,16 @@ class Settings(BaseSettings):
     smtp_sender: str = "broker@localhost"
     mail_dir: Path | None = Field(default=None, description="write each message as an .eml "
                                   "file here instead of sending it (a development mailbox)")
+    # The mailbox of smtp_sender, where calendar answers (iTIP REPLY) arrive; `serve` reads
+    # it every imap_poll_seconds. It must deliver smtp_sender's plus-addresses
+    # (broker+token@...) to it: the token in the address proves whose answer it is.
+    imap_host: str | None = None
+    imap_port: int = 993
+    imap_tls: bool = True
+    imap_user: str | None = None
+    imap_password: str | None = None
+    imap_folder: str = "INBOX"
+    imap_poll_seconds: float = Field(default=60.0, gt=0)
 
     token_audience: str = "broker-api"
     access_token_ttl_seconds: int = Field(default=300, ge=30, le=3600)

@@ -1,5 +1,7 @@
 """Key material in the key directory: generated on first start (mode 0600), reused afterwards."""
 
+import hashlib
+import hmac
 import os
 import secrets
 import tempfile
@@ -77,6 +79,12 @@ class KeyRing:
             self.key_dir / SESSION_SECRET_FILE, lambda: secrets.token_hex(32).encode()
         )
         return raw.decode().strip()
+
+    @cached_property
+    def reply_key(self) -> bytes:
+        """Keys the tokens of calendar reply addresses; derived from the cookie secret."""
+        return hmac.new(self.session_secret.encode(), b"calendar-reply",
+                        hashlib.sha256).digest()
 
     @cached_property
     def public_jwks(self) -> dict[str, object]:

@@ -76,8 +76,8 @@ def cancel(meeting_id: str, session: DbSession, actor: ApiPrincipal) -> MeetingR
 @router.get("/meetings/{meeting_id}/ics", summary="The invitation as iCalendar",
             response_class=Response)
 def ics(meeting_id: str, session: DbSession, actor: ApiPrincipal) -> Response:
-    return Response(service.meeting_calendar(session, actor=actor, meeting_id=meeting_id),
-                    media_type="text/calendar; charset=utf-8")
+    body, media_type = service.meeting_calendar(session, actor=actor, meeting_id=meeting_id)
+    return Response(body, media_type=media_type)
 
 
 @router.get("/meetings/{meeting_id}/brief", summary="What this attendee may know, assembled "

@@ -3,13 +3,18 @@ about the family: the title is "Netwerkbijeenkomst" and a reference, the rest is
 Calendar files name professionals only; a family member's own invitation names that member
 alone (RFC 5546 §3.2.2: a REQUEST needs one ATTENDEE or more, not all of them)."""
 
+import base64
+import hashlib
+import hmac
 import smtplib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email import message_from_bytes, policy
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import format_datetime, getaddresses, make_msgid
+from html import escape
 from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -19,6 +24,7 @@ from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 from broker.clock import LEGAL_ZONE, now
 from broker.config import Settings
 from broker.errors import BrokerError
+from broker.meetings.zone import vtimezone
 
 SUMMARY = "Netwerkbijeenkomst"
 PARTSTAT = {None: "NEEDS-ACTION", "accepted": "ACCEPTED", "declined": "DECLINED",
@@ -60,12 +66,15 @@ def outbox(settings: Settings) -> Iterator[Outbox]:
 
 
 def plain_message(settings: Settings, to: str, subject: str, text: str) -> EmailMessage:
-    """A message from the broker to one address; its own Message-ID, no name in it."""
+    """A message from the broker to one address, dated, with its own Message-ID and the
+    text as UTF-8; no name in it."""
     message = EmailMessage()
     message["From"], message["To"] = settings.smtp_sender, to
-    message["Message-ID"] = make_msgid(domain="broker")
+    message["Date"] = format_datetime(now())
+    message["Message-ID"] = make_msgid(domain=settings.smtp_sender.rpartition("@")[2]
+                                       or "broker")
     message["Subject"] = subject
-    message.set_content(text)
+    message.set_content(text, charset="utf-8")
     return message
 
 
@@ -87,19 +96,23 @@ class Invitation:
     minutes: int
     location: str
     link: str
-    organiser: Attendee
+    organiser: Attendee  # the regisseur's name at the broker's own address
     attendees: list[Attendee]
     cancelled: bool = False
+    # Each professional's copy names the broker's address with a token as ORGANIZER, so their
+    # calendar's answer comes back to the broker and proves whose it is (`reply_address`).
+    replies: Mapping[str, str] = field(default_factory=dict)
 
 
 def calendar(invitation: Invitation, *, to: Attendee | None = None) -> bytes:
     """METHOD:REQUEST (or CANCEL), stable UID, SEQUENCE, ORGANIZER and ATTENDEEs with
     PARTSTAT, a reminder the day before, times in Europe/Amsterdam with its VTIMEZONE. The
     ATTENDEEs are the professionals, or, in the copy for a family member (`to`), that member
-    alone; every copy of one version has the same UID and SEQUENCE."""
-    return _calendar([(invitation, _named(invitation, to))],
-                     "CANCEL" if invitation.cancelled else "REQUEST",
-                     family=to is not None and to.family)
+    alone; every copy of one version has the same UID and SEQUENCE. A professional's copy
+    has their own reply address as ORGANIZER."""
+    return _calendar([(invitation, _named(invitation, to))], method(invitation),
+                     family=to is not None and to.family,
+                     organiser=invitation.replies.get(to.email) if to else None)
 
 
 def feed(invitations: list[Invitation]) -> bytes:
@@ -115,19 +128,20 @@ def _named(invitation: Invitation, to: Attendee | None) -> list[Attendee]:
 
 
 def _calendar(events: list[tuple[Invitation, list[Attendee]]], method: str | None, *,
-              family: bool = False) -> bytes:
+              family: bool = False, organiser: str | None = None) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//Gemeente//broker//NL")
     cal.add("version", "2.0")
     if method:
         cal.add("method", method)
+    cal.add_component(vtimezone(str(LEGAL_ZONE)))
     for invitation, attendees in events:
-        cal.add_component(_event(invitation, attendees, family=family))
-    cal.add_missing_timezones()
+        cal.add_component(_event(invitation, attendees, family=family, organiser=organiser))
     return bytes(cal.to_ical())
 
 
-def _event(invitation: Invitation, attendees: list[Attendee], *, family: bool) -> Event:
+def _event(invitation: Invitation, attendees: list[Attendee], *, family: bool,
+           organiser: str | None) -> Event:
     """A family member's copy has no link to the professionals' page (they cannot log in
     there) and asks no calendar reply (the broker receives none): they answer the regisseur."""
     event = Event()
@@ -147,7 +161,8 @@ def _event(invitation: Invitation, attendees: list[Attendee], *, family: bool) -
         event.add("url", invitation.link)
     event.add("location", invitation.location)
     event.add("status", "CANCELLED" if invitation.cancelled else "CONFIRMED")
-    event.add("organizer", _address(invitation.organiser, organiser=True))
+    event.add("organizer", _address(invitation.organiser,
+                                    organiser=organiser or invitation.organiser.email))
     for attendee in attendees:
         event.add("attendee", _address(attendee, rsvp=not family), encode=False)
     alarm = Alarm()
@@ -158,8 +173,9 @@ def _event(invitation: Invitation, attendees: list[Attendee], *, family: bool) -
     return event
 
 
-def _address(person: Attendee, *, organiser: bool = False, rsvp: bool = True) -> vCalAddress:
-    address = vCalAddress(f"mailto:{person.email}")
+def _address(person: Attendee, *, organiser: str | None = None, rsvp: bool = True
+             ) -> vCalAddress:
+    address = vCalAddress(f"mailto:{organiser or person.email}")
     if person.name and not person.family:
         address.params["cn"] = vText(person.name)
     if not organiser:
@@ -170,24 +186,40 @@ def _address(person: Attendee, *, organiser: bool = False, rsvp: bool = True) ->
     return address
 
 
+def method(invitation: Invitation) -> str:
+    return "CANCEL" if invitation.cancelled else "REQUEST"
+
+
 def send(settings: Settings, invitation: Invitation) -> int:
-    """One message per attendee, each with the calendar attached (a family member's naming
-    only them); returns how many."""
-    ics = calendar(invitation)
-    method = "CANCEL" if invitation.cancelled else "REQUEST"
+    """One message per attendee (a family member's calendar naming only them); returns how
+    many. Each is multipart/alternative: text, HTML and `text/calendar; method=...`, the
+    shape calendar clients (Outlook too) show as a meeting with Accept and Decline rather
+    than as an attached file."""
     when = invitation.start.astimezone(LEGAL_ZONE).strftime("%d-%m-%Y %H:%M")
     with outbox(settings) as smtp:
         for attendee in invitation.attendees:
+            text = _body(invitation, when, family=attendee.family)
             message = plain_message(
                 settings, attendee.email,
                 f"Geannuleerd: {SUMMARY} {invitation.reference}" if invitation.cancelled
-                else f"{SUMMARY} {invitation.reference}",
-                _body(invitation, when, family=attendee.family))
-            message.add_attachment(calendar(invitation, to=attendee) if attendee.family
-                                   else ics, maintype="text", subtype="calendar",
-                                   filename="uitnodiging.ics", params={"method": method})
+                else f"{SUMMARY} {invitation.reference}", text)
+            message.add_alternative(_html(text), subtype="html", charset="utf-8")
+            message.add_alternative(calendar(invitation, to=attendee).decode(),
+                                    subtype="calendar", charset="utf-8",
+                                    params={"method": method(invitation)})
             smtp.send_message(message)
     return len(invitation.attendees)
+
+
+def _html(text: str) -> str:
+    """The text as HTML paragraphs, a line that is a link made a link."""
+    paragraphs = []
+    for paragraph in text.strip().split("\n\n"):
+        lines = [f'<a href="{escape(line)}">{escape(line)}</a>' if line.startswith("http")
+                 else escape(line) for line in paragraph.split("\n")]
+        paragraphs.append("<p>" + "<br>\n".join(lines) + "</p>")
+    return ('<!DOCTYPE html>\n<html lang="nl"><head><meta charset="utf-8"><title>'
+            f"{SUMMARY}</title></head><body>\n" + "\n".join(paragraphs) + "\n</body></html>\n")
 
 
 def _body(invitation: Invitation, when: str, *, family: bool) -> str:
@@ -200,6 +232,58 @@ def _body(invitation: Invitation, when: str, *, family: bool) -> str:
         return invited + "Vragen, of kunt u niet komen? Neem contact op met uw regisseur.\n"
     return invited + (f"Om wie het gaat en wat u vooraf mag weten, ziet u na inloggen:\n"
                       f"{invitation.link}\n\nGeef in uw agenda aan of u komt.\n")
+
+
+def reply_address(sender: str, key: bytes, uid: str, email: str) -> str:
+    """The broker's address with a token for one attendee of one meeting: `broker+token@...`.
+    Only that attendee's copy carries it, so an answer sent there is theirs."""
+    local, _, domain = sender.rpartition("@")
+    digest = hmac.new(key, f"{uid}\x00{email.lower()}".encode(),
+                      hashlib.sha256).digest()
+    token = base64.b32encode(digest[:15]).decode().lower()
+    return f"{local}+{token}@{domain}"
+
+
+@dataclass(frozen=True)
+class CalendarReply:
+    """An iTIP REPLY (RFC 5546 §3.2.3): who answered what to which meeting, and the addresses
+    the message was sent to (one of them must be that attendee's reply address)."""
+
+    uid: str
+    attendee: str
+    partstat: str
+    sent_to: frozenset[str]
+
+
+def read_reply(raw: bytes) -> CalendarReply | None:
+    """The REPLY in a mail, or None when the mail holds none (or more than one answer)."""
+    message = message_from_bytes(raw, policy=policy.default)
+    sent_to = frozenset(address.lower() for _, address in getaddresses(
+        [str(value) for name in ("To", "Cc", "Delivered-To")
+         for value in message.get_all(name) or []]))
+    for part in message.walk():
+        payload = part.get_payload(decode=True)
+        if part.get_content_type() not in ("text/calendar", "application/ics") \
+                or not isinstance(payload, bytes):
+            continue
+        try:
+            cal = Calendar.from_ical(payload)
+        except ValueError:
+            return None
+        events = cal.walk("VEVENT")
+        if str(cal.get("method", "")).upper() != "REPLY" or len(events) != 1:
+            return None
+        found = events[0].get("attendee")
+        answers = found if isinstance(found, list) else [found] if found else []
+        if len(answers) != 1:
+            return None
+        attendee = str(answers[0])
+        return CalendarReply(
+            uid=str(events[0].get("uid", "")),
+            attendee=attendee.split(":", 1)[-1].lower() if attendee.lower().startswith(
+                "mailto:") else "",
+            partstat=str(answers[0].params.get("PARTSTAT", "")).upper(), sent_to=sent_to)
+    return None
 
 
 REMINDERS = {

@@ -250,9 +250,9 @@ def cancel(meeting_id: str, request: Request, session: DbSession, user: CurrentW
 def calendar_file(meeting_id: str, session: DbSession, user: CurrentWebUser) -> Response:
     """The calendar file for a logged-in browser: the same as the API's, on the same terms
     as the meeting page."""
-    return Response(service.meeting_calendar(session, actor=user.principal,
-                                             meeting_id=meeting_id),
-                    media_type="text/calendar; charset=utf-8", headers={
+    body, media_type = service.meeting_calendar(session, actor=user.principal,
+                                                meeting_id=meeting_id)
+    return Response(body, media_type=media_type, headers={
                         "Content-Disposition": 'attachment; filename="bijeenkomst.ics"'})
 
 

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from broker.audit.context import audit_context
@@ -24,6 +24,7 @@ from broker.households import service as households
 from broker.households.models import Member
 from broker.identity.models import Organisation, Professional
 from broker.identity.principal import Principal, PrincipalKind
+from broker.identity.service import professional_principal
 from broker.meetings import invitations
 from broker.meetings.models import (
     Answer,
@@ -424,24 +425,68 @@ def cancel_meeting(session: Session, *, actor: Principal, meeting_id: str) -> Me
 
 def rsvp(session: Session, *, actor: Principal, meeting_id: str, body: RsvpIn) -> MeetingView:
     meeting = _meeting(session, meeting_id)
+    _set_rsvp(session, meeting, actor, body.response.value)
+    return meeting_view(session, actor=actor, meeting_id=meeting.id)
+
+
+def _set_rsvp(session: Session, meeting: Meeting, actor: Principal, answer: str, *,
+              via: str | None = None) -> None:
     invitee = _own_invitee(_invitees(session, meeting.id), actor)
     if invitee is None:
         raise NotFound("No such meeting.")
     if meeting.status != MeetingStatus.SCHEDULED:
         raise Conflict("Answer once the meeting is scheduled.", code="not_scheduled")
-    invitee.rsvp = body.response.value
+    invitee.rsvp = answer
     session.flush()
     record(session, Record(Action.MEETING_ANSWER, actor, object_type="meeting",
-                           object_id=meeting.id))
-    return meeting_view(session, actor=actor, meeting_id=meeting.id)
+                           object_id=meeting.id, role=via))
 
 
-def meeting_calendar(session: Session, *, actor: Principal, meeting_id: str) -> bytes:
+CALENDAR_ANSWERS = {"ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tentative"}
+
+
+def answer_from_calendar(session: Session, raw: bytes) -> str:
+    """A professional's answer from their own calendar: an iTIP REPLY that came to the
+    broker's mailbox. It counts only when it was sent to the reply address in that
+    professional's copy of the invitation (a From line proves nothing); the outcome, for the
+    log: applied, not_a_reply, not_theirs, unknown or closed."""
+    reply = invitations.read_reply(raw)
+    if reply is None or reply.partstat not in CALENDAR_ANSWERS:
+        return "not_a_reply"
+    meeting = session.get(Meeting, reply.uid.removesuffix("@broker"))
+    if meeting is None or _reply_address(session, meeting, reply.attendee) not in reply.sent_to:
+        return "not_theirs"
+    professional = session.scalars(select(Professional).where(
+        func.lower(Professional.email) == reply.attendee,
+        Professional.active.is_(True))).first()
+    organisation = session.get(Organisation, professional.organisation_id) \
+        if professional else None
+    if professional is None or organisation is None:
+        return "unknown"
+    actor = professional_principal(session, organisation, professional)
+    try:
+        _set_rsvp(session, meeting, actor, CALENDAR_ANSWERS[reply.partstat], via="calendar")
+    except (NotFound, Conflict):
+        return "closed"
+    return "applied"
+
+
+def _reply_address(session: Session, meeting: Meeting, email: str) -> str:
+    context = audit_context(session)
+    return invitations.reply_address(context.settings.smtp_sender, context.keys.reply_key,
+                                     f"{meeting.id}@broker", email)
+
+
+def meeting_calendar(session: Session, *, actor: Principal, meeting_id: str
+                     ) -> tuple[bytes, str]:
+    """The invitation as iCalendar and its media type, which names the iTIP method."""
     view = meeting_view(session, actor=actor, meeting_id=meeting_id)
     if view.meeting.slot_id is None:
         raise Conflict("This meeting has no fixed time yet.", code="not_scheduled")
-    return invitations.calendar(_invitation(session, view.meeting,
-                                            view.meeting.status == MeetingStatus.CANCELLED))
+    invitation = _invitation(session, view.meeting,
+                             view.meeting.status == MeetingStatus.CANCELLED)
+    return (invitations.calendar(invitation),
+            f"text/calendar; charset=utf-8; method={invitations.method(invitation)}")
 
 
 def _invitation(session: Session, meeting: Meeting, cancelled: bool) -> invitations.Invitation:
@@ -449,19 +494,24 @@ def _invitation(session: Session, meeting: Meeting, cancelled: bool) -> invitati
     slot = session.get(MeetingSlot, meeting.slot_id)
     organiser = session.get(Professional, _organiser(session, meeting))
     assert slot is not None and organiser is not None
+    attendees = _attendees(session, meeting)
     return invitations.Invitation(
         uid=f"{meeting.id}@broker", reference=meeting.reference, sequence=meeting.sequence,
         start=slot.start, minutes=meeting.duration_minutes, location=meeting.location,
         link=f"{settings.base_url}/bijeenkomsten/{meeting.id}",
-        organiser=invitations.Attendee(organiser.email, organiser.name, True, "accepted"),
-        attendees=_attendees(session, meeting), cancelled=cancelled)
+        organiser=invitations.Attendee(settings.smtp_sender, organiser.name, True, "accepted"),
+        attendees=attendees, cancelled=cancelled,
+        replies={a.email: _reply_address(session, meeting, a.email)
+                 for a in attendees if not a.family})
 
 
 def _attendees(session: Session, meeting: Meeting, *, exclude: set[str] | None = None
                ) -> list[invitations.Attendee]:
     """Everyone with an e-mail address: invited professionals, the active professionals of
     invited organisations, family members who gave one (marked `family`, no names for them:
-    a calendar file names them only in their own copy)."""
+    a calendar file names them only in their own copy). A person invited both in person and
+    through their organisation appears once, required if either invitation is, with the
+    answer they gave themselves."""
     attendees: dict[str, invitations.Attendee] = {}
     by_org: dict[str, list[Professional]] = defaultdict(list)
     invitees = [i for i in _invitees(session, meeting.id) if i.id not in (exclude or set())]
@@ -469,7 +519,8 @@ def _attendees(session: Session, meeting: Meeting, *, exclude: set[str] | None =
     for person in session.scalars(select(Professional).where(
             Professional.organisation_id.in_(orgs), Professional.active.is_(True))):
         by_org[person.organisation_id].append(person)
-    for invitee in invitees:
+    # organisations first, so a personal invitation's answer is the one that stays
+    for invitee in sorted(invitees, key=lambda i: i.organisation_id is None):
         if invitee.professional_id:
             found = session.get(Professional, invitee.professional_id)
             people = [found] if found else []
@@ -482,8 +533,11 @@ def _attendees(session: Session, meeting: Meeting, *, exclude: set[str] | None =
                     member.email, None, invitee.required, invitee.rsvp, family=True)
             continue
         for person in people:
+            earlier = attendees.get(person.email)
             attendees[person.email] = invitations.Attendee(
-                person.email, person.name, invitee.required, invitee.rsvp)
+                person.email, person.name,
+                invitee.required or (earlier is not None and earlier.required),
+                invitee.rsvp if invitee.rsvp or earlier is None else earlier.rsvp)
     return list(attendees.values())
 
 

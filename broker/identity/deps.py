@@ -4,7 +4,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
+from fastapi.security import HTTPBearer, OAuth2
 
 from broker.config import Settings
 from broker.db import DbSession
@@ -33,7 +35,18 @@ AppSettings = Annotated[Settings, Depends(get_app_settings)]
 Keys = Annotated[KeyRing, Depends(get_keys)]
 
 
-async def bearer_principal(request: Request) -> Principal:
+# Named in the OpenAPI document as the ways to call a route: a client gets a token with its
+# credentials (OAuth2 client credentials), or sends one it has (bearer JWT). Neither refuses
+# anything itself; bearer_principal does.
+OAUTH2 = OAuth2(flows=OAuthFlows(clientCredentials=OAuthFlowClientCredentials(
+    tokenUrl="/oauth/token")), scheme_name="oauth2", auto_error=False,
+    description="Client credentials (client_secret_basic or private_key_jwt) at /oauth/token")
+BEARER = HTTPBearer(bearerFormat="JWT", scheme_name="bearer", auto_error=False,
+                    description="An access token (RFC 9068 JWT) from /oauth/token")
+
+
+async def bearer_principal(request: Request, _oauth2: Annotated[object, Security(OAUTH2)],
+                           _bearer: Annotated[object, Security(BEARER)]) -> Principal:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("A bearer token is required.")

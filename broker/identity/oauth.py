@@ -12,9 +12,10 @@ from broker.audit.recording import Action, Outcome, Record, record
 from broker.db import DbSession
 from broker.errors import TooManyAttempts
 from broker.identity import service
-from broker.identity.deps import AppSettings, Keys, MaybeWebUser
+from broker.identity.deps import ApiPrincipal, AppSettings, Keys, MaybeWebUser
 from broker.identity.limits import LoginLimit, TokenLimit
 from broker.identity.provider import BrokerRequest, Provider, ProviderUser
+from broker.identity.schemas import OAuthErrorRead, UserInfoRead
 from broker.web.forms import CheckedForm, FormData
 from broker.web.templating import render
 
@@ -34,7 +35,14 @@ def _oauth_request(request: Request, provider: Provider, data: dict[str, str]) -
     return BrokerRequest(method=request.method, uri=uri, headers=request.headers, data=data)
 
 
-@router.post("/oauth/token", summary="OAuth2 token endpoint (client credentials, code + PKCE)")
+OAUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"description": f"{status}: an OAuth error (RFC 6749 5.2)", "content": {
+        "application/json": {"schema": OAuthErrorRead.model_json_schema()}}}
+    for status in (400, 401)}
+
+
+@router.post("/oauth/token", summary="OAuth2 token endpoint (client credentials, code + PKCE)",
+             responses=OAUTH_ERRORS)
 def token(request: Request, _: TokenLimit, form: FormData, provider: ProviderDep) -> Response:
     return provider.create_token_response(_oauth_request(request, provider, form))
 
@@ -47,6 +55,20 @@ def jwks(keys: Keys) -> dict[str, Any]:
 @router.get("/.well-known/openid-configuration", summary="OpenID provider metadata")
 def openid_configuration(provider: ProviderDep) -> dict[str, Any]:
     return provider.metadata()
+
+
+@router.get("/.well-known/oauth-authorization-server",
+            summary="OAuth 2.0 authorization server metadata (RFC 8414)")
+def authorization_server_metadata(provider: ProviderDep) -> dict[str, Any]:
+    return provider.metadata()
+
+
+@router.get("/oauth/userinfo", response_model=UserInfoRead, operation_id="userinfo",
+            summary="OpenID Connect UserInfo: the professional the access token is for")
+@router.post("/oauth/userinfo", response_model=UserInfoRead, operation_id="userinfo_post",
+             summary="OpenID Connect UserInfo (POST, as OIDC Core 5.3.1 allows)")
+def userinfo(session: DbSession, principal: ApiPrincipal) -> UserInfoRead:
+    return service.userinfo(session, principal)
 
 
 def _login_page(request: Request, *, error: str | None = None, status_code: int = 200,

@@ -19,7 +19,7 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
-from joserfc import jwt
+from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from sqlalchemy.orm import Session
@@ -34,6 +34,8 @@ from broker.keys import KeyRing
 WEB_CLIENT_ID = "broker-web"
 CALLBACK_PATH = "/auth/callback"
 ALG = "ES256"
+# What a private_key_jwt assertion may be signed with: exactly what discovery advertises.
+ASSERTION_ALGORITHMS = ("ES256", "RS256", "PS256", "EdDSA", "Ed25519")  # Ed25519: RFC 9864
 
 
 class ProviderClient(ClientMixin):
@@ -128,6 +130,34 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         assert client.row is not None and client.row.jwks is not None
         return KeySet.import_key_set(client.row.jwks)  # type: ignore[arg-type]
 
+    def process_assertion_claims(self, assertion: str, resolve_key: Any) -> Mapping[str, Any]:
+        """The signature with one of ASSERTION_ALGORITHMS (joserfc would refuse PS256 and
+        EdDSA as "not recommended" otherwise) by the registered key the header's `kid` names,
+        or by the only one when there is no `kid`."""
+        keys = resolve_key if isinstance(resolve_key, KeySet) else KeySet([resolve_key])
+        try:
+            header = jws.extract_compact(assertion.encode()).headers()
+        except JoseError as exc:
+            raise InvalidClientError(description="The assertion is not a compact JWS.") from exc
+        key: Any = keys
+        if "kid" not in header:
+            if len(keys.keys) != 1:
+                raise InvalidClientError(description=(
+                    f"The assertion's header has no 'kid' and the client has "
+                    f"{len(keys.keys)} keys: name the key that signed it."))
+            key = keys.keys[0]
+        elif not any(k.kid == header["kid"] for k in keys.keys):
+            raise InvalidClientError(description=(
+                "No key of this client has the 'kid' in the assertion's header."))
+        try:
+            token = jwt.decode(assertion, key, algorithms=list(ASSERTION_ALGORITHMS))
+        except JoseError as exc:
+            raise InvalidClientError(description=(
+                f"{exc.description} (accepted algorithms: "
+                f"{', '.join(ASSERTION_ALGORITHMS)})")) from exc
+        self.verify_claims(token.claims)
+        return token.claims
+
     def verify_claims(self, claims: Mapping[str, Any]) -> None:
         """authlib's checks (RFC 7523 3), with `exp` read against the broker's clock."""
         try:
@@ -142,13 +172,17 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
             raise InvalidClientError(description="Issuer and Subject MUST match.")
         if "jti" not in claims:
             raise InvalidClientError(description="Missing JWT ID.")
+        lifetime = datetime.fromtimestamp(int(claims["exp"]), UTC) - now()
+        if lifetime > self.MAX_LIFETIME:  # a long-lived one would make replay checks costly
+            raise InvalidClientError(description=(
+                f"The assertion is valid for {int(lifetime.total_seconds() // 60)} more "
+                f"minutes; at most {int(self.MAX_LIFETIME.total_seconds() // 60)} are "
+                "accepted (set 'exp' closer to now)."))
         if not self.validate_jti(claims, claims["jti"]):
-            raise InvalidClientError(description="JWT ID is used before.")
+            raise InvalidClientError(description="This assertion (its 'jti') was used before.")
 
     def validate_jti(self, claims: Mapping[str, Any], jti: str) -> bool:
         expires = datetime.fromtimestamp(int(claims["exp"]), UTC)
-        if expires - now() > self.MAX_LIFETIME:
-            return False  # a long-lived assertion would make replay protection costly
         return service.remember_assertion(self.provider.session, client_id=str(claims["sub"]),
                                           jti=str(jti), expires_at=expires)
 
@@ -345,7 +379,7 @@ class Provider(AuthorizationServer):
         header_map = dict(headers)
         if isinstance(body, dict):
             if "error" in body:
-                return _oauth_problem(status, body, header_map)
+                return oauth_error(status, body, header_map)
             return JSONResponse(body, status_code=status, headers=header_map)
         return Response(body or b"", status_code=status, headers=header_map)
 
@@ -356,14 +390,14 @@ class Provider(AuthorizationServer):
             "authorization_endpoint": issuer + "/oauth/authorize",
             "token_endpoint": issuer + "/oauth/token",
             "jwks_uri": issuer + "/oauth/jwks",
+            "userinfo_endpoint": issuer + "/oauth/userinfo",
             "response_types_supported": ["code"],
             "grant_types_supported": ["authorization_code", "client_credentials"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": [ALG],
             "token_endpoint_auth_methods_supported": [
                 "client_secret_basic", "private_key_jwt", "none"],
-            "token_endpoint_auth_signing_alg_values_supported": ["ES256", "RS256", "PS256",
-                                                                 "EdDSA"],
+            "token_endpoint_auth_signing_alg_values_supported": list(ASSERTION_ALGORITHMS),
             "code_challenge_methods_supported": ["S256"],
             "scopes_supported": ["openid", "profile", "email"],
             "claims_supported": ["sub", "name", "email", "email_verified"],
@@ -375,8 +409,10 @@ def _bind(grant_cls: type[AuthorizationCodeGrant], provider: Provider
     return type("BoundAuthorizationCodeGrant", (grant_cls,), {"provider": provider})
 
 
-def _oauth_problem(status: int, body: dict[str, Any], headers: dict[str, str]) -> Response:
-    """OAuth errors as problem+json that still carries RFC 6749's `error` fields."""
+def oauth_error(status: int, body: dict[str, Any], headers: dict[str, str]) -> Response:
+    """An OAuth error as RFC 6749 5.2 says: `application/json` with `error` and
+    `error_description` (OAuth clients check the media type); it also carries the problem
+    fields (`code`, `detail`, `trace_id`) the rest of the API answers with."""
     from broker.observability import trace_id_var
 
     code = str(body["error"])
@@ -384,10 +420,10 @@ def _oauth_problem(status: int, body: dict[str, Any], headers: dict[str, str]) -
         status = 401
         headers.setdefault("WWW-Authenticate", 'Basic realm="broker"')
     detail = str(body.get("error_description") or code.replace("_", " "))
-    problem = {"type": f"urn:broker:problem:{code}", "title": "OAuth error", "status": status,
-               "detail": detail, "code": code, "trace_id": trace_id_var.get() or None,
-               **body}
+    answer = {"error": code, "error_description": detail, **body,
+              "type": f"urn:broker:problem:{code}", "title": "OAuth error", "status": status,
+              "detail": detail, "code": code, "trace_id": trace_id_var.get() or None}
     headers.pop("Content-Type", None)
-    return Response(json.dumps(problem), status_code=status, headers=headers,
-                    media_type="application/problem+json")
-
+    headers.update({"Cache-Control": "no-store", "Pragma": "no-cache"})
+    return Response(json.dumps(answer), status_code=status, headers=headers,
+                    media_type="application/json")

@@ -25,3 +25,21 @@ class OrganisationRead(BaseModel):
     id: str
     name: str
     party: str
+
+
+class UserInfoRead(BaseModel):
+    """OpenID Connect Core 5.3: the professional's own claims."""
+
+    sub: str
+    name: str
+    email: str
+    email_verified: bool
+
+
+class OAuthErrorRead(BaseModel):
+    """RFC 6749 5.2, as `application/json`; also the problem fields of the rest of the API."""
+
+    error: str
+    error_description: str
+    code: str
+    status: int

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from broker.clock import now
-from broker.errors import Conflict, Invalid, NotFound, TooManyAttempts, Unauthorized
+from broker.errors import Conflict, Forbidden, Invalid, NotFound, TooManyAttempts, Unauthorized
 from broker.identity.models import (
     AuthorizationCode,
     Client,
@@ -30,6 +30,7 @@ from broker.identity.models import (
     WebSession,
 )
 from broker.identity.principal import Principal, PrincipalKind
+from broker.identity.schemas import UserInfoRead
 from broker.policy import Policy
 
 _hasher = PasswordHasher()
@@ -371,3 +372,14 @@ def directory_counts(session: Session) -> dict[str, int]:
     return {name: session.scalar(select(func.count()).select_from(model)) or 0
             for name, model in (("organisations", Organisation), ("teams", Team),
                                 ("professionals", Professional), ("clients", Client))}
+
+
+def userinfo(session: Session, principal: Principal) -> UserInfoRead:
+    """The professional an access token is for (OIDC UserInfo); a client acting for its
+    organisation alone is nobody."""
+    professional = session.get(Professional, principal.professional_id) \
+        if principal.professional_id else None
+    if professional is None or not professional.active:
+        raise Forbidden("This token is not a professional's.", code="not_a_person")
+    return UserInfoRead(sub=professional.id, name=professional.name, email=professional.email,
+                        email_verified=True)

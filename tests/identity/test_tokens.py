@@ -110,15 +110,16 @@ class TestClientSecretBasic:
         assert body["professional_id"] == professional.id
         assert body["roles"] == ["aandachtsfunctionaris", "partner"]
 
-    def test_wrong_secret_is_refused_as_problem_json(self, client: TestClient,
-                                                     session: Session, policy: Policy) -> None:
+    def test_wrong_secret_is_refused_in_rfc_6749_json(self, client: TestClient,
+                                                      session: Session, policy: Policy) -> None:
         cl = make_secret_client(session, make_org(session, policy))
         response = client.post("/oauth/token", data={"grant_type": "client_credentials"},
                                auth=(cl.row.client_id, "not-the-secret"))
         assert response.status_code == 401
-        assert response.headers["content-type"] == "application/problem+json"
-        assert response.json()["code"] == "invalid_client"
-        assert response.json()["error"] == "invalid_client"  # RFC 6749 clients still work
+        assert response.headers["content-type"] == "application/json"  # RFC 6749 5.2
+        assert response.headers["cache-control"] == "no-store"
+        assert response.json()["error"] == "invalid_client"
+        assert response.json()["code"] == "invalid_client"  # as every other error of the API
 
 
 class TestPrivateKeyJwt:

@@ -40,6 +40,7 @@ from tests.system.matrix_world import MOTHER, PERSONAS, World, build, canaries
 TABLE = """
 method path                                               reg  par  unr  af   fg   tl   adm  ext  cli  anon  fam  rt2  tl2  sys  sub
 GET    /                                                  200  200  200  200  200  200  200  200  -    200  200  200  200  -    200
+GET    /.well-known/oauth-authorization-server            200  200  200  200  200  200  200  200  200  200  200  200  200  200  200
 GET    /.well-known/openid-configuration                  200  200  200  200  200  200  200  200  200  200  200  200  200  200  200
 GET    /api/v1/audit/checkpoint                           403  403  403  403  200  403  403  401  403  401  401  403  403  403  403
 GET    /api/v1/audit/consistency                          403  403  403  403  200  403  403  401  403  401  401  403  403  403  403
@@ -224,6 +225,8 @@ GET    /oauth/authorize                                   400  400  400  400  40
 POST   /oauth/authorize                                   403  403  403  403  403  403  403  403  403  403  403  403  403  403  403
 GET    /oauth/jwks                                        200  200  200  200  200  200  200  200  200  200  200  200  200  200  200
 POST   /oauth/token                                       400  400  400  400  400  400  400  400  400  400  400  400  400  400  400
+GET    /oauth/userinfo                                    200  200  200  200  200  200  200  401  403  401  401  200  200  403  200
+POST   /oauth/userinfo                                    200  200  200  200  200  200  200  401  403  401  401  200  200  403  200
 GET    /openapi.json                                      200  200  200  200  200  200  200  200  200  200  200  200  200  200  200
 POST   /plan-acties/{action_id}                           403  303  404  403  404  404  404  303  -    303  303  404  404  -    404
 GET    /readyz                                            200  200  200  200  200  200  200  200  200  200  200  200  200  200  200

@@ -117,6 +117,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     app.include_router(information_requests_pages.router)
     app.include_router(meetings_pages.router)
     app.include_router(meetings_api.feed_router)
+    app.include_router(consent_api.fhir_router)
     app.include_router(plans_pages.router)
     app.include_router(quality_pages.router)
     app.include_router(family_pages.router)

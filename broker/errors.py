@@ -41,6 +41,10 @@ class NoConsent(BrokerError):
     status, code, title, commits = 403, "no_consent", "No consent", True
 
 
+class NotAcceptable(BrokerError):
+    status, code, title = 406, "not_acceptable", "Not acceptable"
+
+
 class Conflict(BrokerError):
     status, code, title = 409, "conflict", "Conflict"
 

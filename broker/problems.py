@@ -65,6 +65,9 @@ def problem(request: Request, *, status: int, code: str, detail: str, title: str
     body = {"type": f"urn:broker:problem:{code}", "title": title or _TITLES.get(status, "Error"),
             "status": status, "detail": detail, "code": code,
             "trace_id": trace_id_var.get() or None, **extra}
+    if request.url.path.startswith("/fhir/"):
+        return JSONResponse(operation_outcome(body), status_code=status,
+                            media_type="application/fhir+json", headers=headers)
     if wants_html(request):
         from broker.web.templating import render
 
@@ -74,6 +77,23 @@ def problem(request: Request, *, status: int, code: str, detail: str, title: str
             response.headers[key] = value
         return response
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+# FHIR's issue types (R4 valueset issue-type) for the HTTP statuses the broker answers with.
+_ISSUE_TYPES = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found",
+                405: "not-supported", 406: "not-supported", 409: "conflict", 413: "too-costly",
+                422: "invalid", 429: "throttled"}
+
+
+def operation_outcome(problem_body: dict[str, Any]) -> dict[str, Any]:
+    """A problem as a FHIR client reads errors: an OperationOutcome with the same code."""
+    issue = {"severity": "error", "code": _ISSUE_TYPES.get(problem_body["status"], "exception"),
+             "details": {"coding": [{"system": "urn:broker:problem",
+                                     "code": problem_body["code"]}],
+                         "text": problem_body["detail"]}}
+    if problem_body["trace_id"]:  # FHIR JSON has no nulls
+        issue["diagnostics"] = f"trace {problem_body['trace_id']}"
+    return {"resourceType": "OperationOutcome", "issue": [issue]}
 
 
 async def _broker_error(request: Request, exc: Exception) -> Response:

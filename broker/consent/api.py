@@ -1,11 +1,12 @@
 """Consent and decision routes (contract v1)."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
 
 from broker.consent import service
-from broker.consent.fhir import to_fhir
+from broker.consent.fhir import FHIR_JSON, capability_statement, search_bundle, to_fhir
 from broker.consent.schemas import (
     ConsentCreate,
     ConsentList,
@@ -17,7 +18,8 @@ from broker.consent.schemas import (
     consent_read,
 )
 from broker.db import DbSession, Tx
-from broker.identity.deps import ApiPrincipal
+from broker.errors import NotAcceptable
+from broker.identity.deps import ApiPrincipal, AppSettings
 
 router = APIRouter(tags=["consent"])
 
@@ -46,7 +48,8 @@ def list_consents(session: DbSession, actor: ApiPrincipal,
 
 @router.get("/consents/{consent_id}/fhir", summary="The consent as a FHIR R4 Consent resource")
 def fhir(consent_id: str, session: DbSession, actor: ApiPrincipal) -> dict[str, Any]:
-    return to_fhir(service.consent_view(session, actor=actor, consent_id=consent_id))
+    [view], names = service.fhir_consent(session, actor=actor, consent_id=consent_id)
+    return to_fhir(view, names)
 
 
 @router.post("/decisions", summary="Dry run: may this recipient see this category of this "
@@ -60,3 +63,52 @@ async def decisions(body: DecisionCreate, tx: Tx, actor: ApiPrincipal) -> Decisi
         missing=[MissingRead(member_id=m.member_id, role=m.role.value)
                  for m in decision.missing],
         reasons=list(decision.reasons), policy_version=decision.policy_version)
+
+
+# Errors under /fhir are OperationOutcomes (broker.problems), with the problem's code.
+fhir_router = APIRouter(prefix="/fhir", tags=["fhir"], responses={
+    status: {"description": f"{status}: an OperationOutcome", "content": {
+        FHIR_JSON: {"schema": {"type": "object", "required": ["resourceType", "issue"]}}}}
+    for status in (401, 404, 406, 422)})
+JSON_TYPES = {"application/fhir+json", "application/json", "json", "application/*", "*/*"}
+
+
+async def fhir_json(request: Request) -> None:
+    """Only JSON is served: `_format` (which wins) or Accept asking for anything else (XML,
+    Turtle) is answered 406 with an OperationOutcome."""
+    asked = request.query_params.get("_format") or request.headers.get("accept") or "*/*"
+    types = {part.split(";")[0].strip().lower() for part in asked.split(",")}
+    if not types & JSON_TYPES:
+        raise NotAcceptable("Only application/fhir+json is served.")
+
+
+FhirJson = Annotated[None, Depends(fhir_json)]
+
+
+class FhirResponse(JSONResponse):
+    media_type = FHIR_JSON
+
+
+@fhir_router.get("/metadata", response_class=FhirResponse,
+                 summary="The CapabilityStatement: what this FHIR endpoint serves")
+def metadata(_: FhirJson, settings: AppSettings) -> dict[str, Any]:
+    return capability_statement(settings.base_url)
+
+
+@fhir_router.get("/Consent/{consent_id}", response_class=FhirResponse,
+                 summary="A consent as a FHIR R4 Consent (read)")
+def read_consent(consent_id: str, _: FhirJson, session: DbSession, actor: ApiPrincipal
+                 ) -> dict[str, Any]:
+    [view], names = service.fhir_consent(session, actor=actor, consent_id=consent_id)
+    return to_fhir(view, names)
+
+
+@fhir_router.get("/Consent", response_class=FhirResponse,
+                 summary="A person's consents as a FHIR searchset Bundle (search by patient)")
+def search_consents(request: Request, _: FhirJson, session: DbSession, actor: ApiPrincipal,
+                    settings: AppSettings, patient: str = Query(min_length=1)
+                    ) -> dict[str, Any]:
+    views, names = service.fhir_search(session, actor=actor,
+                                       subject_id=patient.removeprefix("Patient/"))
+    return search_bundle(views, names, base_url=settings.base_url,
+                         self_link=f"{settings.base_url}/fhir/Consent?{request.url.query}")

@@ -268,9 +268,28 @@ def household_consents(session: Session, *, actor: Principal, household_id: str,
     return views
 
 
+def fhir_consent(session: Session, *, actor: Principal, consent_id: str
+                 ) -> tuple[list[ConsentView], dict[str, str]]:
+    """One consent for FHIR, with the names of the organisations it names; the read recorded."""
+    views = [consent_view(session, actor=actor, consent_id=consent_id)]
+    return views, organisation_names(session, views)
+
+
+def fhir_search(session: Session, *, actor: Principal, subject_id: str
+                ) -> tuple[list[ConsentView], dict[str, str]]:
+    """A FHIR search by patient: a person the caller may not see finds nothing, exactly as a
+    person who does not exist (a search answers an empty Bundle, not 404)."""
+    try:
+        views = consents_of_subject(session, actor=actor, subject_id=subject_id)
+    except NotFound:
+        return [], {}
+    return views, organisation_names(session, views)
+
+
 def organisation_names(session: Session, views: list[ConsentView]) -> dict[str, str]:
+    """The names of the organisations these consents name (as recipient or recorder)."""
     ids = {r["organisation_id"] for v in views for r in v.consent.recipients
-           if r.get("organisation_id")}
+           if r.get("organisation_id")} | {v.consent.recorded_by_organisation_id for v in views}
     if not ids:
         return {}
     return {org.id: org.name for org in session.scalars(

@@ -264,7 +264,8 @@ class TestFhir:
                               headers=regisseur.headers).json()
         consent = FhirConsent.model_validate(resource)
         assert consent.status == "active"
-        assert consent.patient.reference == f"Patient/{family['m']}"
+        assert consent.patient.reference == "#patient"  # contained, with the member's id
+        assert resource["contained"][0]["identifier"][0]["value"] == family["m"]
         assert resource["resourceType"] == "Consent"
 
     def test_list_with_history(self, client: TestClient, regisseur: Caller,

@@ -164,6 +164,9 @@ GET    /bijeenkomsten/{meeting_id}/voorbereiding          200+  200+  404  404  
 GET    /calendar/{token}.ics                              200  200  200  200  200  200  200  200  -    200  200  200  200  -    200
 GET    /docs                                              200  200  200  200  200  200  200  200  -    200  200  200  200  -    200
 GET    /doorbrekingen/{override_id}                       200  404  404  200  404  404  404  303  -    303  303  404  404  -    404
+GET    /fhir/Consent                                      200  200  200  200  200  200  200  401  200  401  401  200  200  200  200
+GET    /fhir/Consent/{consent_id}                         200  200  404  200  404  404  404  401  200  401  401  404  404  404  404
+GET    /fhir/metadata                                     200  200  200  200  200  200  200  200  200  200  200  200  200  200  200
 GET    /informatieverzoeken                               200+  200  200  200+  200  200  200  303  -    303  303  200  200  -    200+
 POST   /informatieverzoeken                               303  403  404  303  404  404  404  303  -    303  303  404  404  -    404
 GET    /informatieverzoeken/nieuw                         200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
@@ -279,6 +282,7 @@ POLL_ROUTES = ("/availability", "/schedule", "/cancel", "/beschikbaarheid", "/pl
 HELD_ROUTES = ("/minutes", "/verslag", "/verslag.pdf")
 QUERIES = {
     "/api/v1/consents": {"subject_id": "child"},
+    "/fhir/Consent": {"patient": "child"},
     "/api/v1/audit/consistency": {"first": "1", "second": "2"},
     "/huishoudens/{household_id}/toestemming/wie": {"subject_id": "child"},
     "/meldcode/nieuw": {"household": "household"},
@@ -289,7 +293,7 @@ QUERIES = {
 
 def is_page(path: str) -> bool:
     return not path.startswith(("/api/", "/oauth/", "/.well-known/", "/healthz", "/readyz",
-                                "/openapi.json"))
+                                "/fhir/", "/openapi.json"))
 
 
 def body_for(row: Row, ids: dict[str, str]) -> dict[str, Any] | None:

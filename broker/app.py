@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     api = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
     api.include_router(identity_api.router)
     api.include_router(audit_api.router)
+    api.include_router(audit_api.register_router)
     api.include_router(households_api.router)
     api.include_router(consent_api.router)
     api.include_router(observations_api.router)

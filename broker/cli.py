@@ -5,7 +5,6 @@ Exit codes: 0 ok, 1 a check found problems, 2 bad usage or invalid configuration
 
 import json
 import os
-import secrets
 import sys
 from contextlib import nullcontext
 from datetime import UTC, datetime
@@ -141,14 +140,11 @@ def _in_transaction(work: Any) -> Any:
     from broker.db import Database
     from broker.errors import BrokerError
     from broker.keys import KeyRing
-    from broker.observability import span_id_var, trace_id_var
 
     settings = settings_or_exit()
     policy = policy_or_exit(settings.policy_dir)
     database = Database.from_url(settings.database_url)
     database.bind(INFO_KEY, AuditContext.create(settings, policy, KeyRing(settings.key_dir)))
-    trace_id_var.set(secrets.token_hex(16))  # each command is one operation in the log
-    span_id_var.set(secrets.token_hex(8))
     try:
         with database.sessionmaker.begin() as session:
             return work(session, settings)
@@ -295,7 +291,8 @@ def audit_export(since: Annotated[datetime | None, typer.Option(help="ISO time")
     def work(session: Any, settings: Any) -> int:
         sequence_pending(session)
         with (output.open("w", encoding="utf-8") if output else nullcontext(sys.stdout)) as out:
-            count = export_events(session, out, fmt=fmt, since=bounds[0], until=bounds[1])
+            count = export_events(session, out, fmt=fmt, since=bounds[0], until=bounds[1],
+                                  base_url=settings.base_url)
         record(session, Record(Action.EXPORT, None, object_type="audit_export",
                                object_id=fmt))
         return count
@@ -482,4 +479,7 @@ def demo_link(family: Annotated[int, typer.Option(
 
 
 def main() -> None:
-    app()
+    from broker.observability import operation
+
+    with operation():  # each command is one operation in the audit log
+        app()

@@ -18,6 +18,7 @@ from broker.db import Database
 from broker.meetings import mailbox
 from broker.meetings.service import answer_from_calendar, send_reminders
 from broker.meldcode.service import record_expiries
+from broker.observability import operation
 
 log = structlog.get_logger("broker.jobs")
 
@@ -54,12 +55,13 @@ JOBS = (
 
 
 def _run(database: Database, settings: Settings, job: Job) -> None:
-    if job.per_item is not None:
-        job.per_item(database, settings)
-        return
-    assert job.run is not None
-    with database.sessionmaker.begin() as session:
-        job.run(session)
+    with operation():  # each run its own trace in the audit log
+        if job.per_item is not None:
+            job.per_item(database, settings)
+            return
+        assert job.run is not None
+        with database.sessionmaker.begin() as session:
+            job.run(session)
 
 
 async def background_loop(database: Database, settings: Settings,

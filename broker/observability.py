@@ -9,16 +9,21 @@ import re
 import secrets
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from broker.clock import now
 from broker.config import Settings
 
 trace_id_var: ContextVar[str] = ContextVar("trace_id", default="")
 span_id_var: ContextVar[str] = ContextVar("span_id", default="")
 parent_span_var: ContextVar[str | None] = ContextVar("parent_span", default=None)
+started_at_var: ContextVar[datetime | None] = ContextVar("started_at", default=None)
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 log = structlog.get_logger("broker.http")
 
@@ -67,7 +72,7 @@ class TraceMiddleware:
         trace_id, parent = incoming if incoming else (secrets.token_hex(16), None)
         span_id = secrets.token_hex(8)
         tokens = (trace_id_var.set(trace_id), span_id_var.set(span_id),
-                  parent_span_var.set(parent))
+                  parent_span_var.set(parent), started_at_var.set(now()))
         structlog.contextvars.bind_contextvars(trace_id=trace_id)
         started = time.perf_counter()
         status = 500
@@ -90,9 +95,25 @@ class TraceMiddleware:
                      status=status,
                      ms=round((time.perf_counter() - started) * 1000, 1))
             structlog.contextvars.unbind_contextvars("trace_id")
-            trace_id_var.reset(tokens[0])
-            span_id_var.reset(tokens[1])
-            parent_span_var.reset(tokens[2])
+            _reset(tokens)
+
+
+def _reset(tokens: tuple[object, ...]) -> None:
+    for var, token in zip((trace_id_var, span_id_var, parent_span_var, started_at_var), tokens,
+                          strict=True):
+        var.reset(token)  # type: ignore[attr-defined]
+
+
+@contextmanager
+def operation() -> Iterator[None]:
+    """Work outside a request (a background job's run, a CLI command) as a trace of its own,
+    so what it records in the audit log has trace and span ids and a start time too."""
+    tokens = (trace_id_var.set(secrets.token_hex(16)), span_id_var.set(secrets.token_hex(8)),
+              parent_span_var.set(None), started_at_var.set(now()))
+    try:
+        yield
+    finally:
+        _reset(tokens)
 
 
 def route_template(scope: Scope) -> str:

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from broker.audit import queries, service
 from broker.audit.deps import PrivacyOfficer
@@ -11,10 +11,12 @@ from broker.audit.proofs import Checkpoint, InclusionProof
 from broker.audit.schemas import (
     ConsistencyProofRead,
     EventPageRead,
+    ProcessingActivityRead,
     SubjectReportRead,
     VerificationRead,
 )
 from broker.db import DbSession
+from broker.identity.deps import AppSettings
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -72,3 +74,20 @@ def verify(session: DbSession, actor: PrivacyOfficer) -> VerificationRead:
                             root_hash=result.root_hash, events=result.events,
                             first_bad_seq=result.first_bad_seq,
                             problems=result.problems)
+
+
+# The register of processing activities (AVG art. 30), public like a municipality's own: the
+# Logboek Dataverwerkingen names each activity by its URI here.
+register_router = APIRouter(prefix="/processing-activities", tags=["audit"])
+
+
+@register_router.get("", summary="The register of processing activities (AVG art. 30)")
+def processing_activities(request: Request, settings: AppSettings
+                          ) -> list[ProcessingActivityRead]:
+    return service.register(request.app.state.policy, settings.base_url)
+
+
+@register_router.get("/{activity_id}", summary="One processing activity of the register")
+def processing_activity(activity_id: str, request: Request, settings: AppSettings
+                        ) -> ProcessingActivityRead:
+    return service.register_entry(request.app.state.policy, settings.base_url, activity_id)

@@ -7,6 +7,7 @@ records. It holds ids, pseudonyms and policy terms only: no names, no BSNs, no f
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import cast
 
@@ -17,7 +18,7 @@ from broker.audit.context import AuditContext, audit_context
 from broker.audit.models import SEARCH_COLUMNS, AuditPending
 from broker.clock import now
 from broker.identity.principal import Principal
-from broker.observability import parent_span_var, span_id_var, trace_id_var
+from broker.observability import parent_span_var, span_id_var, started_at_var, trace_id_var
 
 ACCOUNTABILITY_ACTIVITY = "verantwoording"
 
@@ -123,7 +124,11 @@ def purges(kind: str, owners: set[str], *, household: bool = False) -> list[Reco
 
 
 def timestamp() -> str:
-    return now().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return _stamp(now())
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def canonical(data: object) -> str:
@@ -149,8 +154,11 @@ def _row(context: AuditContext, event: Record) -> dict[str, object]:
     if unknown or (event.purpose and event.purpose not in policy.purposes):
         raise ValueError(f"audit event names unknown categories {unknown} or purpose")
     actor = event.actor
+    recorded, started = now(), started_at_var.get()
     fields = {
-        "recorded_at": timestamp(),
+        "recorded_at": _stamp(recorded),
+        # when the request (job run, command) began; not under a clock set back (the demo)
+        **({"started_at": _stamp(started)} if started and started <= recorded else {}),
         "trace_id": trace_id_var.get() or None,
         "span_id": span_id_var.get() or None,
         "parent_span_id": parent_span_var.get(),

@@ -32,3 +32,17 @@ class VerificationRead(BaseModel):
 class SubjectReportRead(BaseModel):
     subject_id: str
     lines: list[ReportLine]
+
+
+class ProcessingActivityRead(BaseModel):
+    """An entry of the register of processing activities (AVG art. 30 lid 1)."""
+
+    id: str
+    uri: str
+    name: str
+    purposes: list[str]
+    lawful_basis: str
+    special_basis: str | None
+    categories: list[str]
+    recipients: list[str]
+    retention: str

@@ -4,11 +4,16 @@ from sqlalchemy.orm import Session
 
 from broker.audit import proofs
 from broker.audit.context import audit_context
+from broker.audit.export import activity_uri
 from broker.audit.queries import ROLE
 from broker.audit.recording import Action, Outcome, Record, record
+from broker.audit.schemas import ProcessingActivityRead
 from broker.audit.sequencer import sequence_pending
 from broker.audit.verify import Verification, verify_log
+from broker.errors import NotFound
 from broker.identity.principal import Principal
+from broker.policy import Policy
+from broker.policy.schema import ProcessingActivity
 
 
 def checkpoint(session: Session, *, actor: Principal) -> proofs.Checkpoint:
@@ -45,3 +50,23 @@ def verify(session: Session, *, actor: Principal | None, deep: bool = False) -> 
     record(session, Record(Action.AUDIT_VERIFY, actor, role=ROLE if actor else None,
                            outcome=Outcome.SUCCESS if result.ok else Outcome.FAILURE))
     return result
+
+
+def register(policy: Policy, base_url: str) -> list[ProcessingActivityRead]:
+    """The register of processing activities, each with the URI the log names it by."""
+    return [_entry(activity, base_url) for activity in policy.activities.values()]
+
+
+def register_entry(policy: Policy, base_url: str, activity_id: str) -> ProcessingActivityRead:
+    activity = policy.activities.get(activity_id)
+    if activity is None:
+        raise NotFound("No such processing activity.")
+    return _entry(activity, base_url)
+
+
+def _entry(activity: ProcessingActivity, base_url: str) -> ProcessingActivityRead:
+    return ProcessingActivityRead(
+        id=activity.id, uri=activity_uri(base_url, activity.id), name=activity.name,
+        purposes=activity.purposes, lawful_basis=activity.lawful_basis,
+        special_basis=activity.special_basis, categories=activity.categories,
+        recipients=activity.recipients, retention=activity.retention)

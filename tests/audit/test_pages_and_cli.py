@@ -149,10 +149,12 @@ class TestExport:
         span = json.loads(ldv.getvalue().splitlines()[-1])
         assert event["action"] == "disclosure" and "noor" not in plain.getvalue()
         assert span["name"] == "disclosure" and span["status_code"] == "STATUS_CODE_OK"
-        attributes = span["attributes"]
-        assert attributes["dpl.core.processing_activity_id"] == "regie-jeugd"
+        attributes = {pair["key"]: pair["value"]["stringValue"] for pair in span["attributes"]
+                      if "stringValue" in pair["value"]}
+        assert attributes["dpl.core.processing_activity_id"] == \
+            "http://localhost/api/v1/processing-activities/regie-jeugd"
         assert attributes["dpl.core.data_subject_id"] == event["subject"]
-        assert span["start_time"] == event["recorded_at"]
+        assert span["end_time"] == event["recorded_at"]
 
 
 class TestRetention:

@@ -65,6 +65,8 @@ POST   /api/v1/households/{household_id}/members/{member_id}/link 201  403  403 
 GET    /api/v1/households/{household_id}/observations     200+  200+  404  200+  404  404  404  401  200+  401  401  404  404  404  404
 POST   /api/v1/households/{household_id}/withholdings     201  403  404  201  404  404  404  401  403  401  401  404  404  404  404
 GET    /api/v1/households/{household_id}/withholdings     200  403  404  200  404  404  404  401  403  401  401  404  404  404  404
+GET    /api/v1/processing-activities                      200  200  200  200  200  200  200  200  200  200  200  200  200  200  200
+GET    /api/v1/processing-activities/{activity_id}        200  200  200  200  200  200  200  200  200  200  200  200  200  200  200
 GET    /api/v1/withholdings                               403  403  403  403  200  403  403  401  403  401  401  403  403  403  403
 POST   /api/v1/withholdings/{withholding_id}/renew        200  403  404  200  404  404  404  401  403  401  401  404  404  404  404
 POST   /api/v1/withholdings/{withholding_id}/end          200  403  404  200  404  404  404  401  403  401  401  404  404  404  404
@@ -273,6 +275,7 @@ SAFETY = load_policy(PROJECT_ROOT / "policies").safety.questions
 PARAMS = {"household_id": "household", "consent_id": "consent", "observation_id": "observation",
           "case_id": "case", "override_id": "override", "meeting_id": "meeting",
           "token": "link", "seq": "seq", "subject_id": "child", "organisation_id": "school",
+          "activity_id": "regie-jeugd",
           "action_id": "action", "language": "en", "member_id": "mother",
           "request_id": "request", "mandate_id": "mandate", "withholding_id": "withholding",
           "incapacity_id": "nothing", "representation_id": "nothing",

@@ -10,6 +10,7 @@ from broker.identity.models import Organisation
 from broker.meetings.models import Meeting
 from broker.plans import service
 from broker.policy import Policy
+from broker.web.pdf import to_pdf
 from broker.web.templating import environment
 
 OUTCOMES = {"veilig": "veilig", "onveilig_acuut": "acuut onveilig",
@@ -35,7 +36,4 @@ def minutes_html(session: Session, view: service.PlanView, policy: Policy) -> st
 
 
 def minutes_pdf(session: Session, view: service.PlanView, policy: Policy) -> bytes:
-    from weasyprint import HTML  # imported here: it needs pango at run time
-
-    pdf: bytes = HTML(string=minutes_html(session, view, policy)).write_pdf()
-    return pdf
+    return to_pdf(minutes_html(session, view, policy))

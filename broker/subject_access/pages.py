@@ -13,6 +13,7 @@ from broker.subject_access import service
 from broker.web.forms import CheckedForm, parse_day
 from broker.web.i18n import current_language
 from broker.web.navigation import N_
+from broker.web.pdf import to_pdf
 from broker.web.templating import environment, language_of, render
 
 router = APIRouter(prefix="/verantwoording/personen", include_in_schema=False)
@@ -102,7 +103,5 @@ def report_pdf(subject_id: str, request: Request, session: DbSession,
             made_at=now(), **_context(request))
     finally:
         current_language.reset(token)
-    from weasyprint import HTML  # imported here: it needs pango at run time
-
-    return Response(HTML(string=html).write_pdf(), media_type="application/pdf", headers={
+    return Response(to_pdf(html), media_type="application/pdf", headers={
         "Content-Disposition": f'inline; filename="inzageoverzicht-{subject_id[:8]}.pdf"'})

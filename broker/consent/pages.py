@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from broker.clock import LEGAL_ZONE, local_day, now
 from broker.consent import service
@@ -17,10 +18,11 @@ from broker.db import DbSession, undo_failed
 from broker.disclosure.capacity import Required, age_on
 from broker.errors import BrokerError
 from broker.households import service as households
-from broker.identity.deps import CurrentWebUser
+from broker.identity.deps import CurrentWebUser, WebUser
 from broker.identity.models import Organisation
 from broker.web.forms import CheckedForm
 from broker.web.navigation import N_
+from broker.web.pdf import pdf_response
 from broker.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -175,13 +177,25 @@ MESSAGES = {
 @router.get("/toestemmingen/{consent_id}/bewijs")
 def receipt(consent_id: str, request: Request, session: DbSession, user: CurrentWebUser
             ) -> Response:
+    return render(request, "consent/receipt.html",
+                  _receipt(session, request, user, consent_id), user=user)
+
+
+@router.get("/toestemmingen/{consent_id}/bewijs.pdf")
+def receipt_pdf(consent_id: str, request: Request, session: DbSession, user: CurrentWebUser
+                ) -> Response:
+    """The same receipt as a tagged PDF/A, to hand to the family and to keep."""
+    return pdf_response(request, "consent/receipt_print.html",
+                        _receipt(session, request, user, consent_id),
+                        filename=f"toestemming-{consent_id[:8]}.pdf")
+
+
+def _receipt(session: Session, request: Request, user: WebUser, consent_id: str
+             ) -> dict[str, object]:
     consent = service.consent_view(session, actor=user.principal, consent_id=consent_id)
     view = households.view_household(session, actor=user.principal,
                                      household_id=consent.consent.household_id)
-    names = view.names()
     organisation = session.get(Organisation, consent.consent.recorded_by_organisation_id)
-    return render(request, "consent/receipt.html", {
-        "c": consent, "names": names, "policy": request.app.state.policy,
-        "controller": organisation.name if organisation else "",
-        "org_names": service.organisation_names(session, [consent])}, user=user)
-
+    return {"c": consent, "names": view.names(), "policy": request.app.state.policy,
+            "controller": organisation.name if organisation else "",
+            "org_names": service.organisation_names(session, [consent])}

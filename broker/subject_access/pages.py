@@ -11,10 +11,9 @@ from broker.db import DbSession, undo_failed
 from broker.errors import BrokerError
 from broker.subject_access import service
 from broker.web.forms import CheckedForm, parse_day
-from broker.web.i18n import current_language
 from broker.web.navigation import N_
-from broker.web.pdf import to_pdf
-from broker.web.templating import environment, language_of, render
+from broker.web.pdf import pdf_response
+from broker.web.templating import render
 
 router = APIRouter(prefix="/verantwoording/personen", include_in_schema=False)
 
@@ -96,12 +95,6 @@ def report_pdf(subject_id: str, request: Request, session: DbSession,
                user: PrivacyOfficerPage) -> Response:
     """The same report as a PDF, to hand to the citizen."""
     found = service.access_report(session, actor=user.principal, member_id=subject_id)
-    token = current_language.set(language_of(request))
-    try:
-        html = environment.get_template("subject_access/report_print.html").render(
-            report=found, zone=request.app.state.settings.zone, lang=language_of(request),
-            made_at=now(), **_context(request))
-    finally:
-        current_language.reset(token)
-    return Response(to_pdf(html), media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="inzageoverzicht-{subject_id[:8]}.pdf"'})
+    return pdf_response(request, "subject_access/report_print.html",
+                        {"report": found, "made_at": now(), **_context(request)},
+                        filename=f"inzageoverzicht-{subject_id[:8]}.pdf")

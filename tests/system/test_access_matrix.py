@@ -237,6 +237,7 @@ POST   /plan-acties/{action_id}                           403  303  404  403  40
 GET    /readyz                                            200  200  200  200  200  200  200  200  200  200  200  200  200  200  200
 GET    /taal/{language}                                   303  303  303  303  303  303  303  303  -    303  303  303  303  -    303
 GET    /toestemmingen/{consent_id}/bewijs                 200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
+GET    /toestemmingen/{consent_id}/bewijs.pdf             200+  200  404  200+  404  404  404  303  -    303  303  404  404  -    404
 GET    /uitnodiging/bedankt                               200  200  200  200  200  200  200  200  -    200  200  200  200  -    200
 GET    /uitnodiging/{token}                               200  200  200  200  200  200  200  200  -    200  200  200  200  -    200
 POST   /uitnodiging/{token}                               303  303  303  303  303  303  303  303  -    303  303  303  303  -    303

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from broker.audit.context import audit_context
-from broker.audit.recording import Action, Record, record
+from broker.audit.recording import Action, Record, record_all
 from broker.care.models import (
     ChildContact,
     Closure,
@@ -45,6 +45,7 @@ from broker.disclosure.engine import BASIC_DATA
 from broker.disclosure.facts import HouseholdFacts
 from broker.errors import Conflict, Invalid, NotFound
 from broker.households import service as households
+from broker.households.models import Member
 from broker.identity.models import Organisation, Professional
 from broker.identity.principal import Principal
 from broker.meldcode.models import Handback, MeldcodeCase, MeldcodeStep, StepDecision
@@ -80,12 +81,22 @@ Row = TypeVar("Row", HelpRequest, SafetyAssessment, ChildContact, FamilyGroupPla
               Evaluation, Escalation, Closure, OtherPlan, SignalFeedback)
 
 
+SAFETY_RECORDS = {"safety_assessment", "child_contact", "escalation", "closure"}
+
+
 def _recorded(session: Session, actor: Principal, row: Row, object_type: str) -> Row:
-    """The row stored, and its recording in the audit log (ids only)."""
+    """The row stored, and its recording in the audit log (ids only): one event per member
+    of the household, since the path of help is about each of them (and each may ask
+    what was recorded about them)."""
     session.add(row)
     session.flush()
-    record(session, Record(Action.CARE_RECORD, actor, object_type=object_type,
-                           object_id=row.id))
+    safety = object_type in SAFETY_RECORDS
+    members = session.scalars(select(Member.id).where(
+        Member.household_id == row.household_id).order_by(Member.id)).all()
+    record_all(session, [Record(
+        Action.CARE_RECORD, actor, subject_id=member, object_type=object_type,
+        object_id=row.id, purpose="veiligheid" if safety else "hulpverlening",
+        categories=["veiligheid"] if safety else [BASIC_DATA]) for member in members])
     return row
 
 

@@ -1,6 +1,7 @@
 """Consent and decision routes (contract v1)."""
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -77,9 +78,25 @@ async def fhir_json(request: Request) -> None:
     """Only JSON is served: `_format` (which wins) or Accept asking for anything else (XML,
     Turtle) is answered 406 with an OperationOutcome."""
     asked = request.query_params.get("_format") or request.headers.get("accept") or "*/*"
-    types = {part.split(";")[0].strip().lower() for part in asked.split(",")}
-    if not types & JSON_TYPES:
+    if not any(media in JSON_TYPES and quality > 0 for media, quality in _accepted(asked)):
         raise NotAcceptable("Only application/fhir+json is served.")
+
+
+def _accepted(header: str) -> list[tuple[str, float]]:
+    """Media types with their quality (RFC 9110 12.5.1); an unreadable q counts as 0."""
+    found = []
+    for part in header.split(","):
+        media, *params = (p.strip().lower() for p in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        found.append((media, quality))
+    return found
 
 
 FhirJson = Annotated[None, Depends(fhir_json)]
@@ -105,10 +122,12 @@ def read_consent(consent_id: str, _: FhirJson, session: DbSession, actor: ApiPri
 
 @fhir_router.get("/Consent", response_class=FhirResponse,
                  summary="A person's consents as a FHIR searchset Bundle (search by patient)")
-def search_consents(request: Request, _: FhirJson, session: DbSession, actor: ApiPrincipal,
+def search_consents(_: FhirJson, session: DbSession, actor: ApiPrincipal,
                     settings: AppSettings, patient: str = Query(min_length=1)
                     ) -> dict[str, Any]:
     views, names = service.fhir_search(session, actor=actor,
                                        subject_id=patient.removeprefix("Patient/"))
+    # the self link names the parameters the search used, as FHIR asks (others are ignored)
     return search_bundle(views, names, base_url=settings.base_url,
-                         self_link=f"{settings.base_url}/fhir/Consent?{request.url.query}")
+                         self_link=f"{settings.base_url}/fhir/Consent?"
+                                   f"{urlencode({'patient': patient})}")

@@ -244,9 +244,12 @@ def _read(actor: Principal, subject_id: str, ids: list[str]) -> Record:
 
 def consent_view(session: Session, *, actor: Principal, consent_id: str) -> ConsentView:
     consent = session.get(Consent, consent_id)
-    if consent is None:
-        raise NotFound("No such consent.")
-    households.require_visible_household(session, actor, consent.household_id)
+    try:
+        if consent is None:
+            raise NotFound("No such household.")
+        households.require_visible_household(session, actor, consent.household_id)
+    except NotFound:  # the same answer whether it exists or is not the caller's to see
+        raise NotFound("No such consent.") from None
     _record_read(session, actor, consent.subject_id, [consent.id])
     return _views(session, Consent.id == consent_id)[0]
 

@@ -9,7 +9,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
 from broker.audit.context import audit_context
-from broker.audit.recording import Action, Record, record
+from broker.audit.recording import Action, Record, record, record_all
 from broker.clock import local_day, now
 from broker.disclosure.capacity import age_on
 from broker.disclosure.engine import BASIC_DATA
@@ -140,9 +140,11 @@ def create_household(session: Session, *, actor: Principal, body: HouseholdCreat
                                     team_id=household_team(actor.team_ids, body.team_id),
                                     assigned_by=actor.actor_id))
     session.flush()
-    record(session, Record(Action.HOUSEHOLD_CREATE, actor, role=Role.REGISSEUR,
-                           object_type="household", object_id=household.id,
-                           categories=["basisgegevens"], purpose="hulpverlening"))
+    record_all(session, [  # one per person: each may ask what was recorded about them
+        Record(Action.HOUSEHOLD_CREATE, actor, role=Role.REGISSEUR, subject_id=member_id,
+               object_type="household", object_id=household.id,
+               categories=["basisgegevens"], purpose="hulpverlening")
+        for member_id in sorted(ids.values())])
     return household
 
 

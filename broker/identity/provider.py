@@ -153,8 +153,8 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
             token = jwt.decode(assertion, key, algorithms=list(ASSERTION_ALGORITHMS))
         except JoseError as exc:
             raise InvalidClientError(description=(
-                f"{exc.description} (accepted algorithms: "
-                f"{', '.join(ASSERTION_ALGORITHMS)})")) from exc
+                f"{exc.description or 'The signature does not verify.'} (accepted "
+                f"algorithms: {', '.join(ASSERTION_ALGORITHMS)})")) from exc
         self.verify_claims(token.claims)
         return token.claims
 
@@ -172,17 +172,20 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
             raise InvalidClientError(description="Issuer and Subject MUST match.")
         if "jti" not in claims:
             raise InvalidClientError(description="Missing JWT ID.")
-        lifetime = datetime.fromtimestamp(int(claims["exp"]), UTC) - now()
-        if lifetime > self.MAX_LIFETIME:  # a long-lived one would make replay checks costly
+        lifetime = float(claims["exp"]) - timestamp()  # seconds; any number, however large
+        if lifetime > self.MAX_LIFETIME.total_seconds():  # replay checks would grow costly
             raise InvalidClientError(description=(
-                f"The assertion is valid for {int(lifetime.total_seconds() // 60)} more "
-                f"minutes; at most {int(self.MAX_LIFETIME.total_seconds() // 60)} are "
-                "accepted (set 'exp' closer to now)."))
+                f"The assertion is valid for {min(lifetime // 60, 10**6):.0f} more minutes; "
+                f"at most {int(self.MAX_LIFETIME.total_seconds() // 60)} are accepted (set "
+                "'exp' closer to now)."))
         if not self.validate_jti(claims, claims["jti"]):
             raise InvalidClientError(description="This assertion (its 'jti') was used before.")
 
     def validate_jti(self, claims: Mapping[str, Any], jti: str) -> bool:
-        expires = datetime.fromtimestamp(int(claims["exp"]), UTC)
+        """Each jti once, remembered as long as the assertion is accepted (its `exp` plus
+        the leeway), so it cannot be replayed in the leeway either."""
+        expires = datetime.fromtimestamp(int(claims["exp"]), UTC) + timedelta(
+            seconds=self.leeway)
         return service.remember_assertion(self.provider.session, client_id=str(claims["sub"]),
                                           jti=str(jti), expires_at=expires)
 

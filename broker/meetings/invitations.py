@@ -256,7 +256,15 @@ class CalendarReply:
 
 
 def read_reply(raw: bytes) -> CalendarReply | None:
-    """The REPLY in a mail, or None when the mail holds none (or more than one answer)."""
+    """The REPLY in a mail, or None when the mail holds none (or more than one answer, or
+    is malformed in any way: anyone can send the broker mail)."""
+    try:
+        return _read_reply(raw)
+    except Exception:  # the email and icalendar parsers raise more than ValueError
+        return None
+
+
+def _read_reply(raw: bytes) -> CalendarReply | None:
     message = message_from_bytes(raw, policy=policy.default)
     sent_to = frozenset(address.lower() for _, address in getaddresses(
         [str(value) for name in ("To", "Cc", "Delivered-To")
@@ -266,10 +274,7 @@ def read_reply(raw: bytes) -> CalendarReply | None:
         if part.get_content_type() not in ("text/calendar", "application/ics") \
                 or not isinstance(payload, bytes):
             continue
-        try:
-            cal = Calendar.from_ical(payload)
-        except ValueError:
-            return None
+        cal = Calendar.from_ical(payload)
         events = cal.walk("VEVENT")
         if str(cal.get("method", "")).upper() != "REPLY" or len(events) != 1:
             return None

@@ -14,6 +14,7 @@ import structlog
 from broker.config import Settings
 
 log = structlog.get_logger("broker.meetings.mailbox")
+MAX_BYTES = 1_000_000  # a calendar answer is a few kB; more of a message is not read
 
 
 @contextmanager
@@ -43,10 +44,14 @@ def read_unread(settings: Settings, apply: Callable[[bytes], str]) -> int:
         imap.select(settings.imap_folder)
         _, found = imap.uid("SEARCH", "UNSEEN")
         for uid in (found[0] or b"").decode().split():
-            _, data = imap.uid("FETCH", uid, "(BODY.PEEK[])")
+            _, data = imap.uid("FETCH", uid, f"(BODY.PEEK[]<0.{MAX_BYTES}>)")
             raw = next((part[1] for part in data if isinstance(part, tuple)), None)
-            if raw is not None:
-                log.info("mailbox_message", outcome=apply(raw))
+            try:
+                outcome = apply(raw) if raw is not None else "empty"
+            except Exception as exc:  # the database, say: this one is read again next time
+                log.warning("mailbox_message_failed", exc_type=type(exc).__name__)
+                continue  # and the others are not held up by it
+            log.info("mailbox_message", outcome=outcome)
             imap.uid("STORE", uid, "+FLAGS", "(\\Seen)")
             done += 1
     return done

@@ -108,6 +108,10 @@ class TestEachRuleOfTheStandard:
             self, spans: list[dict[str, Any]]) -> None:
         about = [attributes(s) for s in spans if "dpl.core.data_subject_id" in attributes(s)]
         assert len(about) > 50
+        # what is recorded about a family is recorded about each of its members
+        for span in spans:
+            if span["name"] in ("care.record", "household.create"):
+                assert "dpl.core.data_subject_id" in attributes(span), span["name"]
         for found in about:
             assert isinstance(found["dpl.core.data_subject_id"], str)
             assert found["dpl.core.data_subject_id_type"].startswith("urn:")

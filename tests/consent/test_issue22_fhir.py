@@ -73,6 +73,8 @@ class TestAcceptance4:
         bundle = response.json()
         assert (bundle["resourceType"], bundle["type"], bundle["total"]) == (
             "Bundle", "searchset", 1)
+        [link] = bundle["link"]  # the parameters used, nothing else
+        assert link["url"].endswith(f"/fhir/Consent?patient=Patient%2F{consents['c2']}")
         verdict = fhir_js(bundle)
         assert verdict["valid"], verdict["messages"]
         # Warnings only for the broker's own code systems (categories, purposes), which
@@ -118,7 +120,8 @@ class TestAcceptance4:
 class TestFormatsAndErrors:
     @pytest.mark.parametrize(("accept", "format_"), [
         ("application/fhir+xml", None), ("application/xml", None),
-        ("application/fhir+json", "xml"), ("*/*", "application/fhir+xml")])
+        ("application/fhir+json", "xml"), ("*/*", "application/fhir+xml"),
+        ("application/fhir+json;q=0, application/fhir+xml", None)])
     def test_a_format_not_served_is_406_with_an_operation_outcome(
             self, client: TestClient, regisseur: Caller, consents: dict[str, str],
             accept: str, format_: str | None) -> None:
@@ -153,8 +156,12 @@ class TestFormatsAndErrors:
         consent_id = client.get("/fhir/Consent", params={"patient": consents["m"]},
                                 headers=regisseur.headers).json()["entry"][0]["resource"]["id"]
         refused = client.get(f"/fhir/Consent/{consent_id}", headers=stranger.headers)
-        assert refused.status_code == 404
+        made_up = client.get("/fhir/Consent/00000000-0000-0000-0000-000000000000",
+                             headers=stranger.headers)
+        assert refused.status_code == made_up.status_code == 404
         assert refused.json()["issue"][0]["code"] == "not-found"
+        # the same words whether the consent exists or not
+        assert refused.json()["issue"][0]["details"] == made_up.json()["issue"][0]["details"]
         assert client.get(f"/fhir/Consent/{consent_id}").json()["issue"][0]["code"] == "login"
 
 

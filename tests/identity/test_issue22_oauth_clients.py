@@ -146,6 +146,29 @@ class TestAssertionsAndTheirMessages:
         assert refused.headers["content-type"] == "application/json"
 
 
+    def test_an_assertion_in_its_leeway_is_not_accepted_twice(
+            self, client: TestClient, session: Session, policy: Policy) -> None:
+        key = ECKey.generate_key("P-256")
+        client_id = key_client(session, policy, key)
+        expired_a_little = assertion(client_id, key, "ES256", lifetime=-5)  # leeway is 30 s
+        assert token_with(client, client_id, expired_a_little).status_code == 200
+        again = token_with(client, client_id, expired_a_little)
+        assert again.status_code == 401 and "used before" in again.json()["error_description"]
+
+    @pytest.mark.parametrize("exp", [10**20, 1e300])
+    def test_an_absurd_expiry_is_refused_not_a_server_error(
+            self, client: TestClient, session: Session, policy: Policy, exp: float) -> None:
+        key = ECKey.generate_key("P-256")
+        client_id = key_client(session, policy, key)
+        claims = {"iss": client_id, "sub": client_id, "aud": "http://localhost/oauth/token",
+                  "jti": str(uuid.uuid4()), "iat": timestamp(), "exp": exp}
+        signed = jwt.encode({"alg": "ES256", "kid": key.kid}, claims, key)
+        refused = token_with(client, client_id, signed)
+        assert (refused.status_code, refused.headers["content-type"]) == (
+            401, "application/json")
+        assert "at most 10" in refused.json()["error_description"]
+
+
 class TestUserinfo:
     def test_the_token_of_a_professional_names_them_and_a_system_token_is_nobody(
             self, client: TestClient, session: Session, policy: Policy) -> None:

@@ -23,7 +23,7 @@ from tests.consent.helpers import Caller, caller
 from tests.dates import form_moment, local_moment, years_ago
 from tests.factories import PASSWORD
 from tests.identity.flows import csrf_of, login
-from tests.meetings.test_outcome import outcome
+from tests.meetings.test_outcome import hold, outcome
 from tests.readable import mail_text
 
 MOTHER = {"ref": "moeder", "given_name": "Sanne", "family_name": "Jansen",
@@ -347,11 +347,7 @@ class TestMinutesPage:
     def test_the_minutes_have_the_sites_frame_a_way_back_and_a_pdf(
             self, client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> None:
         regisseur, school, _, meeting = arrange(client, session, policy)
-        path = f"/api/v1/meetings/{meeting['id']}"
-        client.post(path + "/schedule", headers=regisseur.headers,
-                    json={"slot_id": meeting["slots"][0]["id"]})
-        client.post(path + "/outcome", headers=regisseur.headers,
-                    json=outcome(regisseur.professional.id, school.org.id, assessment=True))
+        hold(client, regisseur, school.org.id, meeting)
         logged_in(client, regisseur)
         page = client.get(f"/bijeenkomsten/{meeting['id']}/verslag")
         assert page.status_code == 200

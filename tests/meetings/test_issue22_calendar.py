@@ -3,6 +3,7 @@ make of the broker's invitations, and mails that calendar clients show as a meet
 
 import email
 import subprocess
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from email import policy as mail_policy
 from email.utils import parsedate_to_datetime
@@ -19,7 +20,7 @@ from broker.meetings import invitations
 from broker.meetings.invitations import Attendee, Invitation
 from broker.policy import Policy
 from tests.conftest import Mailbox
-from tests.consent.helpers import caller
+from tests.consent.helpers import Caller, caller
 from tests.dates import local_moment, today
 from tests.meetings.test_api import CHILD
 from tests.readable import calendars_in
@@ -78,22 +79,32 @@ class TestAcceptance1TimesInEveryParser:
         assert (summer["RRULE"]["BYMONTH"], winter["RRULE"]["BYMONTH"]) == ([3], [10])
 
 
+def scheduled(client: TestClient, session: Session, policy: Policy, *, location: str,
+              invitees: Callable[[Caller, Caller], list[dict[str, object]]]
+              ) -> tuple[Caller, Caller, str]:
+    """A regisseur and a teacher, a meeting planned ten days ahead at 14:00; its API path."""
+    regisseur = caller(client, session, policy, party="wijkteam", roles=["regisseur"])
+    teacher = caller(client, session, policy, party="school", roles=["partner"])
+    household = client.post("/api/v1/households", headers=regisseur.headers, json={
+        "label": "Gezin", "members": [CHILD]}).json()
+    meeting = client.post("/api/v1/meetings", headers=regisseur.headers, json={
+        "household_id": household["id"], "title": "Bijeenkomst", "duration_minutes": 60,
+        "location": location, "slots": [{"start": local_moment(10, 14).isoformat()}],
+        "invitees": invitees(regisseur, teacher)}).json()
+    path = f"/api/v1/meetings/{meeting['id']}"
+    client.post(path + "/schedule", headers=regisseur.headers,
+                json={"slot_id": meeting["slots"][0]["id"]})
+    return regisseur, teacher, path
+
+
 class TestAttendeesMergedPerPerson:
     def test_a_person_invited_in_person_and_through_their_organisation_appears_once_as_required(
             self, client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> None:
-        regisseur = caller(client, session, policy, party="wijkteam", roles=["regisseur"])
-        teacher = caller(client, session, policy, party="school", roles=["partner"])
-        household = client.post("/api/v1/households", headers=regisseur.headers, json={
-            "label": "Gezin", "members": [CHILD]}).json()
-        meeting = client.post("/api/v1/meetings", headers=regisseur.headers, json={
-            "household_id": household["id"], "title": "Bijeenkomst", "duration_minutes": 60,
-            "location": "'t Hofke", "slots": [{"start": local_moment(10, 14).isoformat()}],
-            "invitees": [{"professional_id": regisseur.professional.id},
-                         {"professional_id": teacher.professional.id, "required": True},
-                         {"organisation_id": teacher.org.id, "required": False}]}).json()
-        path = f"/api/v1/meetings/{meeting['id']}"
-        client.post(path + "/schedule", headers=regisseur.headers,
-                    json={"slot_id": meeting["slots"][0]["id"]})
+        regisseur, teacher, path = scheduled(
+            client, session, policy, location="'t Hofke", invitees=lambda regisseur, teacher: [
+                {"professional_id": regisseur.professional.id},
+                {"professional_id": teacher.professional.id, "required": True},
+                {"organisation_id": teacher.org.id, "required": False}])
         assert client.post(path + "/rsvp", headers=teacher.headers,
                            json={"response": "accepted"}).status_code == 200
 
@@ -109,19 +120,11 @@ class TestAttendeesMergedPerPerson:
 class TestMailsCalendarClientsShowAsMeetings:
     def test_every_invitation_is_dated_utf8_and_alternative_text_html_and_calendar(
             self, client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> None:
-        regisseur = caller(client, session, policy, party="wijkteam", roles=["regisseur"])
-        teacher = caller(client, session, policy, party="school", roles=["partner"])
-        household = client.post("/api/v1/households", headers=regisseur.headers, json={
-            "label": "Gezin", "members": [CHILD]}).json()
-        meeting = client.post("/api/v1/meetings", headers=regisseur.headers, json={
-            "household_id": household["id"], "title": "Bijeenkomst", "duration_minutes": 60,
-            "location": "'t Hofke, zaal Één",
-            "slots": [{"start": local_moment(10, 14).isoformat()}],
-            "invitees": [{"professional_id": regisseur.professional.id},
-                         {"professional_id": teacher.professional.id}]}).json()
-        path = f"/api/v1/meetings/{meeting['id']}"
-        client.post(path + "/schedule", headers=regisseur.headers,
-                    json={"slot_id": meeting["slots"][0]["id"]})
+        regisseur, _, path = scheduled(
+            client, session, policy, location="'t Hofke, zaal Één",
+            invitees=lambda regisseur, teacher: [
+                {"professional_id": regisseur.professional.id},
+                {"professional_id": teacher.professional.id}])
 
         assert len(mail.messages) == 2
         ids = set()

@@ -22,7 +22,7 @@ from tests.factories import PASSWORD
 from tests.identity.flows import login
 from tests.meetings.test_api import arrange
 from tests.meetings.test_issue20 import logged_in
-from tests.meetings.test_outcome import outcome
+from tests.meetings.test_outcome import hold
 
 
 def accessible_archive(pdf: bytes, *, title: str) -> None:
@@ -46,11 +46,7 @@ def text_of(pdf: bytes) -> str:
 def test_the_minutes_are_a_tagged_pdf_a_with_the_reference_whole(
         client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> None:
     regisseur, school, _, meeting = arrange(client, session, policy)
-    path = f"/api/v1/meetings/{meeting['id']}"
-    client.post(path + "/schedule", headers=regisseur.headers,
-                json={"slot_id": meeting["slots"][0]["id"]})
-    client.post(path + "/outcome", headers=regisseur.headers,
-                json=outcome(regisseur.professional.id, school.org.id, assessment=True))
+    hold(client, regisseur, school.org.id, meeting)
     logged_in(client, regisseur)
     pdf = client.get(f"/bijeenkomsten/{meeting['id']}/verslag.pdf")
     assert pdf.status_code == 200

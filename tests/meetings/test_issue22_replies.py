@@ -144,3 +144,17 @@ def test_a_reply_sent_from_someone_elses_copy_or_to_the_plain_address_changes_no
                           to="netwerk@gemeente.example"))
     wait_for(lambda: mailbox.unread() == 0)
     assert broker.rsvp_of(meeting["id"], broker.teacher_id) is None
+
+
+def test_a_malformed_mail_is_set_aside_and_does_not_hold_up_the_answers_after_it(
+        broker: Broker, smtp_server: Mailbox, mailbox: ImapServer) -> None:
+    meeting = broker.scheduled_meeting()
+    invitation = invitation_to(smtp_server, broker.teacher.email)
+    organiser = invitation.vevent.organizer.value.removeprefix("mailto:")
+    for broken in (b'From: x@evil.example\r\nTo: "\r\nSubject: hi\r\n\r\nhello\r\n',
+                   b"To: :;:;@@@\r\nContent-Type: text/calendar\r\n\r\nBEGIN:VCALENDAR\r\n"):
+        mailbox.deliver(broken)
+    mailbox.deliver(reply(invitation, attendee=broker.teacher.email, partstat="TENTATIVE",
+                          to=organiser))
+    wait_for(lambda: broker.rsvp_of(meeting["id"], broker.teacher_id) == "tentative")
+    wait_for(lambda: mailbox.unread() == 0)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from broker.policy import Policy
 from tests.conftest import Mailbox
+from tests.consent.helpers import Caller
 from tests.dates import days_from_today
 from tests.meetings.test_brief import meeting_with_three
 
@@ -42,6 +43,19 @@ def outcome(regisseur_id: str, owner: str, *, assessment: bool,
         body["safety_assessment"] = {"instrument": "LIRIK", "outcome": "onveilig_structureel",
                                      "rationale": "Herhaald letsel zonder verklaring."}
     return body
+
+
+def hold(client: TestClient, regisseur: Caller, owner_id: str, meeting: dict[str, Any]
+         ) -> dict[str, Any]:
+    """Plan the meeting on its first slot and record its outcome; the plan."""
+    assert regisseur.professional is not None
+    path = f"/api/v1/meetings/{meeting['id']}"
+    client.post(path + "/schedule", headers=regisseur.headers,
+                json={"slot_id": meeting["slots"][0]["id"]})
+    plan = client.post(path + "/outcome", headers=regisseur.headers,
+                       json=outcome(regisseur.professional.id, owner_id, assessment=True))
+    assert plan.status_code == 201, plan.text
+    return dict(plan.json())
 
 
 def test_acceptance_3_no_outcome_without_assessment_after_a_high_concern(
@@ -104,11 +118,7 @@ def test_acceptance_4_the_schools_minutes_hold_only_what_the_school_may_see(
 def test_the_owner_updates_its_action_others_may_not(
         client: TestClient, session: Session, policy: Policy, mail: Mailbox) -> None:
     regisseur, partners, _, meeting = meeting_with_three(client, session, policy)
-    path = f"/api/v1/meetings/{meeting['id']}"
-    client.post(path + "/schedule", headers=regisseur.headers,
-                json={"slot_id": meeting["slots"][0]["id"]})
-    plan = client.post(path + "/outcome", headers=regisseur.headers, json=outcome(
-        regisseur.professional.id, partners["school"].org.id, assessment=True)).json()
+    plan = hold(client, regisseur, partners["school"].org.id, meeting)
     action = plan["actions"][0]["id"]
     done = client.post(f"/api/v1/plans/actions/{action}", headers=partners["school"].headers,
                        json={"status": "done"})

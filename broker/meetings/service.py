@@ -485,7 +485,10 @@ def meeting_calendar(session: Session, *, actor: Principal, meeting_id: str
         raise Conflict("This meeting has no fixed time yet.", code="not_scheduled")
     invitation = _invitation(session, view.meeting,
                              view.meeting.status == MeetingStatus.CANCELLED)
-    return (invitations.calendar(invitation),
+    me = session.get(Professional, actor.professional_id) if actor.professional_id else None
+    mine = next((a for a in invitation.attendees  # their copy: answers come back as theirs
+                 if me is not None and a.email.lower() == me.email.lower()), None)
+    return (invitations.calendar(invitation, to=mine),
             f"text/calendar; charset=utf-8; method={invitations.method(invitation)}")
 
 

@@ -124,6 +124,10 @@ def test_an_accept_from_the_invitees_calendar_shows_in_the_meeting(
     organiser = invitation.vevent.organizer.value.removeprefix("mailto:")
     assert organiser.startswith("netwerk+") and organiser.endswith("@gemeente.example")
     assert broker.rsvp_of(meeting["id"], broker.teacher_id) is None
+    # the copy the regisseur downloads has the regisseur's own reply address, not the teacher's
+    downloaded = vobject.readOne(broker.http.get(f"/meetings/{meeting['id']}/ics").text)
+    theirs = downloaded.vevent.organizer.value.removeprefix("mailto:")
+    assert theirs.startswith("netwerk+") and theirs != organiser
 
     mailbox.deliver(reply(invitation, attendee=broker.teacher.email, partstat="ACCEPTED",
                           to=organiser))

@@ -1,6 +1,7 @@
 """The background work `serve` runs, registered here at the top so that no domain (and not the
-audit log) imports another to schedule it: each job is a function of a session, run in its
-own transaction every so often, or (`per_item`) one that opens a transaction per item."""
+audit log) imports another to schedule it: each job runs every so often, most of them as a
+function of a session in one transaction (`in_transaction`), the mailbox one transaction per
+message."""
 
 import asyncio
 import time
@@ -37,31 +38,36 @@ def _calendar_replies(database: Database, settings: Settings) -> None:
     mailbox.read_unread(settings, apply)
 
 
+def in_transaction(work: Callable[[Session], object]
+                   ) -> Callable[[Database, Settings], object]:
+    """A job that is a function of a session, run in one transaction."""
+    def run(database: Database, settings: Settings) -> object:
+        with database.sessionmaker.begin() as session:
+            return work(session)
+    return run
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
     every_seconds: Callable[[Settings], float]
-    run: Callable[[Session], object] | None = None
-    per_item: Callable[[Database, Settings], object] | None = None
+    run: Callable[[Database, Settings], object]
     first_after_seconds: float = 0
 
 
 JOBS = (
-    Job("audit_sequencing", lambda s: s.audit_sequence_seconds, _sequence),
-    Job("audit_checkpoint", lambda s: s.audit_checkpoint_minutes * 60, make_checkpoint),
-    Job("meeting_reminders", lambda s: 15 * 60, send_reminders, first_after_seconds=60),
-    Job("calendar_replies", lambda s: s.imap_poll_seconds, per_item=_calendar_replies),
+    Job("audit_sequencing", lambda s: s.audit_sequence_seconds, in_transaction(_sequence)),
+    Job("audit_checkpoint", lambda s: s.audit_checkpoint_minutes * 60,
+        in_transaction(make_checkpoint)),
+    Job("meeting_reminders", lambda s: 15 * 60, in_transaction(send_reminders),
+        first_after_seconds=60),
+    Job("calendar_replies", lambda s: s.imap_poll_seconds, _calendar_replies),
 )
 
 
 def _run(database: Database, settings: Settings, job: Job) -> None:
     with operation():  # each run its own trace in the audit log
-        if job.per_item is not None:
-            job.per_item(database, settings)
-            return
-        assert job.run is not None
-        with database.sessionmaker.begin() as session:
-            job.run(session)
+        job.run(database, settings)
 
 
 async def background_loop(database: Database, settings: Settings,

@@ -36,6 +36,8 @@ from broker.information_requests import api as information_requests_api
 from broker.information_requests import pages as information_requests_pages
 from broker.jobs import background_loop
 from broker.keys import KeyRing
+from broker.mail import api as mail_api
+from broker.mail import pages as mail_pages
 from broker.mandates import api as mandates_api
 from broker.meetings import api as meetings_api
 from broker.meetings import pages as meetings_pages
@@ -104,6 +106,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     api.include_router(care_api.router)
     api.include_router(quality_api.router)
     api.include_router(family_api.router)
+    api.include_router(mail_api.router)
     app.include_router(api)
     app.include_router(system_api.router, responses=PROBLEM_RESPONSES)
     app.include_router(identity_oauth.router, responses=PROBLEM_RESPONSES)
@@ -123,6 +126,7 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     app.include_router(quality_pages.router)
     app.include_router(family_pages.router)
     app.include_router(partners_pages.router)
+    app.include_router(mail_pages.router)
     app.include_router(start_pages.router)
     app.include_router(web_pages.router)
     app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")
@@ -139,7 +143,8 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """In `serve`: keep the audit log sequenced and checkpointed in the background."""
+    """In `serve`: the background jobs (the audit log sequenced and checkpointed, the outbox
+    delivered, reminders), run by whichever process holds the job lease."""
     settings: Settings = app.state.settings
     task = None
     if settings.audit_background:

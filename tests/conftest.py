@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import hypothesis
@@ -35,6 +35,7 @@ from broker.db import (
     get_session,
     get_transaction,
 )
+from broker.mail import service as outbox
 from broker.observability import configure_logging
 from broker.policy import Policy, load_policy
 from tests.databases import backend, drop_test_schemas, fresh_database
@@ -212,9 +213,12 @@ def live_server_factory(tmp_path: Path, policy: Policy
     threads: list[_ServerThread] = []
 
     def start(name: str = "live", port: int | None = None, host_name: str = "127.0.0.1",
-              **overrides: object) -> LiveServer:
+              mailbox: Mailbox | None = None, **overrides: object) -> LiveServer:
         """`host_name` is the name in the server's URL; browsers keep cookies per host name,
-        not per port, so two brokers in one test need two names."""
+        not per port, so two brokers in one test need two names. With a `mailbox`, the
+        server's mail goes there."""
+        if mailbox is not None:
+            overrides |= {"smtp_host": mailbox.host, "smtp_port": mailbox.port}
         port = port or free_port()
         url = f"http://{host_name}:{port}"
         database_url = fresh_database(tmp_path, name)
@@ -225,7 +229,10 @@ def live_server_factory(tmp_path: Path, policy: Policy
         thread = _ServerThread(app, port)
         thread.start_and_wait()
         threads.append(thread)
-        return LiveServer(url, app, database)
+        server = LiveServer(url, app, database)
+        if mailbox is not None:
+            mailbox.serve_live(server)
+        return server
 
     yield start
     for thread in threads:
@@ -271,9 +278,33 @@ def page(browser: object) -> Iterator[object]:
 
 @dataclass
 class Mailbox:
+    """A real SMTP server's address and what it received. Services write mail to the outbox;
+    reading `messages` first delivers the outboxes this mailbox serves, as the delivery job
+    does after each commit."""
+
     host: str
     port: int
-    messages: list[bytes]
+    received: list[bytes]
+    outboxes: list[Callable[[], object]] = field(default_factory=list)
+
+    @property
+    def messages(self) -> list[bytes]:
+        for deliver in self.outboxes:
+            deliver()
+        return self.received
+
+    def serve(self, session: Session) -> None:
+        """Services in `session` (the test's transaction) send mail here; delivery commits
+        there as the job's does."""
+        session.info[AUDIT_INFO] = with_smtp(session.info[AUDIT_INFO], self)
+        settings = session.info[AUDIT_INFO].settings
+        each = contextmanager(committing)
+        self.outboxes.append(lambda: outbox.deliver(lambda: each(session), settings))
+
+    def serve_live(self, server: "LiveServer") -> None:
+        """A live server, configured with this mailbox's address, sends mail here."""
+        self.outboxes.append(lambda: outbox.deliver(server.database.sessionmaker.begin,
+                                                  server.app.state.settings))
 
 
 @contextmanager
@@ -306,5 +337,5 @@ def smtp_server() -> Iterator[Mailbox]:
 @pytest.fixture
 def mail(session: Session, smtp_server: Mailbox) -> Mailbox:
     """The app sends to the test's SMTP server."""
-    session.info[AUDIT_INFO] = with_smtp(session.info[AUDIT_INFO], smtp_server)
+    smtp_server.serve(session)
     return smtp_server

@@ -38,7 +38,8 @@ from broker.households.models import Member
 from broker.identity.models import Organisation, Team
 from broker.identity.principal import Principal, PrincipalKind
 from broker.identity.service import sha256_hex
-from broker.meetings.invitations import outbox, plain_message
+from broker.mail import service as mail
+from broker.mail.transport import plain_message
 from broker.meldcode import service as meldcode
 from broker.plans import service as plans
 from broker.vault.service import (
@@ -106,8 +107,7 @@ def _mail(session: Session, address: str, url: str) -> None:
         "kinderen) hebben gedeeld, met wie en waarom. U kunt er ook uw toestemming "
         f"intrekken.\n\n{url}\n\nDe link werkt één keer en is {LINK_DAYS} dagen geldig. "
         "Vraag uw regisseur om een nieuwe als hij verlopen is.\n")
-    with outbox(settings) as smtp:
-        smtp.send_message(message)
+    mail.enqueue(session, [message], kind="family_link")
 
 
 class LinkUnusable(NotFound):

@@ -6,76 +6,25 @@ alone (RFC 5546 §3.2.2: a REQUEST needs one ATTENDEE or more, not all of them).
 import base64
 import hashlib
 import hmac
-import smtplib
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from email.utils import format_datetime, getaddresses, make_msgid
+from email.utils import getaddresses
 from html import escape
-from pathlib import Path
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 
 from broker.clock import LEGAL_ZONE, now
 from broker.config import Settings
-from broker.errors import BrokerError
+from broker.mail.transport import plain_message
 from broker.meetings.zone import vtimezone
 
 SUMMARY = "Netwerkbijeenkomst"
 PARTSTAT = {None: "NEEDS-ACTION", "accepted": "ACCEPTED", "declined": "DECLINED",
             "tentative": "TENTATIVE"}
-
-
-class MailFailed(BrokerError):
-    status, code, title = 502, "mail_failed", "The invitations could not be sent"
-
-
-class Outbox(Protocol):
-    def send_message(self, message: EmailMessage) -> object: ...
-
-
-@dataclass(frozen=True)
-class MailDirectory:
-    """A development mailbox: each message becomes an .eml file (`BROKER_MAIL_DIR`)."""
-
-    path: Path
-
-    def send_message(self, message: EmailMessage) -> object:
-        self.path.mkdir(parents=True, exist_ok=True)
-        name = str(message["Message-ID"]).strip("<>").replace("@", "_").replace("/", "_")
-        (self.path / f"{name}.eml").write_bytes(message.as_bytes())
-        return None
-
-
-@contextmanager
-def outbox(settings: Settings) -> Iterator[Outbox]:
-    """Where messages go: the SMTP server, or the mail directory when one is set."""
-    if settings.mail_dir is not None:
-        yield MailDirectory(settings.mail_dir)
-        return
-    try:
-        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
-            yield smtp
-    except (OSError, smtplib.SMTPException) as exc:
-        raise MailFailed(f"SMTP: {type(exc).__name__}") from None
-
-
-def plain_message(settings: Settings, to: str, subject: str, text: str) -> EmailMessage:
-    """A message from the broker to one address, dated, with its own Message-ID and the
-    text as UTF-8; no name in it."""
-    message = EmailMessage()
-    message["From"], message["To"] = settings.smtp_sender, to
-    message["Date"] = format_datetime(now())
-    message["Message-ID"] = make_msgid(domain=settings.smtp_sender.rpartition("@")[2]
-                                       or "broker")
-    message["Subject"] = subject
-    message.set_content(text, charset="utf-8")
-    return message
 
 
 @dataclass(frozen=True)
@@ -190,25 +139,23 @@ def method(invitation: Invitation) -> str:
     return "CANCEL" if invitation.cancelled else "REQUEST"
 
 
-def send(settings: Settings, invitation: Invitation) -> int:
-    """One message per attendee (a family member's calendar naming only them); returns how
-    many. Each is multipart/alternative: text, HTML and `text/calendar; method=...`, the
-    shape calendar clients (Outlook too) show as a meeting with Accept and Decline rather
-    than as an attached file."""
+def messages(settings: Settings, invitation: Invitation) -> Iterator[EmailMessage]:
+    """One message per attendee (a family member's calendar naming only them). Each is
+    multipart/alternative: text, HTML and `text/calendar; method=...`, the shape calendar
+    clients (Outlook too) show as a meeting with Accept and Decline rather than as an
+    attached file."""
     when = invitation.start.astimezone(LEGAL_ZONE).strftime("%d-%m-%Y %H:%M")
-    with outbox(settings) as smtp:
-        for attendee in invitation.attendees:
-            text = _body(invitation, when, family=attendee.family)
-            message = plain_message(
-                settings, attendee.email,
-                f"Geannuleerd: {SUMMARY} {invitation.reference}" if invitation.cancelled
-                else f"{SUMMARY} {invitation.reference}", text)
-            message.add_alternative(_html(text), subtype="html", charset="utf-8")
-            message.add_alternative(calendar(invitation, to=attendee).decode(),
-                                    subtype="calendar", charset="utf-8",
-                                    params={"method": method(invitation)})
-            smtp.send_message(message)
-    return len(invitation.attendees)
+    for attendee in invitation.attendees:
+        text = _body(invitation, when, family=attendee.family)
+        message = plain_message(
+            settings, attendee.email,
+            f"Geannuleerd: {SUMMARY} {invitation.reference}" if invitation.cancelled
+            else f"{SUMMARY} {invitation.reference}", text)
+        message.add_alternative(_html(text), subtype="html", charset="utf-8")
+        message.add_alternative(calendar(invitation, to=attendee).decode(),
+                                subtype="calendar", charset="utf-8",
+                                params={"method": method(invitation)})
+        yield message
 
 
 def _html(text: str) -> str:
@@ -301,15 +248,11 @@ REMINDERS = {
 }
 
 
-def remind(settings: Settings, to: list[str], *, reference: str, kind: str,
-           link: str | None) -> int:
-    """A short reminder (`kind`, one of REMINDERS) without an attachment; names nobody."""
-    if not to:
-        return 0
+def reminders(settings: Settings, to: list[str], *, reference: str, kind: str,
+              link: str | None) -> list[EmailMessage]:
+    """A short reminder (`kind`, one of REMINDERS) to each address, without an attachment;
+    names nobody."""
     text = REMINDERS[kind]
-    with outbox(settings) as smtp:
-        for address in to:
-            smtp.send_message(plain_message(settings, address,
-                                            f"Herinnering: {SUMMARY} {reference}",
-                                            f"{text}\n\n{link}\n" if link else f"{text}\n"))
-    return len(to)
+    return [plain_message(settings, address, f"Herinnering: {SUMMARY} {reference}",
+                          f"{text}\n\n{link}\n" if link else f"{text}\n")
+            for address in to]

@@ -43,8 +43,6 @@ MESSAGES = {
     "not_organiser": N_("Alleen de regisseur die de bijeenkomst organiseert, kan dit doen."),
     "not_scheduled": N_("Dit kan pas als de bijeenkomst gepland is."),
     "validation": N_("Kies bij minstens één moment of u kunt."),
-    "mail_failed": N_("De uitnodigingen konden niet worden verstuurd. Probeer het later "
-                      "opnieuw."),
 }
 WARNINGS = {"cannot_at_chosen": N_("%(who)s moet erbij zijn, maar kan niet op het gekozen "
                                    "moment."),

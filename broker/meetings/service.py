@@ -25,6 +25,7 @@ from broker.households.models import Member
 from broker.identity.models import Organisation, Professional
 from broker.identity.principal import Principal, PrincipalKind
 from broker.identity.service import professional_principal
+from broker.mail import service as mail
 from broker.meetings import invitations
 from broker.meetings.models import (
     Answer,
@@ -545,7 +546,11 @@ def _attendees(session: Session, meeting: Meeting, *, exclude: set[str] | None =
 
 
 def _send(session: Session, meeting: Meeting, *, cancelled: bool = False) -> None:
-    invitations.send(audit_context(session).settings, _invitation(session, meeting, cancelled))
+    """The invitations (or cancellations) into the outbox: sent once this transaction
+    commits, never for a meeting that was not saved."""
+    mail.enqueue(session, invitations.messages(audit_context(session).settings,
+                                               _invitation(session, meeting, cancelled)),
+                 kind="invitation")
     record(session, Record(Action.MEETING_INVITE, None, object_type="meeting",
                            object_id=meeting.id, role="cancel" if cancelled else "request"))
 
@@ -643,39 +648,45 @@ def calendar_feed(session: Session, *, token: str) -> bytes:
 
 def send_reminders(session: Session) -> tuple[int, int]:
     """Remind invitees who have not answered a poll (once, a day after it opened), and
-    everyone the day before a scheduled meeting (once). Returns both counts."""
+    everyone the day before a scheduled meeting (once), through the outbox; a meeting is
+    marked reminded in the same transaction, and rows another runner holds are skipped, so
+    no reminder goes twice. Returns both counts."""
     settings = audit_context(session).settings
     at = now()
     polls = days = 0
     for meeting in session.scalars(select(Meeting).where(
             Meeting.status == MeetingStatus.POLLING, Meeting.poll_reminded_at.is_(None),
-            Meeting.created_at <= at - timedelta(days=1))):
+            Meeting.created_at <= at - timedelta(days=1)).with_for_update(skip_locked=True)):
         answered = set(session.scalars(select(Availability.invitee_id).join(
             Invitee, Invitee.id == Availability.invitee_id)
             .where(Invitee.meeting_id == meeting.id)))
         family = {i.id for i in _invitees(session, meeting.id) if i.member_id}
         silent = [a.email for a in _attendees(session, meeting, exclude=answered | family)]
-        polls += invitations.remind(settings, silent, reference=meeting.reference,
-                                    kind="poll",
-                                    link=f"{settings.base_url}/bijeenkomsten/{meeting.id}")
+        polls += _remind(session, silent, meeting, kind="poll",
+                         link=f"{settings.base_url}/bijeenkomsten/{meeting.id}")
         polls += _remind_family(session, meeting, exclude=answered)
         meeting.poll_reminded_at = at
     for meeting in session.scalars(select(Meeting).join(
             MeetingSlot, MeetingSlot.id == Meeting.slot_id).where(
             Meeting.status == MeetingStatus.SCHEDULED, Meeting.day_before_reminded_at.is_(None),
-            MeetingSlot.start > at, MeetingSlot.start <= at + timedelta(days=1))):
+            MeetingSlot.start > at, MeetingSlot.start <= at + timedelta(days=1))
+            .with_for_update(of=Meeting, skip_locked=True)):
         everyone = _attendees(session, meeting)
-        days += invitations.remind(settings, [a.email for a in everyone if not a.family],
-                                   reference=meeting.reference,
-                                   kind="day_before",
-                                   link=f"{settings.base_url}/bijeenkomsten/{meeting.id}")
-        days += invitations.remind(settings, [a.email for a in everyone if a.family],
-                                   reference=meeting.reference,
-                                   kind="day_before_family",
-                                   link=None)
+        days += _remind(session, [a.email for a in everyone if not a.family], meeting,
+                        kind="day_before",
+                        link=f"{settings.base_url}/bijeenkomsten/{meeting.id}")
+        days += _remind(session, [a.email for a in everyone if a.family], meeting,
+                        kind="day_before_family", link=None)
         meeting.day_before_reminded_at = at
     session.flush()
     return polls, days
+
+
+def _remind(session: Session, to: list[str], meeting: Meeting, *, kind: str,
+            link: str | None) -> int:
+    return mail.enqueue(session, invitations.reminders(
+        audit_context(session).settings, to, reference=meeting.reference, kind=kind,
+        link=link), kind="reminder")
 
 
 def _remind_family(session: Session, meeting: Meeting, *, exclude: set[str]) -> int:
@@ -689,10 +700,9 @@ def _remind_family(session: Session, meeting: Meeting, *, exclude: set[str]) -> 
         if member is None or not member.email or invitee.id in exclude:
             continue
         token = _open_link(session, invitee)
-        sent += invitations.remind(
-            settings, [member.email], reference=meeting.reference,
-            kind="poll_family" if token else "poll_family_no_link",
-            link=f"{settings.base_url}/uitnodiging/{token}" if token else None)
+        sent += _remind(session, [member.email], meeting,
+                        kind="poll_family" if token else "poll_family_no_link",
+                        link=f"{settings.base_url}/uitnodiging/{token}" if token else None)
     return sent
 
 

@@ -684,7 +684,6 @@ def review_queue(session: Session, *, actor: Principal) -> Queue:
     if not actor.has_role(Role.AANDACHTSFUNCTIONARIS, Role.PRIVACY_OFFICER):
         raise Forbidden("This needs the role aandachtsfunctionaris or privacy_officer.",
                         code="wrong_role")
-    record_expiries(session)
     mine = () if actor.has_role(Role.PRIVACY_OFFICER) else (
         Override.organisation_id == actor.organisation_id,)
     views = _views(session, *mine, count=True)

@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from broker.audit.context import INFO_KEY
 from broker.care.models import (
     ChildContact,
     Closure,
@@ -27,7 +26,7 @@ from broker.care.models import (
 from broker.clock import local_day, now
 from broker.observations.models import Observation
 from broker.policy import Policy
-from tests.conftest import Mailbox, with_smtp
+from tests.conftest import Mailbox
 from tests.consent.helpers import consent_body
 from tests.factories import PASSWORD
 from tests.identity.flows import csrf_of, login
@@ -59,7 +58,7 @@ class Browser:
 @pytest.fixture
 def web(client: TestClient, session: Session, policy: Policy,
             smtp_server: Mailbox) -> Browser:
-    session.info[INFO_KEY] = with_smtp(session.info[INFO_KEY], smtp_server)
+    smtp_server.serve(session)
     s: Setting = setting(client, session, policy)
     w = World(s, s.regisseur)
     assert s.regisseur.professional is not None

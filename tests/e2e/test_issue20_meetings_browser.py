@@ -27,7 +27,7 @@ def log_in(page: Page, server: LiveServer, email: str) -> None:
 def test_partner_answers_from_the_menu_and_the_best_moment_is_planned_once(
         page: Page, live_server_factory: Callable[..., LiveServer],
         smtp_server: Mailbox) -> None:
-    server = live_server_factory(smtp_host=smtp_server.host, smtp_port=smtp_server.port)
+    server = live_server_factory(mailbox=smtp_server)
     first, second = local_moment(14, 9, 30), local_moment(15, 14)
     with server.session() as session, session.begin():
         regisseur, ids = arrange(session, server.app.state.policy)

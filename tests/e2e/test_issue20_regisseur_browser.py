@@ -72,7 +72,7 @@ def create_the_de_vries_family(page: Page) -> None:
 def test_regisseur_creates_a_household_records_consent_and_plans_a_meeting(
         page: Page, live_server_factory: Callable[..., LiveServer],
         smtp_server: Mailbox) -> None:
-    server = live_server_factory(smtp_host=smtp_server.host, smtp_port=smtp_server.port)
+    server = live_server_factory(mailbox=smtp_server)
     arrange(server)
     log_in(page, server)
     create_the_de_vries_family(page)

@@ -30,7 +30,7 @@ def tab_to(page: Page, selector: str, presses: int = 40) -> None:
 def test_a_parent_answers_the_poll_with_the_keyboard_alone(
         page: Page, live_server_factory: Callable[..., LiveServer],
         smtp_server: Mailbox) -> None:
-    server = live_server_factory(smtp_host=smtp_server.host, smtp_port=smtp_server.port)
+    server = live_server_factory(mailbox=smtp_server)
     with server.session() as session, session.begin():
         _, ids = arrange(session, server.app.state.policy)
     page.goto(server.url + f"/login?next=/huishoudens/{ids['household']}")

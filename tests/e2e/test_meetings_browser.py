@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 def test_regisseur_creates_polls_and_schedules(
         page: Page, live_server_factory: Callable[..., LiveServer],
         smtp_server: Mailbox) -> None:
-    server = live_server_factory(smtp_host=smtp_server.host, smtp_port=smtp_server.port)
+    server = live_server_factory(mailbox=smtp_server)
     with server.session() as session, session.begin():
         _, ids = arrange(session, server.app.state.policy)
         make_org(session, server.app.state.policy, party="school", name="De Linde")

@@ -146,10 +146,8 @@ def test_a_link_works_once_and_without_it_there_is_no_page(client: TestClient,
 
 def test_the_link_is_mailed_without_a_name(client: TestClient, session: Session,
                                            family: Family, smtp_server: Any) -> None:
-    from broker.audit.context import INFO_KEY
-    from tests.conftest import with_smtp
 
-    session.info[INFO_KEY] = with_smtp(session.info[INFO_KEY], smtp_server)
+    smtp_server.serve(session)
     made = client.post(f"/api/v1/households/{family.household}/members/{family.ids['m']}/link",
                        headers=family.regisseur.headers, json={})
     assert made.status_code == 201 and made.json()["sent_to"] == "sanne@example.org"

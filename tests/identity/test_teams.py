@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from broker.clock import local_day, now
 from broker.identity.models import Organisation, Team
 from broker.policy import Policy
-from tests.conftest import Mailbox, with_smtp
+from tests.conftest import Mailbox
 from tests.consent.helpers import Caller, jansen, member_of
 from tests.factories import (
     BearerHeaders,
@@ -173,10 +173,9 @@ def test_the_organisations_aandachtsfunctionaris_weighs_overrides_of_every_team(
 
 def test_another_team_cannot_update_an_action_its_organisation_owns(
         client: TestClient, session: Session, wijkteam: Wijkteam, smtp_server: Mailbox) -> None:
-    from broker.audit.context import INFO_KEY
     from tests.meetings.test_outcome import outcome
 
-    session.info[INFO_KEY] = with_smtp(session.info[INFO_KEY], smtp_server)
+    smtp_server.serve(session)
     regisseur = wijkteam.regisseur
     assert regisseur.professional is not None and wijkteam.colleague.professional is not None
     meeting = client.post("/api/v1/meetings", headers=regisseur.headers, json={

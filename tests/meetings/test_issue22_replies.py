@@ -73,7 +73,7 @@ class Broker:
 def broker(live_server_factory: Callable[..., LiveServer], smtp_server: Mailbox,
            mailbox: ImapServer, policy: Policy) -> Broker:
     server = live_server_factory(
-        "replies", smtp_host=smtp_server.host, smtp_port=smtp_server.port,
+        "replies", mailbox=smtp_server,
         smtp_sender="netwerk@gemeente.example", audit_background=True,
         imap_host=mailbox.host, imap_port=mailbox.port, imap_tls=False,
         imap_user=mailbox.user, imap_password=mailbox.password, imap_poll_seconds=0.5)

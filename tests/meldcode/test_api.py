@@ -163,6 +163,9 @@ class TestAcceptance4UrgentReview:
             queue = client.get("/api/v1/audit/overrides", headers=s.officer.headers).json()
         assert [o["id"] for o in queue["overdue"]] == [override_id]
         assert queue["overdue"][0]["status"] == "lapsed" and queue["awaiting_review"] == []
+        # Reading the queue writes nothing: the lapse is recorded by the job, once
+        assert not session.scalars(select(AuditPending.payload).where(
+            AuditPending.action == "override.expire")).all()
 
     def test_a_reviewed_urgent_override_stays_in_force(
             self, client: TestClient, session: Session, policy: Policy) -> None:

@@ -8,11 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from broker.audit.context import INFO_KEY
 from broker.policy import Policy
 from broker.quality.pages import FLAGS, LABELS, links
 from broker.quality.service import INDICATORS, Flag, Readiness
-from tests.conftest import Mailbox, with_smtp
+from tests.conftest import Mailbox
 from tests.factories import PASSWORD
 from tests.identity.flows import login
 from tests.meldcode.helpers import colleague, setting
@@ -21,7 +20,7 @@ from tests.quality.test_readiness import World, signal
 
 @pytest.fixture
 def world(client: TestClient, session: Session, policy: Policy, smtp_server: Mailbox) -> World:
-    session.info[INFO_KEY] = with_smtp(session.info[INFO_KEY], smtp_server)
+    smtp_server.serve(session)
     s = setting(client, session, policy)
     return World(s, colleague(client, session, s.regisseur.org, ["teamleider"]))
 

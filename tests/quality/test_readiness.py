@@ -11,13 +11,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from broker.audit.context import INFO_KEY
 from broker.audit.models import AuditPending
 from broker.clock import frozen_at, local_day, now
 from broker.identity.models import Professional
 from broker.policy import Policy
 from broker.quality.service import INDICATORS
-from tests.conftest import Mailbox, with_smtp
+from tests.conftest import Mailbox
 from tests.consent.helpers import Caller, caller
 from tests.factories import make_org
 from tests.meetings.test_outcome import outcome
@@ -36,7 +35,7 @@ class World:
 
 @pytest.fixture
 def world(client: TestClient, session: Session, policy: Policy, smtp_server: Mailbox) -> World:
-    session.info[INFO_KEY] = with_smtp(session.info[INFO_KEY], smtp_server)
+    smtp_server.serve(session)
     s = setting(client, session, policy)
     return World(s, colleague(client, session, s.regisseur.org, ["teamleider"]))
 

@@ -130,6 +130,7 @@ POST   /api/v1/observations/preview                       200+  200  200  403  4
 GET    /api/v1/observations/{observation_id}              200+  404  404  403  403  403  403  401  404  401  401  404  403  404  404
 POST   /api/v1/observations/{observation_id}/amendments   201  404  404  403  403  403  403  401  404  401  401  404  403  404  404
 POST   /api/v1/organisations                              403  403  403  403  403  403  201  401  403  401  401  403  403  403  403
+GET    /api/v1/outbox                                     403  403  403  403  403  403  200  401  403  401  401  403  403  403  403
 GET    /api/v1/organisations/{organisation_id}            200  200  200  200  200  200  200  401  200  401  401  200  200  200  200
 POST   /api/v1/overrides/{override_id}/approve            403  403  404  200  404  404  404  401  403  401  401  404  404  404  404
 POST   /api/v1/overrides/{override_id}/revoke             403  404  404  200  404  404  404  401  404  401  401  404  404  404  404
@@ -138,6 +139,7 @@ GET    /api/v1/quality/households/{household_id}          200  404  404  404  40
 GET    /api/v1/quality/summary                            403  403  403  403  403  200  403  401  403  401  401  403  200  403  403
 GET    /auth/callback                                     403  403  403  403  403  403  403  403  -    403  403  403  403  -    403
 GET    /beheer                                            403  403  403  403  403  403  200  303  -    303  303  403  403  -    403
+GET    /beheer/e-mail                                     403  403  403  403  403  403  200  303  -    303  303  403  403  -    403
 GET    /beheer/koppelingen/nieuw                          403  403  403  403  403  403  200  303  -    303  303  403  403  -    403
 GET    /beheer/koppelingen/nieuw/klaar                    403  403  403  403  403  403  200  303  -    303  303  403  403  -    403
 POST   /beheer/koppelingen                                403  403  403  403  403  403  303  303  -    303  303  403  403  -    403
@@ -596,6 +598,7 @@ def matrix(app: FastAPI, engine: Engine, policy: Policy,
     context = with_smtp(app.state.audit, smtp_module)
     session = Session(bind=connection, join_transaction_mode="create_savepoint",
                       expire_on_commit=False, info={INFO_KEY: context})
+    smtp_module.serve(session)
     serve_in(app, session)
     with TestClient(app, base_url=BASE_URL, raise_server_exceptions=False) as client:
         world = build(client, session, policy)

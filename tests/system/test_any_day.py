@@ -9,10 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from broker.audit.context import INFO_KEY
 from broker.clock import frozen_at
 from broker.policy import Policy
-from tests.conftest import Mailbox, with_smtp
+from tests.conftest import Mailbox
 from tests.consent.helpers import caller, consent_body, jansen
 from tests.dates import days_from_today, today, years_ago
 from tests.family.test_transparency import make_family
@@ -51,7 +50,7 @@ class TestWorldsOnAFarDay:
     def test_the_access_matrix_world_has_its_consent(
             self, client: TestClient, session: Session, policy: Policy, smtp_server: Mailbox,
             moment: datetime) -> None:
-        session.info[INFO_KEY] = with_smtp(session.info[INFO_KEY], smtp_server)
+        smtp_server.serve(session)
         with frozen_at(moment):
             world = build(client, session, policy)
             decision = client.post("/api/v1/decisions", headers=world.personas["par"].headers,

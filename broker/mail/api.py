@@ -1,0 +1,25 @@
+"""`GET /api/v1/outbox`: the admin's view of the e-mail waiting, sent and failed."""
+
+from fastapi import APIRouter
+
+from broker.db import DbSession
+from broker.identity.deps import ApiPrincipal
+from broker.mail import service
+from broker.mail.models import OutboxStatus
+from broker.mail.schemas import OutboxEntryRead, OutboxRead
+
+router = APIRouter(tags=["mail"])
+
+
+@router.get("/outbox", summary="E-mail waiting to be sent, sent and given up (admin)")
+def outbox(session: DbSession, actor: ApiPrincipal) -> OutboxRead:
+    return read(service.overview(session, actor=actor))
+
+
+def read(overview: service.Overview) -> OutboxRead:
+    return OutboxRead(
+        pending=overview.counts[OutboxStatus.PENDING], sent=overview.counts[OutboxStatus.SENT],
+        failed=overview.counts[OutboxStatus.FAILED], oldest_pending=overview.oldest_pending,
+        waiting=[OutboxEntryRead(id=e.id, kind=e.kind, status=e.status, attempts=e.attempts,
+                                 created_at=e.created_at, next_attempt_at=e.next_attempt_at,
+                                 last_error=e.last_error) for e in overview.waiting])

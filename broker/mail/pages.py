@@ -1,0 +1,17 @@
+"""`/beheer/e-mail`: the admin sees whether the broker's mail goes out."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from broker.db import DbSession
+from broker.identity.deps import CurrentWebUser
+from broker.mail import service
+from broker.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/beheer/e-mail")
+def outbox(request: Request, user: CurrentWebUser, session: DbSession) -> Response:
+    overview = service.overview(session, actor=user.principal)
+    return render(request, "mail/outbox.html", {"overview": overview}, user=user)

@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     audit_background: bool = True
     job_lease_seconds: float = Field(default=15.0, ge=3)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    reminder_poll_seconds: float = Field(default=900.0, gt=0)
     audit_sequence_seconds: float = Field(default=1.0, gt=0)
     audit_checkpoint_minutes: float = Field(default=10.0, gt=0)
 

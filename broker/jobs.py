@@ -9,6 +9,7 @@ so a long job does not lose it. When the holder dies, another process takes the 
 once its term has run out; a process that stops lets it go at once."""
 
 import asyncio
+import math
 import os
 import secrets
 import socket
@@ -70,7 +71,7 @@ class Job:
     name: str
     every_seconds: Callable[[Settings], float]
     run: Callable[[Database, Settings], object]
-    first_after_seconds: float = 0
+    first_after_seconds: float = 0  # the first run after this or every_seconds, the sooner
 
 
 JOBS = (
@@ -78,7 +79,7 @@ JOBS = (
     Job("outbox", lambda s: s.outbox_poll_seconds, _outbox),
     Job("audit_checkpoint", lambda s: s.audit_checkpoint_minutes * 60,
         in_transaction(make_checkpoint)),
-    Job("meeting_reminders", lambda s: 15 * 60, in_transaction(send_reminders),
+    Job("meeting_reminders", lambda s: s.reminder_poll_seconds, in_transaction(send_reminders),
         first_after_seconds=60),
     Job("calendar_replies", lambda s: s.imap_poll_seconds, _calendar_replies),
 )
@@ -136,8 +137,8 @@ async def background_loop(database: Database, settings: Settings,
     held = Lease(database, settings.job_lease_seconds)
     keeper = asyncio.create_task(held.keep())
     start = time.monotonic()
-    due = {job.name: start + (job.first_after_seconds or job.every_seconds(settings))
-           for job in jobs}
+    due = {job.name: start + min(job.first_after_seconds or math.inf,
+                                 job.every_seconds(settings)) for job in jobs}
     tick = min(job.every_seconds(settings) for job in jobs)
     try:
         while True:

@@ -47,8 +47,8 @@ def consent_in_meeting(session: Session, *, actor: Principal, meeting_id: str,
     meeting = require_organiser(session, actor, meeting_id)
     if meeting.status != MeetingStatus.SCHEDULED:
         raise Conflict("Consent is given in a scheduled meeting.", code="not_scheduled")
-    invited = {i.member_id for i in meeting_view(session, actor=actor,
-                                                 meeting_id=meeting.id).invitees if i.member_id}
+    invited = {i.member_id for i in meeting_view(session, actor=actor, meeting_id=meeting.id,
+                                                 title=False).invitees if i.member_id}
     present = set(body.present_member_ids)
     if not present <= invited:
         raise Invalid("Only invited family members can be present.", code="not_invited")

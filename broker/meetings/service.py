@@ -220,8 +220,10 @@ def reads_the_file(session: Session, actor: Principal, meeting: Meeting) -> bool
     return facts is not None and facts.involves(actor, now())
 
 
-def meeting_view(session: Session, *, actor: Principal, meeting_id: str) -> MeetingView:
-    """For the organiser and the invitees; 404 for everyone else."""
+def meeting_view(session: Session, *, actor: Principal, meeting_id: str,
+                 title: bool = True) -> MeetingView:
+    """For the organiser and the invitees; 404 for everyone else. Without `title`, the
+    organiser's view too goes without the title (and the title's disclosure is not made)."""
     meeting = _meeting(session, meeting_id)
     invitees = _invitees(session, meeting.id)
     organiser = organises(session, actor, meeting)
@@ -234,8 +236,8 @@ def meeting_view(session: Session, *, actor: Principal, meeting_id: str) -> Meet
     organiser_id = _organiser(session, meeting)
     ranking = ranked([SlotFacts(s.id, s.start) for s in slots],
                      _facts(invitees, organiser_id), answers)
-    title = _title(session, actor, meeting) if organiser else None
-    return MeetingView(meeting, title, slots, invitees, answers, ranking,
+    return MeetingView(meeting, _title(session, actor, meeting) if organiser and title else None,
+                       slots, invitees, answers, ranking,
                        _warnings(meeting, invitees, answers), organiser_id=organiser_id)
 
 
@@ -380,7 +382,7 @@ def schedule_meeting(session: Session, *, actor: Principal, meeting_id: str,
     of slot or location is sent again with the next SEQUENCE."""
     meeting = require_organiser(session, actor, meeting_id)
     _require_open(meeting)
-    view = meeting_view(session, actor=actor, meeting_id=meeting.id)
+    view = meeting_view(session, actor=actor, meeting_id=meeting.id, title=False)
     ahead = view.open_slots()
     if body.slot_id is None:
         best = best_slot([SlotFacts(s.id, s.start) for s in ahead],
@@ -398,7 +400,7 @@ def schedule_meeting(session: Session, *, actor: Principal, meeting_id: str,
     location = body.location or meeting.location
     if meeting.status == MeetingStatus.SCHEDULED:
         if (slot_id, location) == (meeting.slot_id, meeting.location):
-            return view
+            return meeting_view(session, actor=actor, meeting_id=meeting.id)
         meeting.sequence += 1
     meeting.slot_id, meeting.location = slot_id, location
     meeting.status = MeetingStatus.SCHEDULED
@@ -481,7 +483,7 @@ def _reply_address(session: Session, meeting: Meeting, email: str) -> str:
 def meeting_calendar(session: Session, *, actor: Principal, meeting_id: str
                      ) -> tuple[bytes, str]:
     """The invitation as iCalendar and its media type, which names the iTIP method."""
-    view = meeting_view(session, actor=actor, meeting_id=meeting_id)
+    view = meeting_view(session, actor=actor, meeting_id=meeting_id, title=False)
     if view.meeting.slot_id is None:
         raise Conflict("This meeting has no fixed time yet.", code="not_scheduled")
     invitation = _invitation(session, view.meeting,

@@ -1,0 +1,415 @@
+"""Issue 23, acceptance 4: two `broker serve` processes on one database behind a real reverse
+proxy (Debian's haproxy), a mixed load through it, and the process that runs the jobs killed
+mid-run. Then: no lost or duplicated disclosure or submission, every invitation and reminder
+sent exactly once, the audit log verifies, the login limit holds across both processes.
+
+Each request carries a trace of its own (`traceparent`), which the audit log records: a
+request answered 2xx must be in the log (not lost), and no trace may hold the same event twice
+(not duplicated). A request cut off by the kill may or may not have committed; it counts
+neither way."""
+
+import email
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select, update
+
+from broker.audit.context import INFO_KEY, AuditContext
+from broker.audit.models import AuditEvent, AuditPending
+from broker.clock import LEGAL_ZONE, local_day, now
+from broker.config import PROJECT_ROOT, Settings
+from broker.db import Database
+from broker.identity import service as identity
+from broker.keys import KeyRing
+from broker.mail.models import OutboxMessage, OutboxStatus
+from broker.meetings.models import Meeting
+from broker.observations.models import Observation
+from broker.observations.schemas import ObservationCreate
+from broker.observations.service import submit_observation
+from broker.policy import load_policy
+from broker.system.models import JobLease
+from tests.conftest import Mailbox, free_port, smtp_mailbox
+from tests.databases import fresh_database
+from tests.soak import SOAK, note
+
+HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(HAPROXY) and not os.environ.get("CI"),
+    reason="needs Debian's haproxy (apt-get install haproxy); CI installs it")
+
+HOUSEHOLDS = 12
+LOAD_SECONDS = 60 if SOAK else 8
+CLIENTS = 6
+LEASE_SECONDS = 3
+TOKEN_LIMIT = 8  # token requests a minute per client address
+
+
+@dataclass
+class Deployment:
+    url: str
+    database: Database
+    settings: Settings
+    env: dict[str, str]
+    servers: dict[int, subprocess.Popen[bytes]]  # pid -> process
+    tokens: dict[str, str] = field(default_factory=dict)
+    households: list[str] = field(default_factory=list)
+    children: list[str] = field(default_factory=list)
+    school_ids: tuple[str, str] = ("", "")  # the school and its teacher
+    regisseur_id: str = ""
+
+
+def _seed(database: Database, settings: Settings) -> tuple[dict[str, tuple[str, str]],
+                                                           list[str], list[str], str, str]:
+    from bench.families import mother_and_child
+
+    policy = load_policy(PROJECT_ROOT / "policies")
+    database.bind(INFO_KEY, AuditContext.create(settings, policy, KeyRing(settings.key_dir)))
+    credentials: dict[str, tuple[str, str]] = {}
+    households, children = [], []
+    with database.sessionmaker.begin() as session:
+        orgs = {party: identity.create_organisation(session, name=f"{party} schaal",
+                                                    party=party, policy=policy)
+                for party in ("wijkteam", "school")}
+        regisseur = identity.create_professional(
+            session, organisation_id=orgs["wijkteam"].id, email="regisseur@wijkteam.example",
+            name="Regisseur", roles=["regisseur"], password=None)
+        teacher = identity.create_professional(
+            session, organisation_id=orgs["school"].id, email="mentor@school.example",
+            name="Mentor", roles=["partner"], password=None)
+        client, secret = identity.create_client(session, organisation_id=orgs["wijkteam"].id,
+                                                name="regie", professional_id=regisseur.id)
+        credentials["regisseur"] = (client.client_id, secret or "")
+        client, secret = identity.create_client(session, organisation_id=orgs["school"].id,
+                                                name="leerlingvolgsysteem")
+        credentials["school"] = (client.client_id, secret or "")
+        actor = identity.professional_principal(session, orgs["wijkteam"], regisseur)
+        for n in range(HOUSEHOLDS):
+            household_id, child_id = mother_and_child(
+                session, actor=actor, label=f"Gezin {n}",
+                recipient={"organisation_id": orgs["school"].id})
+            submit_observation(session, actor=actor, body=ObservationCreate(
+                subject_id=child_id, category="onderwijs", concern="low",
+                observed_on=local_day(now()), body="Verzuim."))  # every read discloses
+            households.append(household_id)
+            children.append(child_id)
+    return credentials, households, children, orgs["school"].id, regisseur.id
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "broker serve stopped"
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not get ready")
+
+
+HAPROXY_CONFIG = """
+global
+    maxconn 256
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 30s
+    timeout server 30s
+    retries 3
+    retry-on conn-failure
+    option redispatch
+    option forwardfor
+frontend broker
+    bind 127.0.0.1:{port}
+    default_backend brokers
+backend brokers
+    balance roundrobin
+    option httpchk GET /healthz
+{servers}
+"""
+
+
+@pytest.fixture
+def deployment(tmp_path: Path) -> Iterator[Deployment]:
+    with smtp_mailbox() as mailbox:
+        yield from _deploy(tmp_path, mailbox)
+
+
+def _deploy(tmp_path: Path, mailbox: Mailbox) -> Iterator[Deployment]:
+    url = fresh_database(tmp_path, "scale")
+    proxy_port = free_port()
+    base = f"http://127.0.0.1:{proxy_port}"
+    env = {**os.environ, "BROKER_DATABASE_URL": url, "BROKER_KEY_DIR": str(tmp_path / "keys"),
+           "BROKER_BASE_URL": base, "BROKER_LOG_LEVEL": "WARNING",
+           "BROKER_SMTP_HOST": mailbox.host, "BROKER_SMTP_PORT": str(mailbox.port),
+           "BROKER_JOB_LEASE_SECONDS": str(LEASE_SECONDS), "BROKER_OUTBOX_POLL_SECONDS": "0.3",
+           "BROKER_REMINDER_POLL_SECONDS": "1", "BROKER_AUDIT_SEQUENCE_SECONDS": "0.3",
+           "BROKER_TRUSTED_PROXIES": "127.0.0.1",
+           "BROKER_TOKEN_REQUESTS_PER_MINUTE": str(TOKEN_LIMIT),
+           "BROKER_ACCESS_TOKEN_TTL_SECONDS": "3600"}
+    settings = Settings(database_url=url, key_dir=tmp_path / "keys", base_url=base)
+    database = Database.from_url(url)
+    seeded = _seed(database, settings)
+    servers: dict[int, subprocess.Popen[bytes]] = {}
+    ports = [free_port(), free_port()]
+    proxy = None
+    try:
+        for port in ports:  # one after the other: the first makes the keys
+            process = subprocess.Popen(
+                [sys.executable, "-m", "broker", "serve", "--port", str(port)], env=env,
+                cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            servers[process.pid] = process
+            _wait_ready(f"http://127.0.0.1:{port}", process)
+        config = tmp_path / "haproxy.cfg"
+        config.write_text(HAPROXY_CONFIG.format(port=proxy_port, servers="\n".join(
+            f"    server b{n} 127.0.0.1:{port} check inter 300 fall 1 rise 2"
+            for n, port in enumerate(ports))))
+        proxy = subprocess.Popen([HAPROXY, "-db", "-f", str(config)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                assert proxy.poll() is None, proxy.stderr.read()  # type: ignore[union-attr]
+            time.sleep(0.1)
+        credentials, households, children, school_id, regisseur_id = seeded
+        deployed = Deployment(base, database, settings, env, servers,
+                              households=households, children=children,
+                              school_ids=(school_id, ""), regisseur_id=regisseur_id)
+        deployed.tokens = {name: httpx.post(f"{base}/oauth/token", auth=pair, data={
+            "grant_type": "client_credentials"}).json()["access_token"]
+            for name, pair in credentials.items()}
+        deployed.mailbox = mailbox  # type: ignore[attr-defined]
+        yield deployed
+    finally:
+        if proxy is not None:
+            proxy.terminate()
+            proxy.wait(timeout=10)
+        for process in servers.values():
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
+        database.engine.dispose()
+
+
+@dataclass
+class Outcome:
+    answered: Counter[str] = field(default_factory=Counter)  # kind -> 2xx
+    cut_off: Counter[str] = field(default_factory=Counter)  # kind -> 5xx or no answer
+    traces: dict[str, str] = field(default_factory=dict)  # 2xx trace id -> kind
+    submitted: list[str] = field(default_factory=list)  # ids of observations answered 201
+    scheduled: list[str] = field(default_factory=list)  # meeting references answered 200
+    refused: list[int] = field(default_factory=list)  # 4xx: a bug here
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _slots() -> list[dict[str, str]]:
+    day = local_day(now()) + timedelta(days=14)
+    return [{"start": datetime.combine(day + timedelta(days=n), clock(9, 30),
+                                       tzinfo=LEGAL_ZONE).isoformat()} for n in range(2)]
+
+
+def _meeting(client: httpx.Client, deployed: Deployment, household_id: str,
+             headers: dict[str, str]) -> httpx.Response:
+    return client.post("/api/v1/meetings", headers=headers, json={
+        "household_id": household_id, "title": "Netwerkbijeenkomst", "duration_minutes": 60,
+        "location": "Wijkcentrum", "slots": _slots(),
+        "invitees": [{"professional_id": deployed.regisseur_id, "required": True},
+                     {"organisation_id": deployed.school_ids[0], "required": True}]})
+
+
+def _worker(deployed: Deployment, outcome: Outcome, until: float, seed: int) -> None:
+    school = {"Authorization": f"Bearer {deployed.tokens['school']}"}
+    regisseur = {"Authorization": f"Bearer {deployed.tokens['regisseur']}"}
+    n = seed
+    with httpx.Client(base_url=deployed.url, timeout=20) as client:
+        while time.monotonic() < until:
+            n += 1
+            i = n % HOUSEHOLDS
+            trace = secrets.token_hex(16)
+            headers = {"traceparent": f"00-{trace}-{secrets.token_hex(8)}-01"}
+            kind = ("read", "submit", "decide", "read", "meeting")[n % 5] if n % 23 else "meeting"
+            try:
+                if kind == "read":
+                    response = client.get(f"/api/v1/households/{deployed.households[i]}"
+                                          "/observations", headers=headers | school)
+                elif kind == "submit":
+                    response = client.post("/api/v1/observations", headers=headers | regisseur,
+                                           json={"subject_id": deployed.children[i],
+                                                 "category": "onderwijs", "concern": "low",
+                                                 "observed_on": str(local_day(now())),
+                                                 "body": f"Meting {n}"})
+                elif kind == "decide":
+                    response = client.post("/api/v1/decisions", headers=headers | school, json={
+                        "subject_id": deployed.children[i], "category": "onderwijs",
+                        "recipient": {"party": "school"}, "purpose": "hulpverlening"})
+                else:
+                    response = _meeting(client, deployed, deployed.households[i],
+                                        headers | regisseur)
+                    if response.status_code == 201:
+                        meeting = response.json()
+                        with outcome.lock:
+                            outcome.answered["meeting"] += 1
+                            outcome.traces[trace] = "meeting"
+                        trace = secrets.token_hex(16)
+                        kind = "schedule"
+                        response = client.post(
+                            f"/api/v1/meetings/{meeting['id']}/schedule",
+                            headers=regisseur | {
+                                "traceparent": f"00-{trace}-{secrets.token_hex(8)}-01"},
+                            json={"slot_id": meeting["slots"][0]["id"]})
+                        if response.status_code == 200:
+                            with outcome.lock:
+                                outcome.scheduled.append(meeting["reference"])
+            except httpx.TransportError:
+                with outcome.lock:
+                    outcome.cut_off[kind] += 1
+                continue
+            with outcome.lock:
+                if response.status_code < 300:
+                    outcome.answered[kind] += 1
+                    outcome.traces[trace] = kind
+                    if kind == "submit":
+                        outcome.submitted.append(response.json()["id"])
+                elif response.status_code >= 500:
+                    outcome.cut_off[kind] += 1
+                else:
+                    outcome.refused.append(response.status_code)
+
+
+def _holder_pid(deployed: Deployment) -> int:
+    with deployed.database.sessionmaker() as session:
+        lease = session.get(JobLease, "jobs")
+        assert lease is not None, "no process took the job lease"
+        return int(lease.holder.split(":")[1])
+
+
+def _wait_until(condition: object, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"not within {seconds:.0f} s: {what}")
+
+
+def _polling_meetings(deployed: Deployment) -> list[str]:
+    """Meetings whose poll opened two days ago and nobody answered: each invitee is due one
+    reminder, which whichever process runs the jobs must send exactly once."""
+    headers = {"Authorization": f"Bearer {deployed.tokens['regisseur']}"}
+    references = []
+    with httpx.Client(base_url=deployed.url, timeout=20) as client:
+        for household_id in deployed.households[:3]:
+            response = _meeting(client, deployed, household_id, headers)
+            assert response.status_code == 201, response.text
+            references.append(response.json()["reference"])
+    with deployed.database.sessionmaker.begin() as session:
+        session.execute(update(Meeting).where(Meeting.reference.in_(references))
+                        .values(created_at=now() - timedelta(days=2)))
+    return references
+
+
+def test_two_processes_behind_haproxy_one_killed_nothing_lost_or_done_twice(
+        deployment: Deployment) -> None:
+    deployed = deployment
+    mailbox: Mailbox = deployed.mailbox  # type: ignore[attr-defined]
+    polling = _polling_meetings(deployed)
+    outcome = Outcome()
+    until = time.monotonic() + LOAD_SECONDS
+    threads = [threading.Thread(target=_worker, args=(deployed, outcome, until, k * 1000))
+               for k in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    time.sleep(LOAD_SECONDS / 3)
+    victim = _holder_pid(deployed)  # the process running the jobs dies mid-run
+    deployed.servers[victim].send_signal(signal.SIGKILL)
+    deployed.servers[victim].wait(timeout=10)
+    for thread in threads:
+        thread.join()
+    survivor = next(pid for pid in deployed.servers if pid != victim)
+    assert deployed.servers[survivor].poll() is None
+
+    # the survivor takes the lease over and finishes the jobs: sequencing, mail, reminders
+    _wait_until(lambda: _holder_pid(deployed) == survivor, LEASE_SECONDS * 5,
+                "the other process took the job lease over")
+
+    def settled() -> bool:
+        with deployed.database.sessionmaker() as session:
+            return not session.scalar(select(AuditPending.id).limit(1)) and not session.scalar(
+                select(OutboxMessage.id).where(OutboxMessage.status != OutboxStatus.SENT)
+                .limit(1)) and not session.scalar(select(Meeting.id).where(
+                    Meeting.reference.in_(polling), Meeting.poll_reminded_at.is_(None))
+                    .limit(1))
+    _wait_until(settled, 60, "the audit queue sequenced, the outbox sent, reminders sent")
+
+    assert outcome.refused == [], "a request was refused that should not have been"
+    assert outcome.answered["read"] and outcome.answered["submit"] and outcome.scheduled
+
+    with deployed.database.sessionmaker() as session:
+        leaves = [json.loads(leaf)["event"] for leaf in session.scalars(select(AuditEvent.leaf))]
+        stored = set(session.scalars(select(Observation.id)))
+    # not lost: every request answered 2xx is in the audit log
+    logged = {leaf.get("trace_id") for leaf in leaves}
+    lost = [trace for trace in outcome.traces if trace not in logged]
+    assert lost == [], Counter(outcome.traces[t] for t in lost)
+    assert set(outcome.submitted) <= stored
+    # not duplicated: no request's event twice (a retry elsewhere would repeat all but time)
+    same = Counter(json.dumps({k: v for k, v in leaf.items()
+                               if k not in ("recorded_at", "started_at", "span_id")},
+                              sort_keys=True) for leaf in leaves if leaf.get("trace_id"))
+    twice = [event for event, count in same.items() if count > 1]
+    Path("/tmp/twice.json").write_text("\n".join(twice[:3]))
+    assert twice == [], len(twice)
+
+    # every invitation and reminder sent exactly once
+    received = [email.message_from_bytes(raw) for raw in mailbox.received]
+    per_message = Counter(str(m["Message-ID"]) for m in received)
+    assert [mid for mid, count in per_message.items() if count > 1] == []
+    per_reference = Counter((str(m["Subject"]).split()[-1], str(m["To"])) for m in received)
+    for reference in outcome.scheduled:
+        for to in ("regisseur@wijkteam.example", "mentor@school.example"):
+            assert per_reference[(reference, to)] == 1, (reference, to)
+    for reference in polling:
+        for to in ("regisseur@wijkteam.example", "mentor@school.example"):
+            assert per_reference[(reference, to)] == 1, (reference, to)
+
+    # the audit log verifies
+    verified = subprocess.run([sys.executable, "-m", "broker", "audit", "verify", "--json"],
+                              env=deployed.env, cwd=PROJECT_ROOT, capture_output=True,
+                              text=True)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert json.loads(verified.stdout)["ok"] is True
+
+    note("scale-out", processes=2, proxy="haproxy", killed="the job runner",
+         answered=sum(outcome.answered.values()), cut_off=sum(outcome.cut_off.values()),
+         events=len(leaves), mails=len(received), lost=len(lost), duplicated=len(twice))
+
+
+def test_the_token_limit_holds_across_both_processes_behind_the_proxy(
+        deployment: Deployment) -> None:
+    """The proxy hands requests to both processes in turn; the limit is one count in the
+    database per client address (as the trusted proxy reports it), not one per process."""
+    deployed = deployment
+    already = len(deployed.tokens)  # the deployment asked for its callers' tokens
+    with httpx.Client(base_url=deployed.url, timeout=20) as client:
+        statuses = [client.post("/oauth/token", auth=("onbekend", "fout"), data={
+            "grant_type": "client_credentials"}).status_code
+            for _ in range(TOKEN_LIMIT - already + 1)]
+    assert statuses[:-1] == [401] * (TOKEN_LIMIT - already) and statuses[-1] == 429, statuses

@@ -12,7 +12,6 @@ import email
 import json
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,6 +19,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import time as clock
@@ -29,6 +29,7 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
+from bench.proxy import HAPROXY, haproxy
 from broker.audit.context import INFO_KEY, AuditContext
 from broker.audit.models import AuditEvent, AuditPending
 from broker.clock import LEGAL_ZONE, local_day, now
@@ -47,7 +48,6 @@ from tests.conftest import Mailbox, free_port, smtp_mailbox
 from tests.databases import fresh_database
 from tests.soak import SOAK, note
 
-HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 pytestmark = pytest.mark.skipif(
     not os.path.exists(HAPROXY) and not os.environ.get("CI"),
     reason="needs Debian's haproxy (apt-get install haproxy); CI installs it")
@@ -61,16 +61,16 @@ TOKEN_LIMIT = 8  # token requests a minute per client address
 
 @dataclass
 class Deployment:
-    url: str
+    url: str  # the proxy's
     database: Database
-    settings: Settings
-    env: dict[str, str]
+    env: dict[str, str]  # the processes' environment
     servers: dict[int, subprocess.Popen[bytes]]  # pid -> process
+    mailbox: Mailbox
+    households: list[str]
+    children: list[str]
+    school_id: str
+    regisseur_id: str
     tokens: dict[str, str] = field(default_factory=dict)
-    households: list[str] = field(default_factory=list)
-    children: list[str] = field(default_factory=list)
-    school_ids: tuple[str, str] = ("", "")  # the school and its teacher
-    regisseur_id: str = ""
 
 
 def _seed(database: Database, settings: Settings) -> tuple[dict[str, tuple[str, str]],
@@ -88,7 +88,7 @@ def _seed(database: Database, settings: Settings) -> tuple[dict[str, tuple[str, 
         regisseur = identity.create_professional(
             session, organisation_id=orgs["wijkteam"].id, email="regisseur@wijkteam.example",
             name="Regisseur", roles=["regisseur"], password=None)
-        teacher = identity.create_professional(
+        identity.create_professional(  # the school's mentor, invited with the school
             session, organisation_id=orgs["school"].id, email="mentor@school.example",
             name="Mentor", roles=["partner"], password=None)
         client, secret = identity.create_client(session, organisation_id=orgs["wijkteam"].id,
@@ -123,28 +123,6 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
     raise AssertionError(f"{url} did not get ready")
 
 
-HAPROXY_CONFIG = """
-global
-    maxconn 256
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 30s
-    timeout server 30s
-    retries 3
-    retry-on conn-failure
-    option redispatch
-    option forwardfor
-frontend broker
-    bind 127.0.0.1:{port}
-    default_backend brokers
-backend brokers
-    balance roundrobin
-    option httpchk GET /healthz
-{servers}
-"""
-
-
 @pytest.fixture
 def deployment(tmp_path: Path) -> Iterator[Deployment]:
     with smtp_mailbox() as mailbox:
@@ -168,45 +146,30 @@ def _deploy(tmp_path: Path, mailbox: Mailbox) -> Iterator[Deployment]:
     seeded = _seed(database, settings)
     servers: dict[int, subprocess.Popen[bytes]] = {}
     ports = [free_port(), free_port()]
-    proxy = None
-    try:
+    with ExitStack() as stack:
+        stack.callback(database.engine.dispose)
+        stack.callback(_stop, servers)
         for port in ports:  # one after the other: the first makes the keys
             process = subprocess.Popen(
                 [sys.executable, "-m", "broker", "serve", "--port", str(port)], env=env,
                 cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             servers[process.pid] = process
             _wait_ready(f"http://127.0.0.1:{port}", process)
-        config = tmp_path / "haproxy.cfg"
-        config.write_text(HAPROXY_CONFIG.format(port=proxy_port, servers="\n".join(
-            f"    server b{n} 127.0.0.1:{port} check inter 300 fall 1 rise 2"
-            for n, port in enumerate(ports))))
-        proxy = subprocess.Popen([HAPROXY, "-db", "-f", str(config)],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                assert proxy.poll() is None, proxy.stderr.read()  # type: ignore[union-attr]
-            time.sleep(0.1)
+        stack.enter_context(haproxy(proxy_port, ports))
         credentials, households, children, school_id, regisseur_id = seeded
-        deployed = Deployment(base, database, settings, env, servers,
-                              households=households, children=children,
-                              school_ids=(school_id, ""), regisseur_id=regisseur_id)
+        deployed = Deployment(base, database, env, servers, mailbox, households, children,
+                              school_id, regisseur_id)
         deployed.tokens = {name: httpx.post(f"{base}/oauth/token", auth=pair, data={
             "grant_type": "client_credentials"}).json()["access_token"]
             for name, pair in credentials.items()}
-        deployed.mailbox = mailbox  # type: ignore[attr-defined]
         yield deployed
-    finally:
-        if proxy is not None:
-            proxy.terminate()
-            proxy.wait(timeout=10)
-        for process in servers.values():
-            if process.poll() is None:
-                process.terminate()
-                process.wait(timeout=30)
-        database.engine.dispose()
+
+
+def _stop(servers: dict[int, subprocess.Popen[bytes]]) -> None:
+    for process in servers.values():
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
 
 
 @dataclass
@@ -232,7 +195,7 @@ def _meeting(client: httpx.Client, deployed: Deployment, household_id: str,
         "household_id": household_id, "title": "Netwerkbijeenkomst", "duration_minutes": 60,
         "location": "Wijkcentrum", "slots": _slots(),
         "invitees": [{"professional_id": deployed.regisseur_id, "required": True},
-                     {"organisation_id": deployed.school_ids[0], "required": True}]})
+                     {"organisation_id": deployed.school_id, "required": True}]})
 
 
 def _worker(deployed: Deployment, outcome: Outcome, until: float, seed: int) -> None:
@@ -329,7 +292,7 @@ def _polling_meetings(deployed: Deployment) -> list[str]:
 def test_two_processes_behind_haproxy_one_killed_nothing_lost_or_done_twice(
         deployment: Deployment) -> None:
     deployed = deployment
-    mailbox: Mailbox = deployed.mailbox  # type: ignore[attr-defined]
+    mailbox = deployed.mailbox
     polling = _polling_meetings(deployed)
     outcome = Outcome()
     until = time.monotonic() + LOAD_SECONDS

@@ -1,8 +1,9 @@
-"""Issue 10 item 9: a mixed workload against `broker serve --workers 2` on PostgreSQL, load
-from wrk on 127.0.0.1 for a bounded time: reads of a family's observations (a partner
-system), submissions (the regisseur), dry-run decisions and the privacy officer's audit
-search. Reports throughput, p50/p99 and errors (0 expected), against `/healthz` on the same
-server as the baseline. `BENCH_DATABASE_URL` names the PostgreSQL database (default the
+"""Issue 10 item 9 and issue 23 acceptance 3: a mixed workload through a real reverse proxy
+(haproxy) to one `broker serve` process and then to two on one PostgreSQL, load from wrk on
+127.0.0.1 for a bounded time: reads of a family's observations (a partner system),
+submissions (the regisseur), dry-run decisions and the privacy officer's audit search.
+Reports throughput, p50/p99 and errors (0 expected); two processes against one is the
+ratio. `BENCH_DATABASE_URL` names the PostgreSQL database (default the
 local `test` database); the workload runs in a schema of its own, dropped afterwards."""
 
 import json
@@ -21,6 +22,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.families import mother_and_child
+from bench.proxy import HAPROXY, haproxy
 from bench.runner import Result, free_port, wait_ready
 from broker import migrate
 from broker.audit.context import INFO_KEY, AuditContext
@@ -157,9 +159,33 @@ def wrk(url: str, script: Path | None, seconds: int, connections: int = 16) -> L
                 latency["50"], latency["99"], errors, int(requests.group(1)) if requests else 0)
 
 
+def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen([sys.executable, "-m", "broker", "serve", "--port", str(port)],
+                              env=env, cwd=PROJECT_ROOT)
+    wait_ready(port)
+    return server
+
+
+def _through(url: str, credentials: dict[str, tuple[str, str]], households: list[str],
+             children: list[str], folder: Path, seconds: int) -> Load:
+    tokens = {name: httpx.post(f"{url}/oauth/token", auth=pair,
+                               data={"grant_type": "client_credentials"}).json()[
+        "access_token"] for name, pair in credentials.items()}
+    script = folder / "mixed.lua"
+    bounds = {"read": MIX["read"], "submit": MIX["read"] + MIX["submit"],
+              "decide": MIX["read"] + MIX["submit"] + MIX["decide"]}
+    script.write_text(LUA % {
+        "tokens": "{" + ",".join(f"{k} = {json.dumps(v)}" for k, v in tokens.items()) + "}",
+        "households": "{" + ",".join(json.dumps(h) for h in households) + "}",
+        "children": "{" + ",".join(json.dumps(c) for c in children) + "}", **bounds})
+    return wrk(url, script, seconds)
+
+
 def run(seconds: float) -> list[Result]:
-    if shutil.which("wrk") is None:
-        print("load skipped: wrk is not installed (apt-get install wrk)")
+    """The mixed load through haproxy to one `broker serve` process, then to two on the same
+    database (issue 23, acceptance 3): the second's throughput as a ratio of the first's."""
+    if shutil.which("wrk") is None or not os.path.exists(HAPROXY):
+        print("load skipped: needs wrk and haproxy (apt-get install wrk haproxy)")
         return []
     base = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     try:
@@ -168,43 +194,37 @@ def run(seconds: float) -> list[Result]:
         print(f"load skipped: PostgreSQL at {make_url(base).host} not reachable ({exc})")
         return []
     tmp = Path(tempfile.mkdtemp(prefix="bench-load-"))
-    port = free_port()
+    proxy_port, ports = free_port(), [free_port(), free_port()]
     env = {**os.environ, "BROKER_DATABASE_URL": url, "BROKER_KEY_DIR": str(tmp / "keys"),
-           "BROKER_BASE_URL": f"http://127.0.0.1:{port}", "BROKER_LOG_LEVEL": "WARNING",
-           "BROKER_ACCESS_TOKEN_TTL_SECONDS": "3600"}
-    server = None
+           "BROKER_BASE_URL": f"http://127.0.0.1:{proxy_port}", "BROKER_LOG_LEVEL": "WARNING",
+           "BROKER_ACCESS_TOKEN_TTL_SECONDS": "3600", "BROKER_TRUSTED_PROXIES": "127.0.0.1"}
+    servers: list[subprocess.Popen[bytes]] = []
+    duration = max(5, int(seconds * 5))
     try:
         migrate.upgrade(url)
         settings = Settings(database_url=url, key_dir=tmp / "keys", base_url=env[
             "BROKER_BASE_URL"])
         credentials, households, children = _seed(settings)
-        server = subprocess.Popen([sys.executable, "-m", "broker", "serve", "--port",
-                                   str(port), "--workers", "2"], env=env, cwd=PROJECT_ROOT)
-        wait_ready(port)
-        tokens = {name: httpx.post(f"http://127.0.0.1:{port}/oauth/token", auth=pair,
-                                   data={"grant_type": "client_credentials"}).json()[
-            "access_token"] for name, pair in credentials.items()}
-        script = tmp / "mixed.lua"
-        bounds = {"read": MIX["read"], "submit": MIX["read"] + MIX["submit"],
-                  "decide": MIX["read"] + MIX["submit"] + MIX["decide"]}
-        script.write_text(LUA % {
-            "tokens": "{" + ",".join(f"{k} = {json.dumps(v)}" for k, v in tokens.items()) + "}",
-            "households": "{" + ",".join(json.dumps(h) for h in households) + "}",
-            "children": "{" + ",".join(json.dumps(c) for c in children) + "}", **bounds})
-        duration = max(5, int(seconds * 5))
-        mixed = wrk(f"http://127.0.0.1:{port}", script, duration)
-        bare = wrk(f"http://127.0.0.1:{port}/healthz", None, max(3, duration // 3))
+        servers.append(_serve(env, ports[0]))
+        with haproxy(proxy_port, ports[:1]) as proxied:
+            one = _through(proxied, credentials, households, children, tmp, duration)
+            bare = wrk(f"{proxied}/healthz", None, max(3, duration // 3))
+        servers.append(_serve(env, ports[1]))
+        with haproxy(proxy_port, ports) as proxied:
+            two = _through(proxied, credentials, households, children, tmp, duration)
     finally:
-        if server is not None:
+        for server in servers:
             server.terminate()
             server.wait(timeout=30)
         _drop(base, schema)
     shares = ", ".join(f"{share}% {name}" for name, share in MIX.items())
-    print(f"load: {mixed.requests} requests in {duration}s ({shares}), p50 "
-          f"{mixed.p50_ms:.1f} ms, p99 {mixed.p99_ms:.1f} ms, errors {mixed.errors}; "
-          f"/healthz p50 {bare.p50_ms:.2f} ms, p99 {bare.p99_ms:.2f} ms")
-    return [Result("load", f"mixed ({shares}), 2 workers, PostgreSQL; p50 "
-                   f"{mixed.p50_ms:.1f} ms, p99 {mixed.p99_ms:.1f} ms, errors {mixed.errors}",
-                   mixed.per_second, "GET /healthz, same server", bare.per_second,
-                   "errors 0")]
-
+    for label, load in (("1 process", one), ("2 processes", two)):
+        print(f"load through haproxy, {label}: {load.requests} requests in {duration}s "
+              f"({shares}), {load.per_second:.0f}/s, p50 {load.p50_ms:.1f} ms, p99 "
+              f"{load.p99_ms:.1f} ms, errors {load.errors}")
+    print(f"/healthz through haproxy, 1 process: {bare.per_second:.0f}/s, p99 "
+          f"{bare.p99_ms:.2f} ms")
+    return [Result("load", f"mixed ({shares}) through haproxy, 2 processes, PostgreSQL; p50 "
+                   f"{two.p50_ms:.1f} ms, p99 {two.p99_ms:.1f} ms, errors {two.errors}",
+                   two.per_second, f"same, 1 process (p99 {one.p99_ms:.1f} ms)",
+                   one.per_second, ">= 1.6x, p99 < 250 ms, errors 0")]

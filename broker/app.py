@@ -28,7 +28,7 @@ from broker.identity import api as identity_api
 from broker.identity import oauth as identity_oauth
 from broker.identity import pages as identity_pages
 from broker.identity.deps import LoginRequired
-from broker.identity.limits import RateLimiter
+from broker.identity.limits import LimitKind
 from broker.identity.pages import safe_next
 from broker.identity.relying_party import make_relying_party
 from broker.identity.tokens import VerifiedTokens
@@ -82,8 +82,8 @@ def create_app(settings: Settings | None = None, *, policy: Policy | None = None
     app.state.policy = policy
     app.state.keys = keys
     app.state.tokens = VerifiedTokens(keys=keys, settings=settings)
-    app.state.limits = {"login": RateLimiter(settings.login_attempts_per_minute),
-                        "token": RateLimiter(settings.token_requests_per_minute)}
+    app.state.limits = {LimitKind.LOGIN: settings.login_attempts_per_minute,
+                        LimitKind.TOKEN: settings.token_requests_per_minute}
     app.state.db = database or Database.from_url(settings.database_url)
     app.state.audit = AuditContext.create(settings, policy, keys)
     app.state.db.bind(AUDIT_INFO, app.state.audit)

@@ -103,8 +103,11 @@ def serve(host: Annotated[str, typer.Option()] = "127.0.0.1",
     engine.dispose()
     typer.echo(f"Luistert op http://{host}:{port} (links in pages and e-mails: "
                f"{settings.base_url})")
+    # X-Forwarded-For only from the configured proxies (uvicorn would believe loopback).
+    proxies = settings.trusted_proxies
     uvicorn.run("broker.app:create_app", factory=True, host=host, port=port, workers=workers,
-                loop="uvloop", http="httptools", access_log=False, proxy_headers=True,
+                loop="uvloop", http="httptools", access_log=False,
+                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None,
                 log_level="warning")
 
 

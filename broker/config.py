@@ -1,6 +1,7 @@
 """Settings from the environment (prefix ``BROKER_``); the CLI and the server read the same."""
 
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -44,9 +45,14 @@ class Settings(BaseSettings):
     session_ttl_minutes: int = Field(default=480, ge=5)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
-    # Per client address and broker process: login attempts, and token requests.
+    # Per client address, counted in the database (shared by every broker process on it):
+    # login attempts, and token requests.
     login_attempts_per_minute: int = Field(default=20, ge=1)
     token_requests_per_minute: int = Field(default=300, ge=1)
+    # The reverse proxies whose X-Forwarded-For (and -Proto) `serve` believes: addresses or
+    # networks, comma-separated. From anyone else the header is ignored, so a client cannot
+    # choose the address it is limited as.
+    trusted_proxies: str = ""
 
     # External IdP mode: the broker becomes an OIDC relying party of this issuer.
     oidc_issuer: str | None = None
@@ -71,6 +77,16 @@ class Settings(BaseSettings):
     @classmethod
     def _no_trailing_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses_or_networks(cls, value: str) -> str:
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        for item in items:
+            # uvicorn would silently take a malformed one (10.0.0.1/8, a name) as a literal
+            # that no peer matches; here a ValueError names it.
+            ip_network(item)
+        return ",".join(items)
 
     @field_validator("timezone")
     @classmethod

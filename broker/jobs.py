@@ -26,6 +26,7 @@ from broker.audit.proofs import make_checkpoint
 from broker.audit.sequencer import sequence_pending
 from broker.config import Settings
 from broker.db import Database
+from broker.identity.limits import forget_old_windows
 from broker.mail import service as mail
 from broker.meetings import mailbox
 from broker.meetings.service import answer_from_calendar, send_reminders
@@ -82,6 +83,8 @@ JOBS = (
     Job("meeting_reminders", lambda s: s.reminder_poll_seconds, in_transaction(send_reminders),
         first_after_seconds=60),
     Job("calendar_replies", lambda s: s.imap_poll_seconds, _calendar_replies),
+    Job("rate_windows", lambda s: 60, in_transaction(forget_old_windows),
+        first_after_seconds=60),
 )
 
 

@@ -87,6 +87,13 @@ class KeyRing:
                         hashlib.sha256).digest()
 
     @cached_property
+    def address_key(self) -> bytes:
+        """Keys the hashes of client addresses in the rate limits; derived from the cookie
+        secret, so every broker process sharing the key folder counts an address alike."""
+        return hmac.new(self.session_secret.encode(), b"rate-limit-address",
+                        hashlib.sha256).digest()
+
+    @cached_property
     def public_jwks(self) -> dict[str, object]:
         return dict(KeySet([self.signing_key]).as_dict(private=False))
 

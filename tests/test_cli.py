@@ -186,27 +186,33 @@ def test_demo_link_makes_a_new_personal_link_for_a_parent(cli_env: dict[str, str
         assert opened.status_code == 200 and "/mijn" in str(opened.url)
 
 
+def serve_without_listening(monkeypatch: pytest.MonkeyPatch, cli_env: dict[str, str], *args: str,
+                  exit_code: int = 0) -> tuple[str, dict[str, object]]:
+    """`broker serve` up to starting uvicorn: its output, and what uvicorn was given."""
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from broker.cli import app
+
+    for key, value in cli_env.items():
+        monkeypatch.setenv(key, value)
+    started: dict[str, object] = {}
+
+    def fake_run(*_: object, **kwargs: object) -> None:
+        from broker.config import Settings
+
+        started.update(kwargs, base_url=Settings().base_url)
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    result = CliRunner().invoke(app, ["serve", *args])
+    assert result.exit_code == exit_code, result.output
+    return result.output, started
+
+
 class TestBaseUrlFollowsPort:
     def _serve(self, monkeypatch: pytest.MonkeyPatch, cli_env: dict[str, str], *args: str
                ) -> tuple[str, dict[str, object]]:
-        import uvicorn
-        from typer.testing import CliRunner
-
-        from broker.cli import app
-
-        for key, value in cli_env.items():
-            monkeypatch.setenv(key, value)
-        started: dict[str, object] = {}
-
-        def fake_run(*_: object, **kwargs: object) -> None:
-            from broker.config import Settings
-
-            started.update(kwargs, base_url=Settings().base_url)
-
-        monkeypatch.setattr(uvicorn, "run", fake_run)
-        result = CliRunner().invoke(app, ["serve", *args])
-        assert result.exit_code == 0, result.output
-        return result.output, started
+        return serve_without_listening(monkeypatch, cli_env, *args)
 
     def test_without_base_url_links_point_at_the_port(self, monkeypatch: pytest.MonkeyPatch,
                                                       cli_env: dict[str, str]) -> None:
@@ -222,3 +228,28 @@ class TestBaseUrlFollowsPort:
         output, started = self._serve(monkeypatch, cli_env, "--port", "8100")
         assert started["base_url"] == "https://broker.demodam.example"
         assert "Luistert op http://127.0.0.1:8100" in output
+
+
+class TestTrustedProxies:
+    def test_without_trusted_proxies_no_forwarded_header_is_believed(
+            self, monkeypatch: pytest.MonkeyPatch, cli_env: dict[str, str]) -> None:
+        """uvicorn's default believes X-Forwarded-For from loopback: a client there could
+        choose the address it is rate-limited as."""
+        monkeypatch.delenv("BROKER_TRUSTED_PROXIES", raising=False)
+        _, started = serve_without_listening(monkeypatch, cli_env)
+        assert started["proxy_headers"] is False and started["forwarded_allow_ips"] is None
+
+    def test_the_named_proxies_are_believed(self, monkeypatch: pytest.MonkeyPatch,
+                                            cli_env: dict[str, str]) -> None:
+        monkeypatch.setenv("BROKER_TRUSTED_PROXIES", "10.1.0.0/16, 192.0.2.10,::1")
+        _, started = serve_without_listening(monkeypatch, cli_env)
+        assert started["proxy_headers"] is True
+        assert started["forwarded_allow_ips"] == "10.1.0.0/16,192.0.2.10,::1"
+
+    @pytest.mark.parametrize("proxies", ["10.1.0.1/16", "proxy.example", "*"])
+    def test_what_is_no_address_or_network_stops_serve(
+            self, monkeypatch: pytest.MonkeyPatch, cli_env: dict[str, str],
+            proxies: str) -> None:
+        monkeypatch.setenv("BROKER_TRUSTED_PROXIES", proxies)
+        output, started = serve_without_listening(monkeypatch, cli_env, exit_code=2)
+        assert "trusted_proxies" in output and not started

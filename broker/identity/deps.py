@@ -9,9 +9,10 @@ from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.security import HTTPBearer, OAuth2
 
 from broker.config import Settings
-from broker.db import DbSession
+from broker.db import DbSession, Tx
 from broker.errors import BrokerError, Forbidden, Unauthorized
-from broker.identity import service
+from broker.identity import limits, service
+from broker.identity.limits import LimitKind
 from broker.identity.models import Organisation, Professional, WebSession
 from broker.identity.principal import Principal
 from broker.identity.tokens import VerifiedTokens
@@ -33,6 +34,34 @@ async def get_keys(request: Request) -> KeyRing:
 
 AppSettings = Annotated[Settings, Depends(get_app_settings)]
 Keys = Annotated[KeyRing, Depends(get_keys)]
+
+
+def client_address(request: Request) -> str:
+    """The peer's address. `serve` believes X-Forwarded-For only from the proxies in
+    BROKER_TRUSTED_PROXIES (uvicorn's proxy headers); from anyone else it is ignored."""
+    return request.client.host if request.client else "unknown"
+
+
+async def _take(request: Request, tx: Tx, kind: LimitKind) -> None:
+    """Counted in a transaction of its own, committed before the route's work begins, so a
+    request that then fails (a wrong password) counts too. On SQLite it waits for the one
+    transaction at a time: name the limit before any DbSession among a route's parameters."""
+    keys: KeyRing = request.app.state.keys
+    per_minute: dict[LimitKind, int] = request.app.state.limits
+    await tx.run(limits.take, kind=kind, per_minute=per_minute[kind],
+                 address_hash=limits.address_hash(keys.address_key, client_address(request)))
+
+
+async def limit_login(request: Request, tx: Tx) -> None:
+    await _take(request, tx, LimitKind.LOGIN)
+
+
+async def limit_token(request: Request, tx: Tx) -> None:
+    await _take(request, tx, LimitKind.TOKEN)
+
+
+LoginLimit = Annotated[None, Depends(limit_login)]
+TokenLimit = Annotated[None, Depends(limit_token)]
 
 
 # Named in the OpenAPI document as the ways to call a route: a client gets a token with its

@@ -126,3 +126,16 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RateWindow(Base):
+    """Requests of one kind (`login`, `token`) from one client address in one minute, counted
+    here so that every broker process on the database keeps the same limit. The address is
+    kept only as a keyed hash; windows older than the one before the current go."""
+
+    __tablename__ = "rate_windows"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    address_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)

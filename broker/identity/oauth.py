@@ -12,8 +12,14 @@ from broker.audit.recording import Action, Outcome, Record, record
 from broker.db import DbSession
 from broker.errors import TooManyAttempts
 from broker.identity import service
-from broker.identity.deps import ApiPrincipal, AppSettings, Keys, MaybeWebUser
-from broker.identity.limits import LoginLimit, TokenLimit
+from broker.identity.deps import (
+    ApiPrincipal,
+    AppSettings,
+    Keys,
+    LoginLimit,
+    MaybeWebUser,
+    TokenLimit,
+)
 from broker.identity.provider import BrokerRequest, Provider, ProviderUser
 from broker.identity.schemas import OAuthErrorRead, UserInfoRead
 from broker.web.forms import CheckedForm, FormData

@@ -219,8 +219,14 @@ def remember_assertion(session: Session, *, client_id: str, jti: str, expires_at
 
 def authenticate_password(session: Session, *, email: str, password: str,
                           max_failures: int, lockout: timedelta) -> Professional:
-    """Check a password with back-off: after `max_failures` the account locks, doubling."""
-    professional = get_professional_by_email(session, email)
+    """Check a password with back-off: after `max_failures` the account locks, doubling.
+
+    The professional's row stays locked until the transaction ends (PostgreSQL; SQLite runs
+    one at a time), so guesses at one account, from any process, are checked and counted one
+    after another: concurrent ones would otherwise each read the same count and lose all but
+    one failure."""
+    professional = session.scalar(select(Professional).where(
+        Professional.email == email.strip().lower()).with_for_update())
     moment = now()
     if professional is None or not professional.active or professional.password_hash is None:
         _verify(_DUMMY_HASH, password)

@@ -2,7 +2,9 @@
 
 import base64
 import hashlib
-from datetime import UTC, datetime
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -11,8 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from broker.clock import frozen_at
-from broker.identity.models import WebSession
+from broker.db import Database
+from broker.errors import TooManyAttempts
+from broker.identity import service
+from broker.identity.models import Professional, WebSession
 from broker.policy import Policy
+from tests.databases import fresh_database
 from tests.factories import PASSWORD, make_org, make_professional
 from tests.identity.flows import csrf_of, login, login_form
 
@@ -186,3 +192,36 @@ class TestAuthorizeEndpoint:
         assert right.json()["id_token"].count(".") == 2
         again = client.post("/oauth/token", data={**exchange, "code_verifier": "v" * 50})
         assert again.status_code == 400 and again.json()["code"] == "invalid_grant"
+
+
+class TestLockoutAcrossProcesses:
+    def test_concurrent_wrong_passwords_all_count(self, tmp_path: Path, policy: Policy) -> None:
+        """Eight guesses at once, each in a transaction of its own on a committed database,
+        as several broker processes would make them: five fail, the account locks, and the
+        other three find it locked (not: each reads no failures and one is counted)."""
+        database = Database.from_url(fresh_database(tmp_path, "lockout"))
+        with database.sessionmaker.begin() as session:
+            make_professional(session, make_org(session, policy), email="doel@example.org")
+        start = threading.Barrier(8)
+        outcomes: list[str] = []
+
+        def guess(n: int) -> None:
+            start.wait()
+            with database.sessionmaker.begin() as session:
+                try:
+                    service.authenticate_password(
+                        session, email="doel@example.org", password=f"guess {n}",
+                        max_failures=5, lockout=timedelta(minutes=15))
+                except (service.LoginFailed, TooManyAttempts) as refused:
+                    outcomes.append(refused.code)
+
+        threads = [threading.Thread(target=guess, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        with database.sessionmaker() as session:
+            professional = session.scalars(select(Professional)).one()
+        database.engine.dispose()
+        assert sorted(outcomes) == ["login_failed"] * 5 + ["too_many_attempts"] * 3
+        assert professional.failed_logins == 5 and professional.locked_until is not None

@@ -5,12 +5,11 @@ round robin, health-checked on /healthz, a connection that fails tried on anothe
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+from bench.runner import wait_ready
 
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 
@@ -47,21 +46,10 @@ def haproxy(port: int, backends: list[int]) -> Iterator[str]:
         f"    server b{n} 127.0.0.1:{backend} check inter 300 fall 1 rise 2"
         for n, backend in enumerate(backends))))
     process = subprocess.Popen([HAPROXY, "-db", "-f", str(config)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(200):
-            if process.poll() is not None:
-                raise RuntimeError(f"haproxy stopped: {process.stderr.read()!r}")  # type: ignore[union-attr]
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        else:
-            raise RuntimeError("haproxy did not answer")
-        yield url
+        wait_ready(port, "/healthz", process)
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -1,6 +1,7 @@
 """The benchmark harness: workloads register here and report results against a baseline."""
 
 import socket
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,18 +33,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_ready(port: int) -> None:
-    """Until the broker on `port` answers `/readyz` (at most 30 s)."""
+def wait_ready(port: int, path: str = "/readyz",
+               process: subprocess.Popen[bytes] | None = None, seconds: float = 60) -> None:
+    """Until what listens on 127.0.0.1:`port` answers `path` with 200; RuntimeError if
+    `process` (the one that should answer) stops first or `seconds` pass."""
     import httpx
 
-    for _ in range(300):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the process for port {port} stopped ({process.returncode})")
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}{path}", timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.1)
-    raise RuntimeError(f"the broker on port {port} did not get ready")
+    raise RuntimeError(f"nothing on port {port} answered {path}")
 
 
 def rate(operation: Callable[[], object], seconds: float, warmup: int = 50,

@@ -30,6 +30,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bench.proxy import HAPROXY, haproxy
+from bench.runner import wait_ready
 from broker.audit.context import INFO_KEY, AuditContext
 from broker.audit.models import AuditEvent, AuditPending
 from broker.clock import LEGAL_ZONE, local_day, now
@@ -110,19 +111,6 @@ def _seed(database: Database, settings: Settings) -> tuple[dict[str, tuple[str, 
     return credentials, households, children, orgs["school"].id, regisseur.id
 
 
-def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "broker serve stopped"
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} did not get ready")
-
-
 @pytest.fixture
 def deployment(tmp_path: Path) -> Iterator[Deployment]:
     with smtp_mailbox() as mailbox:
@@ -154,7 +142,7 @@ def _deploy(tmp_path: Path, mailbox: Mailbox) -> Iterator[Deployment]:
                 [sys.executable, "-m", "broker", "serve", "--port", str(port)], env=env,
                 cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             servers[process.pid] = process
-            _wait_ready(f"http://127.0.0.1:{port}", process)
+            wait_ready(port, process=process)
         stack.enter_context(haproxy(proxy_port, ports))
         credentials, households, children, school_id, regisseur_id = seeded
         deployed = Deployment(base, database, env, servers, mailbox, households, children,

@@ -1,8 +1,9 @@
 """The outbox. `enqueue` writes messages in the caller's transaction, so a request that
 fails sends nothing and one that commits sends everything; `deliver` (a job) sends what is
-due, one message per transaction, and marks it sent in that transaction. A message is sent
-once: were the process to die between the server's acceptance and the commit, it would go
-again with the same Message-ID, which receiving systems use to recognise it."""
+due, claiming each message first so that no other runner sends it. A message is sent once:
+were the process to die between the server's acceptance and the mark, it would go again
+(after its claim ran out) with the same Message-ID, which receiving systems use to
+recognise it."""
 
 import smtplib
 from collections.abc import Callable, Iterable
@@ -23,12 +24,13 @@ from broker.errors import Forbidden
 from broker.identity.models import Role
 from broker.identity.principal import Principal
 from broker.mail.models import OutboxMessage, OutboxStatus
-from broker.mail.transport import MailFailed, Transport, transport
+from broker.mail.transport import SMTP_TIMEOUT, Transport, transport
 
 FIRST_RETRY = timedelta(seconds=30)
 LAST_RETRY = timedelta(hours=1)  # the back-off doubles up to this
 MAX_ATTEMPTS = 12  # about six hours of trying, then the admin sees it as failed
 BATCH = 100
+CLAIM = timedelta(seconds=3 * SMTP_TIMEOUT)  # a claimed message waits this long for its sender
 KEEP = timedelta(days=30)  # what is left of a sent or failed message, then it goes
 _WIRE = policy.SMTP  # CRLF line ends, as the message goes over the wire
 
@@ -44,9 +46,11 @@ def enqueue(session: Session, messages: Iterable[EmailMessage], *, kind: str) ->
 
 def deliver(sessions: Callable[[], AbstractContextManager[Session]], settings: Settings,
             *, limit: int = BATCH) -> int:
-    """Send what is due, each message in a transaction of its own from `sessions`; one
-    connection to the server for all. Stops at the first failure (that message waits its
-    back-off; the rest go next time). Returns how many were sent."""
+    """Send what is due; one connection to the server for all. Each message is claimed in a
+    short transaction (so no other runner takes it), sent with no transaction open (a slow
+    server holds no lock, not even SQLite's one writer), then marked in another. One that
+    cannot be sent waits its back-off, or fails at once when the server refuses it for good;
+    a failed connection ends the run (the rest go next time). Returns how many were sent."""
     sent = 0
     with ExitStack() as stack:
         connection: list[Transport] = []
@@ -56,27 +60,44 @@ def deliver(sessions: Callable[[], AbstractContextManager[Session]], settings: S
                 connection.append(stack.enter_context(transport(settings)))
             return connection[0]
 
-        while sent < limit:
+        for _ in range(limit):
             with sessions() as session:
-                row = session.scalar(select(OutboxMessage).where(
-                    OutboxMessage.status == OutboxStatus.PENDING,
-                    or_(OutboxMessage.next_attempt_at.is_(None),
-                        OutboxMessage.next_attempt_at <= now()))
-                    .order_by(OutboxMessage.created_at).limit(1)
-                    .with_for_update(skip_locked=True))
-                if row is None or row.message is None:
-                    break
-                try:
-                    _send(connect(), row.message)
-                except (MailFailed, OSError, smtplib.SMTPException) as exc:
-                    _postpone(row, exc)
-                    session.flush()
-                    break
-                row.status, row.sent_at, row.message = OutboxStatus.SENT, now(), None
-                row.attempts += 1
+                claimed = _claim(session)
+            if claimed is None:
+                break
+            row_id, raw = claimed
+            error: Exception | None = None
+            try:
+                _send(connect(), raw)
+            except Exception as exc:  # whatever it is, this message must not stop the others
+                error = exc
+                stack.close()  # the next message on a connection of its own
+                connection.clear()
+            with sessions() as session:
+                row = session.get(OutboxMessage, row_id)
+                if row is not None and error is None:
+                    _sent(row)
+                elif row is not None:
+                    _postpone(row, error)
                 session.flush()
+            if error is None:
                 sent += 1
+            elif not _permanent(error):
+                break
     return sent
+
+
+def _claim(session: Session) -> tuple[str, bytes] | None:
+    """The oldest due message, put out of every runner's reach for CLAIM."""
+    row = session.scalar(select(OutboxMessage).where(
+        OutboxMessage.status == OutboxStatus.PENDING,
+        or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now()))
+        .order_by(OutboxMessage.created_at).limit(1).with_for_update(skip_locked=True))
+    if row is None or row.message is None:
+        return None
+    row.next_attempt_at = now() + CLAIM
+    session.flush()
+    return row.id, row.message
 
 
 def _send(connection: Transport, raw: bytes) -> None:
@@ -85,13 +106,29 @@ def _send(connection: Transport, raw: bytes) -> None:
     connection.sendmail(str(headers["From"]), recipients, raw)
 
 
+def _sent(row: OutboxMessage) -> None:
+    row.status, row.sent_at, row.message = OutboxStatus.SENT, now(), None
+    row.attempts += 1
+
+
+def _permanent(error: Exception) -> bool:
+    """Trying again would not help: the server refused the message or its recipient for
+    good (5xx), or the message cannot be written to it at all (an address smtplib cannot
+    encode)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    code = getattr(error, "smtp_code", None)
+    return (isinstance(code, int) and code >= 500) or isinstance(error, UnicodeError)
+
+
 def _postpone(row: OutboxMessage, error: Exception) -> None:
-    """Try again later, twice as long each time; after MAX_ATTEMPTS, give up (and keep the
-    message for the admin to see). The error names its kind and SMTP code, no address."""
+    """Try again later, twice as long each time; after MAX_ATTEMPTS, or at once when the
+    refusal is permanent, give up (the message stays for the admin to see and send again).
+    The error names its kind and SMTP code, no address."""
     row.attempts += 1
     code = getattr(error, "smtp_code", None)
     row.last_error = f"{type(error).__name__}{f' {code}' if code else ''}"[:200]
-    if row.attempts >= MAX_ATTEMPTS:
+    if row.attempts >= MAX_ATTEMPTS or _permanent(error):
         row.status = OutboxStatus.FAILED
         return
     row.next_attempt_at = now() + min(FIRST_RETRY * 2 ** (row.attempts - 1), LAST_RETRY)

@@ -6,25 +6,29 @@ import dataclasses
 import email
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import broker.db
 from broker.audit.context import INFO_KEY
 from broker.clock import frozen_at, now
 from broker.config import Settings
-from broker.db import committing
+from broker.db import Database, committing
 from broker.mail import service as outbox
 from broker.mail.models import OutboxMessage, OutboxStatus
 from broker.mail.transport import plain_message
 from broker.policy import Policy
-from tests.conftest import Mailbox, free_port
+from tests.conftest import Mailbox, free_port, make_settings
 from tests.consent.helpers import caller
+from tests.databases import fresh_database
 from tests.meetings.test_api import arrange
 
 
@@ -173,3 +177,48 @@ def test_old_sent_messages_are_forgotten(session: Session, mail: Mailbox) -> Non
     with frozen_at(now() + outbox.KEEP + timedelta(days=1)):
         assert outbox.forget_old(session) == 1
     assert rows(session) == []
+
+
+def test_a_message_the_server_cannot_take_fails_alone_and_at_once(
+        session: Session, mail: Mailbox) -> None:
+    """An address smtplib cannot write (`jörg@…`; the household form accepts it) fails for
+    good at once, and the message behind it still goes."""
+    settings = settings_for(session)
+    outbox.enqueue(session, [plain_message(settings, "jörg@voorbeeld.nl", "s", "t")],
+                   kind="family_link")
+    outbox.enqueue(session, [plain_message(settings, "a@example.org", "s", "t")],
+                   kind="reminder")
+    assert deliver(session, settings) == 1
+    bad, good = rows(session)
+    assert (bad.status, bad.attempts, bad.last_error) == (
+        OutboxStatus.FAILED, 1, "UnicodeEncodeError")
+    assert good.status == OutboxStatus.SENT and len(mail.received) == 1
+
+
+def test_a_silent_mail_server_holds_no_lock_while_the_job_waits(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The message is claimed, then sent with no transaction open: on SQLite (one writer at a
+    time) a request's write goes ahead while the job waits for the server's greeting."""
+    monkeypatch.setattr(broker.db, "SQLITE_BUSY_TIMEOUT", 1.0)
+    monkeypatch.setattr("broker.mail.transport.SMTP_TIMEOUT", 4)
+    url = fresh_database(tmp_path, "lock")
+    database = Database.from_url(url)
+    with silent_server() as (port, connections):
+        settings = make_settings(tmp_path, database_url=url, smtp_port=port)
+        with database.sessionmaker.begin() as session:
+            outbox.enqueue(session, [plain_message(settings, "a@example.org", "s", "t")],
+                           kind="reminder")
+        job = threading.Thread(target=outbox.deliver,
+                               args=(database.sessionmaker.begin, settings))
+        job.start()
+        try:
+            for _ in range(200):  # until the job waits for the server's greeting
+                if connections:
+                    break
+                time.sleep(0.05)
+            with database.sessionmaker.begin() as session:  # a request's write
+                outbox.enqueue(session, [plain_message(settings, "b@example.org", "s", "t")],
+                               kind="reminder")
+        finally:
+            job.join()
+            database.engine.dispose()

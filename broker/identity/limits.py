@@ -7,6 +7,7 @@ rolls back), so a client that waits as told gets through."""
 
 import hashlib
 import hmac
+import ipaddress
 import math
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -20,6 +21,7 @@ from broker.errors import RateLimited
 from broker.identity.models import RateWindow
 
 WINDOW = timedelta(minutes=1)
+IPV6_PREFIX = 64
 
 
 class LimitKind(StrEnum):
@@ -27,10 +29,26 @@ class LimitKind(StrEnum):
     TOKEN = "token"  # /oauth/token
 
 
+def client_of(address: str) -> str:
+    """Whom an address stands for: an IPv4 address itself (an IPv4-mapped IPv6 one too), an
+    IPv6 address its /64, the least a subscriber gets (else every one of its 2**64
+    addresses would have a budget of its own)."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, IPV6_PREFIX), strict=False))
+    return str(parsed)
+
+
 def address_hash(key: bytes, address: str) -> str:
-    """The client address as stored: HMAC-SHA256 under a key of the deployment, so the
-    hashes cannot be turned back into addresses by hashing every IPv4 address."""
-    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()
+    """The client (`client_of` the address) as stored: HMAC-SHA256 under a key of the
+    deployment, so the hashes cannot be turned back into addresses by hashing every IPv4
+    address."""
+    return hmac.new(key, client_of(address).encode(), hashlib.sha256).hexdigest()
 
 
 def window_of(moment: datetime) -> datetime:

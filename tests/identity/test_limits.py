@@ -1,9 +1,12 @@
 """The rate limits in the database (issue 23): counted per kind, client address and minute,
 a sliding-window estimate, shared by every process on the database."""
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,6 +20,7 @@ from broker.identity.limits import (
     take,
 )
 from broker.identity.models import RateWindow
+from tests.conftest import BASE_URL, serve_in
 
 MINUTE = datetime(2027, 3, 1, 9, 30, tzinfo=UTC)
 KEY = b"k" * 32
@@ -109,3 +113,34 @@ class TestForgetOldWindows:
             forget_old_windows(session)
         assert [row[2] for row in counts(session)] == [MINUTE + timedelta(minutes=2),
                                                         MINUTE + timedelta(minutes=3)]
+
+
+@pytest.fixture
+def strict(app: FastAPI, session: Session) -> Iterator[FastAPI]:
+    """The app with limits of 3 a minute, its requests in the test's transaction."""
+    serve_in(app, session)
+    before = app.state.limits
+    app.state.limits = {LimitKind.LOGIN: 3, LimitKind.TOKEN: 3}
+    yield app
+    app.state.limits = before
+    app.dependency_overrides.clear()
+
+
+def token_request(app: FastAPI, host: str) -> int:
+    client = TestClient(app, base_url=BASE_URL, raise_server_exceptions=False,
+                        client=(host, 50000))
+    return client.post("/oauth/token", data={"grant_type": "client_credentials"},
+                       auth=("nobody", "wrong")).status_code
+
+
+def test_the_addresses_of_one_ipv6_subscriber_share_a_budget(strict: FastAPI) -> None:
+    """A subscriber has a /64 at least: counted as one client, not 2**64."""
+    statuses = [token_request(strict, f"2001:db8:1:2::{n:x}") for n in range(1, 5)]
+    assert statuses == [401, 401, 401, 429]
+    assert token_request(strict, "2001:db8:1:3::1") == 401  # the next /64 is someone else
+
+
+def test_an_ipv4_mapped_address_is_the_ipv4_client(strict: FastAPI) -> None:
+    statuses = [token_request(strict, host) for host in
+                ("192.0.2.7", "::ffff:192.0.2.7", "192.0.2.7", "::ffff:192.0.2.7")]
+    assert statuses == [401, 401, 401, 429]

@@ -66,6 +66,16 @@ def hold_lock(session: Session, namespace: int, name: str, *, shared: bool) -> N
                     {"namespace": namespace, "name": name})
 
 
+def database_now(session: Session) -> datetime:
+    """The database server's clock: one clock for every process and machine on it (where
+    their own clocks may differ), as UTC."""
+    if session.get_bind().dialect.name == "postgresql":
+        moment: datetime = session.execute(text("SELECT statement_timestamp()")).scalar_one()
+        return moment.astimezone(UTC)
+    stamp = session.execute(text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')")).scalar_one()
+    return datetime.fromisoformat(stamp).replace(tzinfo=UTC)
+
+
 def new_id() -> str:
     return str(uuid.uuid4())
 

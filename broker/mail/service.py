@@ -74,10 +74,10 @@ def deliver(sessions: Callable[[], AbstractContextManager[Session]], settings: S
                 stack.close()  # the next message on a connection of its own
                 connection.clear()
             with sessions() as session:
-                row = session.get(OutboxMessage, row_id)
-                if row is not None and error is None:
+                row = session.get_one(OutboxMessage, row_id)  # claimed: still pending
+                if error is None:
                     _sent(row)
-                elif row is not None:
+                else:
                     _postpone(row, error)
                 session.flush()
             if error is None:

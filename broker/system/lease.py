@@ -1,6 +1,7 @@
 """Leases in the database: a process holds one until its time runs out, and must renew it
-before then; another process takes it over only once it has run out. The same on SQLite and
-PostgreSQL, across processes and machines."""
+before then; another process takes it over only once it has run out. Times are the
+database's own clock, so processes on machines whose clocks differ agree. The same on SQLite
+and PostgreSQL."""
 
 from datetime import timedelta
 
@@ -8,13 +9,13 @@ from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from broker.clock import now
+from broker.db import database_now
 from broker.system.models import JobLease
 
 
 def take(session: Session, name: str, holder: str, seconds: float) -> bool:
     """Take or renew the lease `name` for `seconds`; False while another holds it."""
-    at = now()
+    at = database_now(session)
     taken = session.execute(update(JobLease).where(
         JobLease.name == name, or_(JobLease.holder == holder, JobLease.until < at))
         .values(holder=holder, until=at + timedelta(seconds=seconds)))
@@ -34,4 +35,4 @@ def take(session: Session, name: str, holder: str, seconds: float) -> bool:
 def give_up(session: Session, name: str, holder: str) -> None:
     """Let the lease go at once (on shutdown), if it is ours."""
     session.execute(update(JobLease).where(JobLease.name == name, JobLease.holder == holder)
-                    .values(until=now() - timedelta(seconds=1)))
+                    .values(until=database_now(session) - timedelta(seconds=1)))

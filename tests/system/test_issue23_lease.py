@@ -3,6 +3,7 @@ holder of the lease `jobs` in the database. Another takes it over only once its 
 (the holder died) or it was let go (the holder stopped)."""
 
 import asyncio
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -25,13 +26,23 @@ def database(tmp_path: Path) -> Iterator[Database]:
 
 
 def test_one_holder_at_a_time_and_a_dead_ones_lease_is_taken_over(database: Database) -> None:
-    first, second = Lease(database, 15), Lease(database, 15)
+    first, second = Lease(database, 1), Lease(database, 1)
     assert first.renew() and first.held
     assert not second.renew() and not second.held
     assert first.renew()  # renewing is the holder's right
-    with frozen_at(now() + timedelta(seconds=16)):  # the first died: its term runs out
-        assert second.renew() and second.held
-        assert not first.renew() and not first.held
+    time.sleep(1.2)  # the first died: its term (on the database's clock) runs out
+    assert second.renew() and second.held
+    assert not first.renew() and not first.held
+
+
+def test_a_process_whose_clock_is_ahead_does_not_take_a_live_holders_lease(
+        database: Database) -> None:
+    """The term is kept on the database's clock, not on the processes' own."""
+    first, second = Lease(database, 15), Lease(database, 15)
+    assert first.renew() and first.held
+    with frozen_at(now() + timedelta(seconds=16)):  # the second machine is 16 s ahead
+        assert not second.renew()
+    assert first.held and first.renew()
 
 
 def test_a_process_that_stops_lets_the_lease_go_at_once(database: Database) -> None:

@@ -51,11 +51,13 @@ def _stream(connection: Connection, sql: str) -> Iterator[Sequence[Any]]:
 
 
 def _raw_stream(connection: Connection, sql: str) -> Iterator[list[Any]]:
-    """Rows straight from the driver: the hot loop of verification skips SQLAlchemy's rows."""
+    """Rows straight from the driver: the hot loop of verification skips SQLAlchemy's rows.
+    On PostgreSQL a named (server-side) cursor in binary format: bytea arrives as is, not
+    as hex text to decode."""
     connection.exec_driver_sql("SELECT 1")  # make sure a transaction is open (named cursors)
     raw: Any = connection.connection.driver_connection
-    cursor = raw.cursor(name="audit_verify") if connection.dialect.name == "postgresql" \
-        else raw.cursor()
+    cursor = raw.cursor(name="audit_verify", binary=True) \
+        if connection.dialect.name == "postgresql" else raw.cursor()
     try:
         cursor.execute(sql)
         while rows := cursor.fetchmany(CHUNK):

@@ -1,8 +1,8 @@
 """Audit log: append rate, full verification against raw SHA-256, inclusion-proof time.
 
-Synthetic events go through the real `record()` and sequencer into a fresh database
-(SQLite under a temp dir, or PostgreSQL with BENCH_DATABASE_URL, in a schema of its own that
-is dropped afterwards). BENCH_AUDIT_EVENTS sets the log size (default 1,000,000). On
+Synthetic events go through the real `record()` and sequencer into a fresh database: SQLite
+in a temporary directory, or PostgreSQL with BENCH_DATABASE_URL, in a schema of its own; both
+are removed afterwards. BENCH_AUDIT_EVENTS sets the log size (default 1,000,000). On
 PostgreSQL the log is also copied into SQLite, and verification of the same events is
 compared between the two (issue 23: PostgreSQL at least half the SQLite rate).
 """
@@ -108,15 +108,16 @@ def _raw_insert_rate(database: Database, count: int) -> float:
 
 
 def run(seconds: float) -> list[Result]:
-    tmp = Path(tempfile.mkdtemp(prefix="bench-audit-"))
-    base = os.environ.get("BENCH_DATABASE_URL")
-    if not base or not base.startswith("postgresql"):
-        return _measure(seconds, tmp, base or f"sqlite:///{tmp / 'audit.db'}")
-    schema, url = _schema(base, "audit")
-    try:
-        return _measure(seconds, tmp, url)
-    finally:
-        _drop(base, schema)
+    with tempfile.TemporaryDirectory(prefix="bench-audit-") as name:
+        tmp = Path(name)
+        base = os.environ.get("BENCH_DATABASE_URL")
+        if not base or not base.startswith("postgresql"):
+            return _measure(seconds, tmp, base or f"sqlite:///{tmp / 'audit.db'}")
+        schema, url = _schema(base, "audit")
+        try:
+            return _measure(seconds, tmp, url)
+        finally:
+            _drop(base, schema)
 
 
 def _measure(seconds: float, tmp: Path, url: str) -> list[Result]:

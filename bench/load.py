@@ -80,9 +80,9 @@ class Load:
     requests: int
 
 
-def _schema(url: str) -> tuple[str, str]:
+def _schema(url: str, workload: str = "load") -> tuple[str, str]:
     """A fresh schema in the PostgreSQL database, and the URL that uses it."""
-    schema = f"bench_load_{uuid.uuid4().hex[:8]}"
+    schema = f"bench_{workload}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))

@@ -2,13 +2,12 @@
 the stored leaf hashes, the head and every signed checkpoint, and name the first bad event."""
 
 import hashlib
-import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 from sqlalchemy import Connection, select, text
-from sqlalchemy.exc import DBAPIError
 
 from broker.audit import merkle
 from broker.audit.models import SEARCH_COLUMNS, AuditCheckpoint, AuditHead
@@ -52,11 +51,13 @@ def _stream(connection: Connection, sql: str) -> Iterator[Sequence[Any]]:
 
 
 def _raw_stream(connection: Connection, sql: str) -> Iterator[list[Any]]:
-    """Rows straight from the driver: the hot loop of verification skips SQLAlchemy's rows."""
+    """Rows straight from the driver: the hot loop of verification skips SQLAlchemy's rows.
+    On PostgreSQL a named (server-side) cursor in binary format: bytea arrives as is, not
+    as hex text to decode."""
     connection.exec_driver_sql("SELECT 1")  # make sure a transaction is open (named cursors)
     raw: Any = connection.connection.driver_connection
-    cursor = raw.cursor(name="audit_verify") if connection.dialect.name == "postgresql" \
-        else raw.cursor()
+    cursor = raw.cursor(name="audit_verify", binary=True) \
+        if connection.dialect.name == "postgresql" else raw.cursor()
     try:
         cursor.execute(sql)
         while rows := cursor.fetchmany(CHUNK):
@@ -103,16 +104,20 @@ def _perfect_parts(levels: list[list[bytes]], size: int) -> list[tuple[int, byte
 
 
 # The leaf as the bytes that were hashed, without a round trip through str.
-_LEAVES_AS_BYTES = {
-    "sqlite": "SELECT seq, CAST(leaf AS BLOB) FROM audit_events ORDER BY seq",
-    "postgresql": "SELECT seq, convert_to(leaf, 'UTF8') FROM audit_events ORDER BY seq",
-}
+_LEAF_AS_BYTES = {"sqlite": "CAST(leaf AS BLOB)", "postgresql": "convert_to(leaf, 'UTF8')"}
 
 
-def _rebuild(connection: Connection, sizes: set[int], result: Verification
-             ) -> dict[int, bytes]:
+def _events_sql(dialect: str, search_columns: bool) -> str:
+    """Every event in order: sequence number, leaf and (to compare) the search columns."""
+    columns = ("seq", _LEAF_AS_BYTES[dialect], *(SEARCH_COLUMNS if search_columns else ()))
+    return f"SELECT {', '.join(columns)} FROM audit_events ORDER BY seq"
+
+
+def _rebuild(connection: Connection, sizes: set[int], result: Verification, *,
+             search_columns: bool) -> dict[int, bytes]:
     """Hash every event and fold them into the tree chunk by chunk (aligned, 2^16 leaves);
-    return the roots at `sizes`. Gaps in the sequence are noted as problems."""
+    return the roots at `sizes`. Gaps in the sequence are noted as problems, and so is the
+    first event whose search columns do not say what its leaf says."""
     edge, roots = _Edge(), {}
     wanted = sorted(sizes)
     expected, offset = 1, 0
@@ -128,17 +133,13 @@ def _rebuild(connection: Connection, sizes: set[int], result: Verification
             edge.push(level, digest)
         offset += len(chunk)
 
-    for rows in _raw_stream(connection, _LEAVES_AS_BYTES[connection.dialect.name]):
-        if rows[0][0] != expected or rows[-1][0] - expected != len(rows) - 1:
-            for seq, _ in rows:  # a gap in this batch: find it
-                if seq != expected:
-                    result.problems.append(Problem(
-                        expected, "missing", f"events {expected} to {seq - 1} are missing"))
-                    expected = seq
-                expected += 1
-        else:
-            expected += len(rows)
-        chunk += [_sha256(b"\x00" + leaf).digest() for _, leaf in rows]
+    compare = search_columns
+    for rows in _raw_stream(connection, _events_sql(connection.dialect.name, search_columns)):
+        expected = _note_gaps(rows, expected, result)
+        if compare and (problem := _first_unfaithful(rows)):
+            result.problems.append(problem)
+            compare = False
+        chunk += [_sha256(b"\x00" + row[1]).digest() for row in rows]
         while len(chunk) >= FOLD:
             fold(chunk[:FOLD])
             chunk = chunk[FOLD:]
@@ -146,6 +147,45 @@ def _rebuild(connection: Connection, sizes: set[int], result: Verification
         fold(chunk)
     result.events = offset
     return roots
+
+
+def _note_gaps(rows: list[Any], expected: int, result: Verification) -> int:
+    """Note the sequence numbers missing before and within `rows`; return the next one."""
+    if rows[0][0] == expected and rows[-1][0] - expected == len(rows) - 1:
+        return expected + len(rows)
+    for row in rows:  # a gap in this batch: find it
+        seq = row[0]
+        if seq != expected:
+            result.problems.append(Problem(
+                expected, "missing", f"events {expected} to {seq - 1} are missing"))
+            expected = seq
+        expected += 1
+    return expected
+
+
+# What a leaf says in the search columns' place: its event's fields of the same names, each a
+# string or null (absent counts as null). Any other JSON value differs from every column.
+_Said = msgspec.defstruct("_Said", [(name, str | None, None) for name in SEARCH_COLUMNS])
+_decode_leaf: Callable[[bytes], Any] = msgspec.json.Decoder(
+    msgspec.defstruct("_Leaf", [("event", _Said)])).decode
+_astuple = msgspec.structs.astuple
+
+
+def _first_unfaithful(rows: list[Any]) -> Problem | None:
+    """The first of `rows` (seq, leaf, *search columns) whose leaf is not JSON, or whose
+    search columns differ from what its leaf says: a column that lies hides an event from a
+    search."""
+    for row in rows:
+        try:
+            if _astuple(_decode_leaf(row[1]).event) == row[2:]:
+                continue
+        except msgspec.ValidationError:  # JSON, but not an event with string fields
+            pass
+        except msgspec.DecodeError:
+            return Problem(row[0], "malformed", f"event {row[0]} is not JSON")
+        return Problem(row[0], "search_columns",
+                       f"the search columns of event {row[0]} differ from it")
+    return None
 
 
 def _pinpoint(connection: Connection, result: Verification) -> None:
@@ -232,41 +272,6 @@ def _compare_roots(roots: dict[int, bytes], head: tuple[int, bytes],
                 f"the events no longer produce the signed root of size {size}"))
 
 
-_JSON_FIELD = {"sqlite": "json_extract(leaf, '$.event.{name}')",
-               "postgresql": "(leaf::jsonb -> 'event' ->> '{name}')"}
-
-
-def _check_search_columns(connection: Connection, result: Verification) -> None:
-    """The columns used for searching must say what the hashed leaf says."""
-    dialect = connection.dialect.name
-    template = _JSON_FIELD.get(dialect)
-    if template is None:
-        return
-    compare = " IS NOT " if dialect == "sqlite" else " IS DISTINCT FROM "
-    clauses = " OR ".join(f"{name}{compare}{template.format(name=name)}"
-                          for name in SEARCH_COLUMNS)
-    try:
-        with connection.begin_nested():  # an event that is not JSON fails the query itself
-            first = connection.execute(
-                text(f"SELECT min(seq) FROM audit_events WHERE {clauses}")).scalar()
-    except DBAPIError:
-        _find_malformed(connection, result)
-        return
-    if first is not None:
-        result.problems.append(Problem(first, "search_columns",
-                                       f"the search columns of event {first} differ from it"))
-
-
-def _find_malformed(connection: Connection, result: Verification) -> None:
-    for chunk in _stream(connection, "SELECT seq, leaf FROM audit_events ORDER BY seq"):
-        for seq, leaf in chunk:
-            try:
-                json.loads(leaf)
-            except ValueError:
-                result.problems.append(Problem(seq, "malformed", f"event {seq} is not JSON"))
-                return
-
-
 def verify_log(connection: Connection, *, verifier_key: str, search_columns: bool = True,
                deep: bool = False) -> Verification:
     """Rebuild the tree from the events and compare its roots with the head and every signed
@@ -280,13 +285,12 @@ def verify_log(connection: Connection, *, verifier_key: str, search_columns: boo
     head_size, head_root = (head.tree_size, head.root_hash) if head else (0, merkle.EMPTY_ROOT)
     result.tree_size, result.root_hash = head_size, bytes(head_root).hex()
     checkpoints = _signed_checkpoints(connection, verifier_key, result)
-    roots = _rebuild(connection, {head_size, *(size for size, _ in checkpoints)}, result)
+    roots = _rebuild(connection, {head_size, *(size for size, _ in checkpoints)}, result,
+                     search_columns=search_columns)
     _compare_roots(roots, (head_size, bytes(head_root)), checkpoints, result)
     if deep or not result.ok:
         _pinpoint(connection, result)
         _check_nodes(connection, result)
-    if search_columns:
-        _check_search_columns(connection, result)
     result.problems = sorted(set(result.problems), key=lambda p: (p.seq is None, p.seq or 0))
     return result
 

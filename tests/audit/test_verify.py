@@ -112,6 +112,40 @@ def test_changed_search_column(log: Log) -> None:
     assert_first_bad(log.verify(), 4)
 
 
+def test_emptied_search_column(log: Log) -> None:
+    """NULL where the leaf names a subject hides the event from a search for that subject."""
+    log.tamper("UPDATE audit_events SET subject = NULL WHERE seq = 6")
+    result = log.verify()
+    assert_first_bad(result, 6)
+    assert "search_columns: the search columns of event 6 differ" in result.stdout
+
+
+def test_only_the_first_lying_event_is_named(log: Log) -> None:
+    log.tamper("UPDATE audit_events SET basis = 'wettelijke_plicht' WHERE seq IN (13, 17)",
+               "UPDATE audit_events SET recorded_at = '2000-01-01T00:00:00.000000Z' "
+               "WHERE seq = 19")
+    result = log.verify()
+    assert_first_bad(result, 13)
+    assert result.stdout.count("search_columns") == 1, result.stdout
+
+
+def test_leaf_that_is_not_json(log: Log) -> None:
+    log.tamper("UPDATE audit_events SET leaf = substr(leaf, 1, 40) WHERE seq = 8")
+    result = log.verify()
+    assert_first_bad(result, 8)
+    assert "malformed: event 8 is not JSON" in result.stdout, result.stdout
+
+
+def test_leaf_field_that_is_not_a_string(log: Log) -> None:
+    """A number where the leaf had the basis as a string is no longer what the column says
+    (the column holds text only), even though its text would be the same."""
+    log.tamper("UPDATE audit_events SET basis = '7', leaf = replace(leaf, :was, :now) "
+               "WHERE seq = 9", was='"basis":"consent"', now='"basis":7')
+    result = log.verify()
+    assert_first_bad(result, 9)
+    assert "search_columns: the search columns of event 9 differ" in result.stdout
+
+
 def test_rewritten_tree_is_caught_by_the_signed_checkpoint(log: Log) -> None:
     """Change an event and recompute its stored leaf hash: the signed root still differs."""
     import hashlib

@@ -1,6 +1,6 @@
 """`GET /api/v1/outbox`: the admin's view of the e-mail waiting, sent and failed."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from broker.db import DbSession
 from broker.identity.deps import ApiPrincipal
@@ -14,6 +14,13 @@ router = APIRouter(tags=["mail"])
 @router.get("/outbox", summary="E-mail waiting to be sent, sent and given up (admin)")
 def outbox(session: DbSession, actor: ApiPrincipal) -> OutboxRead:
     return read(service.overview(session, actor=actor))
+
+
+@router.post("/outbox/{message_id}/send-again", status_code=204,
+             summary="Put a failed message back in line (admin)")
+def send_again(message_id: str, session: DbSession, actor: ApiPrincipal) -> Response:
+    service.send_again(session, actor=actor, message_id=message_id)
+    return Response(status_code=204)
 
 
 def read(overview: service.Overview) -> OutboxRead:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from broker.clock import now
 from broker.config import Settings
-from broker.errors import Forbidden
+from broker.errors import Conflict, Forbidden, NotFound
 from broker.identity.models import Role
 from broker.identity.principal import Principal
 from broker.mail.models import OutboxMessage, OutboxStatus
@@ -161,11 +161,15 @@ class Overview:
     oldest_pending: datetime | None
 
 
-def overview(session: Session, *, actor: Principal, limit: int = 100) -> Overview:
-    """For the admin: how many messages wait, were sent or failed, and the ones not sent,
-    without addresses or text."""
+def _require_admin(actor: Principal) -> None:
     if not actor.has_role(Role.ADMIN):
         raise Forbidden("This needs the role admin.", code="wrong_role")
+
+
+def overview(session: Session, *, actor: Principal, limit: int = 100) -> Overview:
+    """For the admin: how many messages wait, were sent or failed, and the ones not sent
+    (failed first, then the oldest waiting), without addresses or text."""
+    _require_admin(actor)
     counts = {status: 0 for status in OutboxStatus}
     counts.update({OutboxStatus(status): count for status, count in session.execute(
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))})
@@ -173,10 +177,28 @@ def overview(session: Session, *, actor: Principal, limit: int = 100) -> Overvie
         OutboxMessage.id, OutboxMessage.kind, OutboxMessage.status, OutboxMessage.attempts,
         OutboxMessage.created_at, OutboxMessage.next_attempt_at, OutboxMessage.sent_at,
         OutboxMessage.last_error).where(OutboxMessage.status != OutboxStatus.SENT)
-        .order_by(OutboxMessage.created_at).limit(limit)).all()
+        .order_by(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.created_at)
+        .limit(limit)).all()
     waiting = [Entry(r.id, r.kind, OutboxStatus(r.status), r.attempts, r.created_at,
                      r.next_attempt_at if r.status == OutboxStatus.PENDING else None,
                      r.sent_at, r.last_error) for r in rows]
     oldest = session.scalar(select(func.min(OutboxMessage.created_at)).where(
         OutboxMessage.status == OutboxStatus.PENDING))
     return Overview(counts, waiting, oldest)
+
+
+class NotFailed(Conflict):
+    code, title = "not_failed", "Only a message that failed can be sent again"
+
+
+def send_again(session: Session, *, actor: Principal, message_id: str) -> None:
+    """The admin puts a failed message back in line (after a long outage of the mail
+    server, say): it is tried again at once, with a fresh count of attempts."""
+    _require_admin(actor)
+    row = session.get(OutboxMessage, message_id)
+    if row is None:
+        raise NotFound("No such message.")
+    if row.status != OutboxStatus.FAILED or row.message is None:
+        raise NotFailed("Only a message that failed can be sent again.")
+    row.status, row.attempts, row.next_attempt_at = OutboxStatus.PENDING, 0, None
+    session.flush()

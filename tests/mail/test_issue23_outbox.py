@@ -166,6 +166,15 @@ def test_given_up_after_the_last_try_and_the_admin_sees_it(
     assert "ouder@example.org" not in seen.text  # no address
     regisseur = caller(client, session, policy, party="wijkteam", roles=["regisseur"])
     assert client.get("/api/v1/outbox", headers=regisseur.headers).status_code == 403
+    # the admin sends it again once the server is back: tried at once, sent once
+    path = f"/api/v1/outbox/{row.id}/send-again"
+    assert client.post(path, headers=regisseur.headers).status_code == 403
+    assert client.post(path, headers=admin.headers).status_code == 204
+    again = client.post(path, headers=admin.headers)
+    assert again.status_code == 409 and again.json()["code"] == "not_failed"
+    with frozen_at(moment):
+        assert deliver(session, settings) == 1
+    assert len(mail.received) == 1 and rows(session)[0].status == OutboxStatus.SENT
 
 
 def test_old_sent_messages_are_forgotten(session: Session, mail: Mailbox) -> None:

@@ -22,6 +22,7 @@ from broker.family.deps import FAMILY_COOKIE
 from broker.identity import service as identity
 from broker.identity.deps import SESSION_COOKIE
 from broker.identity.models import Team
+from broker.mail.models import OutboxMessage, OutboxStatus
 from broker.mandates.models import Mandate
 from broker.policy import Policy
 from tests.dates import days_from_today, years_ago
@@ -259,4 +260,8 @@ def build(client: TestClient, session: Session, policy: Policy) -> World:
     ids["request"] = destruction.request_destruction(  # and asked for destruction
         session, member=family.member_principal(ids["mother"])).id
     _browser(client, personas["fam"], {FAMILY_COOKIE: raw}, "/mijn")
+    sent = OutboxMessage(kind="reminder", status=OutboxStatus.SENT)  # not to be sent again
+    session.add(sent)
+    session.commit()
+    ids["message"] = sent.id
     return World(personas, ids, canaries(child_born))

@@ -131,6 +131,7 @@ GET    /api/v1/observations/{observation_id}              200+  404  404  403  4
 POST   /api/v1/observations/{observation_id}/amendments   201  404  404  403  403  403  403  401  404  401  401  404  403  404  404
 POST   /api/v1/organisations                              403  403  403  403  403  403  201  401  403  401  401  403  403  403  403
 GET    /api/v1/outbox                                     403  403  403  403  403  403  200  401  403  401  401  403  403  403  403
+POST   /api/v1/outbox/{message_id}/send-again             403  403  403  403  403  403  409  401  403  401  401  403  403  403  403
 GET    /api/v1/organisations/{organisation_id}            200  200  200  200  200  200  200  401  200  401  401  200  200  200  200
 POST   /api/v1/overrides/{override_id}/approve            403  403  404  200  404  404  404  401  403  401  401  404  404  404  404
 POST   /api/v1/overrides/{override_id}/revoke             403  404  404  200  404  404  404  401  404  401  401  404  404  404  404
@@ -140,6 +141,7 @@ GET    /api/v1/quality/summary                            403  403  403  403  40
 GET    /auth/callback                                     403  403  403  403  403  403  403  403  -    403  403  403  403  -    403
 GET    /beheer                                            403  403  403  403  403  403  200  303  -    303  303  403  403  -    403
 GET    /beheer/e-mail                                     403  403  403  403  403  403  200  303  -    303  303  403  403  -    403
+POST   /beheer/e-mail/{message_id}/opnieuw                403  403  403  403  403  403  409  303  -    303  303  403  403  -    403
 GET    /beheer/koppelingen/nieuw                          403  403  403  403  403  403  200  303  -    303  303  403  403  -    403
 GET    /beheer/koppelingen/nieuw/klaar                    403  403  403  403  403  403  200  303  -    303  303  403  403  -    403
 POST   /beheer/koppelingen                                403  403  403  403  403  403  303  303  -    303  303  403  403  -    403
@@ -282,7 +284,7 @@ PARAMS = {"household_id": "household", "consent_id": "consent", "observation_id"
           "action_id": "action", "language": "en", "member_id": "mother",
           "request_id": "request", "mandate_id": "mandate", "withholding_id": "withholding",
           "incapacity_id": "nothing", "representation_id": "nothing",
-          "escalation_id": "escalation", "other_plan_id": "other_plan"}
+          "escalation_id": "escalation", "other_plan_id": "other_plan", "message_id": "message"}
 POLL_ROUTES = ("/availability", "/schedule", "/cancel", "/beschikbaarheid", "/plannen",
                "/annuleren")
 HELD_ROUTES = ("/minutes", "/verslag", "/verslag.pdf")

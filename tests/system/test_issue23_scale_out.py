@@ -1,7 +1,8 @@
 """Issue 23, acceptance 4: two `broker serve` processes on one database behind a real reverse
 proxy (Debian's haproxy), a mixed load through it, and the process that runs the jobs killed
 mid-run. Then: no lost or duplicated disclosure or submission, every invitation and reminder
-made once and received (only a message in flight at the kill goes again, same Message-ID), the audit log verifies, the login limit holds across both processes.
+made once and received (only a message in flight at the kill goes again, same Message-ID),
+the audit log verifies, the token limit holds across both processes.
 
 Each request carries a trace of its own (`traceparent`), which the audit log records: a
 request answered 2xx must be in the log (not lost), and no trace may hold the same event twice

@@ -10,7 +10,8 @@ PORT    ?= 8000
 SOAK_TESTS := tests/system/test_access_matrix.py tests/system/test_fuzz.py \
               tests/system/test_reference_model.py tests/system/test_crash_safety.py \
               tests/system/test_races.py tests/audit/test_tampering.py \
-              tests/system/test_web_attacks.py tests/system/test_bad_input.py
+              tests/system/test_web_attacks.py tests/system/test_bad_input.py \
+              tests/system/test_issue23_scale_out.py
 
 # Independent clients the tests check our output with (ical.js ...), from the npm registry.
 INTEROP := tests/interop/node_modules/.package-lock.json
@@ -51,7 +52,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 # About half an hour: each suite at its long size on SQLite and on PostgreSQL ($(PG_URL)),
-# then the mixed load; each run ends with a table of its figures.
+# the scale-out test a minute under load, then the mixed load through haproxy to one process
+# and to two; each run ends with a table of its figures.
 soak: $(STAMP)
 	BROKER_SOAK=1 $(BIN)/pytest -q $(SOAK_TESTS)
 	BROKER_SOAK=1 BROKER_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q $(SOAK_TESTS)

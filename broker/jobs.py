@@ -54,8 +54,6 @@ def _calendar_replies(database: Database, settings: Settings) -> None:
 
 def _outbox(database: Database, settings: Settings) -> None:
     mail.deliver(database.sessionmaker.begin, settings)
-    with database.sessionmaker.begin() as session:
-        mail.forget_old(session)
 
 
 def in_transaction(work: Callable[[Session], object]
@@ -84,6 +82,8 @@ JOBS = (
         first_after_seconds=60),
     Job("calendar_replies", lambda s: s.imap_poll_seconds, _calendar_replies),
     Job("rate_windows", lambda s: 60, in_transaction(forget_old_windows),
+        first_after_seconds=60),
+    Job("outbox_forget", lambda s: 3600, in_transaction(mail.forget_old),
         first_after_seconds=60),
 )
 

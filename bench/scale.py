@@ -6,7 +6,9 @@ reported as events per second, whose ratio says whether the cost per event stays
 
 `BENCH_SCALE_HOUSEHOLDS` sets the sizes (default "10000,100000"; the 100k municipality takes
 about three quarters of an hour to write); `BENCH_DATABASE_URL` names the PostgreSQL database
-(default the local `test` database; a schema of its own, dropped afterwards)."""
+(default the local `test` database; a schema of its own, dropped afterwards).
+`BENCH_SCALE_KEEP=<dir>` keeps each size's municipality in a schema of its own instead (its
+keys in `<dir>`), so a later run measures it again without writing it."""
 
 import os
 import random
@@ -19,7 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, make_url, select, text
 
 from bench.load import _drop, _schema
 from bench.runner import Result
@@ -128,34 +130,71 @@ def run(seconds: float) -> list[Result]:
     sizes = sorted(int(s) for s in os.environ.get(
         "BENCH_SCALE_HOUSEHOLDS", "10000,100000").split(","))
     base_url = os.environ.get("BENCH_DATABASE_URL") or PG_URL
+    keep = os.environ.get("BENCH_SCALE_KEEP")
+    if keep:  # a municipality of each size, kept between runs: written once, measured often
+        return _results([_municipality(base_url, size, Path(keep) / str(size))
+                         for size in sizes])
     schema, url = _schema(base_url)
     tmp = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     try:
         migrate.upgrade(url)
-        settings = Settings(database_url=url, key_dir=tmp / "keys", mail_dir=tmp / "mail",
-                            audit_background=False, log_level="WARNING")
-        context = AuditContext.create(settings, load_policy(PROJECT_ROOT / "policies"),
-                                      KeyRing(settings.key_dir))
-        database = Database.from_url(url)
-        database.bind(INFO_KEY, context)
+        database, settings, context = _open(url, tmp)
         demo.fill(database.sessionmaker.begin, context.policy, households_count=demo.LIVING)
         figures, made = [], demo.LIVING
         for size in sizes:
-            started = time.perf_counter()
-            demo.fill_synthetic(database.sessionmaker.begin, households_count=size - made,
-                                seed=size)
-            if database.engine.dialect.name == "postgresql":
-                with database.engine.connect() as connection:  # as autovacuum would, later
-                    connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-                        text("ANALYZE"))
-            print(f"scale: {size:,} households written in "
-                  f"{time.perf_counter() - started:.0f}s", flush=True)
+            _grow(database, made, size)
             made = size
             figures.append(_measure(database, settings, context, size))
         database.engine.dispose()
     finally:
         _drop(base_url, schema)
     return _results(figures)
+
+
+def _open(url: str, directory: Path) -> tuple[Database, Settings, AuditContext]:
+    settings = Settings(database_url=url, key_dir=directory / "keys",
+                        mail_dir=directory / "mail", audit_background=False,
+                        log_level="WARNING")
+    context = AuditContext.create(settings, load_policy(PROJECT_ROOT / "policies"),
+                                  KeyRing(settings.key_dir))
+    database = Database.from_url(url)
+    database.bind(INFO_KEY, context)
+    return database, settings, context
+
+
+def _grow(database: Database, made: int, size: int) -> None:
+    started = time.perf_counter()
+    demo.fill_synthetic(database.sessionmaker.begin, households_count=size - made, seed=size)
+    with database.engine.connect() as connection:  # as autovacuum would, later
+        connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+    print(f"scale: {size:,} households written in {time.perf_counter() - started:.0f}s",
+          flush=True)
+
+
+def _municipality(base_url: str, size: int, directory: Path) -> Figures:
+    """`BENCH_SCALE_KEEP=<dir>`: the municipality of `size` households in a schema of its own
+    (`bench_scale_<size>`, its keys in `<dir>`), written on the first run and migrated and
+    measured on the next ones."""
+    schema = f"bench_scale_{size}"
+    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"}) \
+        .render_as_string(hide_password=False)
+    written = directory / "written"
+    if not written.exists():
+        admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        admin.dispose()
+    migrate.upgrade(url)
+    database, settings, context = _open(url, directory)
+    if not written.exists():
+        demo.fill(database.sessionmaker.begin, context.policy, households_count=demo.LIVING)
+        _grow(database, demo.LIVING, size)
+        written.touch()
+    try:
+        return _measure(database, settings, context, size)
+    finally:
+        database.engine.dispose()
 
 
 def _results(figures: list[Figures]) -> list[Result]:

@@ -1,19 +1,24 @@
 """Load what `decide()` needs about a household in a few Core queries, once per request:
 members, custody, consents with grantors and withdrawals, and the regisseur."""
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
     JSON,
     CompoundSelect,
+    Engine,
     Select,
     String,
     and_,
     bindparam,
+    event,
+    func,
     literal,
     or_,
     select,
@@ -30,6 +35,7 @@ from broker.disclosure.engine import ConsentFact, MandateFact, OverrideFact, Sub
 from broker.disclosure.overrides import OverrideTimes, in_force
 from broker.households.models import (
     Custody,
+    HouseholdChange,
     Incapacity,
     Member,
     RegisseurAssignment,
@@ -253,8 +259,6 @@ def _statements(household: Any) -> Statements:
 
 # Built once: they run on every disclosure, and building a statement costs more than running it.
 _BY_HOUSEHOLD = _statements(bindparam("household_id"))
-_BY_MEMBER = _statements(select(Member.household_id)
-                         .where(Member.id == bindparam("member_id")).scalar_subquery())
 
 
 def _override_facts(rows: Sequence[Any]) -> dict[str, tuple[OverrideFact, ...]]:
@@ -280,20 +284,100 @@ def _override_facts(rows: Sequence[Any]) -> dict[str, tuple[OverrideFact, ...]]:
 
 def load_household(session: Session, *, household_id: str | None = None,
                    member_id: str | None = None) -> HouseholdFacts | None:
-    """Everything the door needs about one household (by its id or a member's id), in six
-    Core queries: members with today's custody and the regisseur, consents with grantors,
-    overrides, mandates, who else decides for a person (incapacity, representatives), and
-    the organisations invited to a meeting."""
-    queries = _BY_MEMBER if household_id is None else _BY_HOUSEHOLD
-    today = local_day(now())
-    key: dict[str, Any] = {"today": today} | (
-        {"member_id": member_id} if household_id is None else {"household_id": household_id})
+    """Everything the door needs about one household (by its id or a member's id). The
+    household's revision is read under its lock: facts this process loaded at that revision
+    today are used again; otherwise they are loaded (`_load`) and kept once this transaction
+    commits, under the revision it read."""
+    if household_id is None:
+        household_id = session.execute(_HOUSEHOLD_OF, {"member_id": member_id}).scalar()
+        if household_id is None:
+            return None
+    # Shared: reads of one household run side by side, but never across a change to it.
+    hold_lock(session, HOUSEHOLD_LOCKS, household_id, shared=True)
+    revision = session.execute(_REVISION, {"household_id": household_id}).scalar_one()
+    key, today = (household_id, revision), local_day(now())
+    cache = _cache(session)
+    kept = cache.get(key, today)
+    if kept is not None:
+        return kept
+    facts = _load(session, household_id, today)
+    if facts is not None:
+        session.info.setdefault(_PENDING, []).append((cache, key, today, facts))
+    return facts
+
+
+_HOUSEHOLD_OF = select(Member.household_id).where(Member.id == bindparam("member_id"))
+_REVISION = select(func.count()).select_from(HouseholdChange).where(
+    HouseholdChange.household_id == bindparam("household_id"))
+_PENDING = "household_facts_to_keep"
+
+
+class FactsCache:
+    """A process's households' facts by (household, revision), for the day they were loaded
+    on (custody, incapacity and representation depend on it); the least recently used go
+    first. Only facts a committed transaction read are kept: what a transaction that rolls
+    back saw of its own changes never becomes anyone's."""
+
+    SIZE = 4096
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[tuple[str, int], tuple[date, HouseholdFacts]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, int], today: date) -> HouseholdFacts | None:
+        with self._lock:
+            found = self._kept.get(key)
+            if found is None or found[0] != today:
+                return None
+            self._kept.move_to_end(key)
+            return found[1]
+
+    def put(self, key: tuple[str, int], today: date, facts: HouseholdFacts) -> None:
+        with self._lock:
+            self._kept[key] = (today, facts)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.SIZE:
+                self._kept.popitem(last=False)
+
+
+_CACHES: WeakKeyDictionary[Engine, FactsCache] = WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def _cache(session: Session) -> FactsCache:
+    """The cache of the database this session uses (one per engine: a process may serve
+    several databases, as the tests do)."""
+    engine = session.connection().engine
+    with _CACHES_LOCK:
+        found = _CACHES.get(engine)
+        if found is None:
+            found = _CACHES[engine] = FactsCache()
+        return found
+
+
+@event.listens_for(Session, "after_commit")
+def _keep(session: Session) -> None:
+    for cache, key, today, facts in session.info.pop(_PENDING, []):
+        cache.put(key, today, facts)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous_transaction: Any) -> None:
+    """Any rollback, a savepoint's too: what was loaded may include changes now undone."""
+    session.info.pop(_PENDING, None)
+
+
+def _load(session: Session, household_id: str, today: date) -> HouseholdFacts | None:
+    """A household's facts from the database, in six Core queries: members with today's
+    custody and the regisseur, consents with grantors, overrides, mandates, who else decides
+    for a person (incapacity, representatives), and the organisations invited to a
+    meeting."""
+    queries = _BY_HOUSEHOLD
+    key: dict[str, Any] = {"today": today, "household_id": household_id}
     connection = session.connection()
     rows = connection.execute(queries.members, key).all()
     if not rows:
         return None
-    # Shared: reads of one household run side by side, but never across a change to it.
-    hold_lock(session, HOUSEHOLD_LOCKS, rows[0].household_id, shared=True)
     members: dict[str, MemberFacts] = {}
     custodians: dict[str, set[str]] = defaultdict(set)
     guardians: dict[str, set[str]] = defaultdict(set)

@@ -3,7 +3,16 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Date, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from broker.clock import now
@@ -131,3 +140,17 @@ class RegisseurAssignment(Base):
     team_id: Mapped[str | None] = mapped_column(ForeignKey("teams.id"))
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     assigned_by: Mapped[str] = mapped_column(String(64))
+
+
+class HouseholdChange(Base):
+    """One row per change to what the door knows about a household (its members, custody,
+    consents, overrides, mandates, meetings: every table `load_household` reads), written by
+    database triggers in the changing transaction, whatever wrote it. The number of a
+    household's rows is its revision: a process keeps the facts it loaded under it, and a
+    change in any process makes the very next load in every process miss."""
+
+    __tablename__ = "household_changes"
+    __table_args__ = (Index("ix_household_changes_household_id_id", "household_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    household_id: Mapped[str] = mapped_column(String(36))  # no key: written by triggers

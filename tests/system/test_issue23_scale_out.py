@@ -36,6 +36,7 @@ from broker.audit.context import INFO_KEY, AuditContext
 from broker.audit.models import AuditEvent, AuditPending
 from broker.clock import LEGAL_ZONE, local_day, now
 from broker.config import PROJECT_ROOT, Settings
+from broker.consent.models import Consent, ConsentGrantor
 from broker.db import Database
 from broker.identity import service as identity
 from broker.keys import KeyRing
@@ -73,6 +74,7 @@ class Deployment:
     children: list[str]
     school_id: str
     regisseur_id: str
+    ports: list[int]  # each process's own
     tokens: dict[str, str] = field(default_factory=dict)
 
 
@@ -148,7 +150,7 @@ def _deploy(tmp_path: Path, mailbox: Mailbox) -> Iterator[Deployment]:
         stack.enter_context(haproxy(proxy_port, ports))
         credentials, households, children, school_id, regisseur_id = seeded
         deployed = Deployment(base, database, env, servers, mailbox, households, children,
-                              school_id, regisseur_id)
+                              school_id, regisseur_id, ports)
         deployed.tokens = {name: httpx.post(f"{base}/oauth/token", auth=pair, data={
             "grant_type": "client_credentials"}).json()["access_token"]
             for name, pair in credentials.items()}
@@ -374,3 +376,38 @@ def test_the_token_limit_holds_across_both_processes_behind_the_proxy(
             "grant_type": "client_credentials"}).status_code
             for _ in range(TOKEN_LIMIT - already + 1)]
     assert statuses[:-1] == [401] * (TOKEN_LIMIT - already) and statuses[-1] == 429, statuses
+
+
+def test_a_withdrawal_in_one_process_is_seen_by_the_next_decision_in_the_other(
+        deployment: Deployment) -> None:
+    """Issue 23: each process keeps the households' facts it loaded, under the household's
+    revision; a withdrawal through one process changes the revision in its own transaction,
+    so the very next decision in the other (which has the household's facts kept) loads them
+    anew: the school, no longer named in a consent, is not involved any more."""
+    deployed = deployment
+    school = {"Authorization": f"Bearer {deployed.tokens['school']}"}
+    regisseur = {"Authorization": f"Bearer {deployed.tokens['regisseur']}"}
+    child = deployed.children[0]
+    question = {"subject_id": child, "category": "onderwijs", "purpose": "hulpverlening",
+                "recipient": {"organisation_id": deployed.school_id}}
+    first, second = (f"http://127.0.0.1:{port}" for port in deployed.ports)
+
+    def decision(base: str) -> str:
+        """The school's answer: permitted, or (no consent naming it left) not involved, so
+        told nothing, not even that the child exists."""
+        response = httpx.post(f"{base}/api/v1/decisions", headers=school, json=question)
+        if response.status_code == 404:
+            return "not involved"
+        assert response.status_code == 200, response.text
+        return str(response.json()["effect"])
+
+    for _ in range(2):  # the second answer comes from the facts each process kept
+        assert [decision(first), decision(second)] == ["permit", "permit"]
+    with deployed.database.sessionmaker() as session:
+        consent = session.scalars(select(Consent).where(Consent.subject_id == child)).one()
+        grantor = session.scalars(select(ConsentGrantor.member_id).where(
+            ConsentGrantor.consent_id == consent.id)).first()
+    response = httpx.post(f"{first}/api/v1/consents/{consent.id}/withdraw", headers=regisseur,
+                          json={"grantor_id": grantor})
+    assert response.status_code == 200, response.text
+    assert [decision(second), decision(first)] == ["not involved", "not involved"]

@@ -13,20 +13,22 @@ keys in `<dir>`), so a later run measures it again without writing it."""
 import os
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from fastapi.testclient import TestClient
+import httpx
 from sqlalchemy import create_engine, make_url, select, text
 
 from bench.load import _drop, _schema
-from bench.runner import Result
+from bench.runner import Result, free_port, wait_ready
 from broker import demo, migrate
-from broker.app import create_app
 from broker.audit import proofs
 from broker.audit.context import INFO_KEY, AuditContext
 from broker.audit.queries import EventFilter, search_events
@@ -54,6 +56,7 @@ class Figures:
     verify_seconds: float
     verify_events: int
     proof_p99_ms: float
+    rss_mb: float  # peak, of the serving process
 
 
 def _p99(timings: list[float]) -> float:
@@ -95,11 +98,10 @@ def _measure(database: Database, settings: Settings, context: AuditContext,
         with database.sessionmaker() as session:
             search_events(session, actor=fg, where=EventFilter(subject_id=rng.choice(people)))
 
-    app = create_app(settings, policy=context.policy, database=database)
     with database.sessionmaker.begin() as session:
         raw, _ = identity.open_web_session(session, professional=regisseur,
                                            ttl=timedelta(hours=2))
-    with TestClient(app) as client:
+    with _served(settings) as (client, process):
         client.cookies.set(SESSION_COOKIE, raw)
 
         def page(i: int) -> None:
@@ -110,6 +112,7 @@ def _measure(database: Database, settings: Settings, context: AuditContext,
             _time(warm, 20)
         decision_p99, search_p99 = _time(decision), _time(search)
         page_p99 = _time(page, SAMPLES // 3)
+        rss_mb = _peak_rss_mb(process.pid)
 
     with database.sessionmaker.begin() as session:
         proofs.make_checkpoint(session)
@@ -123,7 +126,34 @@ def _measure(database: Database, settings: Settings, context: AuditContext,
         proof_p99 = _time(lambda i: proofs.inclusion_proof(
             session, seq=rng.randint(1, size), size=size))
     return Figures(households, decision_p99, page_p99, search_p99, verify_seconds,
-                   outcome.events, proof_p99)
+                   outcome.events, proof_p99, rss_mb)
+
+
+@contextmanager
+def _served(settings: Settings) -> Iterator[tuple[httpx.Client, subprocess.Popen[bytes]]]:
+    """`broker serve` on the municipality's database, as deployed: one process."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "broker", "serve", "--port", str(port)], cwd=PROJECT_ROOT,
+        env={**os.environ, "BROKER_DATABASE_URL": settings.database_url,
+             "BROKER_KEY_DIR": str(settings.key_dir), "BROKER_LOG_LEVEL": "WARNING",
+             "BROKER_BASE_URL": f"http://127.0.0.1:{port}"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_ready(port, process=process)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            yield client, process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory so far (VmHWM), in MB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    kb = next(int(line.split()[1]) for line in status.splitlines()
+              if line.startswith("VmHWM:"))
+    return kb / 1024
 
 
 def run(seconds: float) -> list[Result]:
@@ -210,6 +240,10 @@ def _results(figures: list[Figures]) -> list[Result]:
                                            f"{base:.1f} ms)", 1000 / mine,
                                   f"the same at {small.households:,}", 1000 / base,
                                   ">= 0.5 (< 2x cost)"))
+        results.append(Result(
+            "scale", f"serving process peak RSS at {big.households:,} ({big.rss_mb:.0f} MB "
+                     f"vs {small.rss_mb:.0f} MB)", 1024 / big.rss_mb, "1 GB",
+            1024 / 1024, ">= 1 (under 1 GB)"))
         results.append(Result(
             "scale", f"full verify, {big.verify_events:,} events in {big.verify_seconds:.0f}s "
                      f"(vs {small.verify_events:,} in {small.verify_seconds:.1f}s)",

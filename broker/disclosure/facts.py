@@ -286,8 +286,8 @@ def load_household(session: Session, *, household_id: str | None = None,
                    member_id: str | None = None) -> HouseholdFacts | None:
     """Everything the door needs about one household (by its id or a member's id). The
     household's revision is read under its lock: facts this process loaded at that revision
-    today are used again; otherwise they are loaded (`_load`) and kept once this transaction
-    commits, under the revision it read."""
+    today are used again, as are those loaded earlier in this transaction; otherwise they are
+    loaded (`_load`) and kept once this transaction commits, under the revision it read."""
     if household_id is None:
         household_id = session.execute(_HOUSEHOLD_OF, {"member_id": member_id}).scalar()
         if household_id is None:
@@ -296,13 +296,15 @@ def load_household(session: Session, *, household_id: str | None = None,
     hold_lock(session, HOUSEHOLD_LOCKS, household_id, shared=True)
     revision = session.execute(_REVISION, {"household_id": household_id}).scalar_one()
     key, today = (household_id, revision), local_day(now())
+    pending = session.info.setdefault(_PENDING, {})
+    if (key, today) in pending:  # loaded earlier in this transaction
+        return pending[key, today][1]
     cache = _cache(session)
-    kept = cache.get(key, today)
-    if kept is not None:
-        return kept
-    facts = _load(session, household_id, today)
-    if facts is not None:
-        session.info.setdefault(_PENDING, []).append((cache, key, today, facts))
+    facts = cache.get(key, today)
+    if facts is None:
+        facts = _load(session, household_id, today)
+        if facts is not None:
+            pending[key, today] = (cache, facts)
     return facts
 
 
@@ -357,7 +359,7 @@ def _cache(session: Session) -> FactsCache:
 
 @event.listens_for(Session, "after_commit")
 def _keep(session: Session) -> None:
-    for cache, key, today, facts in session.info.pop(_PENDING, []):
+    for (key, today), (cache, facts) in session.info.pop(_PENDING, {}).items():
         cache.put(key, today, facts)
 
 

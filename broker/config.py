@@ -60,13 +60,15 @@ class Settings(BaseSettings):
     oidc_client_secret: str | None = None
 
     # `serve` runs the background jobs (broker/jobs.py): it sequences the audit queue every few
-    # seconds, signs a checkpoint periodically, delivers the outbox, sends reminders. One
+    # seconds, signs a checkpoint periodically, delivers the outbox, sends reminders, applies
+    # the retention periods (every retention_hours, the first an hour after start). One
     # process of a deployment at a time, the holder of the job lease (renewed every third of
     # job_lease_seconds; taken over by another process once it ran out).
     audit_background: bool = True
     job_lease_seconds: float = Field(default=15.0, ge=3)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     reminder_poll_seconds: float = Field(default=900.0, gt=0)
+    retention_hours: float = Field(default=24.0, gt=0)
     audit_sequence_seconds: float = Field(default=1.0, gt=0)
     audit_checkpoint_minutes: float = Field(default=10.0, gt=0)
 

@@ -22,6 +22,7 @@ import structlog
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from broker.audit.context import audit_context
 from broker.audit.proofs import make_checkpoint
 from broker.audit.sequencer import sequence_pending
 from broker.config import Settings
@@ -32,6 +33,7 @@ from broker.meetings import mailbox
 from broker.meetings.service import answer_from_calendar, send_reminders
 from broker.meldcode.service import record_expiries
 from broker.observability import operation
+from broker.retention import run_retention
 from broker.system import lease
 
 log = structlog.get_logger("broker.jobs")
@@ -50,6 +52,11 @@ def _calendar_replies(database: Database, settings: Settings) -> None:
         with database.sessionmaker.begin() as session:
             return answer_from_calendar(session, raw)
     mailbox.read_unread(settings, apply)
+
+
+def _retention(session: Session) -> None:
+    """What passed its retention term goes (as `broker retention run` does)."""
+    run_retention(session, policy=audit_context(session).policy)
 
 
 def _outbox(database: Database, settings: Settings) -> None:
@@ -85,6 +92,8 @@ JOBS = (
         first_after_seconds=60),
     Job("outbox_forget", lambda s: 3600, in_transaction(mail.forget_old),
         first_after_seconds=60),
+    Job("retention", lambda s: s.retention_hours * 3600, in_transaction(_retention),
+        first_after_seconds=3600),
 )
 
 

@@ -10,10 +10,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from broker.audit.context import INFO_KEY, AuditContext
+from broker.audit.models import AuditPending
 from broker.clock import frozen_at, now
 from broker.db import Database
-from broker.jobs import LEASE, Job, Lease, background_loop
+from broker.jobs import JOBS, LEASE, Job, Lease, background_loop
+from broker.keys import KeyRing
+from broker.policy import Policy
 from broker.system.models import JobLease
 from tests.conftest import make_settings
 from tests.databases import fresh_database
@@ -81,3 +86,17 @@ def test_two_loops_on_one_database_run_each_job_in_one_of_them(
     runner.start()
     runner.join()
     assert len(runs) >= 3 and len(set(runs)) == 1  # one runner ran them all
+
+
+def test_the_retention_periods_are_applied_by_a_job_of_the_lease_holder(
+        database: Database, tmp_path: Path, policy: Policy) -> None:
+    """Retention, like reminders, checkpoints and the outbox, is a job: applied every day by
+    whichever process holds the lease, each run in the audit log (as `broker retention run`
+    records it)."""
+    settings = make_settings(tmp_path, database_url=str(database.engine.url))
+    database.bind(INFO_KEY, AuditContext.create(settings, policy, KeyRing(settings.key_dir)))
+    [job] = [job for job in JOBS if job.name == "retention"]
+    assert job.every_seconds(settings) == 24 * 3600
+    job.run(database, settings)
+    with database.sessionmaker() as session:
+        assert session.scalars(select(AuditPending.action)).all() == ["retention.run"]

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from bench.proxy import HAPROXY, haproxy
 from bench.runner import Result, free_port, wait_ready
 from broker import migrate
 from broker.audit.context import INFO_KEY, AuditContext
+from broker.clock import local_day, now
 from broker.config import PROJECT_ROOT, Settings
 from broker.db import Database
 from broker.identity import service as identity
@@ -55,7 +57,7 @@ request = function()
       {["Authorization"] = "Bearer " .. tokens.school})
   elseif pick <= %(submit)d then
     local body = '{"subject_id":"' .. children[i] .. '","category":"onderwijs",' ..
-      '"concern":"low","observed_on":"2026-11-30","body":"Meting ' .. counter .. '"}'
+      '"concern":"low","observed_on":"%(today)s","body":"Meting ' .. counter .. '"}'
     return wrk.format("POST", "/api/v1/observations", {["Authorization"] = "Bearer " ..
       tokens.regisseur, ["Content-Type"] = "application/json"}, body)
   elseif pick <= %(decide)d then
@@ -128,7 +130,7 @@ def _seed(settings: Settings) -> tuple[dict[str, tuple[str, str]], list[str], li
                 recipient={"organisation_id": orgs["school"].id})
             submit_observation(session, actor=actor, body=ObservationCreate(
                 subject_id=child_id, category="onderwijs", concern="low",
-                observed_on="2026-11-20", body="Verzuim."))
+                observed_on=local_day(now()), body="Verzuim."))
             households.append(household_id)
             children.append(child_id)
     database.engine.dispose()
@@ -166,8 +168,26 @@ def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     return server
 
 
+def _cpu_seconds(servers: list[subprocess.Popen[bytes]]) -> Counter[str]:
+    """CPU time (user + system) used so far by the broker processes, PostgreSQL, wrk and
+    haproxy, from /proc: where a 2-core machine's time goes under the load."""
+    tick, used = os.sysconf("SC_CLK_TCK"), Counter[str]()
+    brokers = {server.pid for server in servers}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)
+            name, numbers = fields[0].split("(", 1)[1], fields[1].split()
+        except (OSError, IndexError):
+            continue  # ended meanwhile
+        who = "broker" if int(stat.parent.name) in brokers else name
+        if who in ("broker", "postgres", "wrk", "haproxy"):
+            used[who] += (int(numbers[11]) + int(numbers[12])) / tick
+    return used
+
+
 def _through(url: str, credentials: dict[str, tuple[str, str]], households: list[str],
-             children: list[str], folder: Path, seconds: int) -> Load:
+             children: list[str], folder: Path, seconds: int,
+             servers: list[subprocess.Popen[bytes]]) -> tuple[Load, Counter[str]]:
     tokens = {name: httpx.post(f"{url}/oauth/token", auth=pair,
                                data={"grant_type": "client_credentials"}).json()[
         "access_token"] for name, pair in credentials.items()}
@@ -177,8 +197,13 @@ def _through(url: str, credentials: dict[str, tuple[str, str]], households: list
     script.write_text(LUA % {
         "tokens": "{" + ",".join(f"{k} = {json.dumps(v)}" for k, v in tokens.items()) + "}",
         "households": "{" + ",".join(json.dumps(h) for h in households) + "}",
-        "children": "{" + ",".join(json.dumps(c) for c in children) + "}", **bounds})
-    return wrk(url, script, seconds)
+        "children": "{" + ",".join(json.dumps(c) for c in children) + "}",
+        "today": local_day(now()).isoformat(), **bounds})
+    before = _cpu_seconds(servers)
+    load = wrk(url, script, seconds)
+    after = _cpu_seconds(servers)
+    after.subtract(before)
+    return load, after
 
 
 def run(seconds: float) -> list[Result]:
@@ -207,21 +232,26 @@ def run(seconds: float) -> list[Result]:
         credentials, households, children = _seed(settings)
         servers.append(_serve(env, ports[0]))
         with haproxy(proxy_port, ports[:1]) as proxied:
-            one = _through(proxied, credentials, households, children, tmp, duration)
+            one, one_cpu = _through(proxied, credentials, households, children, tmp,
+                                    duration, servers)
             bare = wrk(f"{proxied}/healthz", None, max(3, duration // 3))
         servers.append(_serve(env, ports[1]))
         with haproxy(proxy_port, ports) as proxied:
-            two = _through(proxied, credentials, households, children, tmp, duration)
+            two, two_cpu = _through(proxied, credentials, households, children, tmp,
+                                    duration, servers)
     finally:
         for server in servers:
             server.terminate()
             server.wait(timeout=30)
         _drop(base, schema)
     shares = ", ".join(f"{share}% {name}" for name, share in MIX.items())
-    for label, load in (("1 process", one), ("2 processes", two)):
+    cores = os.cpu_count() or 1
+    for label, load, cpu in (("1 process", one, one_cpu), ("2 processes", two, two_cpu)):
         print(f"load through haproxy, {label}: {load.requests} requests in {duration}s "
               f"({shares}), {load.per_second:.0f}/s, p50 {load.p50_ms:.1f} ms, p99 "
-              f"{load.p99_ms:.1f} ms, errors {load.errors}")
+              f"{load.p99_ms:.1f} ms, errors {load.errors}; cores busy (of {cores}): "
+              + ", ".join(f"{who} {cpu[who] / duration:.2f}"
+                          for who in ("broker", "postgres", "wrk", "haproxy")))
     print(f"/healthz through haproxy, 1 process: {bare.per_second:.0f}/s, p99 "
           f"{bare.p99_ms:.2f} ms")
     return [Result("load", f"mixed ({shares}) through haproxy, 2 processes, PostgreSQL; p50 "

@@ -27,6 +27,5 @@ def read(overview: service.Overview) -> OutboxRead:
     return OutboxRead(
         pending=overview.counts[OutboxStatus.PENDING], sent=overview.counts[OutboxStatus.SENT],
         failed=overview.counts[OutboxStatus.FAILED], oldest_pending=overview.oldest_pending,
-        waiting=[OutboxEntryRead(id=e.id, kind=e.kind, status=e.status, attempts=e.attempts,
-                                 created_at=e.created_at, next_attempt_at=e.next_attempt_at,
-                                 last_error=e.last_error) for e in overview.waiting])
+        waiting=[OutboxEntryRead.model_validate(e, from_attributes=True)
+                 for e in overview.waiting])

@@ -1,5 +1,8 @@
-"""Load what `decide()` needs about a household in a few Core queries, once per request:
-members, custody, consents with grantors and withdrawals, and the regisseur."""
+"""Load what `decide()` needs about a household: members, custody, consents with grantors and
+withdrawals, overrides, mandates, meetings and the regisseur. Kept per process under the
+household's revision (the count of its `household_changes` rows, which database triggers
+write with every change), so a decision usually costs two statements: the lock and the
+revision."""
 
 import threading
 from collections import OrderedDict, defaultdict
@@ -192,10 +195,11 @@ class Statements(NamedTuple):
     persons: CompoundSelect[Any]
 
 
-def _statements(household: Any) -> Statements:
-    """The queries that load a household, given how to find it; custody, judgements of
+def _statements() -> Statements:
+    """The queries that load a household (`household_id`); custody, judgements of
     capacity and representatives as they stand on the day `today`."""
     today: Any = bindparam("today")
+    household: Any = bindparam("household_id")
     regisseur = (select(RegisseurAssignment)
                  .where(RegisseurAssignment.household_id == household)
                  .order_by(RegisseurAssignment.assigned_at.desc()).limit(1).subquery())
@@ -258,7 +262,7 @@ def _statements(household: Any) -> Statements:
 
 
 # Built once: they run on every disclosure, and building a statement costs more than running it.
-_BY_HOUSEHOLD = _statements(bindparam("household_id"))
+_BY_HOUSEHOLD = _statements()
 
 
 def _override_facts(rows: Sequence[Any]) -> dict[str, tuple[OverrideFact, ...]]:
@@ -374,8 +378,7 @@ def _load(session: Session, household_id: str, today: date) -> HouseholdFacts | 
     custody and the regisseur, consents with grantors, overrides, mandates, who else decides
     for a person (incapacity, representatives), and the organisations invited to a
     meeting."""
-    queries = _BY_HOUSEHOLD
-    key: dict[str, Any] = {"today": today, "household_id": household_id}
+    queries, key = _BY_HOUSEHOLD, {"today": today, "household_id": household_id}
     connection = session.connection()
     rows = connection.execute(queries.members, key).all()
     if not rows:

@@ -25,10 +25,10 @@ from tests.system.world import World, build_world, grant, open_database, urgent_
 Read = tuple[float, list[str], list[str]]  # commit moment, consent ids, override ids used
 
 
-def read_until(url: str, key_dir: Path, world: World, kind: str, stop: Event,
+def read_until(url: str, key_dir: Path, world: World, kind: str, reading: Event, stop: Event,
                out: "Queue[Any]") -> None:
     """The school (under consent) or Veilig Thuis (under an override) reads the family's
-    observations, as often as it can, until told to stop."""
+    observations, as often as it can, until told to stop (`reading` once it has begun)."""
     database = open_database(url, key_dir)
     commits: list[float] = []
     event.listen(database.engine, "commit", lambda _connection: commits.append(time.monotonic()))
@@ -42,6 +42,7 @@ def read_until(url: str, key_dir: Path, world: World, kind: str, stop: Event,
                 household_id=world.household_id)
         reads.append((commits[-1], [c for s in shown for c in s.decision.consent_ids],
                       [o for s in shown for o in s.decision.override_ids]))
+        reading.set()
         if sqlite:  # its busy handler is not fair: leave the other process as long a gap
             time.sleep(time.monotonic() - started)
     database.engine.dispose()
@@ -62,9 +63,12 @@ def race(url: str, key_dir: Path, world: World, rounds: int, kind: str
     """Grant (or urgently override), let reads see it, then withdraw (or revoke) while the
     reader keeps reading; return the reads and the moment each change had committed."""
     context = multiprocessing.get_context("spawn")
-    stop, out = context.Event(), context.Queue()
-    reader = context.Process(target=read_until, args=(url, key_dir, world, kind, stop, out))
+    reading, stop, out = context.Event(), context.Event(), context.Queue()
+    reader = context.Process(target=read_until,
+                             args=(url, key_dir, world, kind, reading, stop, out))
     reader.start()
+    # A busy machine may start the reader later than the rounds take: race only once it reads.
+    assert reading.wait(timeout=120), "the reader did not start"
     database = open_database(url, key_dir)
     ended: dict[str, float] = {}
     rng = random.Random(10)

@@ -298,50 +298,66 @@ def load_household(session: Session, *, household_id: str | None = None,
             return None
     # Shared: reads of one household run side by side, but never across a change to it.
     hold_lock(session, HOUSEHOLD_LOCKS, household_id, shared=True)
-    revision = session.execute(_REVISION, {"household_id": household_id}).scalar_one()
-    key, today = (household_id, revision), local_day(now())
-    pending = session.info.setdefault(_PENDING, {})
-    if (key, today) in pending:  # loaded earlier in this transaction
-        return pending[key, today][1]
+    postgres = session.get_bind().dialect.name == "postgresql"
+    revision, unwritten = session.execute(
+        _REVISION_PG if postgres else _REVISION, {"household_id": household_id}).one()
+    today = local_day(now())
+    seen: dict[str, Seen] = session.info.setdefault(_SEEN, {})
+    earlier = seen.get(household_id)
+    if earlier is not None and (earlier.revision, earlier.day) == (revision, today):
+        return earlier.facts  # loaded earlier in this transaction
     cache = _cache(session)
-    facts = cache.get(key, today)
+    facts = cache.get(household_id, revision, today)
     if facts is None:
         facts = _load(session, household_id, today)
         if facts is not None:
-            pending[key, today] = (cache, facts)
+            # To be kept at commit only if loaded before this transaction wrote anything: then
+            # they are the facts of committed changes alone, whoever commits what next.
+            # (SQLite runs one transaction at a time: nothing else commits in between.)
+            seen[household_id] = Seen(revision, today, facts, cache if unwritten else None)
     return facts
 
 
+class Seen(NamedTuple):
+    revision: int
+    day: date
+    facts: HouseholdFacts
+    keep_in: "FactsCache | None"  # None: not to be kept
+
+
 _HOUSEHOLD_OF = select(Member.household_id).where(Member.id == bindparam("member_id"))
-_REVISION = select(func.count()).select_from(HouseholdChange).where(
+_REVISION = select(func.count(), literal(True)).select_from(HouseholdChange).where(
     HouseholdChange.household_id == bindparam("household_id"))
-_PENDING = "household_facts_to_keep"
+_REVISION_PG = select(func.count(), func.pg_current_xact_id_if_assigned().is_(None)) \
+    .select_from(HouseholdChange).where(HouseholdChange.household_id == bindparam("household_id"))
+_SEEN = "household_facts_seen"
 
 
 class FactsCache:
-    """A process's households' facts by (household, revision), for the day they were loaded
-    on (custody, incapacity and representation depend on it); the least recently used go
-    first. Only facts a committed transaction read are kept: what a transaction that rolls
-    back saw of its own changes never becomes anyone's."""
+    """A process's households' facts, each under its revision and the day it was loaded on
+    (custody, incapacity and representation depend on it); one entry per household, the
+    least recently used going first. Only facts a committed transaction read are kept:
+    what a transaction that rolls back saw of its own changes never becomes anyone's."""
 
     SIZE = 4096
 
     def __init__(self) -> None:
-        self._kept: OrderedDict[tuple[str, int], tuple[date, HouseholdFacts]] = OrderedDict()
+        self._kept: OrderedDict[str, tuple[int, date, HouseholdFacts]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, int], today: date) -> HouseholdFacts | None:
+    def get(self, household_id: str, revision: int, today: date) -> HouseholdFacts | None:
         with self._lock:
-            found = self._kept.get(key)
-            if found is None or found[0] != today:
+            found = self._kept.get(household_id)
+            if found is None or found[:2] != (revision, today):
                 return None
-            self._kept.move_to_end(key)
-            return found[1]
+            self._kept.move_to_end(household_id)
+            return found[2]
 
-    def put(self, key: tuple[str, int], today: date, facts: HouseholdFacts) -> None:
+    def put(self, household_id: str, revision: int, today: date,
+            facts: HouseholdFacts) -> None:
         with self._lock:
-            self._kept[key] = (today, facts)
-            self._kept.move_to_end(key)
+            self._kept[household_id] = (revision, today, facts)
+            self._kept.move_to_end(household_id)
             while len(self._kept) > self.SIZE:
                 self._kept.popitem(last=False)
 
@@ -363,14 +379,26 @@ def _cache(session: Session) -> FactsCache:
 
 @event.listens_for(Session, "after_commit")
 def _keep(session: Session) -> None:
-    for (key, today), (cache, facts) in session.info.pop(_PENDING, {}).items():
-        cache.put(key, today, facts)
+    """At the commit of the transaction itself; a savepoint's release is no commit (SQLAlchemy
+    calls this for both)."""
+    if session.in_nested_transaction():
+        return
+    for household_id, seen in session.info.pop(_SEEN, {}).items():
+        if seen.keep_in is not None:
+            seen.keep_in.put(household_id, seen.revision, seen.day, seen.facts)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _end(session: Session, transaction: Any) -> None:
+    """The transaction ended without a commit (closed): nothing it saw is kept."""
+    if transaction.parent is None:
+        session.info.pop(_SEEN, None)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget(session: Session, previous_transaction: Any) -> None:
     """Any rollback, a savepoint's too: what was loaded may include changes now undone."""
-    session.info.pop(_PENDING, None)
+    session.info.pop(_SEEN, None)
 
 
 def _load(session: Session, household_id: str, today: date) -> HouseholdFacts | None:

@@ -38,17 +38,31 @@ OPERATIONS = ("INSERT", "UPDATE", "DELETE")
 PG_FUNCTION = """
 CREATE FUNCTION household_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    changed record;
-    key text;
+    keys text[];
 BEGIN
-    IF TG_OP = 'DELETE' THEN changed := OLD; ELSE changed := NEW; END IF;
-    key := to_jsonb(changed) ->> TG_ARGV[0];
+    -- The household of the row as it was and as it is (the same, unless a row moved).
+    IF TG_OP <> 'INSERT' THEN keys := keys || (to_jsonb(OLD) ->> TG_ARGV[0]); END IF;
+    IF TG_OP <> 'DELETE' THEN keys := keys || (to_jsonb(NEW) ->> TG_ARGV[0]); END IF;
     IF TG_NARGS = 1 THEN
-        INSERT INTO household_changes (household_id) VALUES (key);
+        INSERT INTO household_changes (household_id)
+        SELECT DISTINCT key FROM unnest(keys) AS key WHERE key IS NOT NULL;
     ELSE
-        EXECUTE format('INSERT INTO household_changes (household_id) '
-                       'SELECT household_id FROM %I WHERE id = $1', TG_ARGV[1]) USING key;
+        EXECUTE format('INSERT INTO household_changes (household_id) SELECT DISTINCT '
+                       'household_id FROM %I WHERE id = ANY($1)', TG_ARGV[1]) USING keys;
     END IF;
+    RETURN NULL;
+END $$
+"""
+# A professional's organisation is read for the meetings they are invited to: a move (which
+# no code makes) changes every household with such a meeting.
+PROFESSIONAL_MOVED = (
+    "INSERT INTO household_changes (household_id) SELECT DISTINCT meetings.household_id "
+    "FROM meeting_invitees JOIN meetings ON meetings.id = meeting_invitees.meeting_id "
+    "WHERE meeting_invitees.professional_id = NEW.id")
+PG_PROFESSIONAL_FUNCTION = f"""
+CREATE FUNCTION household_professional_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    {PROFESSIONAL_MOVED};
     RETURN NULL;
 END $$
 """
@@ -70,6 +84,7 @@ def upgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
     if postgres:
         op.execute(PG_FUNCTION)
+        op.execute(PG_PROFESSIONAL_FUNCTION)
     for table, key, parent, columns in _tables():
         for operation in OPERATIONS:
             event = operation if operation != "UPDATE" or not columns \
@@ -80,20 +95,35 @@ def upgrade() -> None:
                 op.execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW "
                            f"EXECUTE FUNCTION household_changed({arguments})")
                 continue
-            row = "OLD" if operation == "DELETE" else "NEW"
-            source = f"VALUES ({row}.household_id)" if parent is None else \
-                f"SELECT household_id FROM {parent} WHERE id = {row}.{key}"
+            # The household of the row as it is, and as it was if the row moved.
+            rows = {"INSERT": [("NEW", "")], "DELETE": [("OLD", "")],
+                    "UPDATE": [("NEW", ""), ("OLD", f" AND OLD.{key} IS NOT NEW.{key}")]}
+            body = " ".join(
+                "INSERT INTO household_changes (household_id) " + (
+                    f"SELECT {row}.household_id WHERE 1{only}" if parent is None else
+                    f"SELECT household_id FROM {parent} WHERE id = {row}.{key}{only}") + ";"
+                for row, only in rows[operation])
             op.execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW "
-                       f"BEGIN INSERT INTO household_changes (household_id) {source}; END")
+                       f"BEGIN {body} END")
+    moved = "AFTER UPDATE OF organisation_id ON professionals FOR EACH ROW"
+    if postgres:
+        op.execute(f"CREATE TRIGGER household_changed_professionals_update {moved} "
+                   "EXECUTE FUNCTION household_professional_moved()")
+    else:
+        op.execute(f"CREATE TRIGGER household_changed_professionals_update {moved} "
+                   f"BEGIN {PROFESSIONAL_MOVED}; END")
 
 
 def downgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
+    op.execute("DROP TRIGGER household_changed_professionals_update"
+               + (" ON professionals" if postgres else ""))
     for table, _, _, _ in _tables():
         for operation in OPERATIONS:
             name = f"household_changed_{table}_{operation.lower()}"
             op.execute(f"DROP TRIGGER {name} ON {table}" if postgres else f"DROP TRIGGER {name}")
     if postgres:
         op.execute("DROP FUNCTION household_changed()")
+        op.execute("DROP FUNCTION household_professional_moved()")
     op.drop_index('ix_household_changes_household_id_id', table_name='household_changes')
     op.drop_table('household_changes')

@@ -9,6 +9,7 @@ local `test` database); the workload runs in a schema of its own, dropped afterw
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -169,8 +170,8 @@ def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
 
 
 def _cpu_seconds(servers: list[subprocess.Popen[bytes]]) -> Counter[str]:
-    """CPU time (user + system) used so far by the broker processes, PostgreSQL, wrk and
-    haproxy, from /proc: where a 2-core machine's time goes under the load."""
+    """CPU time (user + system) used so far by the broker processes, PostgreSQL and haproxy,
+    from /proc: where a 2-core machine's time goes under the load."""
     tick, used = os.sysconf("SC_CLK_TCK"), Counter[str]()
     brokers = {server.pid for server in servers}
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -180,7 +181,7 @@ def _cpu_seconds(servers: list[subprocess.Popen[bytes]]) -> Counter[str]:
         except (OSError, IndexError):
             continue  # ended meanwhile
         who = "broker" if int(stat.parent.name) in brokers else name
-        if who in ("broker", "postgres", "wrk", "haproxy"):
+        if who in ("broker", "postgres", "haproxy"):
             used[who] += (int(numbers[11]) + int(numbers[12])) / tick
     return used
 
@@ -199,10 +200,12 @@ def _through(url: str, credentials: dict[str, tuple[str, str]], households: list
         "households": "{" + ",".join(json.dumps(h) for h in households) + "}",
         "children": "{" + ",".join(json.dumps(c) for c in children) + "}",
         "today": local_day(now()).isoformat(), **bounds})
-    before = _cpu_seconds(servers)
+    before, children = _cpu_seconds(servers), resource.getrusage(resource.RUSAGE_CHILDREN)
     load = wrk(url, script, seconds)
-    after = _cpu_seconds(servers)
+    after, reaped = _cpu_seconds(servers), resource.getrusage(resource.RUSAGE_CHILDREN)
     after.subtract(before)
+    # wrk has ended by now: its time is that of the children reaped meanwhile (only wrk).
+    after["wrk"] = reaped.ru_utime + reaped.ru_stime - children.ru_utime - children.ru_stime
     return load, after
 
 

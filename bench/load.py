@@ -83,21 +83,27 @@ class Load:
     requests: int
 
 
-def _schema(url: str, workload: str = "load") -> tuple[str, str]:
-    """A fresh schema in the PostgreSQL database, and the URL that uses it."""
-    schema = f"bench_{workload}_{uuid.uuid4().hex[:8]}"
+def _schema(url: str, workload: str = "load", name: str | None = None) -> tuple[str, str]:
+    """A fresh schema in the PostgreSQL database (`name`, or a name of its own), and the URL
+    that uses it."""
+    schema = name or f"bench_{workload}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     admin.dispose()
+    return schema, _in_schema(url, schema)
+
+
+def _in_schema(url: str, schema: str) -> str:
+    """The URL of the database whose connections work in `schema`."""
     scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    return schema, scoped.render_as_string(hide_password=False)
+    return scoped.render_as_string(hide_password=False)
 
 
 def _drop(url: str, schema: str) -> None:
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     admin.dispose()
 
 

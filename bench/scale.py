@@ -24,9 +24,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import select, text
 
-from bench.load import _drop, _schema
+from bench.load import _drop, _in_schema, _schema
 from bench.runner import Result, free_port, wait_ready
 from broker import demo, migrate
 from broker.audit import proofs
@@ -219,16 +219,11 @@ def _municipality(base_url: str, size: int, directory: Path) -> Figures:
     """`BENCH_SCALE_KEEP=<dir>`: the municipality of `size` households in a schema of its own
     (`bench_scale_<size>`, its keys in `<dir>`), written on the first run and migrated and
     measured on the next ones."""
-    schema = f"bench_scale_{size}"
-    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"}) \
-        .render_as_string(hide_password=False)
-    written = directory / "written"
-    if not written.exists():
-        admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        admin.dispose()
+    schema, written = f"bench_scale_{size}", directory / "written"
+    if not written.exists():  # begun afresh, whatever an interrupted run left
+        _drop(base_url, schema)
+        _schema(base_url, name=schema)
+    url = _in_schema(base_url, schema)
     migrate.upgrade(url)
     database, settings, context = _open(url, directory)
     if not written.exists():
